@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Portability shims shared by every module: attributes, and replacements
+ * for the few functions that a libc may lack.
+ */
+#ifndef COMPAT_H
+#define COMPAT_H
+
+#include <stddef.h>
+
+#ifndef __dead
+#define __dead		__attribute__((__noreturn__))
+#endif
+#ifndef __printflike
+#define __printflike(f, a)	__attribute__((__format__(printf, f, a)))
+#endif
+#define __unused_result	__attribute__((__warn_unused_result__))
+
+#ifndef nitems
+#define nitems(a)	(sizeof (a) / sizeof (a)[0])
+#endif
+
+#ifndef HAVE_EXPLICIT_BZERO
+void	 explicit_bzero(void *, size_t);
+#endif
+#ifndef HAVE_REALLOCARRAY
+void	*reallocarray(void *, size_t, size_t);
+#endif
+
+#endif

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Diagnostics.  Every message for the user is printed here, in one format,
+ * "ctaudit: where:line: level: message", and the worst level seen is kept
+ * for main() to map to the exit status (as mandoc's mandoc_msg does).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+static const char	*diag_progname = "ctaudit";
+static int		 diag_quiet;
+static enum diag_level	 diag_worst_level = DIAG_NOTE;
+static unsigned long	 diag_counts[DIAG_CONFIG + 1];
+
+static const char *const diag_names[] = {
+	[DIAG_NOTE] = "note",
+	[DIAG_WARN] = "warning",
+	[DIAG_ERROR] = "error",
+	[DIAG_CONFIG] = "error",
+};
+
+/* Set the name that prefixes every message. */
+void
+diag_init(const char *progname)
+{
+	diag_progname = progname;
+}
+
+/* Hide notes and warnings (they are still counted). */
+void
+diag_set_quiet(int quiet)
+{
+	diag_quiet = quiet;
+}
+
+/* Report a problem at where:line (line 0: no line). */
+void
+diag(enum diag_level level, const char *where, unsigned long line,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	diag_counts[level]++;
+	if (level > diag_worst_level)
+		diag_worst_level = level;
+	if (diag_quiet && level < DIAG_ERROR)
+		return;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", diag_progname);
+	if (where != NULL) {
+		if (line != 0)
+			fprintf(stderr, "%s:%lu: ", where, line);
+		else
+			fprintf(stderr, "%s: ", where);
+	}
+	fprintf(stderr, "%s: ", diag_names[level]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* The worst level reported so far. */
+enum diag_level
+diag_worst(void)
+{
+	return diag_worst_level;
+}
+
+/* How many messages of this level were reported. */
+unsigned long
+diag_count(enum diag_level level)
+{
+	return diag_counts[level];
+}
+
+static __dead void
+log_vfatal(int with_errno, const char *fmt, va_list ap)
+{
+	int	saved = errno;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: fatal: ", diag_progname);
+	vfprintf(stderr, fmt, ap);
+	if (with_errno)
+		fprintf(stderr, ": %s", strerror(saved));
+	fputc('\n', stderr);
+	exit(3);
+}
+
+/* A system error there is no going on from: print with errno and exit. */
+void
+fatal(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vfatal(1, fmt, ap);
+}
+
+/* A bug or impossible state: print and exit. */
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vfatal(0, fmt, ap);
+}

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: ISC */
+/* Placeholder: being written. */
+#include "config.h"

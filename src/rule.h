@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The rule set: Sigma rules read from YAML, compiled once, indexed by the
+ * eventSource and eventName values they require, and evaluated against
+ * each record.  Loading reports problems through diag() with file and
+ * line; evaluation is pure (no I/O).
+ */
+#ifndef RULE_H
+#define RULE_H
+
+#include <stddef.h>
+
+struct record;
+struct rule;
+struct rule_set;
+
+enum rule_level {
+	RULE_INFORMATIONAL,
+	RULE_LOW,
+	RULE_MEDIUM,
+	RULE_HIGH,
+	RULE_CRITICAL,
+};
+
+struct rule_opts {
+	enum rule_level	  min_level;
+	char		**ids;		/* keep only these ids, if nids > 0 */
+	size_t		  nids;
+	char		**tags;		/* keep rules with one of these tags */
+	size_t		  ntags;
+	char		**statuses;	/* keep rules with one of these statuses */
+	size_t		  nstatuses;
+	char		**placeholders;	/* "name=value" for |expand */
+	size_t		  nplaceholders;
+};
+
+struct rule_set_stats {
+	size_t		 loaded;	/* rules compiled and kept */
+	size_t		 rejected;	/* rules with an error (reported) */
+	size_t		 other_logsource;	/* not CloudTrail: skipped */
+	size_t		 filtered;	/* left out by level, id, tag, status */
+	size_t		 files;		/* rule files read */
+};
+
+typedef void	 rule_match_cb(const struct rule *, struct record *, void *);
+
+struct rule_set	*rule_set_create(const struct rule_opts *);
+void		 rule_set_free(struct rule_set *);
+/*
+ * Load a rule file or every .yml/.yaml file below a directory, in sorted
+ * order.  Returns 0, or -1 if any rule was rejected or the path could not
+ * be read (each problem already reported); the good rules stay loaded.
+ */
+int		 rule_set_load(struct rule_set *, const char *);
+const struct rule_set_stats *rule_set_stats(const struct rule_set *);
+size_t		 rule_set_count(const struct rule_set *);
+const struct rule *rule_set_get(const struct rule_set *, size_t);
+/* Test a record against every rule that can match it, in load order. */
+void		 rule_set_eval(struct rule_set *, struct record *,
+		    rule_match_cb *, void *);
+
+const char	*rule_id(const struct rule *);
+const char	*rule_title(const struct rule *);
+const char	*rule_description(const struct rule *);	/* or "" */
+const char	*rule_status(const struct rule *);	/* or "" */
+const char	*rule_path(const struct rule *);	/* file it came from */
+enum rule_level	 rule_level(const struct rule *);
+size_t		 rule_ntags(const struct rule *);
+const char	*rule_tag(const struct rule *, size_t);
+size_t		 rule_nfalsepositives(const struct rule *);
+const char	*rule_falsepositive(const struct rule *, size_t);
+
+const char	*rule_level_name(enum rule_level);
+int		 rule_level_parse(const char *, enum rule_level *);
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Sources turn a command-line argument into a sequence of byte streams:
+ * a file, every file below a directory, standard input, or the objects
+ * under an S3 prefix.  source_open() picks the ops by URI scheme.
+ */
+#ifndef SOURCE_H
+#define SOURCE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct source_opts {
+	int64_t		 since_ms;	/* 0: no lower bound on eventTime */
+	int64_t		 until_ms;	/* 0: no upper bound */
+};
+
+struct stream {
+	const char	*name;		/* path, "-", or s3://bucket/key */
+	/* Read up to len bytes: n > 0, 0 at the end, -1 and *cause on error. */
+	ssize_t		 (*read)(struct stream *, void *, size_t, char **);
+	void		*priv;
+};
+
+struct source_ops {
+	const char	 *scheme;	/* "file", "s3" */
+	void		*(*open)(const char *, const struct source_opts *,
+			    char **);
+	/*
+	 * 1 and *sp set; 0 at the end; -1 and *cause when one entry could not
+	 * be opened (call again to go on with the rest).  The stream belongs
+	 * to the source and is valid until the next call.
+	 */
+	int		 (*next)(void *, struct stream **, char **);
+	void		 (*close)(void *);
+};
+
+struct source;
+
+extern const struct source_ops	source_file_ops;
+
+struct source	*source_open(const char *, const struct source_opts *,
+		    char **);
+int		 source_next(struct source *, struct stream **, char **);
+void		 source_close(struct source *);
+
+#endif
