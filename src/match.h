@@ -1,2 +1,58 @@
 /* SPDX-License-Identifier: ISC */
-/* Placeholder: being written. */
+/*
+ * Detection items: one "field|modifier|...: value(s)" entry of a Sigma
+ * detection, compiled once (wildcards, regexes, CIDRs, encodings) and
+ * then tested against records.  Pure: no I/O, no diagnostics; compile
+ * errors come back in *cause.
+ */
+#ifndef MATCH_H
+#define MATCH_H
+
+#include <stddef.h>
+
+struct record;
+struct match_item;
+
+enum match_vtype {
+	MATCH_V_STRING,		/* YAML string (quoted or plain) */
+	MATCH_V_NUMBER,		/* YAML int or float, text as written */
+	MATCH_V_BOOL,		/* YAML true/false, text "true"/"false" */
+	MATCH_V_NULL,		/* YAML null or ~ or empty */
+};
+
+struct match_value {
+	enum match_vtype	 type;
+	const char		*text;	/* NUL-terminated; "" for NULL */
+	int			 quoted;	/* 1 if the YAML scalar was quoted */
+};
+
+/*
+ * Compile one item.  field is NULL for keyword searches (match anywhere
+ * in the record).  mods are the modifier names after the field, in order
+ * ("contains", "all").  vals is the list of values (a scalar is a list of
+ * one); the values are OR'ed unless "all" is given.  Placeholders
+ * (|expand) are resolved by the caller before this.
+ * Returns NULL and *cause (allocated) when a modifier is unknown, does not
+ * apply, or a value does not compile.
+ */
+struct match_item	*match_item_compile(const char *field,
+			    const char *const *mods, size_t nmods,
+			    const struct match_value *vals, size_t nvals,
+			    char **cause);
+void			 match_item_free(struct match_item *);
+/* 1 if the record matches the item, else 0. */
+int			 match_item_eval(const struct match_item *,
+			    struct record *);
+/*
+ * For the rule index: if the item can only match when the field equals
+ * one of a fixed set of strings (plain case-insensitive equality, no
+ * wildcards), return that field and set *vals and *nvals; else NULL.
+ */
+const char		*match_item_literals(const struct match_item *,
+			    const char *const **vals, size_t *nvals);
+
+/* Case-insensitive Sigma wildcard match (* and ?, \ escapes): 1 or 0. */
+int			 match_wildcard(const char *pat, size_t patlen,
+			    const char *s, size_t len, int cased);
+
+#endif
