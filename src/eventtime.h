@@ -17,6 +17,8 @@ int	 eventtime_parse(const char *, size_t, int64_t *);
  * *cause.
  */
 int	 eventtime_bound(const char *, int64_t now, int64_t *, char **);
+#define EVENTTIME_BUFSIZE	32	/* enough for any eventtime_format() */
+
 /* Format as "2026-11-01T10:22:31Z" (with ".123" if ms != 0) into buf. */
 void	 eventtime_format(int64_t, char *, size_t);
 
