@@ -1,3 +1,146 @@
 /* SPDX-License-Identifier: ISC */
-/* Placeholder: being written. */
+/*
+ * The last stage of the pipeline: the registry of output formats, and
+ * what every format writes about a finding.  The columns are listed once
+ * here, in the order of JSON schema version 1, so JSON and CSV cannot
+ * drift apart; the text format picks its own subset for people.
+ */
 #include "config.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "compat.h"
+#include "output.h"
+#include "output_int.h"
+#include "record.h"
+#include "rule.h"
+
+static const struct output_ops *output_table[] = {
+	&output_text_ops,
+	&output_json_ops,
+	&output_csv_ops,
+	NULL
+};
+
+/* JSON schema version 1; append only, and bump OUTPUT_SCHEMA_VERSION. */
+const struct output_col output_cols[] = {
+	{ "ruleId",		OUTPUT_COL_RULE_ID,	NULL },
+	{ "ruleTitle",		OUTPUT_COL_RULE_TITLE,	NULL },
+	{ "level",		OUTPUT_COL_LEVEL,	NULL },
+	{ "tags",		OUTPUT_COL_TAGS,	NULL },
+	{ "eventTime",		OUTPUT_COL_FIELD,	"eventTime" },
+	{ "eventName",		OUTPUT_COL_FIELD,	"eventName" },
+	{ "eventSource",	OUTPUT_COL_FIELD,	"eventSource" },
+	{ "awsRegion",		OUTPUT_COL_FIELD,	"awsRegion" },
+	{ "recipientAccountId",	OUTPUT_COL_FIELD,	"recipientAccountId" },
+	{ "principalType",	OUTPUT_COL_FIELD,	"userIdentity.type" },
+	{ "principalArn",	OUTPUT_COL_PRINCIPAL,	NULL },
+	{ "sourceIPAddress",	OUTPUT_COL_FIELD,	"sourceIPAddress" },
+	{ "userAgent",		OUTPUT_COL_FIELD,	"userAgent" },
+	{ "errorCode",		OUTPUT_COL_FIELD,	"errorCode" },
+	{ "eventID",		OUTPUT_COL_FIELD,	"eventID" },
+	{ "origin",		OUTPUT_COL_ORIGIN,	NULL },
+	{ "index",		OUTPUT_COL_INDEX,	NULL },
+};
+const size_t output_ncols = sizeof output_cols / sizeof output_cols[0];
+
+/*
+ * Who acted, most specific first.  Not every identity has an ARN: an AWS
+ * service has only invokedBy ("config.amazonaws.com", "AWS Internal"), a
+ * failed console sign-in or a SAML user has a userName, and principalId
+ * is left as the last resort because it is an opaque id.
+ */
+static const char *const output_principal_paths[] = {
+	"userIdentity.arn",
+	"userIdentity.invokedBy",
+	"userIdentity.userName",
+	"userIdentity.principalId",
+};
+
+/* Find an output format by name. */
+const struct output_ops *
+output_find(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; output_table[i] != NULL; i++) {
+		if (strcmp(output_table[i]->name, name) == 0)
+			return output_table[i];
+	}
+	return NULL;
+}
+
+/*
+ * The record's value at a dotted path as text.  Strings come as decoded,
+ * numbers and booleans as written; an object or array where a string was
+ * expected (only a forged record has one) comes as its compact JSON, so
+ * that every column is a string or absent.
+ */
+int
+output_field(const struct finding *fd, const char *path, const char **sp,
+    size_t *lenp)
+{
+	const struct rec_value	*v;
+
+	if ((v = record_path(fd->rec, path)) == NULL || v->type == REC_NULL)
+		return 0;
+	if (v->type == REC_OBJECT || v->type == REC_ARRAY) {
+		if ((*sp = record_json(fd->rec, v, lenp)) == NULL)
+			return 0;
+		return 1;
+	}
+	*sp = v->str;
+	*lenp = v->len;
+	return 1;
+}
+
+/* The first non-empty value of output_principal_paths. */
+int
+output_principal(const struct finding *fd, const char **sp, size_t *lenp)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(output_principal_paths); i++) {
+		if (output_field(fd, output_principal_paths[i], sp, lenp) &&
+		    *lenp > 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* A string column's text, or 0 when it is absent. */
+int
+output_value(const struct finding *fd, const struct output_col *col,
+    const char **sp, size_t *lenp)
+{
+	const char	*s;
+
+	switch (col->kind) {
+	case OUTPUT_COL_RULE_ID:
+		s = rule_id(fd->rule);
+		break;
+	case OUTPUT_COL_RULE_TITLE:
+		s = rule_title(fd->rule);
+		break;
+	case OUTPUT_COL_LEVEL:
+		s = rule_level_name(rule_level(fd->rule));
+		break;
+	case OUTPUT_COL_ORIGIN:
+		s = record_origin(fd->rec);
+		break;
+	case OUTPUT_COL_FIELD:
+		return output_field(fd, col->path, sp, lenp);
+	case OUTPUT_COL_PRINCIPAL:
+		return output_principal(fd, sp, lenp);
+	case OUTPUT_COL_TAGS:
+	case OUTPUT_COL_INDEX:
+	default:
+		return 0;
+	}
+	if (s == NULL)
+		return 0;
+	*sp = s;
+	*lenp = strlen(s);
+	return 1;
+}

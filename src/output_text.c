@@ -1,3 +1,191 @@
 /* SPDX-License-Identifier: ISC */
-/* Placeholder: being written. */
+/*
+ * Text output for people: one line per finding, so grep finds it whole,
+ * with fixed-width leading columns (time, level, account, region,
+ * eventName) that line up, then the principal, the source address and
+ * the rule's title.  Times are shown in UTC to the second.  Every string
+ * from the record or the rule goes through output_esc_text(), so escape
+ * sequences in a forged userAgent or ARN are shown, never obeyed.  Colour
+ * (the level only) is used when the caller asks for it.
+ */
 #include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eventtime.h"
+#include "output.h"
+#include "output_int.h"
+#include "record.h"
+#include "rule.h"
+#include "xmalloc.h"
+
+/* Minimum widths; a longer value pushes the rest of its line along. */
+#define OUTPUT_TEXT_W_TIME	20	/* 2026-11-01T10:22:31Z */
+#define OUTPUT_TEXT_W_LEVEL	8	/* critical */
+#define OUTPUT_TEXT_W_ACCOUNT	12	/* 123456789012 */
+#define OUTPUT_TEXT_W_REGION	14	/* ap-southeast-2 */
+#define OUTPUT_TEXT_W_EVENT	24
+
+#define OUTPUT_TEXT_SGR_RESET	"\033[0m"
+
+struct output_text {
+	FILE	*f;
+	int	 raw;
+	int	 color;
+};
+
+static void	*output_text_open(FILE *, const struct output_opts *);
+static void	 output_text_write(void *, const struct finding *);
+static void	 output_text_close(void *);
+static void	 output_text_pad(FILE *, size_t, size_t);
+static void	 output_text_str(FILE *, const char *, size_t, size_t);
+static void	 output_text_field(FILE *, const struct finding *,
+		    const char *, size_t);
+static void	 output_text_time(FILE *, const struct finding *);
+
+const struct output_ops output_text_ops = {
+	.name = "text",
+	.open = output_text_open,
+	.write = output_text_write,
+	.close = output_text_close,
+};
+
+/* Short names that fit the level column, and their colours. */
+static const struct {
+	const char	*name;
+	const char	*sgr;		/* NULL: the terminal's default */
+} output_text_levels[] = {
+	[RULE_INFORMATIONAL] =	{ "info",	NULL },
+	[RULE_LOW] =		{ "low",	"\033[36m" },	/* cyan */
+	[RULE_MEDIUM] =		{ "medium",	"\033[33m" },	/* yellow */
+	[RULE_HIGH] =		{ "high",	"\033[31m" },	/* red */
+	[RULE_CRITICAL] =	{ "critical",	"\033[1;31m" },	/* bold red */
+};
+
+static void *
+output_text_open(FILE *f, const struct output_opts *opts)
+{
+	struct output_text	*ot;
+
+	ot = xcalloc(1, sizeof *ot);
+	ot->f = f;
+	ot->raw = opts->raw;
+	ot->color = opts->color;
+	return ot;
+}
+
+/* Spaces from used up to width, and always at least one. */
+static void
+output_text_pad(FILE *f, size_t used, size_t width)
+{
+	do
+		putc(' ', f);
+	while (++used < width + 1);
+}
+
+/* A value, or "-" when it is absent or empty, padded to width. */
+static void
+output_text_str(FILE *f, const char *s, size_t len, size_t width)
+{
+	size_t	 used;
+
+	if (s == NULL || len == 0) {
+		putc('-', f);
+		used = 1;
+	} else
+		used = output_esc_text(f, s, len);
+	if (width > 0)
+		output_text_pad(f, used, width);
+}
+
+/* The record's value at path, padded to width (0: no padding). */
+static void
+output_text_field(FILE *f, const struct finding *fd, const char *path,
+    size_t width)
+{
+	const char	*s = NULL;
+	size_t		 len = 0;
+
+	output_field(fd, path, &s, &len);
+	output_text_str(f, s, len, width);
+}
+
+/*
+ * eventTime in UTC to the second, whatever offset or fraction it was
+ * written with; as written (made visible) if it is not RFC 3339.
+ */
+static void
+output_text_time(FILE *f, const struct finding *fd)
+{
+	char		 buf[EVENTTIME_BUFSIZE];
+	const char	*s = NULL;
+	size_t		 len = 0;
+	int64_t		 t;
+
+	if (output_field(fd, "eventTime", &s, &len) &&
+	    eventtime_parse(s, len, &t) == 0) {
+		t -= t % 1000 + (t % 1000 < 0 ? 1000 : 0);
+		eventtime_format(t, buf, sizeof buf);
+		s = buf;
+		len = strlen(buf);
+	}
+	output_text_str(f, s, len, OUTPUT_TEXT_W_TIME);
+}
+
+/* Write one finding as one line. */
+static void
+output_text_write(void *priv, const struct finding *fd)
+{
+	struct output_text	*ot = priv;
+	const struct rec_value	*root;
+	const char		*s = NULL;
+	size_t			 len = 0;
+	enum rule_level		 level;
+	FILE			*f = ot->f;
+
+	output_text_time(f, fd);
+
+	level = rule_level(fd->rule);
+	if ((size_t)level >= nitems(output_text_levels))
+		level = RULE_INFORMATIONAL;
+	s = output_text_levels[level].name;
+	if (ot->color && output_text_levels[level].sgr != NULL)
+		fprintf(f, "%s%s%s", output_text_levels[level].sgr, s,
+		    OUTPUT_TEXT_SGR_RESET);
+	else
+		fputs(s, f);
+	output_text_pad(f, strlen(s), OUTPUT_TEXT_W_LEVEL);
+
+	output_text_field(f, fd, "recipientAccountId", OUTPUT_TEXT_W_ACCOUNT);
+	output_text_field(f, fd, "awsRegion", OUTPUT_TEXT_W_REGION);
+	output_text_field(f, fd, "eventName", OUTPUT_TEXT_W_EVENT);
+
+	s = NULL;
+	len = 0;
+	output_principal(fd, &s, &len);
+	output_text_str(f, s, len, 1);
+	output_text_field(f, fd, "sourceIPAddress", 1);
+	s = rule_title(fd->rule);
+	output_text_str(f, s, s != NULL ? strlen(s) : 0, 0);
+
+	if (ot->raw && (root = record_root(fd->rec)) != NULL &&
+	    (s = record_json(fd->rec, root, &len)) != NULL) {
+		putc(' ', f);
+		output_esc_jsontext(f, s, len);
+	}
+	putc('\n', f);
+}
+
+static void
+output_text_close(void *priv)
+{
+	struct output_text	*ot = priv;
+
+	if (ot == NULL)
+		return;
+	fflush(ot->f);
+	free(ot);
+}

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Escaping for the output stage.  Almost every string in a finding comes
+ * from the CloudTrail record, and so from whoever made the API call: a
+ * userAgent or a bucket name may hold escape sequences, bidirectional
+ * overrides, invalid UTF-8 or NUL bytes.  Each format gets its own
+ * escaper, and all of them promise valid UTF-8 out and no byte that a
+ * terminal would act on.  JSON stays lossless (except for invalid UTF-8,
+ * which becomes U+FFFD); text shows hazards as visible escapes; CSV,
+ * which has no escapes, shows them as Unicode control pictures and
+ * defuses spreadsheet formulas.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "output_int.h"
+
+#define OUTPUT_ESC_FFFD		"\xef\xbf\xbd"	/* U+FFFD in UTF-8 */
+
+static void	 output_esc_picture(FILE *, unsigned char);
+
+/*
+ * Decode one UTF-8 character at s (len > 0 bytes): its length and *cpp, or
+ * 0 if s does not start a well-formed sequence (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF, nothing cut short).
+ */
+size_t
+output_esc_utf8(const char *s, size_t len, uint32_t *cpp)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 cp, min;
+	size_t			 n, i;
+
+	if (p[0] < 0x80) {
+		*cpp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		cp = p[0] & 0x1f;
+		min = 0x80;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		cp = p[0] & 0x0f;
+		min = 0x800;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		cp = p[0] & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	*cpp = cp;
+	return n;
+}
+
+/*
+ * Whether a character could act on a terminal or reorder what is shown:
+ * C0 and C1 controls, DEL, line and paragraph separators, and the
+ * bidirectional marks, embeddings, overrides and isolates.
+ */
+int
+output_esc_hazard(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
+	    cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Write s as a quoted JSON string (RFC 8259). */
+void
+output_esc_json(FILE *f, const char *s, size_t len)
+{
+	uint32_t	 cp;
+	size_t		 i, n;
+
+	putc('"', f);
+	for (i = 0; i < len; i += n) {
+		if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
+			fputs("\\ufffd", f);
+			n = 1;
+			continue;
+		}
+		switch (cp) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\b':
+			fputs("\\b", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (output_esc_hazard(cp))
+				fprintf(f, "\\u%04x", (unsigned int)cp);
+			else
+				fwrite(s + i, 1, n, f);
+			break;
+		}
+	}
+	putc('"', f);
+}
+
+/*
+ * Copy JSON text (as record_json() writes it, compact) with the promises
+ * of output_esc_json(): escapes and structure are ASCII and pass through;
+ * a raw control byte can only be inside a string, so it is escaped there.
+ */
+void
+output_esc_jsontext(FILE *f, const char *s, size_t len)
+{
+	uint32_t	 cp;
+	size_t		 i, n;
+
+	for (i = 0; i < len; i += n) {
+		if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
+			fputs("\\ufffd", f);
+			n = 1;
+		} else if (output_esc_hazard(cp))
+			fprintf(f, "\\u%04x", (unsigned int)cp);
+		else
+			fwrite(s + i, 1, n, f);
+	}
+}
+
+/*
+ * Write s for a person at a terminal: backslash is doubled, tab, newline
+ * and carriage return are \t, \n, \r, other control bytes and bytes that
+ * are not UTF-8 are \xHH, and other hazards are \uHHHH.  Returns the
+ * number of characters written, for padding (wide characters count one).
+ */
+size_t
+output_esc_text(FILE *f, const char *s, size_t len)
+{
+	uint32_t	 cp;
+	size_t		 i, n, cols = 0;
+	int		 w;
+
+	for (i = 0; i < len; i += n) {
+		if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
+			w = fprintf(f, "\\x%02x", (unsigned char)s[i]);
+			n = 1;
+		} else if (cp == '\\')
+			w = fprintf(f, "\\\\");
+		else if (cp == '\t')
+			w = fprintf(f, "\\t");
+		else if (cp == '\n')
+			w = fprintf(f, "\\n");
+		else if (cp == '\r')
+			w = fprintf(f, "\\r");
+		else if (cp < 0x20 || cp == 0x7f)
+			w = fprintf(f, "\\x%02x", (unsigned int)cp);
+		else if (output_esc_hazard(cp))
+			w = fprintf(f, "\\u%04x", (unsigned int)cp);
+		else {
+			fwrite(s + i, 1, n, f);
+			w = 1;
+		}
+		if (w > 0)
+			cols += (size_t)w;
+	}
+	return cols;
+}
+
+/* A C0 control or DEL as its Unicode control picture (U+2400..U+2421). */
+static void
+output_esc_picture(FILE *f, unsigned char c)
+{
+	unsigned int	 cp = c == 0x7f ? 0x2421 : 0x2400 + c;
+
+	putc(0xe0 | cp >> 12, f);
+	putc(0x80 | (cp >> 6 & 0x3f), f);
+	putc(0x80 | (cp & 0x3f), f);
+}
+
+/*
+ * Write s as one CSV cell (RFC 4180).  The cell is quoted when it holds a
+ * comma, a quote, CR or LF, and quotes are doubled; an empty string is
+ * written as "" so that it differs from an absent value (an empty cell).
+ * CSV has no escapes, so other control characters become control
+ * pictures (ESC is U+241B), C1 controls and invalid UTF-8 become U+FFFD.
+ * A cell that a spreadsheet would run as a formula (one that starts with
+ * =, +, -, @, tab or CR) gets a leading single quote and is quoted.
+ */
+void
+output_esc_csv(FILE *f, const char *s, size_t len)
+{
+	uint32_t	 cp;
+	size_t		 i, n;
+	int		 quote, formula;
+
+	formula = len > 0 && strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
+	quote = len == 0 || formula;
+	for (i = 0; i < len && !quote; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
+		    s[i] == '\n';
+
+	if (quote)
+		putc('"', f);
+	if (formula)
+		putc('\'', f);
+	for (i = 0; i < len; i += n) {
+		if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
+			fputs(OUTPUT_ESC_FFFD, f);
+			n = 1;
+		} else if (cp == '"')
+			fputs("\"\"", f);
+		else if (cp == '\t' || cp == '\r' || cp == '\n')
+			putc((int)cp, f);
+		else if (cp < 0x20 || cp == 0x7f)
+			output_esc_picture(f, (unsigned char)cp);
+		else if (cp >= 0x80 && cp <= 0x9f)
+			fputs(OUTPUT_ESC_FFFD, f);
+		else
+			fwrite(s + i, 1, n, f);
+	}
+	if (quote)
+		putc('"', f);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Shared by the output writers, not by the rest of the pipeline: the
+ * columns of a finding in their documented order, how each is read from
+ * the rule and the record, and the escaping of untrusted strings for
+ * each format.  The escapers in output_esc.c are pure and tested on
+ * their own (tests/unit/t_csv.c).
+ */
+#ifndef OUTPUT_INT_H
+#define OUTPUT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct finding;
+
+enum output_col_kind {
+	OUTPUT_COL_RULE_ID,
+	OUTPUT_COL_RULE_TITLE,
+	OUTPUT_COL_LEVEL,
+	OUTPUT_COL_TAGS,	/* JSON array; CSV joined with ';' */
+	OUTPUT_COL_FIELD,	/* the record's value at path */
+	OUTPUT_COL_PRINCIPAL,	/* arn, or the fallbacks in output.c */
+	OUTPUT_COL_ORIGIN,
+	OUTPUT_COL_INDEX,	/* JSON number */
+};
+
+struct output_col {
+	const char		*name;	/* JSON key and CSV header */
+	enum output_col_kind	 kind;
+	const char		*path;	/* for OUTPUT_COL_FIELD */
+};
+
+/* Schema version 1, in order; JSON puts "schema" first, "event" last. */
+extern const struct output_col	output_cols[];
+extern const size_t		output_ncols;
+
+/*
+ * A column's text for the string kinds (all but TAGS and INDEX): 1 and
+ * *sp, *lenp set (borrowed from the finding), or 0 if absent or null.
+ */
+int	 output_value(const struct finding *, const struct output_col *,
+	    const char **, size_t *);
+/* The record's value at a dotted path as text; 1, or 0 if absent/null. */
+int	 output_field(const struct finding *, const char *, const char **,
+	    size_t *);
+/* The principal: userIdentity.arn or its fallbacks; 1, or 0 if none. */
+int	 output_principal(const struct finding *, const char **, size_t *);
+
+/* Decode one UTF-8 character: its length, or 0 if s is not valid there. */
+size_t	 output_esc_utf8(const char *, size_t, uint32_t *);
+/* Whether a code point could move or restyle a terminal's text. */
+int	 output_esc_hazard(uint32_t);
+/* A JSON string, quoted: valid UTF-8 out, hazards as \uXXXX. */
+void	 output_esc_json(FILE *, const char *, size_t);
+/* Compact JSON text passed through with the same guarantees. */
+void	 output_esc_jsontext(FILE *, const char *, size_t);
+/* Text for a terminal, hazards made visible; returns columns used. */
+size_t	 output_esc_text(FILE *, const char *, size_t);
+/* One CSV cell (RFC 4180), quoted if needed, formulas defused. */
+void	 output_esc_csv(FILE *, const char *, size_t);
+
+#endif
