@@ -1,3 +1,790 @@
 /* SPDX-License-Identifier: ISC */
-/* Placeholder: being written. */
+/*
+ * The rule set: rules loaded from files and directories (sigma_load.c),
+ * kept in load order after the level, id, tag and status filters, and
+ * indexed for the hot path.  Each rule's condition tells which eventName
+ * values (or, failing that, eventSource values) a record must have for
+ * the rule to match; those rules sit in hash tables under the case-folded
+ * values, the others on a list that is always evaluated.  For each record
+ * rule_set_eval() merges the always list with the two buckets the record
+ * selects, in load order, without allocating or copying anything.
+ */
 #include "config.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "match.h"
+#include "record.h"
+#include "sigma.h"
+#include "xmalloc.h"
+
+/* The rules in one hash bucket, in load order. */
+struct rule_bucket {
+	char		*key;		/* case-folded, NULL if free */
+	size_t		 keylen;
+	size_t		*rules;
+	size_t		 nrules;
+};
+
+/* eventName or eventSource values to rules. */
+struct rule_index {
+	const char		*field;
+	struct rule_bucket	*b;
+	size_t			 size;	/* a power of two, or 0 */
+	size_t			 used;
+};
+
+struct rule_set {
+	struct rule_opts	 opts;	/* deep copy */
+	struct rule_set_stats	 stats;
+	struct rule		**rules;
+	size_t			 nrules;
+	size_t			*always;	/* rules not indexed */
+	size_t			 nalways;
+	struct rule_index	 byname;
+	struct rule_index	 bysource;
+	uint64_t		 gen;	/* records evaluated */
+};
+
+/* A set of literals a field must equal; borrowed from match items. */
+struct rule_lits {
+	const char	**v;
+	size_t		  n;
+};
+
+/* What one rule evaluation needs to answer for a search identifier. */
+struct rule_eval_ctx {
+	struct rule	*r;
+	struct record	*rec;
+	uint64_t	 gen;
+};
+
+static const char *const rule_level_names[] = {
+	[RULE_INFORMATIONAL] = "informational",
+	[RULE_LOW] = "low",
+	[RULE_MEDIUM] = "medium",
+	[RULE_HIGH] = "high",
+	[RULE_CRITICAL] = "critical",
+};
+
+static char	**rule_strv_copy(char **, size_t);
+static void	 rule_strv_free(char **, size_t);
+static int	 rule_strv_has(char **, size_t, const char *);
+static int	 rule_keep(const struct rule_set *, const struct rule *);
+static void	 rule_add(void *, struct rule *);
+static int	 rule_load_dir(struct rule_set *, const char *, int);
+static int	 rule_yaml_name(const char *);
+static int	 rule_cmp_names(const void *, const void *);
+static unsigned char rule_fold(unsigned char);
+static uint64_t	 rule_hash(const char *, size_t);
+static struct rule_bucket *rule_index_find(const struct rule_index *,
+		    const char *, size_t);
+static void	 rule_index_grow(struct rule_index *);
+static void	 rule_index_add(struct rule_index *, const char *, size_t);
+static void	 rule_index_free(struct rule_index *);
+static int	 rule_lits_item(const struct match_item *, const char *,
+		    struct rule_lits *);
+static int	 rule_lits_sel(const struct sigma_sel *, const char *,
+		    struct rule_lits *);
+static int	 rule_lits_cond(const struct rule *, const struct sigma_cond *,
+		    const char *, struct rule_lits *);
+static void	 rule_lits_union(struct rule_lits *, struct rule_lits *);
+static int	 rule_index_rule(struct rule_index *, const struct rule *);
+static int	 rule_sel_cb(void *, size_t);
+static const size_t *rule_bucket_get(const struct rule_index *,
+		    const struct rec_value *, size_t *, int *);
+
+static char **
+rule_strv_copy(char **v, size_t n)
+{
+	char	**copy;
+	size_t	  i;
+
+	if (n == 0)
+		return NULL;
+	copy = xcalloc(n, sizeof *copy);
+	for (i = 0; i < n; i++)
+		copy[i] = xstrdup(v[i]);
+	return copy;
+}
+
+static void
+rule_strv_free(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+rule_strv_has(char **v, size_t n, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (s != NULL && strcasecmp(v[i], s) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Create an empty rule set; opts (or NULL for none) is copied. */
+struct rule_set *
+rule_set_create(const struct rule_opts *opts)
+{
+	struct rule_set	*rs;
+
+	rs = xcalloc(1, sizeof *rs);
+	rs->byname.field = "eventName";
+	rs->bysource.field = "eventSource";
+	if (opts == NULL)
+		return rs;
+	rs->opts.min_level = opts->min_level;
+	rs->opts.ids = rule_strv_copy(opts->ids, opts->nids);
+	rs->opts.nids = opts->nids;
+	rs->opts.tags = rule_strv_copy(opts->tags, opts->ntags);
+	rs->opts.ntags = opts->ntags;
+	rs->opts.statuses = rule_strv_copy(opts->statuses, opts->nstatuses);
+	rs->opts.nstatuses = opts->nstatuses;
+	rs->opts.placeholders = rule_strv_copy(opts->placeholders,
+	    opts->nplaceholders);
+	rs->opts.nplaceholders = opts->nplaceholders;
+	return rs;
+}
+
+/* Free a rule set and its rules. */
+void
+rule_set_free(struct rule_set *rs)
+{
+	size_t	i;
+
+	if (rs == NULL)
+		return;
+	for (i = 0; i < rs->nrules; i++)
+		sigma_rule_free(rs->rules[i]);
+	free(rs->rules);
+	free(rs->always);
+	rule_index_free(&rs->byname);
+	rule_index_free(&rs->bysource);
+	rule_strv_free(rs->opts.ids, rs->opts.nids);
+	rule_strv_free(rs->opts.tags, rs->opts.ntags);
+	rule_strv_free(rs->opts.statuses, rs->opts.nstatuses);
+	rule_strv_free(rs->opts.placeholders, rs->opts.nplaceholders);
+	free(rs);
+}
+
+/* 1 if the rule passes the level, id, tag and status filters. */
+static int
+rule_keep(const struct rule_set *rs, const struct rule *r)
+{
+	size_t	i;
+
+	if (r->level < rs->opts.min_level)
+		return 0;
+	if (rs->opts.nids > 0 &&
+	    !rule_strv_has(rs->opts.ids, rs->opts.nids, r->id))
+		return 0;
+	if (rs->opts.nstatuses > 0 &&
+	    !rule_strv_has(rs->opts.statuses, rs->opts.nstatuses, r->status))
+		return 0;
+	if (rs->opts.ntags > 0) {
+		for (i = 0; i < r->ntags; i++) {
+			if (rule_strv_has(rs->opts.tags, rs->opts.ntags,
+			    r->tags[i]))
+				break;
+		}
+		if (i == r->ntags)
+			return 0;
+	}
+	return 1;
+}
+
+/* Take a compiled rule from the loader: filter, keep and index it. */
+static void
+rule_add(void *arg, struct rule *r)
+{
+	struct rule_set	*rs = arg;
+
+	if (!rule_keep(rs, r)) {
+		rs->stats.filtered++;
+		sigma_rule_free(r);
+		return;
+	}
+	r->index = rs->nrules;
+	rs->rules = xreallocarray(rs->rules, rs->nrules + 1,
+	    sizeof *rs->rules);
+	rs->rules[rs->nrules++] = r;
+	rs->stats.loaded++;
+	if (rule_index_rule(&rs->byname, r) == 0 ||
+	    rule_index_rule(&rs->bysource, r) == 0)
+		return;
+	rs->always = xreallocarray(rs->always, rs->nalways + 1,
+	    sizeof *rs->always);
+	rs->always[rs->nalways++] = r->index;
+}
+
+static int
+rule_yaml_name(const char *name)
+{
+	size_t	len = strlen(name);
+
+	return (len > 4 && strcmp(name + len - 4, ".yml") == 0) ||
+	    (len > 5 && strcmp(name + len - 5, ".yaml") == 0);
+}
+
+static int
+rule_cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Load the .yml and .yaml files below a directory, in sorted order. */
+static int
+rule_load_dir(struct rule_set *rs, const char *dir, int depth)
+{
+	struct sigma_load_ctx	  ctx;
+	struct dirent		 *de;
+	struct stat		  sb;
+	DIR			 *d;
+	char			**names = NULL, *path;
+	size_t			  n = 0, i;
+	int			  rv = 0;
+
+	if (depth > SIGMA_DIR_DEPTH) {
+		diag(DIAG_CONFIG, dir, 0, "rule directories nested deeper "
+		    "than %d levels", SIGMA_DIR_DEPTH);
+		return -1;
+	}
+	if ((d = opendir(dir)) == NULL) {
+		diag(DIAG_CONFIG, dir, 0, "%s", strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof *names, rule_cmp_names);
+
+	ctx.opts = &rs->opts;
+	ctx.stats = &rs->stats;
+	ctx.add = rule_add;
+	ctx.arg = rs;
+	for (i = 0; i < n; i++) {
+		path = xprintf("%s%s%s", dir,
+		    dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
+		if (stat(path, &sb) == -1) {
+			diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
+			rv = -1;
+		} else if (S_ISDIR(sb.st_mode)) {
+			if (rule_load_dir(rs, path, depth + 1) == -1)
+				rv = -1;
+		} else if (S_ISREG(sb.st_mode) && rule_yaml_name(names[i])) {
+			rs->stats.files++;
+			if (sigma_load_file(path, &ctx) == -1)
+				rv = -1;
+		}
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	return rv;
+}
+
+/*
+ * Load a rule file or every .yml/.yaml file below a directory, in sorted
+ * order.  Returns 0, or -1 if any rule was rejected or the path could not
+ * be read (each problem already reported); the good rules stay loaded.
+ */
+int
+rule_set_load(struct rule_set *rs, const char *path)
+{
+	struct sigma_load_ctx	ctx;
+	struct stat		sb;
+
+	if (stat(path, &sb) == -1) {
+		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(sb.st_mode))
+		return rule_load_dir(rs, path, 0);
+	ctx.opts = &rs->opts;
+	ctx.stats = &rs->stats;
+	ctx.add = rule_add;
+	ctx.arg = rs;
+	rs->stats.files++;
+	return sigma_load_file(path, &ctx);
+}
+
+/* Load rules from a string, as if read from the file name (for tests). */
+int
+rule_set_load_buffer(struct rule_set *rs, const char *name, const char *data,
+    size_t len)
+{
+	struct sigma_load_ctx	ctx;
+
+	ctx.opts = &rs->opts;
+	ctx.stats = &rs->stats;
+	ctx.add = rule_add;
+	ctx.arg = rs;
+	rs->stats.files++;
+	return sigma_load_buffer(name, data, len, &ctx);
+}
+
+/* ASCII case folding: the index must not depend on the locale. */
+static unsigned char
+rule_fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* FNV-1a over the folded bytes. */
+static uint64_t
+rule_hash(const char *s, size_t len)
+{
+	uint64_t	h = 14695981039346656037ULL;
+	size_t		i;
+
+	for (i = 0; i < len; i++) {
+		h ^= rule_fold((unsigned char)s[i]);
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* The bucket for s (any case), or the free slot where it would go. */
+static struct rule_bucket *
+rule_index_find(const struct rule_index *ix, const char *s, size_t len)
+{
+	struct rule_bucket	*b;
+	size_t			 i, k;
+
+	if (ix->size == 0)
+		return NULL;
+	i = rule_hash(s, len) & (ix->size - 1);
+	for (;; i = (i + 1) & (ix->size - 1)) {
+		b = &ix->b[i];
+		if (b->key == NULL)
+			return b;
+		if (b->keylen != len)
+			continue;
+		for (k = 0; k < len; k++) {
+			if ((unsigned char)b->key[k] !=
+			    rule_fold((unsigned char)s[k]))
+				break;
+		}
+		if (k == len)
+			return b;
+	}
+}
+
+static void
+rule_index_grow(struct rule_index *ix)
+{
+	struct rule_bucket	*old = ix->b, *b;
+	size_t			 oldsize = ix->size, i;
+
+	ix->size = oldsize == 0 ? 64 : oldsize * 2;
+	ix->b = xcalloc(ix->size, sizeof *ix->b);
+	for (i = 0; i < oldsize; i++) {
+		if (old[i].key == NULL)
+			continue;
+		b = rule_index_find(ix, old[i].key, old[i].keylen);
+		*b = old[i];
+	}
+	free(old);
+}
+
+/* File rule number idx under the value s. */
+static void
+rule_index_add(struct rule_index *ix, const char *s, size_t idx)
+{
+	struct rule_bucket	*b;
+	size_t			 len = strlen(s), i;
+
+	if ((ix->used + 1) * 2 > ix->size)
+		rule_index_grow(ix);
+	b = rule_index_find(ix, s, len);
+	if (b->key == NULL) {
+		b->key = xmalloc(len + 1);
+		for (i = 0; i < len; i++)
+			b->key[i] = rule_fold((unsigned char)s[i]);
+		b->key[len] = '\0';
+		b->keylen = len;
+		ix->used++;
+	}
+	if (b->nrules > 0 && b->rules[b->nrules - 1] == idx)
+		return;		/* the same value twice in one rule */
+	b->rules = xreallocarray(b->rules, b->nrules + 1, sizeof *b->rules);
+	b->rules[b->nrules++] = idx;
+}
+
+static void
+rule_index_free(struct rule_index *ix)
+{
+	size_t	i;
+
+	for (i = 0; i < ix->size; i++) {
+		free(ix->b[i].key);
+		free(ix->b[i].rules);
+	}
+	free(ix->b);
+}
+
+/*
+ * The literals an item needs field to equal: 0 and *out set, or -1 if
+ * the item does not pin the field.  Empty and non-ASCII values are not
+ * used, so that case folding here agrees with any matcher.
+ */
+static int
+rule_lits_item(const struct match_item *mi, const char *field,
+    struct rule_lits *out)
+{
+	const char *const	*vals;
+	const char		*f, *s;
+	size_t			 n, i;
+
+	if ((f = match_item_literals(mi, &vals, &n)) == NULL ||
+	    strcmp(f, field) != 0 || n == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (*vals[i] == '\0')
+			return -1;
+		for (s = vals[i]; *s != '\0'; s++) {
+			if ((unsigned char)*s >= 0x80)
+				return -1;
+		}
+	}
+	out->v = xcalloc(n, sizeof *out->v);
+	memcpy(out->v, vals, n * sizeof *out->v);
+	out->n = n;
+	return 0;
+}
+
+/* Append b to a (b is emptied). */
+static void
+rule_lits_union(struct rule_lits *a, struct rule_lits *b)
+{
+	a->v = xreallocarray(a->v, a->n + b->n, sizeof *a->v);
+	memcpy(a->v + a->n, b->v, b->n * sizeof *b->v);
+	a->n += b->n;
+	free(b->v);
+	b->v = NULL;
+	b->n = 0;
+}
+
+/*
+ * The literals a search identifier needs field to equal: a group (AND)
+ * needs those of any one item, the smallest set; the identifier (OR of
+ * its groups) needs the union, if every group pins the field.
+ */
+static int
+rule_lits_sel(const struct sigma_sel *sel, const char *field,
+    struct rule_lits *out)
+{
+	struct rule_lits	 best, one;
+	size_t			 g, i;
+
+	out->v = NULL;
+	out->n = 0;
+	for (g = 0; g < sel->ngroups; g++) {
+		best.v = NULL;
+		best.n = 0;
+		for (i = 0; i < sel->groups[g].nitems; i++) {
+			if (rule_lits_item(sel->groups[g].items[i], field,
+			    &one) == -1)
+				continue;
+			if (best.v == NULL || one.n < best.n) {
+				free(best.v);
+				best = one;
+			} else
+				free(one.v);
+		}
+		if (best.v == NULL) {
+			free(out->v);
+			out->v = NULL;
+			return -1;
+		}
+		rule_lits_union(out, &best);
+	}
+	return out->v != NULL ? 0 : -1;
+}
+
+/*
+ * The same over a condition: AND needs any one kid's set (the smallest),
+ * NOT pins nothing, and "need of n" (OR when need is 1) needs the union of
+ * the kids that pin the field, if fewer than need kids do not.
+ */
+static int
+rule_lits_cond(const struct rule *r, const struct sigma_cond *c,
+    const char *field, struct rule_lits *out)
+{
+	struct rule_lits	one;
+	size_t			i, loose = 0, need;
+
+	out->v = NULL;
+	out->n = 0;
+	switch (c->type) {
+	case SIGMA_COND_SEL:
+		return rule_lits_sel(&r->sels[c->sel], field, out);
+	case SIGMA_COND_NOT:
+		return -1;
+	case SIGMA_COND_AND:
+		for (i = 0; i < c->nkids; i++) {
+			if (rule_lits_cond(r, c->kids[i], field, &one) == -1)
+				continue;
+			if (out->v == NULL || one.n < out->n) {
+				free(out->v);
+				*out = one;
+			} else
+				free(one.v);
+		}
+		return out->v != NULL ? 0 : -1;
+	case SIGMA_COND_OR:
+	case SIGMA_COND_OF:
+		need = c->type == SIGMA_COND_OR ? 1 : c->need;
+		for (i = 0; i < c->nkids; i++) {
+			if (rule_lits_cond(r, c->kids[i], field, &one) == -1)
+				loose++;
+			else
+				rule_lits_union(out, &one);
+		}
+		if (loose < need && out->v != NULL)
+			return 0;
+		free(out->v);
+		out->v = NULL;
+		out->n = 0;
+		return -1;
+	}
+	return -1;
+}
+
+/* File a rule under the values of ix->field it needs; -1 if none. */
+static int
+rule_index_rule(struct rule_index *ix, const struct rule *r)
+{
+	struct rule_lits	lits;
+	size_t			i;
+
+	if (rule_lits_cond(r, r->cond, ix->field, &lits) == -1)
+		return -1;
+	for (i = 0; i < lits.n; i++)
+		rule_index_add(ix, lits.v[i], r->index);
+	free(lits.v);
+	return 0;
+}
+
+/* The result of search identifier i, computed once per record. */
+static int
+rule_sel_cb(void *arg, size_t i)
+{
+	struct rule_eval_ctx	*ctx = arg;
+	struct sigma_sel	*sel = &ctx->r->sels[i];
+	const struct sigma_group *g;
+	size_t			 k, n;
+
+	if (sel->gen == ctx->gen)
+		return sel->value;
+	sel->value = 0;
+	for (k = 0; k < sel->ngroups && !sel->value; k++) {
+		g = &sel->groups[k];
+		for (n = 0; n < g->nitems; n++) {
+			if (!match_item_eval(g->items[n], ctx->rec))
+				break;
+		}
+		sel->value = n == g->nitems;
+	}
+	sel->gen = ctx->gen;
+	return sel->value;
+}
+
+/*
+ * The rules filed under the record's value v of the index's field.  A
+ * container value cannot be looked up, so *all is set: every rule must
+ * then be tried.
+ */
+static const size_t *
+rule_bucket_get(const struct rule_index *ix, const struct rec_value *v,
+    size_t *n, int *all)
+{
+	const struct rule_bucket	*b;
+
+	*n = 0;
+	if (v == NULL || ix->size == 0)
+		return NULL;
+	if (v->type == REC_OBJECT || v->type == REC_ARRAY) {
+		*all = 1;
+		return NULL;
+	}
+	if ((b = rule_index_find(ix, v->str, v->len)) == NULL ||
+	    b->key == NULL)
+		return NULL;
+	*n = b->nrules;
+	return b->rules;
+}
+
+/* Test a record against every rule that can match it, in load order. */
+void
+rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
+    void *arg)
+{
+	struct rule_eval_ctx	 ctx;
+	const struct rec_value	*root, *name = NULL, *source = NULL;
+	const size_t		*list[3];
+	size_t			 len[3], pos[3] = { 0, 0, 0 }, i, best, k;
+	int			 all = 0;
+
+	ctx.rec = rec;
+	ctx.gen = ++rs->gen;
+	if ((root = record_root(rec)) != NULL) {
+		name = record_member(root, "eventName", 9);
+		source = record_member(root, "eventSource", 11);
+	}
+	list[0] = rs->always;
+	len[0] = rs->nalways;
+	list[1] = rule_bucket_get(&rs->byname, name, &len[1], &all);
+	list[2] = rule_bucket_get(&rs->bysource, source, &len[2], &all);
+
+	if (all) {
+		for (i = 0; i < rs->nrules; i++) {
+			ctx.r = rs->rules[i];
+			if (sigma_cond_eval(ctx.r->cond, rule_sel_cb, &ctx))
+				cb(ctx.r, rec, arg);
+		}
+		return;
+	}
+	/* A rule is on exactly one list, so merging needs no dedup. */
+	for (;;) {
+		best = SIZE_MAX;
+		for (k = 0; k < 3; k++) {
+			if (pos[k] < len[k] && list[k][pos[k]] < best) {
+				best = list[k][pos[k]];
+				i = k;
+			}
+		}
+		if (best == SIZE_MAX)
+			break;
+		pos[i]++;
+		ctx.r = rs->rules[best];
+		if (sigma_cond_eval(ctx.r->cond, rule_sel_cb, &ctx))
+			cb(ctx.r, rec, arg);
+	}
+}
+
+/* Counts of rules loaded, rejected and left out. */
+const struct rule_set_stats *
+rule_set_stats(const struct rule_set *rs)
+{
+	return &rs->stats;
+}
+
+/* Rules in the set. */
+size_t
+rule_set_count(const struct rule_set *rs)
+{
+	return rs->nrules;
+}
+
+/* Rule number i, in load order. */
+const struct rule *
+rule_set_get(const struct rule_set *rs, size_t i)
+{
+	return i < rs->nrules ? rs->rules[i] : NULL;
+}
+
+const char *
+rule_id(const struct rule *r)
+{
+	return r->id;
+}
+
+const char *
+rule_title(const struct rule *r)
+{
+	return r->title;
+}
+
+const char *
+rule_description(const struct rule *r)
+{
+	return r->description != NULL ? r->description : "";
+}
+
+const char *
+rule_status(const struct rule *r)
+{
+	return r->status != NULL ? r->status : "";
+}
+
+const char *
+rule_path(const struct rule *r)
+{
+	return r->path;
+}
+
+enum rule_level
+rule_level(const struct rule *r)
+{
+	return r->level;
+}
+
+size_t
+rule_ntags(const struct rule *r)
+{
+	return r->ntags;
+}
+
+const char *
+rule_tag(const struct rule *r, size_t i)
+{
+	return i < r->ntags ? r->tags[i] : NULL;
+}
+
+size_t
+rule_nfalsepositives(const struct rule *r)
+{
+	return r->nfalsepositives;
+}
+
+const char *
+rule_falsepositive(const struct rule *r, size_t i)
+{
+	return i < r->nfalsepositives ? r->falsepositives[i] : NULL;
+}
+
+/* The name of a level, as in rules: "high". */
+const char *
+rule_level_name(enum rule_level level)
+{
+	if ((size_t)level >= nitems(rule_level_names))
+		return "unknown";
+	return rule_level_names[level];
+}
+
+/* Parse a level name (any case): 0, or -1 if unknown. */
+int
+rule_level_parse(const char *s, enum rule_level *level)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(rule_level_names); i++) {
+		if (strcasecmp(s, rule_level_names[i]) == 0) {
+			*level = (enum rule_level)i;
+			return 0;
+		}
+	}
+	return -1;
+}
