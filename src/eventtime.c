@@ -22,7 +22,7 @@
 #define EVENTTIME_MS_DAY	(24 * EVENTTIME_MS_HOUR)
 #define EVENTTIME_MS_WEEK	(7 * EVENTTIME_MS_DAY)
 
-#define EVENTTIME_ARG_MAX	64	/* bytes of a bad argument quoted back */
+#define EVENTTIME_ARG_MAX	64	/* bytes of a bad argument echoed */
 
 static int64_t	 eventtime_fdiv(int64_t, int64_t);
 static int	 eventtime_leap(int64_t);

@@ -7,8 +7,8 @@
  * escaper, and all of them promise valid UTF-8 out and no byte that a
  * terminal would act on.  JSON stays lossless (except for invalid UTF-8,
  * which becomes U+FFFD); text shows hazards as visible escapes; CSV,
- * which has no escapes, shows them as Unicode control pictures and
- * defuses spreadsheet formulas.
+ * which has no escapes, replaces them with Unicode control pictures or
+ * U+FFFD and defuses spreadsheet formulas.
  */
 #include "config.h"
 
@@ -203,7 +203,9 @@ output_esc_picture(FILE *f, unsigned char c)
  * comma, a quote, CR or LF, and quotes are doubled; an empty string is
  * written as "" so that it differs from an absent value (an empty cell).
  * CSV has no escapes, so other control characters become control
- * pictures (ESC is U+241B), C1 controls and invalid UTF-8 become U+FFFD.
+ * pictures (ESC is U+241B); the other hazards (C1 controls, separators,
+ * bidirectional controls that would make "user/\u202eexe.txt" look like
+ * "user/txt.exe") and invalid UTF-8 become U+FFFD.
  * A cell that a spreadsheet would run as a formula (one that starts with
  * =, +, -, @, tab or CR) gets a leading single quote and is quoted.
  */
@@ -234,7 +236,7 @@ output_esc_csv(FILE *f, const char *s, size_t len)
 			putc((int)cp, f);
 		else if (cp < 0x20 || cp == 0x7f)
 			output_esc_picture(f, (unsigned char)cp);
-		else if (cp >= 0x80 && cp <= 0x9f)
+		else if (output_esc_hazard(cp))
 			fputs(OUTPUT_ESC_FFFD, f);
 		else
 			fwrite(s + i, 1, n, f);

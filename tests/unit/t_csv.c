@@ -58,11 +58,14 @@ static const struct {
 	{ CSV,	S("\0"),			"\xe2\x90\x80" },
 	{ CSV,	S("del\x7f"),			"del\xe2\x90\xa1" },
 	{ CSV,	S("bell\a"),			"bell\xe2\x90\x87" },
-	/* C1 controls and invalid UTF-8 become U+FFFD. */
+	/* C1 controls, bidi controls, separators, invalid UTF-8: U+FFFD. */
 	{ CSV,	S("csi\xc2\x9b"),		"csi\xef\xbf\xbd" },
+	{ CSV,	S("user/\xe2\x80\xae" "exe.txt"),
+	    "user/\xef\xbf\xbd" "exe.txt" },
+	{ CSV,	S("\xe2\x81\xa6x\xe2\x80\xa8"),	"\xef\xbf\xbdx\xef\xbf\xbd" },
 	{ CSV,	S("bad\xff"),			"bad\xef\xbf\xbd" },
 	{ CSV,	S("cut\xe2\x82"),		"cut\xef\xbf\xbd\xef\xbf\xbd" },
-	{ CSV,	S("over\xc0\xaf"),		"over\xef\xbf\xbd\xef\xbf\xbd" },
+	{ CSV,	S("over\xc0\xaf"),	"over\xef\xbf\xbd\xef\xbf\xbd" },
 	{ CSV,	S("sur\xed\xa0\x80"),
 	    "sur\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
 	{ CSV,	S("emoji\xf0\x9f\x94\x91"),	"emoji\xf0\x9f\x94\x91" },
@@ -80,7 +83,8 @@ static const struct {
 	{ JSON,	S("del\x7f"),			"\"del\\u007f\"" },
 	{ JSON,	S("csi\xc2\x9b"),		"\"csi\\u009b\"" },
 	/* Valid UTF-8 is kept; separators and bidi controls escaped. */
-	{ JSON,	S("caf\xc3\xa9 \xe6\x97\xa5"),	"\"caf\xc3\xa9 \xe6\x97\xa5\"" },
+	{ JSON,	S("caf\xc3\xa9 \xe6\x97\xa5"),
+	    "\"caf\xc3\xa9 \xe6\x97\xa5\"" },
 	{ JSON,	S("\xf0\x9f\x94\x91"),		"\"\xf0\x9f\x94\x91\"" },
 	{ JSON,	S("ls\xe2\x80\xa8ps\xe2\x80\xa9"), "\"ls\\u2028ps\\u2029\"" },
 	{ JSON,	S("\xe2\x80\xaegnp.exe"),	"\"\\u202egnp.exe\"" },

@@ -137,7 +137,8 @@ static const struct {
 	{ "\x1b[31m", -1, 0, "bad time \"?[31m\": not a date (want "
 	    "YYYY-MM-DD); use RFC 3339 (2026-11-01T10:22:31Z), a date "
 	    "(2026-11-01) or an age (30m, 24h, 7d, 2w)" },
-	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaa",
 	    -1, 0, "bad time \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaaaaaaaa...\": not a date (want YYYY-MM-DD); use RFC "
 	    "3339 (2026-11-01T10:22:31Z), a date (2026-11-01) or an age "
