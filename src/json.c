@@ -1,3 +1,1002 @@
 /* SPDX-License-Identifier: ISC */
-/* Placeholder: being written. */
+/*
+ * The JSON stage of the pipeline.  Decompressed bytes go through a cheap
+ * guard into yajl's SAX parser, whose callbacks build one record at a time
+ * (record_int.h) and hand it to the caller.  The shape of the data is
+ * recognised as it streams past:
+ *
+ *   {"Records":[...]}	CloudTrail's log file: each element is a record;
+ *   [...]			a top-level array of records;
+ *   {...}{...}		JSON Lines, or any concatenation of events;
+ *
+ * and an element or top-level object may be an EventBridge envelope (the
+ * event is its "detail"), a CloudTrail-Digest file or an Insights event
+ * (both counted and skipped).
+ *
+ * Hostile input meets a cap everywhere: yajl buffers a token that spans
+ * two chunks, so the guard scans for quotes and backslashes with memchr()
+ * and cuts any string longer than a record at a point where the JSON stays
+ * valid; a record longer than BUF_RECORD_MAX, nested deeper than
+ * REC_DEPTH_MAX or using more than REC_MEM_MAX of memory is skipped while
+ * parsing goes on; nesting deeper than JSON_DEPTH_MAX ends the stream.  In
+ * JSON Lines a syntax error skips to the next line that starts with '{'.
+ *
+ * Positions in messages are byte offsets into the decompressed stream, or
+ * record indices counted from 0 as jq counts .Records[N].
+ */
 #include "config.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_parse.h>
+
+#include "buf.h"
+#include "json.h"
+#include "log.h"
+#include "record.h"
+#include "record_int.h"
+#include "scan.h"
+#include "xmalloc.h"
+
+#define JSON_TOKEN_MAX	BUF_RECORD_MAX	/* longest string or number fed */
+#define JSON_GAP_SLOW	(64 * 1024)	/* non-string run that is watched */
+#define JSON_ESC_FIRST	5		/* the byte after a backslash */
+#define JSON_STR(x)	JSON_STR1(x)
+#define JSON_STR1(x)	#x
+
+/* What the current top-level value has turned out to be. */
+enum json_top {
+	JSON_TOP_NONE,		/* between values */
+	JSON_TOP_OBJECT,	/* an object: an event, envelope or digest */
+	JSON_TOP_ARRAY,		/* an array of records */
+	JSON_TOP_FILE,		/* an object with a Records array */
+};
+
+/* Why the record being built will not be delivered. */
+enum json_skip {
+	JSON_SKIP_NONE,
+	JSON_SKIP_BIG,		/* more than BUF_RECORD_MAX bytes of JSON */
+	JSON_SKIP_MEM,		/* more than REC_MEM_MAX bytes of memory */
+	JSON_SKIP_DEEP,		/* nested deeper than REC_DEPTH_MAX */
+	JSON_SKIP_DIGEST,	/* a CloudTrail-Digest file */
+	JSON_SKIP_RECORDS,	/* "Records" is there but not an array */
+};
+
+struct json {
+	const char		*name;	/* stream name; NULL: record_from_json */
+	json_record_cb		*cb;
+	void			*arg;
+	struct scan_stats	*st;
+	yajl_handle		 yh;
+	struct record		*rec;
+	int			 failed;	/* something was not read */
+	int			 stopped;	/* the rest cannot be read */
+
+	uint64_t		 base;	/* stream offset of the piece in yajl */
+	uint64_t		 total;	/* bytes fed or dropped so far */
+	uint64_t		 depth;	/* open containers */
+	enum json_top		 top;
+	int			 in_records;	/* inside the Records array */
+	int			 records_key;	/* "Records" is the next member */
+	uint64_t		 index;	/* index of the next record */
+	uint64_t		 values;	/* top-level values begun */
+	const char		*cancel;	/* why a callback stopped yajl */
+	int			 had_error;	/* a parse error was reported */
+
+	/* The record being built. */
+	int			 building;
+	int			 toplevel;	/* not a Records element */
+	uint64_t		 rec_depth;	/* depth of its root */
+	uint64_t		 rec_start;	/* offset of its '{' */
+	enum json_skip		 skip;
+	const char		*skip_what;	/* for JSON_SKIP_RECORDS */
+
+	/* The guard in front of yajl. */
+	int			 in_string;
+	int			 esc;		/* escape bytes still to come */
+	int			 cutting;	/* dropping a long string's tail */
+	int			 num_cut;	/* dropping a long number's tail */
+	size_t			 tok_len;	/* string or number so far */
+	uint64_t		 gap;		/* bytes since the last string */
+
+	/* Resynchronising JSON Lines after a syntax error. */
+	int			 resync;
+	int			 nl;		/* the last byte was a newline */
+
+	/* record_from_json(): the finished record and the first error. */
+	struct record		*taken;
+	char			*cause;
+};
+
+static void	 json_report(struct json *, enum diag_level, const char *, ...)
+		    __printflike(3, 4);
+static void	 json_yajl_open(struct json *);
+static uint64_t	 json_pos(const struct json *);
+static int	 json_element(const struct json *);
+static void	 json_rec_begin(struct json *, int);
+static void	 json_rec_end(struct json *);
+static void	 json_rec_skip(struct json *, enum rec_build);
+static int	 json_check(struct json *);
+static int	 json_depth_in(struct json *);
+static int	 json_value(struct json *, enum rec_type, const char *, size_t);
+static const char *json_type_name(enum rec_type);
+static int	 json_is_event(const struct rec_value *);
+static int	 json_is_insight(const struct rec_value *);
+static int	 json_is_digest_key(const char *, size_t);
+static const struct rec_value *json_envelope(const struct rec_value *);
+static size_t	 json_guard(struct json *, const char *, size_t, size_t *);
+static size_t	 json_guard_cut(struct json *, const char *, size_t);
+static size_t	 json_guard_gap(struct json *, const char *, size_t,
+		    size_t *);
+static size_t	 json_resync(struct json *, const char *, size_t);
+static size_t	 json_parse(struct json *, const char *, size_t);
+static void	 json_parse_error(struct json *, size_t);
+
+static int	 json_cb_null(void *);
+static int	 json_cb_boolean(void *, int);
+static int	 json_cb_number(void *, const char *, size_t);
+static int	 json_cb_string(void *, const unsigned char *, size_t);
+static int	 json_cb_start_map(void *);
+static int	 json_cb_map_key(void *, const unsigned char *, size_t);
+static int	 json_cb_end_map(void *);
+static int	 json_cb_start_array(void *);
+static int	 json_cb_end_array(void *);
+
+static const yajl_callbacks json_callbacks = {
+	.yajl_null = json_cb_null,
+	.yajl_boolean = json_cb_boolean,
+	.yajl_number = json_cb_number,
+	.yajl_string = json_cb_string,
+	.yajl_start_map = json_cb_start_map,
+	.yajl_map_key = json_cb_map_key,
+	.yajl_end_map = json_cb_end_map,
+	.yajl_start_array = json_cb_start_array,
+	.yajl_end_array = json_cb_end_array,
+};
+
+/* Top-level members that only a CloudTrail-Digest file has. */
+static const char *const json_digest_keys[] = {
+	"digestStartTime",
+	"digestEndTime",
+	"digestS3Bucket",
+	"digestS3Object",
+	"logFiles",
+	"previousDigestSignature",
+};
+
+/* Report under the stream's name; record_from_json() keeps the first. */
+static void
+json_report(struct json *j, enum diag_level level, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	if (level >= DIAG_ERROR)
+		j->failed = 1;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	if (j->name != NULL)
+		diag(level, j->name, 0, "%s", msg);
+	else if (level >= DIAG_ERROR && j->cause == NULL) {
+		j->cause = msg;
+		msg = NULL;
+	}
+	free(msg);
+}
+
+/*
+ * A fresh yajl parser.  yajl's UTF-8 check is off because a bad byte must
+ * not cost the whole record: strings are checked and repaired as they are
+ * stored (record.c).
+ */
+static void
+json_yajl_open(struct json *j)
+{
+	if (j->yh != NULL)
+		yajl_free(j->yh);
+	if ((j->yh = yajl_alloc(&json_callbacks, NULL, j)) == NULL)
+		fatalx("yajl_alloc");
+	yajl_config(j->yh, yajl_allow_multiple_values, 1);
+	yajl_config(j->yh, yajl_dont_validate_strings, 1);
+}
+
+/* Start parsing a stream. */
+struct json *
+json_create(const char *name, json_record_cb *cb, void *arg,
+    struct scan_stats *st)
+{
+	struct json	*j;
+
+	j = xcalloc(1, sizeof *j);
+	j->name = name;
+	j->cb = cb;
+	j->arg = arg;
+	j->st = st;
+	j->rec = record_create();
+	j->nl = 1;
+	json_yajl_open(j);
+	return j;
+}
+
+/* Free the parser (and a record nobody took). */
+void
+json_free(struct json *j)
+{
+	if (j == NULL)
+		return;
+	if (j->yh != NULL)
+		yajl_free(j->yh);
+	record_free(j->rec);
+	record_free(j->taken);
+	free(j->cause);
+	free(j);
+}
+
+/* Whether part of the stream was not read. */
+int
+json_failed(const struct json *j)
+{
+	return j->failed;
+}
+
+/*
+ * Stream offset just past the token yajl is reporting.  yajl 2 keeps the
+ * offset into the current chunk up to date while it parses, so that
+ * yajl_get_bytes_consumed() is exact inside a callback too.
+ */
+static uint64_t
+json_pos(const struct json *j)
+{
+	return j->base + yajl_get_bytes_consumed(j->yh);
+}
+
+/* Whether the next value is an element of an array of records. */
+static int
+json_element(const struct json *j)
+{
+	return (j->top == JSON_TOP_ARRAY && j->depth == 1) ||
+	    (j->top == JSON_TOP_FILE && j->in_records && j->depth == 2);
+}
+
+static const char *
+json_type_name(enum rec_type t)
+{
+	switch (t) {
+	case REC_NULL:
+		return "null";
+	case REC_FALSE:
+	case REC_TRUE:
+		return "boolean";
+	case REC_NUMBER:
+		return "number";
+	case REC_STRING:
+		return "string";
+	case REC_OBJECT:
+		return "object";
+	case REC_ARRAY:
+		return "array";
+	}
+	return "?";
+}
+
+/* An object just opened at j->depth is a record: start building it. */
+static void
+json_rec_begin(struct json *j, int toplevel)
+{
+	j->building = 1;
+	j->toplevel = toplevel;
+	j->rec_depth = j->depth;
+	j->rec_start = json_pos(j) - 1;
+	j->skip = JSON_SKIP_NONE;
+	record_begin(j->rec, j->name != NULL ? j->name : "-", j->index++);
+	if (record_open(j->rec, REC_OBJECT) != REC_BUILD_OK)
+		json_rec_skip(j, REC_BUILD_MEM);
+}
+
+/* The record cannot be built: stop adding to it. */
+static void
+json_rec_skip(struct json *j, enum rec_build why)
+{
+	if (j->skip != JSON_SKIP_NONE)
+		return;
+	j->skip = why == REC_BUILD_DEEP ? JSON_SKIP_DEEP : JSON_SKIP_MEM;
+}
+
+/* Before adding to the record: 1 if it is still being built. */
+static int
+json_check(struct json *j)
+{
+	if (j->skip != JSON_SKIP_NONE)
+		return 0;
+	if (json_pos(j) - j->rec_start > BUF_RECORD_MAX) {
+		j->skip = JSON_SKIP_BIG;
+		return 0;
+	}
+	return 1;
+}
+
+/* Count one more level; 0 (stop yajl) past the hard cap. */
+static int
+json_depth_in(struct json *j)
+{
+	if (++j->depth > JSON_DEPTH_MAX) {
+		j->cancel = "nested deeper than " JSON_STR(JSON_DEPTH_MAX)
+		    " levels";
+		return 0;
+	}
+	if (j->depth == 1)
+		j->values++;
+	return 1;
+}
+
+/* Whether the object has a member naming an event. */
+static int
+json_is_event(const struct rec_value *v)
+{
+	return record_member(v, "eventVersion", 12) != NULL ||
+	    record_member(v, "eventName", 9) != NULL ||
+	    record_member(v, "eventSource", 11) != NULL;
+}
+
+/* Whether the object is a CloudTrail Insights event. */
+static int
+json_is_insight(const struct rec_value *v)
+{
+	const struct rec_value	*c;
+
+	if (record_member(v, "insightDetails", 14) != NULL)
+		return 1;
+	c = record_member(v, "eventCategory", 13);
+	return c != NULL && c->type == REC_STRING && c->len == 7 &&
+	    memcmp(c->str, "Insight", 7) == 0;
+}
+
+static int
+json_is_digest_key(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(json_digest_keys); i++) {
+		if (strlen(json_digest_keys[i]) == len &&
+		    memcmp(json_digest_keys[i], s, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The event inside an EventBridge envelope for CloudTrail ("detail-type"
+ * "AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail" and
+ * so on), or NULL.
+ */
+static const struct rec_value *
+json_envelope(const struct rec_value *v)
+{
+	static const char	 suffix[] = " via CloudTrail";
+	const struct rec_value	*dt, *detail;
+	size_t			 n = sizeof suffix - 1;
+
+	if ((dt = record_member(v, "detail-type", 11)) == NULL ||
+	    dt->type != REC_STRING || dt->len < n ||
+	    memcmp(dt->str + dt->len - n, suffix, n) != 0)
+		return NULL;
+	detail = record_member(v, "detail", 6);
+	if (detail == NULL || detail->type != REC_OBJECT)
+		return NULL;
+	return detail;
+}
+
+/* The record's root has closed: deliver it, count it or report it. */
+static void
+json_rec_end(struct json *j)
+{
+	struct record		*r = j->rec;
+	const struct rec_value	*root, *detail;
+	uint64_t		 index = record_index(r);
+
+	j->building = 0;
+	if (j->skip == JSON_SKIP_NONE && json_pos(j) - j->rec_start >
+	    BUF_RECORD_MAX)
+		j->skip = JSON_SKIP_BIG;
+	switch (j->skip) {
+	case JSON_SKIP_NONE:
+		break;
+	case JSON_SKIP_DIGEST:
+		j->st->digests++;
+		return;
+	case JSON_SKIP_BIG:
+		json_report(j, DIAG_ERROR, "record %ju: larger than %d bytes, "
+		    "skipped", (uintmax_t)index, BUF_RECORD_MAX);
+		j->st->records_skipped++;
+		return;
+	case JSON_SKIP_MEM:
+		json_report(j, DIAG_ERROR, "record %ju: more than %d bytes "
+		    "in memory, skipped", (uintmax_t)index, REC_MEM_MAX);
+		j->st->records_skipped++;
+		return;
+	case JSON_SKIP_DEEP:
+		json_report(j, DIAG_ERROR, "record %ju: nested deeper than %d "
+		    "levels, skipped", (uintmax_t)index, REC_DEPTH_MAX);
+		j->st->records_skipped++;
+		return;
+	case JSON_SKIP_RECORDS:
+		json_report(j, DIAG_ERROR, "record %ju: Records is not an "
+		    "array (%s)", (uintmax_t)index, j->skip_what);
+		j->st->records_skipped++;
+		return;
+	}
+
+	if (j->name == NULL) {
+		/* record_from_json(): any object, as it is. */
+		if (j->taken == NULL) {
+			j->taken = r;
+			j->rec = record_create();
+		}
+		return;
+	}
+
+	root = record_root(r);
+	if ((detail = json_envelope(root)) != NULL) {
+		record_set_root(r, detail);
+		root = detail;
+	}
+	if (json_is_insight(root)) {
+		j->st->insights++;
+		return;
+	}
+	if (j->toplevel && !json_is_event(root)) {
+		json_report(j, DIAG_ERROR, "record %ju: no %seventName, "
+		    "eventSource or eventVersion, skipped", (uintmax_t)index,
+		    j->top == JSON_TOP_OBJECT ? "Records array and no " : "");
+		j->st->records_skipped++;
+		return;
+	}
+	if (record_repaired(r)) {
+		json_report(j, DIAG_WARN, "record %ju: invalid UTF-8 replaced "
+		    "with U+FFFD", (uintmax_t)index);
+		j->st->repaired++;
+	}
+	j->st->records++;
+	j->cb(r, j->arg);
+}
+
+/* A scalar: part of a record, or a record that is not an object. */
+static int
+json_value(struct json *j, enum rec_type type, const char *s, size_t len)
+{
+	enum rec_build	e;
+
+	if (j->building) {
+		if (j->records_key) {
+			j->records_key = 0;
+			j->skip = JSON_SKIP_RECORDS;
+			j->skip_what = json_type_name(type);
+		}
+		if (json_check(j) &&
+		    (e = record_scalar(j->rec, type, s, len)) != REC_BUILD_OK)
+			json_rec_skip(j, e);
+		return 1;
+	}
+	if (j->depth == 0)
+		j->values++;
+	if (j->depth == 0 || json_element(j)) {
+		json_report(j, DIAG_ERROR, "record %ju: not an object (%s), "
+		    "skipped", (uintmax_t)j->index++, json_type_name(type));
+		j->st->records_skipped++;
+	}
+	return 1;
+}
+
+static int
+json_cb_null(void *ctx)
+{
+	return json_value(ctx, REC_NULL, NULL, 0);
+}
+
+static int
+json_cb_boolean(void *ctx, int b)
+{
+	return json_value(ctx, b ? REC_TRUE : REC_FALSE, NULL, 0);
+}
+
+static int
+json_cb_number(void *ctx, const char *s, size_t len)
+{
+	return json_value(ctx, REC_NUMBER, s, len);
+}
+
+static int
+json_cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+	return json_value(ctx, REC_STRING, (const char *)s, len);
+}
+
+static int
+json_cb_start_map(void *ctx)
+{
+	struct json	*j = ctx;
+	enum rec_build	 e;
+
+	if (!json_depth_in(j))
+		return 0;
+	if (j->building) {
+		if (j->records_key) {
+			j->records_key = 0;
+			j->skip = JSON_SKIP_RECORDS;
+			j->skip_what = "object";
+		}
+		if (json_check(j) &&
+		    (e = record_open(j->rec, REC_OBJECT)) != REC_BUILD_OK)
+			json_rec_skip(j, e);
+		return 1;
+	}
+	if (j->depth == 1) {
+		if (j->name == NULL && j->values > 1) {
+			j->cancel = "more than one JSON value";
+			return 0;
+		}
+		j->top = JSON_TOP_OBJECT;
+		json_rec_begin(j, 1);
+	} else if (j->top == JSON_TOP_ARRAY && j->depth == 2)
+		json_rec_begin(j, 1);
+	else if (j->top == JSON_TOP_FILE && j->in_records && j->depth == 3)
+		json_rec_begin(j, 0);
+	return 1;
+}
+
+static int
+json_cb_map_key(void *ctx, const unsigned char *s, size_t len)
+{
+	struct json	*j = ctx;
+	enum rec_build	 e;
+
+	if (!j->building)
+		return 1;
+	if (j->depth == j->rec_depth && j->name != NULL) {
+		if (j->top == JSON_TOP_OBJECT && j->depth == 1 && len == 7 &&
+		    memcmp(s, "Records", 7) == 0)
+			j->records_key = 1;
+		else if (json_is_digest_key((const char *)s, len) &&
+		    j->skip == JSON_SKIP_NONE)
+			j->skip = JSON_SKIP_DIGEST;
+	}
+	if (json_check(j) && (e = record_key(j->rec, (const char *)s, len)) !=
+	    REC_BUILD_OK)
+		json_rec_skip(j, e);
+	return 1;
+}
+
+static int
+json_cb_end_map(void *ctx)
+{
+	struct json	*j = ctx;
+
+	if (j->building) {
+		if (j->skip == JSON_SKIP_NONE)
+			record_close(j->rec);
+		if (j->depth == j->rec_depth)
+			json_rec_end(j);
+	}
+	if (--j->depth == 0) {
+		j->top = JSON_TOP_NONE;
+		j->in_records = 0;
+	}
+	return 1;
+}
+
+static int
+json_cb_start_array(void *ctx)
+{
+	struct json	*j = ctx;
+	enum rec_build	 e;
+
+	if (!json_depth_in(j))
+		return 0;
+	if (j->building) {
+		if (j->records_key) {
+			/* The file form: the object was not a record. */
+			j->records_key = 0;
+			j->building = 0;
+			j->top = JSON_TOP_FILE;
+			j->in_records = 1;
+			j->index--;
+			return 1;
+		}
+		if (json_check(j) &&
+		    (e = record_open(j->rec, REC_ARRAY)) != REC_BUILD_OK)
+			json_rec_skip(j, e);
+		return 1;
+	}
+	if (j->depth == 1) {
+		if (j->name == NULL) {
+			j->cancel = "not an object (array)";
+			return 0;
+		}
+		j->top = JSON_TOP_ARRAY;
+	} else if ((j->top == JSON_TOP_ARRAY && j->depth == 2) ||
+	    (j->top == JSON_TOP_FILE && j->in_records && j->depth == 3)) {
+		json_report(j, DIAG_ERROR, "record %ju: not an object (array), "
+		    "skipped", (uintmax_t)j->index++);
+		j->st->records_skipped++;
+	}
+	return 1;
+}
+
+static int
+json_cb_end_array(void *ctx)
+{
+	struct json	*j = ctx;
+
+	if (j->building && j->skip == JSON_SKIP_NONE)
+		record_close(j->rec);
+	if (j->top == JSON_TOP_FILE && j->depth == 2)
+		j->in_records = 0;
+	if (--j->depth == 0)
+		j->top = JSON_TOP_NONE;
+	return 1;
+}
+
+/*
+ * Drop the rest of an over-long string up to its closing quote, which
+ * is kept.  Returns how many bytes to drop.
+ */
+static size_t
+json_guard_cut(struct json *j, const char *p, size_t len)
+{
+	const char	*q, *b;
+	size_t		 i = 0, lim;
+
+	while (i < len) {
+		if (j->esc > 0) {
+			j->esc = j->esc == JSON_ESC_FIRST && p[i] == 'u' ? 4 :
+			    j->esc == JSON_ESC_FIRST ? 0 : j->esc - 1;
+			i++;
+			continue;
+		}
+		q = memchr(p + i, '"', len - i);
+		lim = q != NULL ? (size_t)(q - p) : len;
+		if ((b = memchr(p + i, '\\', lim - i)) != NULL) {
+			i = (size_t)(b - p) + 1;
+			j->esc = JSON_ESC_FIRST;
+			continue;
+		}
+		if (q != NULL)
+			j->cutting = 0;
+		return lim;
+	}
+	return len;
+}
+
+/*
+ * Between strings: numbers are the only other tokens yajl may buffer, and
+ * legitimate data never goes far without a string, so a long stretch
+ * without one is looked at byte by byte for an over-long number, whose
+ * tail is then dropped.  Returns how many bytes to feed; *drop is set when
+ * dropping should start after them.
+ */
+static size_t
+json_guard_gap(struct json *j, const char *p, size_t len, size_t *drop)
+{
+	size_t	i;
+	int	numc;
+
+	if (j->num_cut) {
+		for (i = 0; i < len; i++) {
+			if (!((p[i] >= '0' && p[i] <= '9') || p[i] == '.' ||
+			    p[i] == 'e' || p[i] == 'E' || p[i] == '+' ||
+			    p[i] == '-'))
+				break;
+		}
+		if (i < len)
+			j->num_cut = 0;
+		if (i > 0) {
+			*drop = i;
+			return 0;
+		}
+	}
+	if (j->gap + len <= JSON_GAP_SLOW) {
+		j->gap += len;
+		return len;
+	}
+	for (i = 0; i < len; i++) {
+		numc = (p[i] >= '0' && p[i] <= '9') || p[i] == '.' ||
+		    p[i] == 'e' || p[i] == 'E' || p[i] == '+' || p[i] == '-';
+		if (!numc) {
+			j->tok_len = 0;
+			continue;
+		}
+		if (++j->tok_len > JSON_TOKEN_MAX && p[i] >= '0' &&
+		    p[i] <= '9') {
+			j->num_cut = 1;
+			j->tok_len = 0;
+			*drop = 1;
+			return i;
+		}
+	}
+	j->gap += len;
+	return len;
+}
+
+/*
+ * The guard in front of yajl.  Returns how many bytes of p may be fed to
+ * yajl as they are; *drop says how many after them to leave out.  Only
+ * quotes and backslashes are looked for, with memchr(); everything else is
+ * left to yajl.
+ */
+static size_t
+json_guard(struct json *j, const char *p, size_t len, size_t *drop)
+{
+	const char	*q, *b;
+	size_t		 i = 0, lim, stop, n;
+
+	*drop = 0;
+	if (j->cutting) {
+		*drop = json_guard_cut(j, p, len);
+		return 0;
+	}
+	while (i < len) {
+		if (!j->in_string) {
+			q = memchr(p + i, '"', len - i);
+			lim = q != NULL ? (size_t)(q - p) : len;
+			n = json_guard_gap(j, p + i, lim - i, drop);
+			if (*drop != 0 || n < lim - i)
+				return i + n;
+			i = lim;
+			if (q != NULL) {
+				j->in_string = 1;
+				j->tok_len = 0;
+				j->gap = 0;
+				i++;
+			}
+			continue;
+		}
+		if (j->esc > 0) {
+			j->esc = j->esc == JSON_ESC_FIRST && p[i] == 'u' ? 4 :
+			    j->esc == JSON_ESC_FIRST ? 0 : j->esc - 1;
+			j->tok_len++;
+			i++;
+			continue;
+		}
+		q = memchr(p + i, '"', len - i);
+		lim = q != NULL ? (size_t)(q - p) : len;
+		b = memchr(p + i, '\\', lim - i);
+		stop = b != NULL ? (size_t)(b - p) : lim;
+		if (j->tok_len + (stop - i) > JSON_TOKEN_MAX) {
+			/* Cut between plain bytes, where the JSON stays valid. */
+			n = j->tok_len < JSON_TOKEN_MAX ?
+			    JSON_TOKEN_MAX - j->tok_len : 0;
+			j->tok_len += n;
+			j->cutting = 1;
+			return i + n;
+		}
+		j->tok_len += stop - i;
+		i = stop;
+		if (b != NULL) {
+			j->esc = JSON_ESC_FIRST;
+			j->tok_len++;
+			i++;
+		} else if (q != NULL) {
+			j->in_string = 0;
+			i++;
+		}
+	}
+	return len;
+}
+
+/*
+ * Skip to the next line that starts with '{' and restart there with a
+ * fresh parser.  Returns how many bytes were skipped.
+ */
+static size_t
+json_resync(struct json *j, const char *p, size_t len)
+{
+	const char	*q;
+	size_t		 i = 0;
+
+	while (i < len) {
+		if (j->nl && p[i] == '{') {
+			j->resync = 0;
+			json_yajl_open(j);
+			return i;
+		}
+		j->nl = p[i] == '\n';
+		if (j->nl) {
+			i++;
+			continue;
+		}
+		if ((q = memchr(p + i, '\n', len - i)) == NULL)
+			return len;
+		i = (size_t)(q - p) + 1;
+		j->nl = 1;
+	}
+	return len;
+}
+
+/* yajl stopped at offset off of the piece p: report it, then go on or stop. */
+static void
+json_parse_error(struct json *j, size_t off)
+{
+	unsigned char	*msg;
+	char		*reason, *e;
+	int		 lines;
+
+	msg = yajl_get_error(j->yh, 0, NULL, 0);
+	reason = (char *)msg;
+	if ((e = strstr(reason, "error: ")) != NULL)
+		reason = e + 7;
+	reason[strcspn(reason, "\n")] = '\0';
+	if ((e = strrchr(reason, '.')) != NULL && e[1] == '\0')
+		*e = '\0';
+	if (strcmp(reason, "premature EOF") == 0)
+		reason = (char *)"unexpected end of input";
+	json_report(j, DIAG_ERROR, "byte %ju: parse error: %s",
+	    (uintmax_t)(j->base + off), reason);
+	yajl_free_error(j->yh, msg);
+	j->had_error = 1;
+
+	/* The record being read, or a bad stretch between values, counts. */
+	if (j->building || j->top == JSON_TOP_NONE)
+		j->st->records_skipped++;
+	if (!j->building && j->top == JSON_TOP_NONE)
+		j->index++;
+	j->building = 0;
+
+	/*
+	 * Only JSON Lines (top-level objects, no file form or array) can be
+	 * picked up again, at the next line that starts with '{'.  A parse
+	 * error is reported just past the token that caused it, which may be
+	 * that '{' itself.
+	 */
+	lines = j->name != NULL &&
+	    (j->top == JSON_TOP_NONE || j->top == JSON_TOP_OBJECT);
+	j->depth = 0;
+	j->top = JSON_TOP_NONE;
+	j->in_records = j->records_key = 0;
+	j->in_string = j->cutting = j->num_cut = j->esc = 0;
+	j->tok_len = j->gap = 0;
+	if (!lines) {
+		j->stopped = 1;
+		return;
+	}
+	j->resync = 1;
+}
+
+/* Feed one piece to yajl.  Returns the bytes used, less on an error. */
+static size_t
+json_parse(struct json *j, const char *p, size_t len)
+{
+	yajl_status	st;
+	size_t		off;
+
+	j->base = j->total;
+	st = yajl_parse(j->yh, (const unsigned char *)p, len);
+	if (st == yajl_status_ok) {
+		j->total += len;
+		return len;
+	}
+	off = yajl_get_bytes_consumed(j->yh);
+	if (st == yajl_status_client_canceled) {
+		json_report(j, DIAG_ERROR, "byte %ju: %s",
+		    (uintmax_t)(j->base + off), j->cancel);
+		if (j->building)
+			j->st->records_skipped++;
+		j->building = 0;
+		j->stopped = 1;
+		j->total += len;
+		return len;
+	}
+	/* Restart at the error, or at the '{' just before it. */
+	if (off > len)
+		off = len;
+	if (off > 0 && p[off - 1] == '{' &&
+	    (off >= 2 ? p[off - 2] == '\n' : j->nl))
+		off--;
+	json_parse_error(j, off);
+	j->nl = off > 0 ? p[off - 1] == '\n' : j->nl;
+	j->total += off;
+	return off;
+}
+
+/* Parse the next bytes of the stream. */
+int
+json_feed(struct json *j, const char *p, size_t len)
+{
+	size_t	n, drop;
+
+	if (j->name != NULL)
+		j->st->bytes_json += len;
+	while (len > 0 && !j->stopped) {
+		if (j->resync) {
+			n = json_resync(j, p, len);
+			j->total += n;
+			p += n;
+			len -= n;
+			continue;
+		}
+		n = json_guard(j, p, len, &drop);
+		if (n > 0) {
+			if (json_parse(j, p, n) < n) {
+				/* An error: the guard starts again after it. */
+				n = (size_t)(j->total - j->base);
+				p += n;
+				len -= n;
+				continue;
+			}
+			j->nl = p[n - 1] == '\n';
+		}
+		j->total += drop;
+		p += n + drop;
+		len -= n + drop;
+	}
+	return j->stopped ? -1 : 0;
+}
+
+/* The input has ended. */
+int
+json_end(struct json *j, int complete)
+{
+	yajl_status	st;
+	int		rv = 0;
+
+	if (j->stopped || j->resync)
+		return j->stopped ? -1 : 0;
+	if (!complete) {
+		if (j->building)
+			j->st->records_skipped++;
+		j->building = 0;
+		return -1;
+	}
+	if (j->values == 0 && !j->had_error) {
+		json_report(j, DIAG_ERROR, j->total == 0 ? "empty file" :
+		    "no JSON data");
+		return -1;
+	}
+	j->base = j->total;
+	st = yajl_complete_parse(j->yh);
+	if (st == yajl_status_client_canceled) {
+		json_report(j, DIAG_ERROR, "byte %ju: %s", (uintmax_t)j->total,
+		    j->cancel);
+		rv = -1;
+	} else if (st != yajl_status_ok) {
+		json_parse_error(j, 0);
+		j->stopped = 1;
+		rv = -1;
+	}
+	return rv;
+}
+
+/* Build a record from the text of one JSON object (for tests). */
+struct record *
+record_from_json(const char *json, size_t len, const char *origin,
+    char **cause)
+{
+	struct scan_stats	 st;
+	struct json		*j;
+	struct record		*r = NULL;
+
+	memset(&st, 0, sizeof st);
+	j = json_create(NULL, NULL, NULL, &st);
+	if (json_feed(j, json, len) == 0 && json_end(j, 1) == 0 &&
+	    j->cause == NULL) {
+		if (j->taken == NULL)
+			j->cause = xstrdup("not an object");
+		else {
+			r = j->taken;
+			j->taken = NULL;
+			record_set_origin(r, origin);
+		}
+	}
+	if (r == NULL)
+		*cause = j->cause != NULL ? j->cause : xstrdup("bad JSON");
+	else
+		free(j->cause);
+	j->cause = NULL;
+	json_free(j);
+	return r;
+}

@@ -1,3 +1,674 @@
 /* SPDX-License-Identifier: ISC */
-/* Placeholder: being written. */
+/*
+ * One CloudTrail event as a tree of JSON values.  The JSON stage builds it
+ * from SAX events in document order; every node and string lives in a
+ * per-record arena of large chunks that is rewound for the next event, so
+ * building allocates nothing per field and nothing is freed on its own.
+ * Strings are checked as they are stored: invalid UTF-8 is replaced with
+ * U+FFFD rather than rejected, so that bad bytes in one field cannot hide
+ * an event from the rules.  Rules and outputs read the tree through the
+ * accessors of record.h; record_json() serialises a value once and keeps
+ * the text for the rest of the record's life.
+ */
 #include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "record.h"
+#include "record_int.h"
+#include "xmalloc.h"
+
+#define REC_CHUNK	(64 * 1024)	/* arena chunk; most events fit one */
+#define REC_CHUNKS_KEPT	16		/* chunks kept for the next event */
+
+struct rec_chunk {
+	struct rec_chunk	*next;
+	size_t			 size;	/* bytes of data after the header */
+	size_t			 used;
+};
+
+/* A value plus what only the record needs to know about it. */
+struct rec_node {
+	struct rec_value	 v;
+	const char		*json;	/* cached compact text, or NULL */
+	size_t			 jsonlen;
+};
+
+struct rec_frame {
+	struct rec_value	*v;	/* an open container */
+	struct rec_value	*last;	/* its last child so far */
+};
+
+struct record {
+	struct rec_chunk	*head;	/* the arena: a list of chunks */
+	struct rec_chunk	*cur;
+	size_t			 mem;	/* bytes handed out for this event */
+
+	struct rec_value	*root;
+	const char		*origin;
+	uint64_t		 index;
+	int			 repaired;
+
+	/* Building: the open containers and a member name waiting. */
+	struct rec_frame	 stack[REC_DEPTH_MAX];
+	size_t			 depth;
+	const char		*key;
+	size_t			 keylen;
+};
+
+static void		*record_alloc(struct record *, size_t, size_t, int);
+static const char	*record_copy(struct record *, const char *, size_t,
+			    size_t *);
+static struct rec_value	*record_add(struct record *, enum rec_type);
+static size_t		 record_utf8_seq(const unsigned char *, size_t, int *);
+static const struct rec_value *record_path_from(const struct rec_value *,
+			    const char *, size_t);
+static size_t		 record_json_size(const struct rec_value *);
+static char		*record_json_write(const struct rec_value *, char *);
+static size_t		 record_json_strsize(const char *, size_t);
+static char		*record_json_strwrite(const char *, size_t, char *);
+
+static const char	 record_hex[] = "0123456789abcdef";
+
+/* Create an empty record with one arena chunk. */
+struct record *
+record_create(void)
+{
+	struct record	*r;
+
+	r = xcalloc(1, sizeof *r);
+	r->head = xmalloc(sizeof *r->head + REC_CHUNK);
+	r->head->next = NULL;
+	r->head->size = REC_CHUNK;
+	r->head->used = 0;
+	r->cur = r->head;
+	return r;
+}
+
+/* Free a record and its arena. */
+void
+record_free(struct record *r)
+{
+	struct rec_chunk	*c, *next;
+
+	if (r == NULL)
+		return;
+	for (c = r->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(r);
+}
+
+/*
+ * Forget the previous event and start another.  The arena keeps a few
+ * standard chunks for the next one; a chunk made for one large string, or
+ * the surplus after a large event, goes back to malloc.
+ */
+void
+record_begin(struct record *r, const char *origin, uint64_t index)
+{
+	struct rec_chunk	*c, **cp;
+	size_t			 kept = 0;
+
+	for (cp = &r->head; (c = *cp) != NULL;) {
+		if (c == r->head ||
+		    (c->size == REC_CHUNK && kept < REC_CHUNKS_KEPT)) {
+			c->used = 0;
+			kept++;
+			cp = &c->next;
+		} else {
+			*cp = c->next;
+			free(c);
+		}
+	}
+	r->cur = r->head;
+	r->mem = 0;
+	r->root = NULL;
+	r->origin = origin;
+	r->index = index;
+	r->repaired = 0;
+	r->depth = 0;
+	r->key = NULL;
+	r->keylen = 0;
+}
+
+/*
+ * Bump-allocate n bytes aligned to align (a power of two).  With capped
+ * set, fail once the event has used REC_MEM_MAX; serialised text cached by
+ * record_json() is not counted, as it is bounded by the values themselves.
+ */
+static void *
+record_alloc(struct record *r, size_t n, size_t align, int capped)
+{
+	struct rec_chunk	*c = r->cur, *nc;
+	size_t			 off, size;
+
+	if (capped && n > REC_MEM_MAX - r->mem)
+		return NULL;
+	for (;;) {
+		off = (c->used + align - 1) & ~(align - 1);
+		if (off <= c->size && n <= c->size - off) {
+			c->used = off + n;
+			r->mem += n;
+			return (char *)(c + 1) + off;
+		}
+		/* Chunks after cur are unused in this event: reuse or insert. */
+		if ((nc = c->next) == NULL || nc->size < n) {
+			size = n > REC_CHUNK ? n : REC_CHUNK;
+			nc = xmalloc(sizeof *nc + size);
+			nc->size = size;
+			nc->next = c->next;
+			c->next = nc;
+		}
+		nc->used = 0;
+		r->cur = c = nc;
+	}
+}
+
+/*
+ * Look at the non-ASCII sequence at s: return how many bytes it spans and
+ * set *valid.  An invalid one spans its maximal subpart (the longest
+ * prefix of some valid sequence, at least one byte), which Unicode says
+ * to replace with a single U+FFFD.
+ */
+static size_t
+record_utf8_seq(const unsigned char *s, size_t len, int *valid)
+{
+	unsigned char	lo = 0x80, hi = 0xbf;
+	size_t		n, i;
+
+	*valid = 0;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;	/* no UTF-16 surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;	/* nothing past U+10FFFF */
+	} else
+		return 1;
+	for (i = 1; i < n; i++) {
+		if (i >= len || s[i] < lo || s[i] > hi)
+			return i;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	*valid = 1;
+	return n;
+}
+
+/*
+ * Check s for valid UTF-8.  Returns (size_t)-1 if it is valid, else the
+ * length of the repaired text, which is written to out unless out is NULL.
+ * ASCII is skipped eight bytes at a time, as it is nearly all there is.
+ */
+size_t
+record_utf8_repair(const char *s, size_t len, char *out)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, n, olen = 0;
+	uint64_t		 w;
+	int			 valid, bad = 0;
+
+	while (i < len) {
+		if (len - i >= 8) {
+			memcpy(&w, p + i, 8);
+			if ((w & 0x8080808080808080ULL) == 0) {
+				if (out != NULL)
+					memcpy(out + olen, p + i, 8);
+				i += 8;
+				olen += 8;
+				continue;
+			}
+		}
+		if (p[i] < 0x80) {
+			if (out != NULL)
+				out[olen] = (char)p[i];
+			i++;
+			olen++;
+			continue;
+		}
+		n = record_utf8_seq(p + i, len - i, &valid);
+		if (valid) {
+			if (out != NULL)
+				memcpy(out + olen, p + i, n);
+			olen += n;
+		} else {
+			if (out != NULL)
+				memcpy(out + olen, "\xef\xbf\xbd", 3);
+			olen += 3;
+			bad = 1;
+		}
+		i += n;
+	}
+	return bad ? olen : (size_t)-1;
+}
+
+/* Copy a string into the arena, NUL-terminated, repairing its UTF-8. */
+static const char *
+record_copy(struct record *r, const char *s, size_t len, size_t *lenp)
+{
+	char	*p;
+	size_t	 n;
+
+	if ((n = record_utf8_repair(s, len, NULL)) == (size_t)-1) {
+		if ((p = record_alloc(r, len + 1, 1, 1)) == NULL)
+			return NULL;
+		memcpy(p, s, len);
+		n = len;
+	} else {
+		if ((p = record_alloc(r, n + 1, 1, 1)) == NULL)
+			return NULL;
+		record_utf8_repair(s, len, p);
+		r->repaired = 1;
+	}
+	p[n] = '\0';
+	*lenp = n;
+	return p;
+}
+
+/* Make a value of this type and link it into the open container. */
+static struct rec_value *
+record_add(struct record *r, enum rec_type type)
+{
+	struct rec_node		*n;
+	struct rec_value	*v;
+	struct rec_frame	*f;
+
+	n = record_alloc(r, sizeof *n, _Alignof(struct rec_node), 1);
+	if (n == NULL)
+		return NULL;
+	v = &n->v;
+	v->type = type;
+	v->key = r->key;
+	v->keylen = r->keylen;
+	v->str = NULL;
+	v->len = 0;
+	v->child = v->next = NULL;
+	v->nchild = 0;
+	n->json = NULL;
+	n->jsonlen = 0;
+	r->key = NULL;
+	r->keylen = 0;
+
+	if (r->depth == 0) {
+		if (r->root == NULL)
+			r->root = v;
+		return v;
+	}
+	f = &r->stack[r->depth - 1];
+	if (f->last == NULL)
+		f->v->child = v;
+	else
+		f->last->next = v;
+	f->last = v;
+	f->v->nchild++;
+	return v;
+}
+
+/* Name the next member of the open object. */
+enum rec_build
+record_key(struct record *r, const char *s, size_t len)
+{
+	if ((r->key = record_copy(r, s, len, &r->keylen)) == NULL)
+		return REC_BUILD_MEM;
+	return REC_BUILD_OK;
+}
+
+/* Add a scalar: the decoded string, or a number's text as written. */
+enum rec_build
+record_scalar(struct record *r, enum rec_type type, const char *s,
+    size_t len)
+{
+	struct rec_value	*v;
+
+	if ((v = record_add(r, type)) == NULL)
+		return REC_BUILD_MEM;
+	switch (type) {
+	case REC_NULL:
+		v->str = "null";
+		v->len = 4;
+		break;
+	case REC_FALSE:
+		v->str = "false";
+		v->len = 5;
+		break;
+	case REC_TRUE:
+		v->str = "true";
+		v->len = 4;
+		break;
+	case REC_NUMBER:
+	case REC_STRING:
+		if ((v->str = record_copy(r, s, len, &v->len)) == NULL)
+			return REC_BUILD_MEM;
+		break;
+	default:
+		fatalx("record_scalar: type %d", (int)type);
+	}
+	return REC_BUILD_OK;
+}
+
+/* Open an object or array; later values go into it until record_close. */
+enum rec_build
+record_open(struct record *r, enum rec_type type)
+{
+	struct rec_value	*v;
+
+	if (r->depth == REC_DEPTH_MAX)
+		return REC_BUILD_DEEP;
+	if ((v = record_add(r, type)) == NULL)
+		return REC_BUILD_MEM;
+	r->stack[r->depth].v = v;
+	r->stack[r->depth].last = NULL;
+	r->depth++;
+	return REC_BUILD_OK;
+}
+
+/* Close the innermost open container. */
+void
+record_close(struct record *r)
+{
+	if (r->depth == 0)
+		fatalx("record_close: nothing open");
+	r->depth--;
+}
+
+/* How many containers are open. */
+size_t
+record_depth(const struct record *r)
+{
+	return r->depth;
+}
+
+/* Set the origin to a copy of the string, kept in the arena. */
+void
+record_set_origin(struct record *r, const char *origin)
+{
+	size_t	 len = strlen(origin);
+	char	*p;
+
+	p = record_alloc(r, len + 1, 1, 0);
+	memcpy(p, origin, len + 1);
+	r->origin = p;
+}
+
+/* Whether a string of this event had its UTF-8 repaired. */
+int
+record_repaired(const struct record *r)
+{
+	return r->repaired;
+}
+
+/* Re-root the record at one of its values (an envelope's payload). */
+void
+record_set_root(struct record *r, const struct rec_value *v)
+{
+	r->root = (struct rec_value *)v;
+	r->root->key = NULL;
+	r->root->keylen = 0;
+	r->root->next = NULL;
+}
+
+/* The top-level object. */
+const struct rec_value *
+record_root(const struct record *r)
+{
+	return r->root;
+}
+
+/* The member of an object with exactly this name. */
+const struct rec_value *
+record_member(const struct rec_value *v, const char *name, size_t len)
+{
+	const struct rec_value	*c;
+
+	if (v == NULL || v->type != REC_OBJECT)
+		return NULL;
+	for (c = v->child; c != NULL; c = c->next) {
+		if (c->keylen == len && memcmp(c->key, name, len) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * Follow a dotted path below v.  A member name may itself contain dots,
+ * so each shorter split is tried first and a longer one after it fails.
+ */
+static const struct rec_value *
+record_path_from(const struct rec_value *v, const char *p, size_t len)
+{
+	const struct rec_value	*c, *found;
+	const char		*dot;
+	size_t			 seg, from = 0;
+
+	for (;;) {
+		dot = memchr(p + from, '.', len - from);
+		seg = dot != NULL ? (size_t)(dot - p) : len;
+		if ((c = record_member(v, p, seg)) != NULL) {
+			if (seg == len)
+				return c;
+			found = record_path_from(c, p + seg + 1, len - seg - 1);
+			if (found != NULL)
+				return found;
+		}
+		if (dot == NULL)
+			return NULL;
+		from = seg + 1;
+	}
+}
+
+/* The value at a dotted path of members, or NULL. */
+const struct rec_value *
+record_path(const struct record *r, const char *path)
+{
+	if (r->root == NULL)
+		return NULL;
+	if (*path == '\0')
+		return r->root;
+	return record_path_from(r->root, path, strlen(path));
+}
+
+/* The text of a scalar at a path; NULL if absent, null or a container. */
+const char *
+record_string(const struct record *r, const char *path)
+{
+	const struct rec_value	*v;
+
+	if ((v = record_path(r, path)) == NULL)
+		return NULL;
+	switch (v->type) {
+	case REC_NULL:
+	case REC_OBJECT:
+	case REC_ARRAY:
+		return NULL;
+	default:
+		return v->str;
+	}
+}
+
+/* Bytes of a JSON string literal for s, quotes included. */
+static size_t
+record_json_strsize(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n = 2, i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] == '"' || p[i] == '\\' || p[i] == '\b' ||
+		    p[i] == '\f' || p[i] == '\n' || p[i] == '\r' ||
+		    p[i] == '\t')
+			n += 2;
+		else if (p[i] < 0x20 || p[i] == 0x7f)
+			n += 6;
+		else
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Write s as a JSON string literal: RFC 8259 escapes, the short forms
+ * where JSON has them, other control characters (and DEL) as \u00XX, as
+ * jq writes them; UTF-8 is kept as it is.
+ */
+static char *
+record_json_strwrite(const char *s, size_t len, char *o)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i;
+
+	*o++ = '"';
+	for (i = 0; i < len; i++) {
+		switch (p[i]) {
+		case '"':
+		case '\\':
+			*o++ = '\\';
+			*o++ = (char)p[i];
+			break;
+		case '\b':
+			*o++ = '\\';
+			*o++ = 'b';
+			break;
+		case '\f':
+			*o++ = '\\';
+			*o++ = 'f';
+			break;
+		case '\n':
+			*o++ = '\\';
+			*o++ = 'n';
+			break;
+		case '\r':
+			*o++ = '\\';
+			*o++ = 'r';
+			break;
+		case '\t':
+			*o++ = '\\';
+			*o++ = 't';
+			break;
+		default:
+			if (p[i] < 0x20 || p[i] == 0x7f) {
+				memcpy(o, "\\u00", 4);
+				o[4] = record_hex[p[i] >> 4];
+				o[5] = record_hex[p[i] & 0xf];
+				o += 6;
+			} else
+				*o++ = (char)p[i];
+			break;
+		}
+	}
+	*o++ = '"';
+	return o;
+}
+
+/* Bytes of the compact JSON text of v. */
+static size_t
+record_json_size(const struct rec_value *v)
+{
+	const struct rec_value	*c;
+	size_t			 n;
+
+	switch (v->type) {
+	case REC_STRING:
+		return record_json_strsize(v->str, v->len);
+	case REC_OBJECT:
+	case REC_ARRAY:
+		n = 2;
+		for (c = v->child; c != NULL; c = c->next) {
+			if (c != v->child)
+				n++;
+			if (v->type == REC_OBJECT)
+				n += record_json_strsize(c->key, c->keylen) + 1;
+			n += record_json_size(c);
+		}
+		return n;
+	default:
+		return v->len;
+	}
+}
+
+/* Write the compact JSON text of v; returns the end. */
+static char *
+record_json_write(const struct rec_value *v, char *o)
+{
+	const struct rec_value	*c;
+
+	switch (v->type) {
+	case REC_STRING:
+		return record_json_strwrite(v->str, v->len, o);
+	case REC_OBJECT:
+	case REC_ARRAY:
+		*o++ = v->type == REC_OBJECT ? '{' : '[';
+		for (c = v->child; c != NULL; c = c->next) {
+			if (c != v->child)
+				*o++ = ',';
+			if (v->type == REC_OBJECT) {
+				o = record_json_strwrite(c->key, c->keylen, o);
+				*o++ = ':';
+			}
+			o = record_json_write(c, o);
+		}
+		*o++ = v->type == REC_OBJECT ? '}' : ']';
+		return o;
+	default:
+		memcpy(o, v->str, v->len);
+		return o + v->len;
+	}
+}
+
+/* Compact JSON text of a value, made once and kept with the record. */
+const char *
+record_json(struct record *r, const struct rec_value *v, size_t *lenp)
+{
+	struct rec_node	*n = (struct rec_node *)v;
+	char		*p, *end;
+	size_t		 len;
+
+	switch (v->type) {
+	case REC_NULL:
+	case REC_FALSE:
+	case REC_TRUE:
+	case REC_NUMBER:
+		if (lenp != NULL)
+			*lenp = v->len;
+		return v->str;
+	default:
+		break;
+	}
+	if (n->json == NULL) {
+		len = record_json_size(v);
+		p = record_alloc(r, len + 1, 1, 0);
+		end = record_json_write(v, p);
+		*end = '\0';
+		n->json = p;
+		n->jsonlen = (size_t)(end - p);
+	}
+	if (lenp != NULL)
+		*lenp = n->jsonlen;
+	return n->json;
+}
+
+/* Where the record came from. */
+const char *
+record_origin(const struct record *r)
+{
+	return r->origin;
+}
+
+/* Its position there, from 0. */
+uint64_t
+record_index(const struct record *r)
+{
+	return r->index;
+}

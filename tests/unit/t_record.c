@@ -1,2 +1,276 @@
-/* Placeholder: being written. */
-int main(void) { return 77; }
+/* SPDX-License-Identifier: ISC */
+/*
+ * Records: building from JSON text, dotted paths, compact serialisation
+ * and UTF-8 repair, one table each.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "record_int.h"
+
+static int	failed;
+
+static void	fail(const char *, ...) __printflike(1, 2);
+
+static void
+fail(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	failed = 1;
+}
+
+static const char *
+str(const char *s)
+{
+	return s != NULL ? s : "(null)";
+}
+
+/* record_from_json: what is accepted, and the cause of what is not. */
+static const struct {
+	const char	*json;
+	size_t		 len;		/* 0: strlen */
+	const char	*cause;		/* NULL: accepted */
+} from_cases[] = {
+	{ "{}", 0,					NULL },
+	{ " {\"a\":1}\n", 0,			NULL },
+	{ "{\"a\":[1,{\"b\":null}]}", 0,		NULL },
+	{ "", 0,					"empty file" },
+	{ "   ", 0,				"no JSON data" },
+	{ "[1]", 0,				"byte 1: not an object (array)" },
+	{ "\"x\"", 0,				"record 0: not an object (string), "
+						"skipped" },
+	{ "{} {}", 0,				"byte 4: more than one JSON value" },
+	{ "{\"a\":}", 0,				"byte 6: parse error: unallowed "
+						"token at this point in JSON text" },
+	{ "{\"a\":1", 0,				"byte 6: parse error: unexpected "
+						"end of input" },
+	{ "{\"a\":\"x\0y\"}", 11,			"byte 7: parse error: invalid "
+						"character inside string" },
+};
+
+/* record_path and record_string on one event. */
+static const char path_event[] =
+    "{\"eventName\":\"GetObject\",\"readOnly\":true,\"n\":1.50,"
+    "\"userIdentity\":{\"type\":\"IAMUser\",\"arn\":null,"
+    "\"sessionContext\":{\"attributes\":{\"mfaAuthenticated\":\"false\"}}},"
+    "\"requestParameters\":{\"bucket.name\":\"b\",\"bucket\":{\"x\":1}},"
+    "\"resources\":[{\"ARN\":\"a\"}],\"a.b\":{\"c\":\"dotted\"},"
+    "\"a\":{\"b\":{\"d\":\"plain\"}}}";
+
+static const struct {
+	const char	*path;
+	int		 type;		/* -1: absent */
+	const char	*string;	/* record_string() */
+} path_cases[] = {
+	{ "eventName",			REC_STRING,	"GetObject" },
+	{ "readOnly",			REC_TRUE,	"true" },
+	{ "n",				REC_NUMBER,	"1.50" },
+	{ "userIdentity",		REC_OBJECT,	NULL },
+	{ "userIdentity.type",		REC_STRING,	"IAMUser" },
+	{ "userIdentity.arn",		REC_NULL,	NULL },
+	{ "userIdentity.sessionContext.attributes.mfaAuthenticated",
+					REC_STRING,	"false" },
+	{ "userIdentity.nope",		-1,		NULL },
+	{ "eventName.x",		-1,		NULL },
+	{ "resources",			REC_ARRAY,	NULL },
+	{ "resources.ARN",		-1,		NULL },
+	{ "requestParameters.bucket.name", REC_STRING,	"b" },
+	{ "requestParameters.bucket.x",	REC_NUMBER,	"1" },
+	{ "a.b.c",			REC_STRING,	"dotted" },
+	{ "a.b.d",			REC_STRING,	"plain" },
+	{ "",				REC_OBJECT,	NULL },
+	{ "Eventname",			-1,		NULL },	/* exact case */
+};
+
+/* record_json of the root: compact, RFC 8259 escapes, UTF-8 as is. */
+static const struct {
+	const char	*json;
+	const char	*want;
+} json_cases[] = {
+	{ "{ \"a\" : [ 1 , 2.5e3, -0 ] , \"b\" : { } }",
+	    "{\"a\":[1,2.5e3,-0],\"b\":{}}" },
+	{ "{\"s\":\"q\\\"b\\\\s\\/\"}",		"{\"s\":\"q\\\"b\\\\s/\"}" },
+	{ "{\"c\":\"\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\"}",
+	    "{\"c\":\"\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\"}" },
+	{ "{\"nul\":\"a\\u0000b\"}",		"{\"nul\":\"a\\u0000b\"}" },
+	{ "{\"u\":\"\\u00e9\\u20ac\\ud83d\\ude00 \xc3\xa9\"}",
+	    "{\"u\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 \xc3\xa9\"}" },
+	{ "{\"k\\n\":[true,false,null,[],{}]}",
+	    "{\"k\\n\":[true,false,null,[],{}]}" },
+	{ "{\"a\":{\"b\":{\"c\":[{\"d\":\"e\"}]}}}",
+	    "{\"a\":{\"b\":{\"c\":[{\"d\":\"e\"}]}}}" },
+};
+
+/* UTF-8 repair: each maximal invalid subsequence becomes one U+FFFD. */
+#define R	"\xef\xbf\xbd"
+static const struct {
+	const char	*in;
+	const char	*want;		/* NULL: valid as it is */
+} utf8_cases[] = {
+	{ "plain ascii, longer than eight bytes",	NULL },
+	{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",	NULL },
+	{ "\xef\xbf\xbd",				NULL },
+	{ "a\xff" "b",					"a" R "b" },
+	{ "\xc3",					R },
+	{ "\xc3(",					R "(" },
+	{ "\xc0\xaf",					R R },	/* overlong */
+	{ "\xe0\x80\xaf",				R R R },
+	{ "\xe2\x82",					R },	/* truncated */
+	{ "\xe2\x82x",					R "x" },
+	{ "\xed\xa0\x80",				R R R },	/* surrogate */
+	{ "\xf4\x90\x80\x80",				R R R R },
+	{ "\xf0\x9f\x98",				R },
+	{ "\x80\x80",					R R },
+	{ "12345678\xfe" "12345678",			"12345678" R "12345678" },
+};
+
+static void
+test_from_json(void)
+{
+	struct record	*r;
+	char		*cause;
+	size_t		 i, len;
+
+	for (i = 0; i < nitems(from_cases); i++) {
+		cause = NULL;
+		len = from_cases[i].len;
+		if (len == 0)
+			len = strlen(from_cases[i].json);
+		r = record_from_json(from_cases[i].json, len, "t", &cause);
+		if (from_cases[i].cause == NULL && r == NULL)
+			fail("%s: rejected: %s", from_cases[i].json, cause);
+		else if (from_cases[i].cause != NULL &&
+		    (r != NULL || strcmp(cause, from_cases[i].cause) != 0))
+			fail("%s: cause '%s', want '%s'", from_cases[i].json,
+			    str(cause), from_cases[i].cause);
+		if (r != NULL && (strcmp(record_origin(r), "t") != 0 ||
+		    record_index(r) != 0 || record_root(r) == NULL))
+			fail("%s: origin %s", from_cases[i].json,
+			    record_origin(r));
+		record_free(r);
+		free(cause);
+	}
+}
+
+static void
+test_paths(void)
+{
+	struct record		*r;
+	const struct rec_value	*v;
+	const char		*s;
+	char			*cause = NULL;
+	size_t			 i;
+	int			 got;
+
+	r = record_from_json(path_event, strlen(path_event), "p", &cause);
+	if (r == NULL) {
+		fail("path event: %s", cause);
+		return;
+	}
+	for (i = 0; i < nitems(path_cases); i++) {
+		v = record_path(r, path_cases[i].path);
+		got = v == NULL ? -1 : (int)v->type;
+		if (got != path_cases[i].type) {
+			fail("path '%s': type %d, want %d", path_cases[i].path,
+			    got, path_cases[i].type);
+		}
+		s = record_string(r, path_cases[i].path);
+		if ((s == NULL) != (path_cases[i].string == NULL) ||
+		    (s != NULL && strcmp(s, path_cases[i].string) != 0))
+			fail("%s: string '%s', want '%s'", path_cases[i].path,
+			    str(s), str(path_cases[i].string));
+	}
+	v = record_path(r, "userIdentity");
+	if (v->nchild != 3 || strcmp(v->child->key, "type") != 0)
+		fail("userIdentity: children wrong");
+	record_free(r);
+}
+
+static void
+test_json(void)
+{
+	struct record	*r;
+	const char	*s, *again;
+	char		*cause = NULL;
+	size_t		 i, len;
+
+	for (i = 0; i < nitems(json_cases); i++) {
+		r = record_from_json(json_cases[i].json,
+		    strlen(json_cases[i].json), "j", &cause);
+		if (r == NULL) {
+			fail("%s: %s", json_cases[i].json, cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		s = record_json(r, record_root(r), &len);
+		if (strcmp(s, json_cases[i].want) != 0 ||
+		    len != strlen(json_cases[i].want))
+			fail("%s: json '%s', want '%s'", json_cases[i].json, s,
+			    json_cases[i].want);
+		again = record_json(r, record_root(r), NULL);
+		if (again != s)
+			fail("%s: not cached", json_cases[i].json);
+		record_free(r);
+	}
+	/* A scalar's text is its own; a string gets quotes. */
+	s = "{\"n\":42,\"s\":\"x\\\"\"}";
+	r = record_from_json(s, strlen(s), "j", &cause);
+	if (r == NULL ||
+	    strcmp(record_json(r, record_path(r, "n"), NULL), "42") != 0 ||
+	    strcmp(record_json(r, record_path(r, "s"), NULL), "\"x\\\"\"") != 0)
+		fail("scalars: serialised wrongly");
+	record_free(r);
+}
+
+static void
+test_utf8(void)
+{
+	char		 out[64];
+	size_t		 i, n, len;
+	struct record	*r;
+	char		*cause = NULL;
+	const char	 bad[] = "{\"ua\":\"x\xff\",\"k\xc3\":1}";
+
+	for (i = 0; i < nitems(utf8_cases); i++) {
+		len = strlen(utf8_cases[i].in);
+		n = record_utf8_repair(utf8_cases[i].in, len, NULL);
+		if (utf8_cases[i].want == NULL) {
+			if (n != (size_t)-1)
+				fail("utf8 case %zu: repaired", i);
+			continue;
+		}
+		if (n != strlen(utf8_cases[i].want) ||
+		    record_utf8_repair(utf8_cases[i].in, len, out) != n ||
+		    memcmp(out, utf8_cases[i].want, n) != 0) {
+			fail("utf8 case %zu: wrong repair", i);
+		}
+	}
+	r = record_from_json(bad, sizeof bad - 1, "u", &cause);
+	if (r == NULL || !record_repaired(r) ||
+	    strcmp(record_string(r, "ua"), "x" R) != 0 ||
+	    record_path(r, "k" R) == NULL)
+		fail("record repair: %s", str(cause));
+	record_free(r);
+	free(cause);
+}
+
+int
+main(void)
+{
+	test_from_json();
+	test_paths();
+	test_json();
+	test_utf8();
+	return failed;
+}
