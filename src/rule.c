@@ -684,6 +684,13 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 	}
 }
 
+/* Rules that the index cannot place, evaluated for every record. */
+size_t
+rule_set_nalways(const struct rule_set *rs)
+{
+	return rs->nalways;
+}
+
 /* Counts of rules loaded, rejected and left out. */
 const struct rule_set_stats *
 rule_set_stats(const struct rule_set *rs)

@@ -111,5 +111,6 @@ char		*sigma_cond_print(const struct sigma_cond *,
 /* rule.c */
 int		 rule_set_load_buffer(struct rule_set *, const char *,
 		    const char *, size_t);
+size_t		 rule_set_nalways(const struct rule_set *);
 
 #endif

@@ -465,12 +465,10 @@ sigma_cond_parse(const char *text, const char *const *names, size_t nnames,
 		return NULL;
 	}
 	if ((bar = strchr(text, '|')) != NULL) {
-		while (bar > text && isspace((unsigned char)bar[-1]))
-			bar--;
 		while (len > 0 && isspace((unsigned char)text[len - 1]))
 			len--;
-		xasprintf(cause, "obsolete aggregation '%.*s' in condition: "
-		    "write a correlation rule instead",
+		xasprintf(cause, "obsolete aggregation '%.*s': write a "
+		    "correlation rule instead",
 		    (int)(text + len - bar), bar);
 		return NULL;
 	}

@@ -80,8 +80,10 @@ static int	 sigma_load_group(struct sigma_load *, yaml_node_t *,
 		    struct sigma_group *);
 static int	 sigma_load_sel(struct sigma_load *, yaml_node_t *,
 		    yaml_node_t *, struct sigma_sel *);
+static yaml_node_t *sigma_load_key(struct sigma_load *, yaml_node_t *,
+		    const char *);
 static int	 sigma_load_detection(struct sigma_load *, yaml_node_t *,
-		    struct rule *);
+		    yaml_node_t *, struct rule *);
 static int	 sigma_load_logsource(struct sigma_load *, yaml_node_t *);
 static void	 sigma_load_doc(struct sigma_load *, int *);
 
@@ -218,6 +220,22 @@ sigma_load_get(struct sigma_load *sl, yaml_node_t *map, const char *key)
 		if (strcmp(sigma_load_scalar(sigma_load_node(sl, pair->key)),
 		    key) == 0)
 			return sigma_load_node(sl, pair->value);
+	}
+	return NULL;
+}
+
+/* The key node of key in a mapping, or NULL. */
+static yaml_node_t *
+sigma_load_key(struct sigma_load *sl, yaml_node_t *map, const char *key)
+{
+	yaml_node_pair_t	*pair;
+	yaml_node_t		*k;
+
+	for (pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++) {
+		k = sigma_load_node(sl, pair->key);
+		if (strcmp(sigma_load_scalar(k), key) == 0)
+			return k;
 	}
 	return NULL;
 }
@@ -745,7 +763,8 @@ out:
 
 /* The detection: search identifiers and the condition over them. */
 static int
-sigma_load_detection(struct sigma_load *sl, yaml_node_t *det, struct rule *r)
+sigma_load_detection(struct sigma_load *sl, yaml_node_t *key,
+    yaml_node_t *det, struct rule *r)
 {
 	yaml_node_pair_t	 *pair;
 	yaml_node_item_t	 *item;
@@ -773,7 +792,7 @@ sigma_load_detection(struct sigma_load *sl, yaml_node_t *det, struct rule *r)
 			names[r->nsels++] = name;
 	}
 	if (cond == NULL) {
-		sigma_load_fail(sl, det, "detection has no condition");
+		sigma_load_fail(sl, key, "detection has no condition");
 		goto out;
 	}
 
@@ -929,7 +948,8 @@ sigma_load_doc(struct sigma_load *sl, int *failed)
 		sigma_load_fail(sl, root, "rule has no detection");
 		goto out;
 	}
-	if (sigma_load_detection(sl, n, r) == -1)
+	if (sigma_load_detection(sl, sigma_load_key(sl, root, "detection"),
+	    n, r) == -1)
 		goto out;
 	sl->ctx->add(sl->ctx->arg, r);
 	r = NULL;
