@@ -153,7 +153,8 @@ static int
 sigv4_is_tchar(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
+	    (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
 static int
@@ -354,8 +355,11 @@ sigv4_check_scope(const char *s)
 static int
 sigv4_check_value(const char *s)
 {
+	unsigned char	c;
+
 	for (; *s != '\0'; s++) {
-		if ((*s >= 0 && *s < ' ' && *s != '\t') || *s == 0x7f)
+		c = (unsigned char)*s;
+		if ((c < ' ' && c != '\t') || c == 0x7f)
 			return 0;
 	}
 	return 1;
@@ -429,7 +433,8 @@ sigv4_check_request(const struct sigv4_request *rq,
 		return -1;
 	}
 	for (s = cr->access_key_id; *s != '\0'; s++) {
-		if (*s <= ' ' || *s == 0x7f || *s == '/' || *s == ',') {
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f ||
+		    *s == '/' || *s == ',') {
 			*cause = xstrdup("bad character in access key id");
 			return -1;
 		}
@@ -597,6 +602,11 @@ sigv4_hdr_add(struct sigv4_hdr *h, size_t *n, const char *name,
 	}
 	if (value == NULL || !sigv4_check_value(value)) {
 		*cause = xprintf("bad value in header %s", name);
+		return -1;
+	}
+	/* A retried request must not sign its old signature. */
+	if (strcasecmp(name, "authorization") == 0) {
+		*cause = xstrdup("header Authorization cannot be signed");
 		return -1;
 	}
 	lname = xstrdup(name);

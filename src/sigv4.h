@@ -20,7 +20,11 @@
  *	sigv4_signed_clear(&sg);
  *
  * The path and query are taken as they go on the wire.  Build them with
- * sigv4_uri_encode(), so that what is sent and what is signed agree.
+ * sigv4_uri_encode(), so that what is sent and what is signed agree: the
+ * signer decodes %XX in the query (and, for S3, in the path) and encodes
+ * again, but leaves '+' a plus, never a space.  Header values are signed
+ * trimmed, with runs of blanks made one space; a Host header is required,
+ * and Authorization refused.
  */
 #ifndef SIGV4_H
 #define SIGV4_H
@@ -96,9 +100,11 @@ struct sigv4_signed {
  * A signing key, derived from the secret for one day, region and service.
  * Deriving takes four HMACs; a caller that signs many requests may keep
  * one key and derive a new one when sigv4_key_matches() says the day,
- * region or service changed.  The storage is the caller's (on the stack
- * or in a longer-lived struct), so the key never passes through the heap;
- * sigv4_key_clear() wipes it.  Treat the fields as private.
+ * region or service changed.  sigv4_key_matches() does not see the
+ * secret: derive again when the credentials change (rotated temporary
+ * credentials).  The storage is the caller's (on the stack or in a
+ * longer-lived struct), so the key never passes through the heap;
+ * sigv4_key_clear() wipes it.  Never log it.  Treat the fields as private.
  */
 struct sigv4_key {
 	char		date[9];		/* "20150830" */
