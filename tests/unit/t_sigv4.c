@@ -209,7 +209,7 @@ enum t_err {
 	E_METHOD, E_METHOD_SP, E_DATE, E_DATE_MONTH, E_REGION, E_SERVICE,
 	E_HASH, E_NOHOST, E_CRLF, E_NAME, E_PATH_ESC, E_QUERY_ESC, E_RELATIVE,
 	E_DATE_HDR, E_SHA_HDR, E_TOKEN_HDR, E_NOSECRET, E_TOKEN, E_AKID,
-	E_HEADERS, E_PARAMS, E_TOOLONG
+	E_HEADERS, E_PARAMS, E_TOOLONG, E_AUTHZ
 };
 static const struct {
 	enum t_err	 what;
@@ -243,6 +243,7 @@ static const struct {
 	{ E_HEADERS,	"more than 64 headers to sign" },
 	{ E_PARAMS,	"more than 256 query parameters" },
 	{ E_TOOLONG,	"canonical request longer than 262144 bytes" },
+	{ E_AUTHZ,	"header Authorization cannot be signed" },
 };
 
 static char	*t_read_file(const char *);
@@ -253,6 +254,7 @@ static int	 t_suite(void);
 static void	 t_sign_cases(void);
 static void	 t_aws_s3_example(void);
 static void	 t_encode_cases(void);
+static void	 t_format_date(void);
 static void	 t_error_cases(void);
 static void	 t_key(void);
 static int	 t_filter(void);
@@ -603,6 +605,19 @@ t_encode_cases(void)
 }
 
 static void
+t_format_date(void)
+{
+	char	out[SIGV4_DATE_LEN + 1];
+
+	if (sigv4_format_date(1440938160, out) == -1)
+		snprintf(out, sizeof out, "(failed)");
+	t_compare("1440938160", "date", out, SUITE_DATE);
+	if (sigv4_format_date(0, out) == -1)
+		snprintf(out, sizeof out, "(failed)");
+	t_compare("0", "date", out, "19700101T000000Z");
+}
+
+static void
 t_error_cases(void)
 {
 	struct sigv4_credentials	 cr;
@@ -715,6 +730,10 @@ t_error_cases(void)
 			memset(big + 1, ' ', SIGV4_CANON_MAX / 3);
 			big[SIGV4_CANON_MAX / 3 + 1] = '\0';
 			rq.path = big;
+			break;
+		case E_AUTHZ:
+			h[1].name = "authorization";
+			h[1].value = "AWS4-HMAC-SHA256 Credential=...";
 			break;
 		}
 		if (sigv4_sign(&rq, &cr, kp, &sg, &cause) != -1) {
@@ -1011,6 +1030,7 @@ main(int argc, char **argv)
 	t_sign_cases();
 	t_aws_s3_example();
 	t_encode_cases();
+	t_format_date();
 	t_error_cases();
 	t_key();
 	if (failed)
