@@ -726,6 +726,37 @@ test_filters(void)
 	rule_set_free(rs);
 }
 
+/* Directories are walked in sorted order, .yml and .yaml only. */
+static void
+test_dir(void)
+{
+	static const char *const want[] = { "w1", "w3", "w2", "w4" };
+	const struct rule_set_stats	*st;
+	struct rule_set			*rs;
+	const char			*td;
+	char				*path;
+	size_t				 i;
+
+	if ((td = getenv("TESTDATA")) == NULL)
+		return;
+	path = xprintf("%s/rules/walk", td);
+	rs = rule_set_create(NULL);
+	if (rule_set_load(rs, path) != 0)
+		fail("walk: rule_set_load failed");
+	st = rule_set_stats(rs);
+	if (rule_set_count(rs) != nitems(want) || st->files != 4 ||
+	    st->other_logsource != 1)
+		fail("walk: %zu rules, %zu files, %zu other", rule_set_count(rs),
+		    st->files, st->other_logsource);
+	for (i = 0; i < rule_set_count(rs) && i < nitems(want); i++) {
+		if (strcmp(rule_id(rule_set_get(rs, i)), want[i]) != 0)
+			fail("walk: rule %zu is %s, want %s", i,
+			    rule_id(rule_set_get(rs, i)), want[i]);
+	}
+	rule_set_free(rs);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -736,5 +767,6 @@ main(void)
 	test_match();
 	test_index();
 	test_filters();
+	test_dir();
 	return failed;
 }
