@@ -1287,11 +1287,12 @@ match_item_literals(const struct match_item *mi, const char *const **vals,
 
 /*
  * Resolve the dotted name against v and visit what it names.  In an
- * object, the longest member name that is a prefix of the name (at a dot)
- * is tried first, then shorter ones, so "a.b" may name a member "a.b" as
- * well as member "b" of "a"; every way counts.  Arrays are transparent on
- * the way and at the end: each element is tried with the same rest of the
- * name.  Depth is bounded by the record's own nesting cap.
+ * object, every member whose name is the whole name, or the name up to one
+ * of its dots, is followed (with the rest of the name), so "a.b" names a
+ * member "a.b" as well as member "b" of "a": every way counts, in member
+ * order.  Arrays are transparent on the way and at the end: each element
+ * is tried with the same rest of the name.  Depth is bounded by the
+ * record's own nesting cap (REC_DEPTH_MAX).
  */
 static int
 match_walk(struct match_walk *w, const struct rec_value *v, const char *name,
@@ -1310,26 +1311,23 @@ match_walk(struct match_walk *w, const struct rec_value *v, const char *name,
 		return match_final(w, v);
 	if (v->type != REC_OBJECT)
 		return 0;
-	for (end = len;;) {
-		for (m = v->child; m != NULL; m = m->next) {
-			if (m->keylen != end || memcmp(m->key, name, end) != 0)
-				continue;
-			if (end < len) {
-				if (match_walk(w, m, name + end + 1,
-				    len - end - 1))
-					return 1;
-				continue;
-			}
-			w->present++;
-			if (w->exists || match_walk(w, m, "", 0))
+	/* One pass: a member matches if its name is the name up to a dot. */
+	for (m = v->child; m != NULL; m = m->next) {
+		end = m->keylen;
+		if (end > len || (end < len && name[end] != '.') ||
+		    end == 0 || m->key[0] != name[0] ||
+		    memcmp(m->key, name, end) != 0)
+			continue;
+		if (end < len) {
+			if (match_walk(w, m, name + end + 1, len - end - 1))
 				return 1;
+			continue;
 		}
-		do
-			end--;
-		while (end > 0 && name[end] != '.');
-		if (end == 0)
-			return 0;
+		w->present++;
+		if (w->exists || match_walk(w, m, "", 0))
+			return 1;
 	}
+	return 0;
 }
 
 /*
