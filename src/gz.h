@@ -1,2 +1,29 @@
 /* SPDX-License-Identifier: ISC */
-/* Placeholder: being written. */
+/*
+ * The decompression stage: bytes in, JSON text out.  Content is recognised
+ * by its first bytes, not by a file name: gzip (every member of a
+ * multi-member file) is inflated, anything else passes through unchanged.
+ */
+#ifndef GZ_H
+#define GZ_H
+
+#include <stddef.h>
+
+struct gz;
+
+struct gz	*gz_create(void);
+void		 gz_free(struct gz *);
+/*
+ * Hand over the next len bytes, which must stay valid until gz_output()
+ * returns 0.  len 0 means the input has ended.
+ */
+void		 gz_input(struct gz *, const void *, size_t);
+/*
+ * The next piece of output: 1 and *out, *len set (valid until the next
+ * call); 0 when more input is needed, or after the end when all is done;
+ * -1 and *cause (allocated, "compressed byte N: ...") on corrupt,
+ * truncated or trailing data.
+ */
+int		 gz_output(struct gz *, const char **out, size_t *len,
+		    char **cause);
+#endif

@@ -89,7 +89,7 @@ struct json {
 
 	/* The record being built. */
 	int			 building;
-	int			 toplevel;	/* not a Records element */
+	int			 toplevel;	/* a top-level value */
 	uint64_t		 rec_depth;	/* depth of its root */
 	uint64_t		 rec_start;	/* offset of its '{' */
 	enum json_skip		 skip;
@@ -243,6 +243,13 @@ int
 json_failed(const struct json *j)
 {
 	return j->failed;
+}
+
+/* Whether some of the stream's bytes were not parsed. */
+int
+json_incomplete(const struct json *j)
+{
+	return j->stopped || j->had_error;
 }
 
 /*
@@ -450,10 +457,11 @@ json_rec_end(struct json *j)
 		j->st->insights++;
 		return;
 	}
-	if (j->toplevel && !json_is_event(root)) {
+	if (!json_is_event(root)) {
 		json_report(j, DIAG_ERROR, "record %ju: no %seventName, "
 		    "eventSource or eventVersion, skipped", (uintmax_t)index,
-		    j->top == JSON_TOP_OBJECT ? "Records array and no " : "");
+		    j->toplevel && j->top == JSON_TOP_OBJECT ?
+		    "Records array and no " : "");
 		j->st->records_skipped++;
 		return;
 	}

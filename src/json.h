@@ -32,6 +32,8 @@ int		 json_feed(struct json *, const char *, size_t);
 int		 json_end(struct json *, int complete);
 /* 1 if any part of the stream was not read or a record was skipped. */
 int		 json_failed(const struct json *);
+/* 1 if some bytes were not parsed (a syntax error, a cap on nesting). */
+int		 json_incomplete(const struct json *);
 void		 json_free(struct json *);
 
 #endif

@@ -1,3 +1,323 @@
 /* SPDX-License-Identifier: ISC */
-/* Placeholder: being written. */
+/*
+ * The file source: a path names a file, a directory or "-" (standard
+ * input).  A directory is walked depth first with each level sorted by
+ * strcmp(3), so runs are repeatable; names starting with '.' are skipped
+ * and only regular files are read.  Symbolic links are followed, and a
+ * link back to a directory already on the current path is reported once
+ * instead of being walked for ever.  A file or directory that cannot be
+ * opened is an error for that entry only: next() returns -1 and the caller
+ * calls it again for the rest.
+ */
 #include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "source.h"
+#include "xmalloc.h"
+
+/* A directory on the current path of the walk. */
+struct source_file_dir {
+	char		 *path;
+	dev_t		  dev;
+	ino_t		  ino;
+	char		**names;	/* sorted entries */
+	size_t		  n, i;
+};
+
+struct source_file {
+	char			*root;	/* the argument */
+	int			 is_dir;
+	int			 done;	/* a single file was handed out */
+	int			 fd;	/* the current stream's, or -1 */
+	char			*name;	/* the current stream's */
+	struct stream		 stream;
+	struct source_file_dir	*stack;
+	size_t			 depth, size;
+};
+
+static void	*source_file_open(const char *, const struct source_opts *,
+		    char **);
+static int	 source_file_next(void *, struct stream **, char **);
+static void	 source_file_close(void *);
+static ssize_t	 source_file_read(struct stream *, void *, size_t, char **);
+static int	 source_file_push(struct source_file *, char *,
+		    const struct stat *, char **);
+static void	 source_file_pop(struct source_file *);
+static int	 source_file_cmp(const void *, const void *);
+static void	 source_file_done(struct source_file *);
+
+const struct source_ops source_file_ops = {
+	.scheme = "file",
+	.open = source_file_open,
+	.next = source_file_next,
+	.close = source_file_close,
+};
+
+static int
+source_file_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Read a directory's entries, sorted, and put it on the walk's path.
+ * Takes path.  Returns -1 and *cause ("path: reason") if it cannot be read.
+ */
+static int
+source_file_push(struct source_file *sf, char *path, const struct stat *sb,
+    char **cause)
+{
+	struct source_file_dir	*d;
+	struct dirent		*de;
+	DIR			*dp;
+	char			**names = NULL;
+	size_t			 n = 0, size = 0;
+
+	if ((dp = opendir(path)) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(dp)) == NULL)
+			break;
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == size) {
+			size = size == 0 ? 64 : size * 2;
+			names = xreallocarray(names, size, sizeof *names);
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	if (errno != 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		closedir(dp);
+		while (n > 0)
+			free(names[--n]);
+		free(names);
+		free(path);
+		return -1;
+	}
+	closedir(dp);
+	qsort(names, n, sizeof *names, source_file_cmp);
+
+	if (sf->depth == sf->size) {
+		sf->size = sf->size == 0 ? 8 : sf->size * 2;
+		sf->stack = xreallocarray(sf->stack, sf->size,
+		    sizeof *sf->stack);
+	}
+	d = &sf->stack[sf->depth++];
+	d->path = path;
+	d->dev = sb->st_dev;
+	d->ino = sb->st_ino;
+	d->names = names;
+	d->n = n;
+	d->i = 0;
+	return 0;
+}
+
+/* Leave the innermost directory. */
+static void
+source_file_pop(struct source_file *sf)
+{
+	struct source_file_dir	*d = &sf->stack[--sf->depth];
+
+	while (d->i < d->n)
+		free(d->names[d->i++]);
+	free(d->names);
+	free(d->path);
+}
+
+/* Open a path: a directory to walk, "-", or one file of any kind. */
+static void *
+source_file_open(const char *path, const struct source_opts *opts,
+    char **cause)
+{
+	struct source_file	*sf;
+	struct stat		 sb;
+	char			*reason;
+	int			 fd;
+
+	(void)opts;
+	sf = xcalloc(1, sizeof *sf);
+	sf->fd = -1;
+	sf->root = xstrdup(path);
+	sf->stream.read = source_file_read;
+	sf->stream.priv = sf;
+
+	if (strcmp(path, "-") == 0) {
+		sf->fd = STDIN_FILENO;
+		sf->name = xstrdup("<stdin>");
+		return sf;
+	}
+	if (stat(path, &sb) == -1) {
+		*cause = xstrdup(strerror(errno));
+		goto fail;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		sf->is_dir = 1;
+		if (source_file_push(sf, xstrdup(path), &sb, cause) == -1) {
+			/* The caller names the path: keep only the reason. */
+			reason = xstrdup(*cause + strlen(path) + 2);
+			free(*cause);
+			*cause = reason;
+			goto fail;
+		}
+		return sf;
+	}
+	/* Given by name, a FIFO or device is read too: <(zcat ...) works. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*cause = xstrdup(strerror(errno));
+		goto fail;
+	}
+	sf->fd = fd;
+	sf->name = xstrdup(path);
+	return sf;
+
+fail:
+	source_file_close(sf);
+	return NULL;
+}
+
+/* Finish with the current stream. */
+static void
+source_file_done(struct source_file *sf)
+{
+	if (sf->fd != -1 && sf->fd != STDIN_FILENO)
+		close(sf->fd);
+	sf->fd = -1;
+	free(sf->name);
+	sf->name = NULL;
+}
+
+/* The next file to read. */
+static int
+source_file_next(void *priv, struct stream **sp, char **cause)
+{
+	struct source_file	*sf = priv;
+	struct source_file_dir	*d;
+	struct stat		 sb;
+	const char		*sep;
+	char			*path;
+	size_t			 k, len;
+	int			 fd;
+
+	if (!sf->is_dir) {
+		if (sf->done) {
+			source_file_done(sf);
+			return 0;
+		}
+		sf->done = 1;
+		sf->stream.name = sf->name;
+		*sp = &sf->stream;
+		return 1;
+	}
+
+	source_file_done(sf);
+	while (sf->depth > 0) {
+		d = &sf->stack[sf->depth - 1];
+		if (d->i == d->n) {
+			source_file_pop(sf);
+			continue;
+		}
+		len = strlen(d->path);
+		sep = len > 0 && d->path[len - 1] == '/' ? "" : "/";
+		xasprintf(&path, "%s%s%s", d->path, sep, d->names[d->i]);
+		free(d->names[d->i++]);
+
+		if (stat(path, &sb) == -1) {
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+			free(path);
+			return -1;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			for (k = 0; k < sf->depth; k++) {
+				if (sf->stack[k].dev == sb.st_dev &&
+				    sf->stack[k].ino == sb.st_ino) {
+					xasprintf(cause, "%s: directory loop "
+					    "(leads back to %s), not followed",
+					    path, sf->stack[k].path);
+					free(path);
+					return -1;
+				}
+			}
+			if (source_file_push(sf, path, &sb, cause) == -1)
+				return -1;
+			continue;
+		}
+		if (!S_ISREG(sb.st_mode)) {
+			free(path);
+			continue;
+		}
+		/* O_NONBLOCK: should it have become a FIFO, do not hang. */
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd == -1) {
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+			free(path);
+			return -1;
+		}
+		if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+			close(fd);
+			free(path);
+			continue;
+		}
+		sf->fd = fd;
+		sf->name = path;
+		sf->stream.name = path;
+		*sp = &sf->stream;
+		return 1;
+	}
+	return 0;
+}
+
+/* Read from the current file, in whatever pieces read(2) gives. */
+static ssize_t
+source_file_read(struct stream *s, void *buf, size_t len, char **cause)
+{
+	struct source_file	*sf = s->priv;
+	struct pollfd		 pfd;
+	ssize_t			 n;
+
+	for (;;) {
+		if ((n = read(sf->fd, buf, len)) != -1)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			/* A non-blocking descriptor we inherited: wait. */
+			pfd.fd = sf->fd;
+			pfd.events = POLLIN;
+			(void)poll(&pfd, 1, -1);
+			continue;
+		}
+		xasprintf(cause, "read error: %s", strerror(errno));
+		return -1;
+	}
+}
+
+/* Close the source. */
+static void
+source_file_close(void *priv)
+{
+	struct source_file	*sf = priv;
+
+	if (sf == NULL)
+		return;
+	source_file_done(sf);
+	while (sf->depth > 0)
+		source_file_pop(sf);
+	free(sf->stack);
+	free(sf->root);
+	free(sf);
+}
