@@ -40,13 +40,20 @@ struct match_item	*match_item_compile(const char *field,
 			    const struct match_value *vals, size_t nvals,
 			    char **cause);
 void			 match_item_free(struct match_item *);
-/* 1 if the record matches the item, else 0. */
+/*
+ * 1 if the record matches the item, else 0.  Allocates nothing; regexes
+ * that pass their step or memory limits count as no match.
+ */
 int			 match_item_eval(const struct match_item *,
 			    struct record *);
 /*
  * For the rule index: if the item can only match when the field equals
  * one of a fixed set of strings (plain case-insensitive equality, no
  * wildcards), return that field and set *vals and *nvals; else NULL.
+ * The values are unescaped and in ASCII lower case (other bytes as
+ * written); they are borrowed from the item.  The item also matches when
+ * the field is an array holding such a string, or an object with one
+ * inside it, so an index must not skip the item for those.
  */
 const char		*match_item_literals(const struct match_item *,
 			    const char *const **vals, size_t *nvals);
