@@ -107,8 +107,8 @@ static const struct match_mod {
 	{ "s",		M_RE_S,		M_ALL|M_RE|M_RE_I|M_RE_M },
 	{ "cidr",	M_CIDR,		M_ALL },
 	{ "exists",	M_EXISTS,	0 },
-	{ "cased",	M_CASED,	M_ALL|M_STROP|M_WINDASH|M_FIELDREF|M_NEQ|
-					    M_B64|M_UTF },
+	{ "cased",	M_CASED,	M_ALL|M_STROP|M_WINDASH|M_FIELDREF|
+					    M_NEQ|M_B64|M_UTF },
 	{ "lt",		M_LT,		M_ALL|M_TIME },
 	{ "lte",	M_LTE,		M_ALL|M_TIME },
 	{ "gt",		M_GT,		M_ALL|M_TIME },
@@ -215,7 +215,7 @@ struct match_walk {
 				    size_t);
 	const struct match_item	*item;
 	const struct match_val	*val;	/* one value (all), or NULL: any */
-	int			 exists;	/* stop at the first field found */
+	int			 exists;	/* stop at the first field */
 	size_t			 present;	/* fields found */
 	/* fieldref: the subject text, and what the walk found */
 	const char		*s;
@@ -1477,7 +1477,7 @@ match_val_text(struct match_walk *w, const struct match_val *v,
 		r.s = s;
 		r.n = n;
 		if (match_walk(&r, record_root(w->rec), v->ref,
-		    strlen(v->ref)))
+		    strlen(v->ref)))	/* the root exists: s came from it */
 			return 1;
 		return r.refs > 0 ? 0 : -1;
 	}
@@ -1514,17 +1514,20 @@ static int
 match_any(const struct match_item *mi, struct record *rec,
     const struct match_val *val)
 {
-	struct match_walk	w;
-	int			null;
+	struct match_walk	 w;
+	const struct rec_value	*root;
+	int			 null;
 
 	memset(&w, 0, sizeof w);
 	w.rec = rec;
 	w.visit = match_visit;
 	w.item = mi;
 	w.val = val;
+	if ((root = record_root(rec)) == NULL)
+		return 0;
 	if (mi->field == NULL)
-		return match_leaves(&w, record_root(rec));
-	if (match_walk(&w, record_root(rec), mi->field, mi->fieldlen))
+		return match_leaves(&w, root);
+	if (match_walk(&w, root, mi->field, mi->fieldlen))
 		return 1;
 	null = val != NULL ? val->kind == MATCH_K_NULL : mi->has_null;
 	return w.present == 0 && null;
@@ -1534,15 +1537,17 @@ match_any(const struct match_item *mi, struct record *rec,
 int
 match_item_eval(const struct match_item *mi, struct record *rec)
 {
-	struct match_walk	w;
-	size_t			i;
+	struct match_walk	 w;
+	const struct rec_value	*root;
+	size_t			 i;
 
 	if (mi->mods & M_EXISTS) {
 		memset(&w, 0, sizeof w);
 		w.rec = rec;
 		w.item = mi;
 		w.exists = 1;
-		match_walk(&w, record_root(rec), mi->field, mi->fieldlen);
+		if ((root = record_root(rec)) != NULL)
+			match_walk(&w, root, mi->field, mi->fieldlen);
 		return (w.present > 0) == mi->val[0].exists;
 	}
 	if (!mi->all || mi->nval == 1)

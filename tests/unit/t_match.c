@@ -578,8 +578,8 @@ static const struct {
 	    "{\"c\":\"powershell \xe2\x80\x92" "enc x\"}", 0 },
 	{ "c", { "windash", "contains" }, { S(" -enc "), END },
 	    "{\"c\":\"powershell enc x\"}", 0 },
-	{ "c", { "windash" }, { S("-a-b"), END }, "{\"c\":\"/a\xe2\x80\x94" "b\"}",
-	    1 },
+	{ "c", { "windash" }, { S("-a-b"), END },
+	    "{\"c\":\"/a\xe2\x80\x94" "b\"}", 1 },
 	{ "c", { "contains" }, { S(" -enc "), END },
 	    "{\"c\":\"powershell /enc x\"}", 0 },
 	/* keywords: any scalar anywhere, implicitly contains */
@@ -696,9 +696,10 @@ static void
 test_hostile(void)
 {
 	static const char *const	 re[] = { "re" };
-	static const struct match_value	 v[] = { S("^(a+)+$"), S("(a|aa)*c") };
-	static const char		 json[] = "{\"f\":\"aaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"}";
+	static const struct match_value	 v[] = { S("^(a+)+$"),
+	    S("^(\\w+\\s?)*$") };
+	static const char		 json[] = "{\"f\":\"aaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"}";
 	struct match_item		*mi;
 	struct record			*rec;
 	char				*cause = NULL;
