@@ -8,6 +8,13 @@
  * values, the others on a list that is always evaluated.  For each record
  * rule_set_eval() merges the always list with the two buckets the record
  * selects, in load order, without allocating or copying anything.
+ *
+ * Correlation rules are not evaluated here (correlate.c keeps their
+ * state).  At the end of each load their references are resolved, by id
+ * and then by name, against the rules loaded so far; a rule left out by
+ * the filters is kept aside until then, and taken back, silent, if a
+ * correlation needs it.  A correlation is added only after the rules it
+ * names, so load order is also an order in which chains can be computed.
  */
 #include "config.h"
 
@@ -49,6 +56,10 @@ struct rule_set {
 	size_t			 nrules;
 	size_t			*always;	/* rules not indexed */
 	size_t			 nalways;
+	struct rule		**pending;	/* correlations to resolve */
+	size_t			 npending;
+	struct rule		**held;		/* filtered out, for now */
+	size_t			 nheld;
 	struct rule_index	 byname;
 	struct rule_index	 bysource;
 	uint64_t		 gen;	/* records evaluated */
@@ -79,7 +90,12 @@ static char	**rule_strv_copy(char **, size_t);
 static void	 rule_strv_free(char **, size_t);
 static int	 rule_strv_has(char **, size_t, const char *);
 static int	 rule_keep(const struct rule_set *, const struct rule *);
+static void	 rule_append(struct rule_set *, struct rule *);
 static void	 rule_add(void *, struct rule *);
+static struct rule *rule_find(struct rule **, size_t, const char *);
+static struct rule *rule_take(struct rule **, size_t *, struct rule *);
+static int	 rule_resolve_one(struct rule_set *, struct rule *);
+static int	 rule_resolve(struct rule_set *);
 static int	 rule_load_dir(struct rule_set *, const char *, int);
 static int	 rule_yaml_name(const char *);
 static int	 rule_cmp_names(const void *, const void *);
@@ -173,6 +189,12 @@ rule_set_free(struct rule_set *rs)
 	for (i = 0; i < rs->nrules; i++)
 		sigma_rule_free(rs->rules[i]);
 	free(rs->rules);
+	for (i = 0; i < rs->npending; i++)
+		sigma_rule_free(rs->pending[i]);
+	free(rs->pending);
+	for (i = 0; i < rs->nheld; i++)
+		sigma_rule_free(rs->held[i]);
+	free(rs->held);
 	free(rs->always);
 	rule_index_free(&rs->byname);
 	rule_index_free(&rs->bysource);
@@ -209,7 +231,30 @@ rule_keep(const struct rule_set *rs, const struct rule *r)
 	return 1;
 }
 
-/* Take a compiled rule from the loader: filter, keep and index it. */
+/* Keep a rule: a detection is indexed, a correlation is not evaluated. */
+static void
+rule_append(struct rule_set *rs, struct rule *r)
+{
+	r->index = rs->nrules;
+	rs->rules = xreallocarray(rs->rules, rs->nrules + 1,
+	    sizeof *rs->rules);
+	rs->rules[rs->nrules++] = r;
+	rs->stats.loaded++;
+	if (r->corr != NULL)
+		return;
+	if (rule_index_rule(&rs->byname, r) == 0 ||
+	    rule_index_rule(&rs->bysource, r) == 0)
+		return;
+	rs->always = xreallocarray(rs->always, rs->nalways + 1,
+	    sizeof *rs->always);
+	rs->always[rs->nalways++] = r->index;
+}
+
+/*
+ * Take a compiled rule from the loader: filter, keep and index it.  A
+ * rule left out is held until the end of the load, in case a correlation
+ * names it; a correlation waits there for its references.
+ */
 static void
 rule_add(void *arg, struct rule *r)
 {
@@ -217,20 +262,182 @@ rule_add(void *arg, struct rule *r)
 
 	if (!rule_keep(rs, r)) {
 		rs->stats.filtered++;
-		sigma_rule_free(r);
+		rs->held = xreallocarray(rs->held, rs->nheld + 1,
+		    sizeof *rs->held);
+		rs->held[rs->nheld++] = r;
 		return;
 	}
-	r->index = rs->nrules;
-	rs->rules = xreallocarray(rs->rules, rs->nrules + 1,
-	    sizeof *rs->rules);
-	rs->rules[rs->nrules++] = r;
-	rs->stats.loaded++;
-	if (rule_index_rule(&rs->byname, r) == 0 ||
-	    rule_index_rule(&rs->bysource, r) == 0)
+	if (r->corr != NULL) {
+		rs->pending = xreallocarray(rs->pending, rs->npending + 1,
+		    sizeof *rs->pending);
+		rs->pending[rs->npending++] = r;
 		return;
-	rs->always = xreallocarray(rs->always, rs->nalways + 1,
-	    sizeof *rs->always);
-	rs->always[rs->nalways++] = r->index;
+	}
+	rule_append(rs, r);
+}
+
+/* The rule with this id, or failing that this name, in a list. */
+static struct rule *
+rule_find(struct rule **v, size_t n, const char *text)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i]->id, text) == 0)
+			return v[i];
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i]->name != NULL && strcmp(v[i]->name, text) == 0)
+			return v[i];
+	}
+	return NULL;
+}
+
+/* Remove r from a list; return it. */
+static struct rule *
+rule_take(struct rule **v, size_t *n, struct rule *r)
+{
+	size_t	i;
+
+	for (i = 0; i < *n && v[i] != r; i++)
+		;
+	if (i == *n)
+		fatalx("%s: rule not in list", __func__);
+	memmove(v + i, v + i + 1, (*n - i - 1) * sizeof *v);
+	(*n)--;
+	return r;
+}
+
+/*
+ * Resolve the references of one pending correlation: 1 when done, 0 when
+ * it must wait for another pending correlation, -1 when it is rejected
+ * (reported).  Ids are looked up before names, kept rules before held
+ * ones; a held rule that is needed is taken back, silent.
+ */
+static int
+rule_resolve_one(struct rule_set *rs, struct rule *c)
+{
+	struct sigma_corr	*sc = c->corr;
+	struct sigma_corr_alias	*a;
+	struct rule		*t;
+	size_t			 i, j;
+	int			 wait = 0;
+
+	for (i = 0; i < sc->nrefs; i++) {
+		if ((t = rule_find(rs->rules, rs->nrules,
+		    sc->refs[i].text)) != NULL) {
+			sc->refs[i].rule = t;
+			continue;
+		}
+		if ((t = rule_find(rs->pending, rs->npending,
+		    sc->refs[i].text)) != NULL) {
+			if (t == c) {
+				diag(DIAG_CONFIG, c->path, sc->refs[i].line,
+				    "correlation rule '%s' refers to itself",
+				    c->title);
+				return -1;
+			}
+			wait = 1;
+			continue;
+		}
+		if ((t = rule_find(rs->held, rs->nheld,
+		    sc->refs[i].text)) != NULL) {
+			rule_take(rs->held, &rs->nheld, t);
+			rs->stats.filtered--;
+			t->silent = 1;
+			if (t->corr != NULL) {
+				rs->pending = xreallocarray(rs->pending,
+				    rs->npending + 1, sizeof *rs->pending);
+				rs->pending[rs->npending++] = t;
+				wait = 1;
+			} else {
+				rule_append(rs, t);
+				sc->refs[i].rule = t;
+			}
+			continue;
+		}
+		diag(DIAG_CONFIG, c->path, sc->refs[i].line, "correlation rule "
+		    "'%s' refers to rule '%s', which is not loaded", c->title,
+		    sc->refs[i].text);
+		return -1;
+	}
+	if (wait)
+		return 0;
+	for (i = 0; i < sc->nrefs; i++) {
+		for (j = 0; j < i; j++) {
+			if (sc->refs[i].rule == sc->refs[j].rule) {
+				diag(DIAG_CONFIG, c->path, sc->refs[i].line,
+				    "correlation rule '%s' names rule '%s' "
+				    "twice", c->title, sc->refs[i].text);
+				return -1;
+			}
+		}
+	}
+	for (i = 0; i < sc->naliases; i++) {
+		a = &sc->aliases[i];
+		for (j = 0; j < sc->nrefs; j++) {
+			t = sc->refs[j].rule;
+			if (strcmp(a->rule, sc->refs[j].text) == 0 ||
+			    strcmp(a->rule, t->id) == 0 ||
+			    (t->name != NULL && strcmp(a->rule, t->name) == 0))
+				break;
+		}
+		if (j == sc->nrefs) {
+			diag(DIAG_CONFIG, c->path, a->line, "alias '%s' names "
+			    "rule '%s', which the correlation does not refer "
+			    "to", a->alias, a->rule);
+			return -1;
+		}
+		a->ref = j;
+	}
+	if (!sc->generate) {
+		for (i = 0; i < sc->nrefs; i++)
+			sc->refs[i].rule->silent = 1;
+	}
+	return 1;
+}
+
+/*
+ * Resolve the pending correlations, each after the ones it names; what is
+ * left when nothing moves any more refers to itself through others.
+ * Returns 0, or -1 if any was rejected.
+ */
+static int
+rule_resolve(struct rule_set *rs)
+{
+	struct rule	*c;
+	size_t		 i;
+	int		 progress = 1, rv = 0, st;
+
+	while (progress) {
+		progress = 0;
+		for (i = 0; i < rs->npending;) {
+			c = rs->pending[i];
+			if ((st = rule_resolve_one(rs, c)) == 0) {
+				i++;
+				continue;
+			}
+			rule_take(rs->pending, &rs->npending, c);
+			progress = 1;
+			if (st == 1) {
+				rule_append(rs, c);
+				continue;
+			}
+			rs->stats.rejected++;
+			rv = -1;
+			sigma_rule_free(c);
+		}
+	}
+	for (i = 0; i < rs->npending; i++) {
+		c = rs->pending[i];
+		diag(DIAG_CONFIG, c->path, c->line, "correlation rule '%s' "
+		    "refers to itself through other correlations", c->title);
+		rs->stats.rejected++;
+		rv = -1;
+		sigma_rule_free(c);
+	}
+	rs->npending = 0;
+	return rv;
 }
 
 static int
@@ -314,19 +521,25 @@ rule_set_load(struct rule_set *rs, const char *path)
 {
 	struct sigma_load_ctx	ctx;
 	struct stat		sb;
+	int			rv;
 
 	if (stat(path, &sb) == -1) {
 		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
 		return -1;
 	}
 	if (S_ISDIR(sb.st_mode))
-		return rule_load_dir(rs, path, 0);
-	ctx.opts = &rs->opts;
-	ctx.stats = &rs->stats;
-	ctx.add = rule_add;
-	ctx.arg = rs;
-	rs->stats.files++;
-	return sigma_load_file(path, &ctx);
+		rv = rule_load_dir(rs, path, 0);
+	else {
+		ctx.opts = &rs->opts;
+		ctx.stats = &rs->stats;
+		ctx.add = rule_add;
+		ctx.arg = rs;
+		rs->stats.files++;
+		rv = sigma_load_file(path, &ctx);
+	}
+	if (rule_resolve(rs) == -1)
+		rv = -1;
+	return rv;
 }
 
 /* Load rules from a string, as if read from the file name (for tests). */
@@ -335,13 +548,17 @@ rule_set_load_buffer(struct rule_set *rs, const char *name, const char *data,
     size_t len)
 {
 	struct sigma_load_ctx	ctx;
+	int			rv;
 
 	ctx.opts = &rs->opts;
 	ctx.stats = &rs->stats;
 	ctx.add = rule_add;
 	ctx.arg = rs;
 	rs->stats.files++;
-	return sigma_load_buffer(name, data, len, &ctx);
+	rv = sigma_load_buffer(name, data, len, &ctx);
+	if (rule_resolve(rs) == -1)
+		rv = -1;
+	return rv;
 }
 
 /* ASCII case folding: the index must not depend on the locale. */
@@ -661,7 +878,7 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 	if (all) {
 		for (i = 0; i < rs->nrules; i++) {
 			ctx.r = rs->rules[i];
-			if (sigma_cond_eval(ctx.r->cond, rule_sel_cb, &ctx))
+			if (ctx.r->cond != NULL && sigma_cond_eval(ctx.r->cond, rule_sel_cb, &ctx))
 				cb(ctx.r, rec, arg);
 		}
 		return;
@@ -716,6 +933,31 @@ const char *
 rule_id(const struct rule *r)
 {
 	return r->id;
+}
+
+/* The rule's Sigma name, or NULL. */
+const char *
+rule_name(const struct rule *r)
+{
+	return r->name;
+}
+
+/* 1 for a correlation rule, 0 for a detection. */
+int
+rule_is_correlation(const struct rule *r)
+{
+	return r->corr != NULL;
+}
+
+/*
+ * 1 if the rule's matches are findings, 0 if they only feed correlations
+ * (a correlation with generate: false names it, or it was filtered out
+ * and taken back for a correlation).
+ */
+int
+rule_generates(const struct rule *r)
+{
+	return !r->silent;
 }
 
 const char *

@@ -50,6 +50,8 @@ void		 rule_set_free(struct rule_set *);
  * Load a rule file or every .yml/.yaml file below a directory, in sorted
  * order.  Returns 0, or -1 if any rule was rejected or the path could not
  * be read (each problem already reported); the good rules stay loaded.
+ * Correlation rules are resolved at the end of each call, against every
+ * rule loaded so far.
  */
 int		 rule_set_load(struct rule_set *, const char *);
 const struct rule_set_stats *rule_set_stats(const struct rule_set *);
@@ -60,6 +62,10 @@ void		 rule_set_eval(struct rule_set *, struct record *,
 		    rule_match_cb *, void *);
 
 const char	*rule_id(const struct rule *);
+const char	*rule_name(const struct rule *);	/* or NULL */
+int		 rule_is_correlation(const struct rule *);
+/* 0 if the rule's matches only feed correlations (see rule.c). */
+int		 rule_generates(const struct rule *);
 const char	*rule_title(const struct rule *);
 const char	*rule_description(const struct rule *);	/* or "" */
 const char	*rule_status(const struct rule *);	/* or "" */

@@ -2,8 +2,9 @@
 /*
  * Internals of the Sigma rule engine, shared by sigma_load.c (YAML to
  * compiled rules), sigma_cond.c (condition parser and evaluator) and
- * rule.c (the rule set, its index and evaluation).  Nothing outside these
- * three files and their unit test includes this header.
+ * rule.c (the rule set, its index and evaluation), and by correlate.c,
+ * which keeps the state of correlation rules.  Nothing outside these four
+ * files and their unit tests includes this header.
  */
 #ifndef SIGMA_H
 #define SIGMA_H
@@ -24,6 +25,12 @@ struct match_item;
 #define SIGMA_COND_MAX		4096		/* bytes in one condition */
 #define SIGMA_COND_DEPTH	64		/* nesting of (), not */
 #define SIGMA_DIR_DEPTH		32		/* directory levels walked */
+#define SIGMA_CORR_RULES_MAX	64		/* rules one correlation names */
+#define SIGMA_CORR_GROUPBY_MAX	16		/* group-by fields */
+#define SIGMA_CORR_ALIASES_MAX	256		/* alias entries */
+#define SIGMA_CORR_CONDS_MAX	6		/* gt gte lt lte eq neq */
+/* The longest timespan: a year, in milliseconds. */
+#define SIGMA_CORR_TIMESPAN_MAX	(366LL * 24 * 60 * 60 * 1000)
 
 /* A group of detection items that must all match (a YAML map). */
 struct sigma_group {
@@ -58,9 +65,66 @@ struct sigma_cond {
 	size_t			  nkids;
 };
 
+enum sigma_corr_type {
+	SIGMA_CORR_EVENT_COUNT,
+	SIGMA_CORR_VALUE_COUNT,
+	SIGMA_CORR_TEMPORAL,
+	SIGMA_CORR_TEMPORAL_ORDERED,
+	SIGMA_CORR_VALUE_SUM,
+	SIGMA_CORR_VALUE_AVG,
+};
+
+enum sigma_corr_op {
+	SIGMA_CORR_GT,
+	SIGMA_CORR_GTE,
+	SIGMA_CORR_LT,
+	SIGMA_CORR_LTE,
+	SIGMA_CORR_EQ,
+	SIGMA_CORR_NEQ,
+};
+
+/* One comparison of a correlation's condition; all of them must hold. */
+struct sigma_corr_cond {
+	enum sigma_corr_op	 op;
+	double			 value;
+};
+
+/* A rule a correlation refers to, by id or name. */
+struct sigma_corr_ref {
+	char			*text;	/* as written */
+	unsigned long		 line;
+	struct rule		*rule;	/* once resolved (borrowed) */
+};
+
+/* aliases: in events of rule "rule", group-by name "alias" is "field". */
+struct sigma_corr_alias {
+	char			*alias;
+	char			*rule;	/* a name or id among the refs */
+	char			*field;
+	unsigned long		 line;
+	size_t			 ref;	/* index in refs, once resolved */
+};
+
+/* The correlation section of a correlation rule. */
+struct sigma_corr {
+	enum sigma_corr_type	  type;
+	struct sigma_corr_ref	 *refs;
+	size_t			  nrefs;
+	char			**groupby;
+	size_t			  ngroupby;
+	int64_t			  timespan;	/* milliseconds */
+	struct sigma_corr_cond	  conds[SIGMA_CORR_CONDS_MAX];
+	size_t			  nconds;
+	char			 *field;	/* value_count and metrics */
+	struct sigma_corr_alias	 *aliases;
+	size_t			  naliases;
+	int			  generate;	/* referred rules report too */
+};
+
 /* One compiled rule; owned by the rule set once added. */
 struct rule {
 	char			 *id;
+	char			 *name;		/* Sigma "name", or NULL */
 	char			 *title;
 	char			 *description;
 	char			 *status;
@@ -78,7 +142,9 @@ struct rule {
 	size_t			  nreferences;
 	struct sigma_sel	 *sels;
 	size_t			  nsels;
-	struct sigma_cond	 *cond;
+	struct sigma_cond	 *cond;		/* NULL for a correlation */
+	struct sigma_corr	 *corr;		/* NULL for a detection */
+	int			  silent;	/* feeds correlations only */
 	size_t			  index;	/* position in the rule set */
 };
 
@@ -96,6 +162,7 @@ int		 sigma_load_file(const char *, struct sigma_load_ctx *);
 int		 sigma_load_buffer(const char *, const char *, size_t,
 		    struct sigma_load_ctx *);
 void		 sigma_rule_free(struct rule *);
+const char	*sigma_corr_type_name(enum sigma_corr_type);
 
 /* sigma_cond.c */
 typedef int	 sigma_sel_cb(void *, size_t);

@@ -261,9 +261,12 @@ static const struct {
 	    "'nope' at column 1\n", 1, 1, 0 },
 	{ HDR DET "  condition: sel\n---\ntitle: c\nname: c1\n"
 	    "correlation:\n  type: event_count\n  rules: [r1]\n"
+	    "  timespan: 1h\n  condition:\n    gte: 10\n", "", 2, 0, 0 },
+	{ HDR DET "  condition: sel\n---\ntitle: c\nname: c1\n"
+	    "correlation:\n  type: event_count\n  rules: [r2]\n"
 	    "  timespan: 1h\n  condition:\n    gte: 10\n",
-	    "ctaudit: t.yml:11: error: correlation rule 'c': correlation rules "
-	    "are not supported yet\n", 1, 1, 0 },
+	    "ctaudit: t.yml:15: error: correlation rule 'c' refers to rule "
+	    "'r2', which is not loaded\n", 1, 1, 0 },
 	{ "title: f\nlogsource:\n  product: aws\nfilter:\n  rules: [r1]\n"
 	    "  sel:\n    a: b\n  condition: not sel\n",
 	    "ctaudit: t.yml:1: error: filter 'f': filters are not supported "
