@@ -44,6 +44,7 @@ struct aws_cred_opts {
 	 * http://169.254.170.2.  NULL in the program.
 	 */
 	const char	*container_base;
+	long		 process_timeout_ms;	/* tests; 0: 60 seconds */
 };
 
 struct aws_cred_chain;
@@ -98,5 +99,20 @@ char	*aws_region_resolve(const char *cli_region, const char *profile,
  */
 char	*aws_endpoint_resolve(const char *service, const char *region,
 	    int *custom);
+
+/*
+ * The parsers of credentials documents, exposed for the unit tests.
+ * JSON: what credential_process prints (Version 1, SessionToken), or what
+ * the container and instance metadata endpoints send (Token, Code).
+ * XML: the answer of STS AssumeRole or AssumeRoleWithWebIdentity.
+ * 0 and *out (the caller clears it), or -1 and *cause, which never holds
+ * a key, secret or token.
+ */
+#define AWS_CRED_JSON_PROCESS	1
+#define AWS_CRED_JSON_METADATA	2
+int	 aws_cred_json_parse(const char *, size_t, int kind,
+	    struct aws_cred *out, char **cause);
+int	 aws_cred_sts_parse(const char *, size_t, struct aws_cred *out,
+	    char **cause);
 
 #endif

@@ -171,11 +171,13 @@ unsigned http_backoff_ms(const struct http_client *, int attempt,
  * protocols, timeouts, user agent, and the headers, signed now when
  * rq->cred is set (sign again for every try: the date is part of the
  * signature).  *hdrs receives the header list, which the caller frees
- * with curl_slist_free_all() after the transfer.  The caller sets the
+ * with http_headers_free() after the transfer.  The caller sets the
  * write and header callbacks.  0, or -1 and *cause.
  */
 int	 http_easy_setup(struct http_client *, CURL *,
 	    const struct http_request *, struct curl_slist **hdrs,
 	    char **cause);
+/* Wipe and free the list from http_easy_setup(): it may hold a token. */
+void	 http_headers_free(struct curl_slist *);
 
 #endif
