@@ -1,10 +1,498 @@
 /* SPDX-License-Identifier: ISC */
-/* Placeholder: being written. */
+/*
+ * ctaudit: audit AWS CloudTrail log archives with Sigma rules.
+ *
+ * This file parses the command line, wires the pipeline stages together
+ * (source -> scan (gz, json, record) -> rules -> output), prints the
+ * progress line and the closing summary, and maps what happened to the
+ * exit status.  It is the only place that exits on purpose.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
-int
-main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eventtime.h"
+#include "log.h"
+#include "output.h"
+#include "record.h"
+#include "rule.h"
+#include "scan.h"
+#include "source.h"
+#include "xmalloc.h"
+
+#define MAIN_EXIT_CLEAN		0
+#define MAIN_EXIT_FINDINGS	1
+#define MAIN_EXIT_INCOMPLETE	2
+#define MAIN_EXIT_CONFIG	3
+
+#define MAIN_PROGRESS_EVERY	4096	/* records between clock checks */
+
+struct main_list {
+	char	**v;
+	size_t	  n;
+};
+
+struct main_ctx {
+	struct rule_set		*rules;
+	const struct output_ops	*out_ops;
+	void			*out;
+	int64_t			 since, until;	/* 0: unbounded */
+	uint64_t		 findings[RULE_CRITICAL + 1];
+	uint64_t		 nfindings;
+	uint64_t		 outside;	/* records outside the window */
+	uint64_t		 untimed;	/* no usable eventTime */
+	struct scan_stats	 stats;
+	int			 progress;	/* draw the progress line */
+	time_t			 progress_last;
+	int			 progress_shown;
+};
+
+enum {
+	OPT_SINCE = 256,
+	OPT_UNTIL,
+	OPT_MIN_LEVEL,
+	OPT_RULE_ID,
+	OPT_TAG,
+	OPT_STATUS,
+	OPT_RAW,
+	OPT_COLOR,
+	OPT_STRICT,
+	OPT_PLACEHOLDER,
+};
+
+static const struct option main_longopts[] = {
+	{ "color",	 required_argument,	NULL, OPT_COLOR },
+	{ "format",	 required_argument,	NULL, 'f' },
+	{ "help",	 no_argument,		NULL, 'h' },
+	{ "min-level",	 required_argument,	NULL, OPT_MIN_LEVEL },
+	{ "output",	 required_argument,	NULL, 'o' },
+	{ "placeholder", required_argument,	NULL, OPT_PLACEHOLDER },
+	{ "quiet",	 no_argument,		NULL, 'q' },
+	{ "raw",	 no_argument,		NULL, OPT_RAW },
+	{ "rule-id",	 required_argument,	NULL, OPT_RULE_ID },
+	{ "rules",	 required_argument,	NULL, 'r' },
+	{ "since",	 required_argument,	NULL, OPT_SINCE },
+	{ "status",	 required_argument,	NULL, OPT_STATUS },
+	{ "strict",	 no_argument,		NULL, OPT_STRICT },
+	{ "tag",	 required_argument,	NULL, OPT_TAG },
+	{ "until",	 required_argument,	NULL, OPT_UNTIL },
+	{ "version",	 no_argument,		NULL, 'V' },
+	{ NULL,		 0,			NULL, 0 }
+};
+
+static __dead void	main_usage(int);
+static void		main_list_add(struct main_list *, char *);
+static int64_t		main_now(void);
+static int		main_list_rules(struct rule_set *, int);
+static void		main_on_record(struct record *, void *);
+static void		main_on_match(const struct rule *, struct record *,
+			    void *);
+static void		main_progress(struct main_ctx *, int);
+static void		main_scan_path(struct main_ctx *, const char *,
+			    const struct source_opts *);
+static void		main_summary(const struct main_ctx *);
+
+static __dead void
+main_usage(int status)
 {
-	puts("ctaudit");
-	return 0;
+	FILE	*f = status == 0 ? stdout : stderr;
+
+	fprintf(f,
+	    "usage: ctaudit [-hqV] [-f text|json|csv] [-o file] [-r rules]...\n"
+	    "               [--since time] [--until time] [--min-level level]\n"
+	    "               [--rule-id id]... [--tag tag]... [--status status]...\n"
+	    "               [--placeholder name=value]... [--raw]\n"
+	    "               [--color auto|always|never] [--strict] [path | -]...\n"
+	    "       ctaudit rules [-r rules]... [filters]\n");
+	exit(status);
+}
+
+static void
+main_list_add(struct main_list *l, char *s)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = s;
+}
+
+static int64_t
+main_now(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		fatal("clock_gettime");
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Print the loaded rules, one a line; the status says if any was bad. */
+static int
+main_list_rules(struct rule_set *rs, int rejected)
+{
+	const struct rule	*r;
+	size_t			 i;
+
+	for (i = 0; i < rule_set_count(rs); i++) {
+		r = rule_set_get(rs, i);
+		printf("%-36s  %-13s  %s  %s\n", rule_id(r),
+		    rule_level_name(rule_level(r)), rule_title(r),
+		    rule_path(r));
+	}
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		diag(DIAG_ERROR, "<stdout>", 0, "write error: %s",
+		    strerror(errno));
+		return MAIN_EXIT_INCOMPLETE;
+	}
+	return rejected ? MAIN_EXIT_CONFIG : MAIN_EXIT_CLEAN;
+}
+
+static void
+main_on_match(const struct rule *r, struct record *rec, void *arg)
+{
+	struct main_ctx	*ctx = arg;
+	struct finding	 f;
+
+	f.rule = r;
+	f.rec = rec;
+	ctx->out_ops->write(ctx->out, &f);
+	ctx->findings[rule_level(r)]++;
+	ctx->nfindings++;
+}
+
+static void
+main_on_record(struct record *rec, void *arg)
+{
+	struct main_ctx		*ctx = arg;
+	const struct rec_value	*v;
+	int64_t			 t;
+
+	if (ctx->since != 0 || ctx->until != 0) {
+		v = record_member(record_root(rec), "eventTime", 9);
+		if (v == NULL || v->type != REC_STRING ||
+		    eventtime_parse(v->str, v->len, &t) == -1) {
+			/* Cannot place it in the window: audit it anyway. */
+			ctx->untimed++;
+		} else if ((ctx->since != 0 && t < ctx->since) ||
+		    (ctx->until != 0 && t >= ctx->until)) {
+			ctx->outside++;
+			return;
+		}
+	}
+	rule_set_eval(ctx->rules, rec, main_on_match, ctx);
+	if (ctx->progress &&
+	    (ctx->stats.records + 1) % MAIN_PROGRESS_EVERY == 0)
+		main_progress(ctx, 0);
+}
+
+/* Redraw the progress line at most once a second; done clears it. */
+static void
+main_progress(struct main_ctx *ctx, int done)
+{
+	time_t	now;
+
+	if (done) {
+		if (ctx->progress_shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	now = time(NULL);
+	if (now == ctx->progress_last)
+		return;
+	if (ctx->progress_last == 0) {
+		/* Short runs never show the line. */
+		ctx->progress_last = now;
+		return;
+	}
+	ctx->progress_last = now;
+	ctx->progress_shown = 1;
+	fprintf(stderr, "\r\033[Kctaudit: %llu files, %llu records, "
+	    "%llu MB, %llu findings",
+	    (unsigned long long)ctx->stats.streams,
+	    (unsigned long long)ctx->stats.records,
+	    (unsigned long long)(ctx->stats.bytes_json >> 20),
+	    (unsigned long long)ctx->nfindings);
+}
+
+/* Audit every stream one argument names. */
+static void
+main_scan_path(struct main_ctx *ctx, const char *path,
+    const struct source_opts *sopts)
+{
+	struct source	*src;
+	struct stream	*st;
+	char		*cause = NULL;
+	int		 rv;
+
+	if ((src = source_open(path, sopts, &cause)) == NULL) {
+		diag(DIAG_ERROR, path, 0, "%s", cause);
+		free(cause);
+		ctx->stats.streams++;
+		ctx->stats.streams_failed++;
+		return;
+	}
+	while ((rv = source_next(src, &st, &cause)) != 0) {
+		if (rv == -1) {
+			diag(DIAG_ERROR, NULL, 0, "%s", cause);
+			free(cause);
+			cause = NULL;
+			ctx->stats.streams++;
+			ctx->stats.streams_failed++;
+			continue;
+		}
+		scan_stream(st, main_on_record, ctx, &ctx->stats);
+	}
+	source_close(src);
+}
+
+static void
+main_summary(const struct main_ctx *ctx)
+{
+	const struct scan_stats	*s = &ctx->stats;
+
+	if (ctx->since != 0 || ctx->until != 0)
+		diag(DIAG_NOTE, NULL, 0, "%llu records outside the time "
+		    "window, %llu without a usable eventTime (audited)",
+		    (unsigned long long)ctx->outside,
+		    (unsigned long long)ctx->untimed);
+	diag(DIAG_NOTE, NULL, 0, "summary: %llu files (%llu incomplete), "
+	    "%llu records (%llu skipped, %llu repaired), %llu digest files, "
+	    "%llu insights events, %llu findings (critical %llu, high %llu, "
+	    "medium %llu, low %llu, informational %llu)",
+	    (unsigned long long)s->streams,
+	    (unsigned long long)s->streams_failed,
+	    (unsigned long long)s->records,
+	    (unsigned long long)s->records_skipped,
+	    (unsigned long long)s->repaired,
+	    (unsigned long long)s->digests,
+	    (unsigned long long)s->insights,
+	    (unsigned long long)ctx->nfindings,
+	    (unsigned long long)ctx->findings[RULE_CRITICAL],
+	    (unsigned long long)ctx->findings[RULE_HIGH],
+	    (unsigned long long)ctx->findings[RULE_MEDIUM],
+	    (unsigned long long)ctx->findings[RULE_LOW],
+	    (unsigned long long)ctx->findings[RULE_INFORMATIONAL]);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct main_ctx		 ctx;
+	struct rule_opts	 ropts;
+	struct source_opts	 sopts;
+	struct output_opts	 oopts;
+	struct main_list	 rulepaths = { NULL, 0 }, ids = { NULL, 0 };
+	struct main_list	 tags = { NULL, 0 }, statuses = { NULL, 0 };
+	struct main_list	 placeholders = { NULL, 0 };
+	struct stat		 sb;
+	const char		*format = NULL, *outpath = NULL;
+	const char		*color = "auto";
+	char			*cause = NULL;
+	FILE			*outf = stdout;
+	int64_t			 now;
+	size_t			 i;
+	int			 ch, quiet = 0, strict = 0, listing = 0;
+	int			 rejected = 0, status;
+
+	diag_init("ctaudit");
+	memset(&ctx, 0, sizeof ctx);
+	memset(&ropts, 0, sizeof ropts);
+	memset(&sopts, 0, sizeof sopts);
+	memset(&oopts, 0, sizeof oopts);
+	ropts.min_level = RULE_INFORMATIONAL;
+	now = main_now();
+
+	if (argc > 1 && strcmp(argv[1], "rules") == 0) {
+		listing = 1;
+		argc--;
+		argv++;
+	}
+	while ((ch = getopt_long(argc, argv, "f:ho:qr:V", main_longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			main_usage(0);
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'r':
+			main_list_add(&rulepaths, optarg);
+			break;
+		case 'V':
+			printf("ctaudit %s\n", PACKAGE_VERSION);
+			return MAIN_EXIT_CLEAN;
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (eventtime_bound(optarg, now, ch == OPT_SINCE ?
+			    &ctx.since : &ctx.until, &cause) == -1) {
+				diag(DIAG_CONFIG, NULL, 0, "%s %s: %s",
+				    ch == OPT_SINCE ? "--since" : "--until",
+				    optarg, cause);
+				free(cause);
+				return MAIN_EXIT_CONFIG;
+			}
+			break;
+		case OPT_MIN_LEVEL:
+			if (rule_level_parse(optarg, &ropts.min_level) == -1) {
+				diag(DIAG_CONFIG, NULL, 0, "--min-level %s: "
+				    "unknown level (informational, low, "
+				    "medium, high, critical)", optarg);
+				return MAIN_EXIT_CONFIG;
+			}
+			break;
+		case OPT_RULE_ID:
+			main_list_add(&ids, optarg);
+			break;
+		case OPT_TAG:
+			main_list_add(&tags, optarg);
+			break;
+		case OPT_STATUS:
+			main_list_add(&statuses, optarg);
+			break;
+		case OPT_PLACEHOLDER:
+			if (strchr(optarg, '=') == NULL ||
+			    *optarg == '=') {
+				diag(DIAG_CONFIG, NULL, 0, "--placeholder %s: "
+				    "want name=value", optarg);
+				return MAIN_EXIT_CONFIG;
+			}
+			main_list_add(&placeholders, optarg);
+			break;
+		case OPT_RAW:
+			oopts.raw = 1;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") != 0 &&
+			    strcmp(optarg, "always") != 0 &&
+			    strcmp(optarg, "never") != 0) {
+				diag(DIAG_CONFIG, NULL, 0, "--color %s: want "
+				    "auto, always or never", optarg);
+				return MAIN_EXIT_CONFIG;
+			}
+			color = optarg;
+			break;
+		case OPT_STRICT:
+			strict = 1;
+			break;
+		default:
+			main_usage(MAIN_EXIT_CONFIG);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	diag_set_quiet(quiet);
+
+	if (ctx.since != 0 && ctx.until != 0 && ctx.since >= ctx.until) {
+		diag(DIAG_CONFIG, NULL, 0, "--since must be before --until");
+		return MAIN_EXIT_CONFIG;
+	}
+	if (listing && argc != 0)
+		main_usage(MAIN_EXIT_CONFIG);
+	if (format == NULL)
+		format = isatty(outpath == NULL ? STDOUT_FILENO : -1) ?
+		    "text" : "json";
+	if ((ctx.out_ops = output_find(format)) == NULL) {
+		diag(DIAG_CONFIG, NULL, 0, "-f %s: unknown format (text, "
+		    "json, csv)", format);
+		return MAIN_EXIT_CONFIG;
+	}
+
+	/* Rules first: a scan without them would audit nothing. */
+	ropts.ids = ids.v;
+	ropts.nids = ids.n;
+	ropts.tags = tags.v;
+	ropts.ntags = tags.n;
+	ropts.statuses = statuses.v;
+	ropts.nstatuses = statuses.n;
+	ropts.placeholders = placeholders.v;
+	ropts.nplaceholders = placeholders.n;
+	ctx.rules = rule_set_create(&ropts);
+	if (rulepaths.n == 0) {
+		if (stat(CTAUDIT_RULESDIR, &sb) == -1) {
+			diag(DIAG_CONFIG, CTAUDIT_RULESDIR, 0, "bundled rules "
+			    "not found (%s); use -r", strerror(errno));
+			rule_set_free(ctx.rules);
+			return MAIN_EXIT_CONFIG;
+		}
+		main_list_add(&rulepaths, (char *)CTAUDIT_RULESDIR);
+	}
+	for (i = 0; i < rulepaths.n; i++)
+		if (rule_set_load(ctx.rules, rulepaths.v[i]) == -1)
+			rejected = 1;
+	if (listing) {
+		status = main_list_rules(ctx.rules, rejected);
+		goto out;
+	}
+	if (rejected && strict) {
+		diag(DIAG_CONFIG, NULL, 0, "rules rejected; not scanning "
+		    "(--strict)");
+		status = MAIN_EXIT_CONFIG;
+		goto out;
+	}
+	if (rule_set_count(ctx.rules) == 0) {
+		diag(DIAG_CONFIG, NULL, 0, "no rules to run");
+		status = MAIN_EXIT_CONFIG;
+		goto out;
+	}
+
+	if (outpath != NULL && (outf = fopen(outpath, "w")) == NULL) {
+		diag(DIAG_CONFIG, outpath, 0, "%s", strerror(errno));
+		status = MAIN_EXIT_CONFIG;
+		goto out;
+	}
+	if (strcmp(color, "always") == 0)
+		oopts.color = 1;
+	else if (strcmp(color, "auto") == 0)
+		oopts.color = isatty(fileno(outf)) &&
+		    getenv("NO_COLOR") == NULL;
+	ctx.out = ctx.out_ops->open(outf, &oopts);
+	ctx.progress = !quiet && isatty(STDERR_FILENO);
+
+	sopts.since_ms = ctx.since;
+	sopts.until_ms = ctx.until;
+	if (argc == 0)
+		main_scan_path(&ctx, "-", &sopts);
+	for (i = 0; i < (size_t)argc; i++)
+		main_scan_path(&ctx, argv[i], &sopts);
+
+	main_progress(&ctx, 1);
+	ctx.out_ops->close(ctx.out);
+	if (fflush(outf) == EOF || ferror(outf) ||
+	    (outf != stdout && fclose(outf) == EOF))
+		diag(DIAG_ERROR, outpath != NULL ? outpath : "<stdout>", 0,
+		    "write error: %s", strerror(errno));
+	main_summary(&ctx);
+
+	switch (diag_worst()) {
+	case DIAG_CONFIG:
+		status = MAIN_EXIT_CONFIG;
+		break;
+	case DIAG_ERROR:
+		status = MAIN_EXIT_INCOMPLETE;
+		break;
+	default:
+		status = ctx.nfindings != 0 ?
+		    MAIN_EXIT_FINDINGS : MAIN_EXIT_CLEAN;
+		break;
+	}
+out:
+	rule_set_free(ctx.rules);
+	free(rulepaths.v);
+	free(ids.v);
+	free(tags.v);
+	free(statuses.v);
+	free(placeholders.v);
+	return status;
 }

@@ -1,3 +1,140 @@
 #!/bin/sh
-# Placeholder: being written.
-exit 77
+# The command line: options, usage errors and their exact messages, the
+# rules subcommand, and every exit status (0 clean, 1 findings,
+# 2 incomplete, 3 usage/rule/configuration).
+
+. "$TOP_SRCDIR/tests/setup"
+
+D=$TESTDATA/cli
+R="-r $D/stop_logging.yml -r $D/console_failure.yml"
+
+# run NAME WANT_STATUS ARGS...: run ctaudit, keep stdout and stderr.
+run() {
+	name=$1 want=$2
+	shift 2
+	set +e
+	ctaudit "$@" >"$T/$name.out" 2>"$T/$name.err"
+	got=$?
+	set -e
+	check_status "$name" "$want" "$got"
+}
+
+# expect_err NAME TEXT: stderr of the last run is exactly TEXT.
+expect_err() {
+	printf '%s\n' "$2" >"$T/$1.want"
+	check_file "$1 (stderr)" "$T/$1.want" "$T/$1.err"
+}
+
+# Version and help.
+run version 0 -V
+printf 'ctaudit %s\n' "$(sed -n 's/^AC_INIT(\[ctaudit\], \[\([^]]*\)\].*/\1/p' \
+    "$TOP_SRCDIR/configure.ac")" >"$T/version.want"
+check_file version "$T/version.want" "$T/version.out"
+run help 0 -h
+grep -q '^usage: ctaudit ' "$T/help.out" || fail "help: no usage line"
+
+# Usage errors: exit 3, one clear line, nothing on stdout.
+run badopt 3 --no-such-option "$D/events.json"
+grep -q '^usage: ctaudit ' "$T/badopt.err" || fail "badopt: no usage"
+run badformat 3 -f xml $R "$D/events.json"
+expect_err badformat "ctaudit: error: -f xml: unknown format (text, json, csv)"
+run badlevel 3 --min-level severe $R "$D/events.json"
+expect_err badlevel "ctaudit: error: --min-level severe: unknown level (informational, low, medium, high, critical)"
+run badcolor 3 --color sometimes $R "$D/events.json"
+expect_err badcolor "ctaudit: error: --color sometimes: want auto, always or never"
+run badplaceholder 3 --placeholder novalue $R "$D/events.json"
+expect_err badplaceholder "ctaudit: error: --placeholder novalue: want name=value"
+run badwindow 3 --since 2026-11-02 --until 2026-11-01 $R "$D/events.json"
+expect_err badwindow "ctaudit: error: --since must be before --until"
+run rulesargs 3 rules $R "$D/events.json"
+grep -q '^usage: ctaudit ' "$T/rulesargs.err" || fail "rulesargs: no usage"
+for f in badopt badformat badlevel badcolor badplaceholder badwindow; do
+	[ -s "$T/$f.out" ] && fail "$f: wrote to stdout"
+done
+
+# Exit 0: rules ran, nothing matched.
+run clean 0 -q -f json $R "$D/quiet.json"
+[ -s "$T/clean.out" ] && fail "clean: findings written"
+[ -s "$T/clean.err" ] && fail "clean: -q but stderr not empty"
+
+# Exit 1: findings; the summary counts them by level.
+run findings 1 -f json $R "$D/events.json"
+[ "$(wc -l <"$T/findings.out")" -eq 2 ] || fail "findings: want 2 lines"
+expect_err findings "ctaudit: note: summary: 1 files (0 incomplete), 3 records (0 skipped, 0 repaired), 0 digest files, 0 insights events, 2 findings (critical 0, high 1, medium 1, low 0, informational 0)"
+
+# Standard input, with and without "-".
+# The findings are the same but for their origin.
+jq -c 'del(.origin)' "$T/findings.out" >"$T/findings.noorigin"
+for name in stdin stdin2; do
+	if [ $name = stdin ]; then
+		run $name 1 -q -f json $R - <"$D/events.json"
+	else
+		run $name 1 -q -f json $R <"$D/events.json"
+	fi
+	[ "$(jq -r .origin "$T/$name.out" | sort -u)" = "<stdin>" ] ||
+	    fail "$name: origin is not <stdin>"
+	jq -c 'del(.origin)' "$T/$name.out" >"$T/$name.noorigin"
+	cmp -s "$T/$name.noorigin" "$T/findings.noorigin" ||
+	    fail "$name: differs from the file's findings"
+done
+
+# -o writes the same findings to a file, nothing to stdout.
+run outfile 1 -q -f json -o "$T/findings.jsonl" $R "$D/events.json"
+cmp -s "$T/findings.jsonl" "$T/findings.out" || fail "outfile: differs"
+[ -s "$T/outfile.out" ] && fail "outfile: wrote to stdout"
+run outdir 3 -q -f json -o "$T/no/such/dir/x" $R "$D/events.json"
+expect_err outdir "ctaudit: $T/no/such/dir/x: error: No such file or directory"
+
+# --min-level and --rule-id narrow the rule set.
+run minlevel 1 -q -f json --min-level high $R "$D/events.json"
+[ "$(wc -l <"$T/minlevel.out")" -eq 1 ] || fail "minlevel: want 1 line"
+run ruleid 1 -q -f json --rule-id 0f6b3f5e-8c1f-4b0e-b3a5-2b8e9c4d7a21 \
+    $R "$D/events.json"
+[ "$(wc -l <"$T/ruleid.out")" -eq 1 ] || fail "ruleid: want 1 line"
+run nolevel 3 -q -f json --min-level critical $R "$D/events.json"
+expect_err nolevel "ctaudit: error: no rules to run"
+
+# --since / --until keep the window [since, until).
+run window 1 -f json --since 2026-11-01T09:30:00Z --until 2026-11-02 \
+    $R "$D/events.json"
+[ "$(wc -l <"$T/window.out")" -eq 1 ] || fail "window: want 1 line"
+grep -q '^ctaudit: note: 2 records outside the time window, 0 without a usable eventTime (audited)$' \
+    "$T/window.err" || fail "window: no window note"
+run badsince 3 --since yesterday $R "$D/events.json"
+grep -q '^ctaudit: error: --since yesterday: ' "$T/badsince.err" ||
+    fail "badsince: message"
+
+# Exit 2: one input missing, the other still audited.
+run missing 2 -f json $R "$T/nonexistent.json" "$D/events.json"
+[ "$(wc -l <"$T/missing.out")" -eq 2 ] || fail "missing: other file lost"
+grep -q "^ctaudit: .*nonexistent.json.*: error: .*No such file or directory" \
+    "$T/missing.err" || fail "missing: message"
+grep -q '^ctaudit: note: summary: 2 files (1 incomplete), 3 records' \
+    "$T/missing.err" || fail "missing: summary"
+
+# Exit 3: a bad rule is reported with file and line; the good ones run.
+run badrule 3 -f json $R -r "$D/bad_condition.yml" "$D/events.json"
+[ "$(wc -l <"$T/badrule.out")" -eq 2 ] || fail "badrule: findings lost"
+grep -q "^ctaudit: $D/bad_condition.yml:[0-9][0-9]*: error: " \
+    "$T/badrule.err" || fail "badrule: no file:line message"
+run strict 3 --strict -f json $R -r "$D/bad_condition.yml" "$D/events.json"
+[ -s "$T/strict.out" ] && fail "strict: scanned anyway"
+grep -q '^ctaudit: error: rules rejected; not scanning (--strict)$' \
+    "$T/strict.err" || fail "strict: message"
+
+# The rules subcommand lists what is loaded; a bad rule makes it exit 3.
+run rules 0 rules $R
+cat >"$T/rules.want" <<EOF
+6c1d1f0e-5b4a-4d57-9a43-0d6f3c1e2a10  high           CloudTrail logging stopped (CLI test rule)  $D/stop_logging.yml
+0f6b3f5e-8c1f-4b0e-b3a5-2b8e9c4d7a21  medium         Console sign-in failure (CLI test rule)  $D/console_failure.yml
+EOF
+check_file rules "$T/rules.want" "$T/rules.out"
+run rulesbad 3 rules $R -r "$D/bad_condition.yml"
+check_file rulesbad "$T/rules.want" "$T/rulesbad.out"
+
+# An empty rule set is a configuration error, not a silent clean run.
+mkdir "$T/norules"
+run norules 3 -r "$T/norules" "$D/events.json"
+expect_err norules "ctaudit: error: no rules to run"
+
+finish

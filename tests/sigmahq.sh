@@ -15,13 +15,13 @@ STRATUS=$SHARED/data/cloudtrail/stratus-red-team
 cd "$SIGMA"
 
 st=0
-ctaudit -q rules -r rules >"$T/rules.out" 2>"$T/rules.err" || st=$?
+ctaudit rules -q -r rules >"$T/rules.out" 2>"$T/rules.err" || st=$?
 check_status "all rules load" 0 "$st"
 check_file "all rules load" "$EXPECTED/sigmahq-rules.out" "$T/rules.out"
 check_file "all rules load (stderr)" /dev/null "$T/rules.err"
 
 st=0
-ctaudit -q rules -r unsupported -r rules-placeholder >"$T/rej.out" \
+ctaudit rules -q -r unsupported -r rules-placeholder >"$T/rej.out" \
     2>"$T/rej.err" || st=$?
 check_status "rejected rules" 3 "$st"
 check_file "rejected rules" /dev/null "$T/rej.out"
@@ -29,7 +29,7 @@ check_file "rejected rules (stderr)" "$EXPECTED/sigmahq-rejected.err" \
     "$T/rej.err"
 
 st=0
-ctaudit -q rules --placeholder Legitimate_Countries=US \
+ctaudit rules -q --placeholder Legitimate_Countries=US \
     --placeholder Legitimate_IP_Ranges=240.0.0.0/4 -r rules-placeholder \
     >"$T/ph.out" 2>"$T/ph.err" || st=$?
 check_status "placeholder rule with values" 0 "$st"
