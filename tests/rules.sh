@@ -1,3 +1,201 @@
 #!/bin/sh
-# Placeholder: being written.
-exit 77
+# The bundled rule pack, tested as data.  tests/rules/*.test name each rule
+# with the records it must match (+) and the near misses it must not (-):
+#
+#	rule rules/ec2/ec2_flow_logs_deleted.yml
+#	+ {"eventSource":"ec2.amazonaws.com","eventName":"DeleteFlowLogs",...}
+#	- {... same call, but with an errorCode ...}
+#
+# Blank lines and lines starting with # are ignored.  Every rule file under
+# rules/ must appear in exactly one rule line, with at least one + and one -
+# record, so that no rule goes untested.  Each block runs the rule alone
+# over its records and compares the indices of the findings with the +
+# records.  Then the whole pack must load cleanly, and, when the shared
+# data sets are present, fire as recorded in tests/expected/rules-*.tsv on
+# real attack detonations and on real benign traffic.
+
+. "$TOP_SRCDIR/tests/setup"
+
+PACK=$TOP_SRCDIR/rules
+CASES=$TOP_SRCDIR/tests/rules
+
+# Report one record whose outcome is wrong.
+# mismatch TESTFILE LINE RULE WANT RECORD
+mismatch() {
+	fail "$1:$2: $3: want $4: $5"
+}
+
+# Run the rule of the current block over its records and compare.
+run_block() {
+	[ -n "$rule" ] || return 0
+	if [ "$npos" -eq 0 ] || [ "$nneg" -eq 0 ]; then
+		fail "$tf:$rule_line: $rule: needs at least one + and one - record"
+	fi
+	[ -f "$TOP_SRCDIR/$rule" ] || {
+		fail "$tf:$rule_line: $rule: no such rule file"
+		return 0
+	}
+	st=0
+	ctaudit -q -f json -r "$TOP_SRCDIR/$rule" "$T/recs" >"$T/out" \
+	    2>"$T/err" || st=$?
+	if [ "$npos" -gt 0 ]; then want=1; else want=0; fi
+	check_status "$tf:$rule_line: $rule" "$want" "$st"
+	if [ -s "$T/err" ]; then
+		fail "$tf:$rule_line: $rule: unexpected diagnostics: $(cat "$T/err")"
+	fi
+	id=$(sed -n 's/^id: *//p' "$TOP_SRCDIR/$rule")
+	if ! jq -r --arg id "$id" --arg o "$T/recs" \
+	    'if .ruleId == $id and .origin == $o then .index
+	    else "stray: \(.)" end' "$T/out" >"$T/got" 2>&1 ||
+	    grep -q '^[^0-9]' "$T/got"; then
+		fail "$tf:$rule_line: $rule: output not JSON, or a finding" \
+		    "with another rule id or origin: $(head -3 "$T/got")"
+		return 0
+	fi
+	sort -n -o "$T/got" "$T/got"
+	awk '$1 == "+" { print NR - 1 }' "$T/signs" >"$T/want"
+	cmp -s "$T/want" "$T/got" && return 0
+	# Name every record whose outcome differs, with its line.
+	i=0
+	while read -r sign line; do
+		if grep -qx "$i" "$T/got"; then m=+; else m=-; fi
+		if [ "$m" != "$sign" ]; then
+			if [ "$sign" = + ]; then w=match; else w="no match"; fi
+			mismatch "$tf" "$line" "$rule" "$w" \
+			    "$(sed -n "$((i + 1))p" "$T/recs")"
+		fi
+		i=$((i + 1))
+	done <"$T/signs"
+	if [ "$(uniq -d "$T/got" | wc -l)" -ne 0 ]; then
+		fail "$tf:$rule_line: $rule: a record matched more than once"
+	fi
+}
+
+# 1. Every rule of the pack is exercised by exactly one block.
+(cd "$TOP_SRCDIR" && find rules -name '*.yml' -o -name '*.yaml') |
+    sort >"$T/pack"
+[ -s "$T/pack" ] || fail "no rule files under $PACK"
+cat "$CASES"/*.test | sed -n 's/^rule  *//p' | sort >"$T/tested"
+if [ -n "$(uniq -d "$T/tested")" ]; then
+	fail "rules tested in more than one block:" $(uniq -d "$T/tested")
+fi
+comm -23 "$T/pack" "$T/tested" >"$T/untested"
+if [ -s "$T/untested" ]; then
+	fail "rules without a test block: $(tr '\n' ' ' <"$T/untested")"
+fi
+
+# 2. Every record is one line of valid JSON.
+for f in "$CASES"/*.test; do
+	sed -n 's/^[+-] //p' "$f" >"$T/all"
+	if [ "$(jq -c . <"$T/all" 2>/dev/null | wc -l)" -ne \
+	    "$(wc -l <"$T/all")" ]; then
+		fail "tests/rules/${f##*/}: a record is not valid JSON"
+	fi
+done
+
+# 3. Each block: + records match, - records do not.
+for f in "$CASES"/*.test; do
+	tf=tests/rules/${f##*/}
+	rule=
+	n=0
+	while IFS= read -r l || [ -n "$l" ]; do
+		n=$((n + 1))
+		case $l in
+		''|'#'*)
+			;;
+		'rule '*)
+			run_block
+			rule=${l#rule }
+			rule_line=$n
+			npos=0
+			nneg=0
+			: >"$T/recs"
+			: >"$T/signs"
+			;;
+		'+ '*|'- '*)
+			if [ -z "$rule" ]; then
+				fail "$tf:$n: record before any rule line"
+				continue
+			fi
+			printf '%s\n' "${l#??}" >>"$T/recs"
+			printf '%s %d\n' "${l%% *}" "$n" >>"$T/signs"
+			case $l in
+			+*) npos=$((npos + 1)) ;;
+			*) nneg=$((nneg + 1)) ;;
+			esac
+			;;
+		*)
+			fail "$tf:$n: cannot parse: $l"
+			;;
+		esac
+	done <"$f"
+	run_block
+done
+
+# 4. The whole pack loads without a rejected rule.
+st=0
+ctaudit rules -r "$PACK" >"$T/list" 2>"$T/err" || st=$?
+check_status "ctaudit rules -r rules" 0 "$st"
+if [ -s "$T/err" ]; then
+	fail "ctaudit rules -r rules: diagnostics: $(cat "$T/err")"
+fi
+
+# 5. Real data: which rules fire, at which level, on each stratus-red-team
+# detonation (every technique needs one finding at medium or above), and
+# on benign Control Tower traffic (nothing above low).
+if [ ! -d "$SHARED/data/cloudtrail" ]; then
+	echo "skip: $SHARED/data not found: real-data checks not run"
+	finish
+fi
+
+# "id path level" for every rule of the pack.
+(cd "$TOP_SRCDIR" && grep -H -e '^id:' -e '^level:' $(cat "$T/pack")) |
+    awk '{ i = index($0, ":"); f = substr($0, 1, i - 1)
+	split(substr($0, i + 1), kv, /: */)
+	if (kv[1] == "id") id[f] = kv[2]; else lv[f] = kv[2] }
+    END { for (f in id) print id[f], f, lv[f] }' | sort >"$T/ids"
+
+# findings NAME JSONFILE: "NAME<tab>rule<tab>level<tab>count", sorted.
+findings() {
+	jq -r '.ruleId' "$2" | sort | uniq -c | while read -r c id; do
+		awk -v id="$id" -v name="$1" -v c="$c" '$1 == id {
+			printf "%s\t%s\t%s\t%d\n", name, $2, $3, c; found = 1 }
+		    END { if (!found) printf "%s\t%s\t?\t%d\n", name, id, c }' \
+		    "$T/ids"
+	done | sort
+}
+
+: >"$T/stratus.tsv"
+for f in "$SHARED"/data/cloudtrail/stratus-red-team/*.json; do
+	name=${f##*/}
+	name=${name%.json}
+	# The detonation logs are bare JSON arrays; give them CloudTrail's
+	# file form so this test depends on the rules, not on input sniffing.
+	jq -c '{Records: .}' "$f" >"$T/technique.json"
+	st=0
+	ctaudit -q -f json -r "$PACK" "$T/technique.json" >"$T/out" \
+	    2>"$T/err" || st=$?
+	check_status "$name" 1 "$st"
+	findings "$name" "$T/out" | tee "$T/one" >>"$T/stratus.tsv"
+	if ! awk -F '\t' '$3 ~ /^(medium|high|critical)$/ { ok = 1 }
+	    END { exit !ok }' "$T/one"; then
+		fail "$name: no finding at medium or above"
+	fi
+done
+check_file stratus "$EXPECTED/rules-stratus.tsv" "$T/stratus.tsv"
+
+st=0
+ctaudit -q -f json -r "$PACK" \
+    "$SHARED/data/cloudtrail/cribl-controltower-2022.json.gz" \
+    >"$T/out" 2>"$T/err" || st=$?
+findings cribl "$T/out" >"$T/cribl.tsv"
+if [ -s "$T/cribl.tsv" ]; then want=1; else want=0; fi
+check_status cribl "$want" "$st"
+if awk -F '\t' '$3 !~ /^(informational|low)$/ { bad = 1 } END { exit !bad }' \
+    "$T/cribl.tsv"; then
+	fail "cribl: benign traffic raised a finding above low"
+fi
+grep -v '^#' "$EXPECTED/rules-cribl.tsv" >"$T/cribl.want" || :
+check_file cribl "$T/cribl.want" "$T/cribl.tsv"
+
+finish
