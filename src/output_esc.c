@@ -20,6 +20,15 @@
 
 #define OUTPUT_ESC_FFFD		"\xef\xbf\xbd"	/* U+FFFD in UTF-8 */
 
+/* Printable ASCII that some format must escape, for output_esc_run(). */
+#define OUTPUT_ESC_QUOTE	0x1
+#define OUTPUT_ESC_BSLASH	0x2
+static const unsigned char output_esc_special[128] = {
+	['"'] = OUTPUT_ESC_QUOTE,
+	['\\'] = OUTPUT_ESC_BSLASH,
+};
+
+static size_t	 output_esc_run(const char *, size_t, int, size_t *);
 static void	 output_esc_picture(FILE *, unsigned char);
 
 /*
@@ -79,15 +88,50 @@ output_esc_hazard(uint32_t cp)
 	    (cp >= 0x2066 && cp <= 0x2069);
 }
 
+/*
+ * The length of the longest prefix of s that an escaper copies as it is:
+ * printable ASCII that is not special to the format, and well-formed
+ * UTF-8 that is not a hazard.  Writing such runs with one fwrite() keeps
+ * the common case from paying a stdio call per byte.  *ncp counts the
+ * characters in the run.
+ */
+static size_t
+output_esc_run(const char *s, size_t len, int special, size_t *ncp)
+{
+	uint32_t	 cp;
+	size_t		 i = 0, n;
+	unsigned char	 c;
+
+	*ncp = 0;
+	while (i < len) {
+		if ((c = (unsigned char)s[i]) >= 0x20 && c < 0x7f) {
+			if (output_esc_special[c] & special)
+				break;
+			n = 1;
+		} else if ((unsigned char)s[i] < 0x80 ||
+		    (n = output_esc_utf8(s + i, len - i, &cp)) == 0 ||
+		    output_esc_hazard(cp))
+			break;
+		i += n;
+		(*ncp)++;
+	}
+	return i;
+}
+
 /* Write s as a quoted JSON string (RFC 8259). */
 void
 output_esc_json(FILE *f, const char *s, size_t len)
 {
 	uint32_t	 cp;
-	size_t		 i, n;
+	size_t		 i, n, cols;
 
 	putc('"', f);
 	for (i = 0; i < len; i += n) {
+		if ((n = output_esc_run(s + i, len - i,
+		    OUTPUT_ESC_QUOTE | OUTPUT_ESC_BSLASH, &cols)) > 0) {
+			fwrite(s + i, 1, n, f);
+			continue;
+		}
 		if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
 			fputs("\\ufffd", f);
 			n = 1;
@@ -135,10 +179,12 @@ void
 output_esc_jsontext(FILE *f, const char *s, size_t len)
 {
 	uint32_t	 cp;
-	size_t		 i, n;
+	size_t		 i, n, cols;
 
 	for (i = 0; i < len; i += n) {
-		if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
+		if ((n = output_esc_run(s + i, len - i, 0, &cols)) > 0)
+			fwrite(s + i, 1, n, f);
+		else if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
 			fputs("\\ufffd", f);
 			n = 1;
 		} else if (output_esc_hazard(cp))
@@ -158,10 +204,16 @@ size_t
 output_esc_text(FILE *f, const char *s, size_t len)
 {
 	uint32_t	 cp;
-	size_t		 i, n, cols = 0;
+	size_t		 i, n, run, cols = 0;
 	int		 w;
 
 	for (i = 0; i < len; i += n) {
+		if ((n = output_esc_run(s + i, len - i, OUTPUT_ESC_BSLASH,
+		    &run)) > 0) {
+			fwrite(s + i, 1, n, f);
+			cols += run;
+			continue;
+		}
 		if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
 			w = fprintf(f, "\\x%02x", (unsigned char)s[i]);
 			n = 1;
@@ -213,7 +265,7 @@ void
 output_esc_csv(FILE *f, const char *s, size_t len)
 {
 	uint32_t	 cp;
-	size_t		 i, n;
+	size_t		 i, n, cols;
 	int		 quote, formula;
 
 	formula = len > 0 && strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
@@ -227,7 +279,10 @@ output_esc_csv(FILE *f, const char *s, size_t len)
 	if (formula)
 		putc('\'', f);
 	for (i = 0; i < len; i += n) {
-		if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
+		if ((n = output_esc_run(s + i, len - i, OUTPUT_ESC_QUOTE,
+		    &cols)) > 0)
+			fwrite(s + i, 1, n, f);
+		else if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
 			fputs(OUTPUT_ESC_FFFD, f);
 			n = 1;
 		} else if (cp == '"')
