@@ -19,6 +19,7 @@ struct source {
 
 /* Every source; the file source, which takes any path, comes last. */
 static const struct source_ops *const source_table[] = {
+	&source_s3_ops,
 	&source_file_ops,
 	NULL
 };

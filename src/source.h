@@ -13,6 +13,13 @@
 struct source_opts {
 	int64_t		 since_ms;	/* 0: no lower bound on eventTime */
 	int64_t		 until_ms;	/* 0: no upper bound */
+	/* S3: --account and --region values (comma lists), or none. */
+	const char *const *accounts;
+	size_t		 naccounts;
+	const char *const *regions;
+	size_t		 nregions;
+	const char	*profile;	/* --profile, or NULL */
+	int		 jobs;		/* objects in flight; 0: default */
 };
 
 struct stream {
@@ -38,6 +45,7 @@ struct source_ops {
 struct source;
 
 extern const struct source_ops	source_file_ops;
+extern const struct source_ops	source_s3_ops;
 
 struct source	*source_open(const char *, const struct source_opts *,
 		    char **);

@@ -1,0 +1,163 @@
+# The S3 source against a real S3 server on loopback: s3rver (npm), seeded
+# with awscli in CloudTrail's layout, behind tests/tools/s3_proxy.py, which
+# verifies every signature with botocore, counts requests and injects
+# faults.  Skips unless node, a patched s3rver (tests/tools/s3_setup
+# install), awscli and botocore are there.
+. "$TOP_SRCDIR/tests/setup"
+
+TOOLS=$TOP_SRCDIR/tests/tools
+PY=/usr/bin/python3
+for tool in node aws curl; do
+	if ! command -v $tool >/dev/null 2>&1; then
+		echo "skip: $tool not found"
+		exit 77
+	fi
+done
+if ! $PY "$TOOLS/sigv4_botocore.py" probe; then
+	echo "skip: botocore not found"
+	exit 77
+fi
+if ! $PY "$TOOLS/s3_setup" check; then
+	echo "skip: s3rver not installed (tests/tools/s3_setup install)"
+	exit 77
+fi
+
+server=
+proxy=
+trap 'kill $server $proxy 2>/dev/null; rm -rf "$T"' EXIT
+server=$($PY "$TOOLS/s3_setup" start "$T/data" "$T/s3port")
+s3port=$(cat "$T/s3port")
+
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+export AWS_DEFAULT_REGION=us-east-1 HOME="$T/home"
+unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3 AWS_CONFIG_FILE \
+    AWS_SHARED_CREDENTIALS_FILE 2>/dev/null || true
+mkdir -p "$HOME"
+
+# Seed s3rver directly: a year of an organization trail, and the sample.
+$PY "$TOOLS/s3_setup" year "$T/year"
+seed() {
+	aws --endpoint-url "http://127.0.0.1:$s3port" s3 sync \
+	    --only-show-errors "$@"
+}
+seed "$T/year" s3://ctaudit-test/
+seed "$TESTDATA/archive" s3://ctaudit-test/sample/
+
+$PY "$TOOLS/s3_proxy.py" "$s3port" "$T/pport" "$T/log" &
+proxy=$!
+i=0
+while [ ! -s "$T/pport" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+port=$(cat "$T/pport")
+export AWS_ENDPOINT_URL=http://127.0.0.1:$port
+unset AWS_DEFAULT_REGION
+
+ctl() {
+	curl -sf "http://127.0.0.1:$port/__ctl/$1" >/dev/null
+}
+s3() {
+	ctaudit -q -f json -r "$TOP_SRCDIR/rules" "$@"
+}
+SAMPLE=s3://ctaudit-test/sample/
+
+# One day of a year: 1 organization, 2 accounts, 2 regions, 3 days of
+# prefixes; 16 listings and the 8 files whose delivery time fits.
+ctl reset
+st=0
+s3 --since 2023-06-15 --until 2023-06-16 s3://ctaudit-test \
+    >"$T/day.out" 2>"$T/day.err" || st=$?
+check_status "one day" 0 "$st"
+lists=$(grep -c 'list-type=2' "$T/log" || true)
+gets=$(grep -vc 'list-type=2' "$T/log" || true)
+[ "$lists" = 16 ] || fail "one day: $lists listings, want 16"
+[ "$gets" = 8 ] || fail "one day: $gets objects read, want 8"
+if grep -q 'CloudTrail-Digest' "$T/log"; then
+	fail "one day: a digest prefix was listed"
+fi
+if grep -qv ' 200$' "$T/log"; then
+	fail "one day: a request was refused"
+	grep -v ' 200$' "$T/log" >&2
+fi
+
+# The sample archive from disk and from S3: the same findings.
+st=0
+(cd "$TESTDATA" && ctaudit -q -f json -r "$TOP_SRCDIR/rules" archive) \
+    >"$T/disk.out" || st=$?
+check_status "disk" 1 "$st"
+ctl reset
+st=0
+s3 "$SAMPLE" >"$T/s3.out" 2>"$T/s3.err" || st=$?
+check_status "sample" 1 "$st"
+sed 's|"origin":"s3://ctaudit-test/sample/|"origin":"archive/|' \
+    "$T/s3.out" >"$T/s3.cmp"
+check_file "sample" "$T/disk.out" "$T/s3.cmp"
+check_file "sample stderr" /dev/null "$T/s3.err"
+
+# Faults: 503 SlowDown twice, a reset mid-body twice, a slow body; each
+# object is read once, so findings are neither lost nor doubled.
+ctl reset
+ctl 'fault?kind=slowdown&match=9HAdYzc6ecM29HfS&count=2'
+ctl 'fault?kind=reset&match=w33zDDakLB2YJqzt&count=2'
+ctl 'fault?kind=slow&match=Cl3VUhscQWXCqMS4'
+st=0
+s3 "$SAMPLE" >"$T/fault.out" 2>"$T/fault.err" || st=$?
+check_status "faults" 1 "$st"
+sed 's|"origin":"s3://ctaudit-test/sample/|"origin":"archive/|' \
+    "$T/fault.out" >"$T/fault.cmp"
+check_file "faults" "$T/disk.out" "$T/fault.cmp"
+check_file "faults stderr" /dev/null "$T/fault.err"
+n=$(grep -c '9HAdYzc6ecM29HfS.json.gz 503$' "$T/log" || true)
+[ "$n" = 2 ] || fail "faults: $n SlowDown answers, want 2"
+n=$(grep -c 'w33zDDakLB2YJqzt.json.gz 206$' "$T/log" || true)
+[ "$n" = 2 ] || fail "faults: $n resumed reads, want 2"
+
+# The bucket in another region: found from the 301, and used.
+ctl reset
+ctl 'fault?kind=region&match=eu-west-1'
+st=0
+s3 "$SAMPLE" >"$T/region.out" 2>"$T/region.err" || st=$?
+check_status "region" 1 "$st"
+check_file "region" "$T/s3.out" "$T/region.out"
+n=$(grep -c ' 301$' "$T/log" || true)
+[ "$n" = 1 ] || fail "region: $n redirects, want 1"
+
+# Permanent errors: one line each, the rest of the run goes on.
+ctl reset
+ctl 'fault?kind=deny&match=hZss5DXcJaxwMyUv'
+st=0
+s3 "$SAMPLE" s3://no-such-bucket/logs >"$T/deny.out" 2>"$T/errors.err" ||
+    st=$?
+check_status "denied" 2 "$st"
+n=$(wc -l <"$T/deny.out")
+[ "$n" = 55 ] || fail "denied: $n findings, want 55"
+ctl reset
+ctl 'fault?kind=expired&match=list-type'
+st=0
+s3 "$SAMPLE" >/dev/null 2>>"$T/errors.err" || st=$?
+check_status "expired" 2 "$st"
+ctl reset
+st=0
+AWS_SECRET_ACCESS_KEY=wrong s3 "$SAMPLE" >/dev/null 2>>"$T/errors.err" ||
+    st=$?
+check_status "bad signature" 2 "$st"
+check_file "errors" "$EXPECTED/s3-errors.err" "$T/errors.err"
+
+# --account and --region narrow the walk, once main.c has them.
+if ctaudit --help 2>&1 | grep -q -- '--account'; then
+	ctl reset
+	st=0
+	s3 --account 222222222222 --region us-east-1 \
+	    --since 2023-06-15 --until 2023-06-16 s3://ctaudit-test \
+	    >/dev/null 2>&1 || st=$?
+	check_status "narrowed" 0 "$st"
+	n=$(grep -c 'list-type=2' "$T/log" || true)
+	[ "$n" = 6 ] || fail "narrowed: $n listings, want 6"
+	if grep -v 'list-type=2' "$T/log" |
+	    grep -qv '222222222222/CloudTrail/us-east-1/'; then
+		fail "narrowed: read an object outside the account or region"
+	fi
+fi
+
+finish
