@@ -1126,8 +1126,12 @@ aws_cred_process(struct aws_cred_chain *ch, const char *profile,
 	pfd.events = POLLIN;
 	for (;;) {
 		if ((left = deadline - aws_cred_now_ms()) <= 0) {
-			why = xprintf("no answer within %ld seconds",
-			    ch->process_ms / 1000);
+			if (ch->process_ms % 1000 == 0)
+				why = xprintf("no answer within %ld seconds",
+				    ch->process_ms / 1000);
+			else
+				why = xprintf("no answer within %ld ms",
+				    ch->process_ms);
 			break;
 		}
 		if (poll(&pfd, 1, (int)left) == -1) {
