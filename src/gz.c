@@ -43,6 +43,7 @@ struct gz {
 	size_t			 nhold;
 	unsigned char		*carry;	/* hold plus the next input */
 	uint64_t		 off;	/* input bytes used */
+	char			*err;	/* to report after the last output */
 	unsigned char		*out;
 };
 
@@ -70,6 +71,7 @@ gz_free(struct gz *g)
 		inflateEnd(&g->z);
 	free(g->carry);
 	free(g->out);
+	free(g->err);
 	free(g);
 }
 
@@ -180,18 +182,20 @@ gz_inflate(struct gz *g, const char **out, size_t *len, char **cause)
 		case Z_MEM_ERROR:
 			fatalx("inflate: out of memory");
 		default:
+			/* Hand out what was inflated first, then the error. */
 			g->state = GZ_FAILED;
 			what = g->z.msg != NULL ? g->z.msg : "unknown error";
 			if (strcmp(what, "incorrect data check") == 0)
-				xasprintf(cause, "compressed byte %ju: gzip "
+				xasprintf(&g->err, "compressed byte %ju: gzip "
 				    "CRC mismatch", (uintmax_t)g->off);
 			else if (strcmp(what, "incorrect length check") == 0)
-				xasprintf(cause, "compressed byte %ju: gzip "
+				xasprintf(&g->err, "compressed byte %ju: gzip "
 				    "length mismatch", (uintmax_t)g->off);
 			else
-				xasprintf(cause, "compressed byte %ju: corrupt "
-				    "gzip data (%s)", (uintmax_t)g->off, what);
-			return -1;
+				xasprintf(&g->err, "compressed byte %ju: "
+				    "corrupt gzip data (%s)", (uintmax_t)g->off,
+				    what);
+			break;
 		}
 		if (made > 0) {
 			*out = (const char *)g->out;
@@ -199,7 +203,7 @@ gz_inflate(struct gz *g, const char **out, size_t *len, char **cause)
 			return 1;
 		}
 		if (g->state != GZ_INFLATE)
-			return 2;
+			return 2;	/* the caller goes on in the new state */
 	}
 }
 
@@ -229,8 +233,14 @@ gz_output(struct gz *g, const char **out, size_t *len, char **cause)
 			if ((rv = gz_inflate(g, out, len, cause)) != 2)
 				return rv;
 			break;
-		case GZ_DONE:
 		case GZ_FAILED:
+			if (g->err != NULL) {
+				*cause = g->err;
+				g->err = NULL;
+				return -1;
+			}
+			return 0;
+		case GZ_DONE:
 			return 0;
 		}
 	}

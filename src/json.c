@@ -775,7 +775,7 @@ json_guard(struct json *j, const char *p, size_t len, size_t *drop)
 		lim = q != NULL ? (size_t)(q - p) : len;
 		b = memchr(p + i, '\\', lim - i);
 		stop = b != NULL ? (size_t)(b - p) : lim;
-		if (j->tok_len + (stop - i) > JSON_TOKEN_MAX) {
+		if (stop > i && j->tok_len + (stop - i) > JSON_TOKEN_MAX) {
 			/* Cut between plain bytes, where the JSON stays valid. */
 			n = j->tok_len < JSON_TOKEN_MAX ?
 			    JSON_TOKEN_MAX - j->tok_len : 0;
