@@ -40,7 +40,7 @@ struct aws_config {
 	size_t				 ne, ae;
 	struct aws_config_section	*s;
 	size_t				 ns, as;
-	char				*path[2];	/* credentials, config */
+	char				*path[2]; /* credentials, config */
 };
 
 static int	 aws_config_blank(int);

@@ -105,12 +105,18 @@ static void	*aws_cred_ymalloc(void *, size_t);
 static void	*aws_cred_yrealloc(void *, void *, size_t);
 static void	 aws_cred_yfree(void *, void *);
 static void	 aws_cred_doc_clear(struct aws_cred_doc *);
+static void	 aws_cred_doc_add(struct aws_cred_doc *, int, const char *,
+		    size_t, int);
 static int	 aws_cred_doc_take(struct aws_cred_doc *, struct aws_cred *,
 		    char **);
 static int	 aws_cred_check(const struct aws_cred *, char **);
 static int64_t	 aws_cred_now_ms(void);
 static int	 aws_cred_env(struct aws_cred *, char **);
+static void	 aws_cred_sink_init(struct aws_cred_sink *);
+static void	 aws_cred_sink_clear(struct aws_cred_sink *);
 static int	 aws_cred_sink_write(void *, const void *, size_t, char **);
+static char	*aws_cred_read_token(const char *, char **);
+static int	 aws_cred_container_host_ok(const char *);
 static int	 aws_cred_fetch(struct aws_cred_chain *, struct http_client *,
 		    const char *, const char *, const struct http_header *,
 		    size_t, const char *, size_t, const struct aws_cred *,
@@ -784,7 +790,8 @@ aws_cred_sts(struct aws_cred_chain *ch, const char *role_arn,
 	const char		*action = src != NULL ? "AssumeRole" :
 				    "AssumeRoleWithWebIdentity";
 	char			*url, *e_arn, *e_sess, *e_ext = NULL;
-	char			*e_tok = NULL, *e_dur = NULL, *body, *why = NULL;
+	char			*e_tok = NULL, *e_dur = NULL, *body;
+	char			*why = NULL;
 	long			 status = 0;
 	size_t			 len;
 	int			 custom, r, rv = -1;
@@ -1596,7 +1603,9 @@ char *
 aws_region_resolve(const char *cli_region, const char *profile,
     char **cause)
 {
-	static const char	*vars[] = { "AWS_REGION", "AWS_DEFAULT_REGION" };
+	static const char	*vars[] = {
+		"AWS_REGION", "AWS_DEFAULT_REGION"
+	};
 	struct aws_config	*cfg;
 	const char		*v = NULL, *from = "--region";
 	char			*out = NULL;

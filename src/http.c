@@ -193,7 +193,8 @@ http_retry_code(const char *code)
 		"ProvisionedThroughputExceededException",
 		"TransactionInProgressException", "RequestTimeout",
 		"RequestTimeoutException", "InternalError",
-		"InternalFailure", "ServiceUnavailable", "PriorRequestNotComplete",
+		"InternalFailure", "ServiceUnavailable",
+		"PriorRequestNotComplete",
 		"IDPCommunicationError", "EC2ThrottledException",
 	};
 	size_t	i;
@@ -381,12 +382,13 @@ http_easy_setup(struct http_client *c, CURL *easy,
 	char			*line;
 	char			 date[SIGV4_DATE_LEN + 1];
 	char			 hash[SIGV4_HEX_LEN + 1];
-	const char		*method = rq->method != NULL ? rq->method : "GET";
+	const char		*method;
 	size_t			 i, nh = 0;
 	int			 rv = -1, has_ctype = 0;
 
 	*hdrs = NULL;
 	memset(&sg, 0, sizeof sg);
+	method = rq->method != NULL ? rq->method : "GET";
 	if (rq->nheaders > HTTP_HEADERS_MAX) {
 		*cause = xprintf("more than %d request headers",
 		    HTTP_HEADERS_MAX);

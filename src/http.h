@@ -119,6 +119,7 @@ struct http_response {
 	int		 attempts;	/* tries made, the last included */
 };
 
+/* A client holds one curl handle: one thread at a time uses it. */
 struct http_client;
 
 struct http_client	*http_client_create(const struct http_opts *,

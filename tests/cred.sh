@@ -153,11 +153,13 @@ cat >"$T/helper" <<'EOF'
 # $1: what to do; the rest is echoed into the key id to show the argv.
 case $1 in
 ok)	shift
-	printf '{"Version": 1, "AccessKeyId": "AKIDPROC%s",' "$(echo "$@" | tr -dc 'A-Za-z0-9')"
+	id=$(echo "$@" | tr -dc 'A-Za-z0-9')
+	printf '{"Version": 1, "AccessKeyId": "AKIDPROC%s",' "$id"
 	printf ' "SecretAccessKey": "procsekrit", "SessionToken": "proctokval",'
 	printf ' "Expiration": "2099-01-01T00:00:00Z"}\n' ;;
 fail)	echo "helper: no session" >&2; exit 3 ;;
-v2)	echo '{"Version": 2, "AccessKeyId": "A", "SecretAccessKey": "procsekrit"}' ;;
+v2)	echo '{"Version": 2, "AccessKeyId": "A",'
+	echo ' "SecretAccessKey": "procsekrit"}' ;;
 junk)	echo 'procsekrit is not JSON' ;;
 big)	head -c 100000 /dev/zero | tr '\0' x ;;
 slow)	exec sleep 10 ;;
