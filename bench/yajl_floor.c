@@ -170,7 +170,7 @@ floor_file(const char *path)
 	z_stream	 z;
 	yajl_handle	 yh = NULL;
 	ssize_t		 n;
-	int		 fd, gz = -1, zrv, rv = -1;
+	int		 fd, gz = -1, zrv, inmember = 0, rv = -1;
 	unsigned char	*msg;
 
 	memset(&z, 0, sizeof z);
@@ -204,6 +204,7 @@ floor_file(const char *path)
 		z.next_in = floor_inbuf;
 		z.avail_in = (uInt)n;
 		while (z.avail_in > 0) {
+			inmember = 1;
 			z.next_out = floor_outbuf;
 			z.avail_out = FLOOR_BUFSIZE;
 			zrv = inflate(&z, Z_NO_FLUSH);
@@ -217,12 +218,19 @@ floor_file(const char *path)
 			    FLOOR_BUFSIZE - z.avail_out, path) == -1)
 				goto out;
 			/* Another gzip member may follow. */
-			if (zrv == Z_STREAM_END && inflateReset(&z) != Z_OK)
-				goto out;
+			if (zrv == Z_STREAM_END) {
+				inmember = 0;
+				if (inflateReset(&z) != Z_OK)
+					goto out;
+			}
 		}
 	}
 	if (n == -1) {
 		fprintf(stderr, "yajl_floor: %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	if (inmember) {
+		fprintf(stderr, "yajl_floor: %s: truncated gzip member\n", path);
 		goto out;
 	}
 	if (yh != NULL && yajl_complete_parse(yh) != yajl_status_ok) {
