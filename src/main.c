@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "correlate.h"
 #include "eventtime.h"
 #include "log.h"
 #include "output.h"
@@ -42,6 +43,7 @@ struct main_list {
 
 struct main_ctx {
 	struct rule_set		*rules;
+	struct correlate	*corr;		/* NULL: no correlation rules */
 	const struct output_ops	*out_ops;
 	void			*out;
 	int64_t			 since, until;	/* 0: unbounded */
@@ -95,6 +97,8 @@ static int		main_list_rules(struct rule_set *, int);
 static void		main_on_record(struct record *, void *);
 static void		main_on_match(const struct rule *, struct record *,
 			    void *);
+static void		main_on_corr(const struct rule *,
+			    const struct corr_finding *, void *);
 static void		main_progress(struct main_ctx *, int);
 static void		main_scan_path(struct main_ctx *, const char *,
 			    const struct source_opts *);
@@ -159,8 +163,27 @@ main_on_match(const struct rule *r, struct record *rec, void *arg)
 	struct main_ctx	*ctx = arg;
 	struct finding	 f;
 
+	correlate_match(ctx->corr, r, rec);
+	if (!rule_generates(r))
+		return;
 	f.rule = r;
 	f.rec = rec;
+	f.corr = NULL;
+	ctx->out_ops->write(ctx->out, &f);
+	ctx->findings[rule_level(r)]++;
+	ctx->nfindings++;
+}
+
+/* A correlation finding, written and counted as any other. */
+static void
+main_on_corr(const struct rule *r, const struct corr_finding *cf, void *arg)
+{
+	struct main_ctx	*ctx = arg;
+	struct finding	 f;
+
+	f.rule = r;
+	f.rec = NULL;
+	f.corr = cf;
 	ctx->out_ops->write(ctx->out, &f);
 	ctx->findings[rule_level(r)]++;
 	ctx->nfindings++;
@@ -457,6 +480,8 @@ main(int argc, char **argv)
 	else if (strcmp(color, "auto") == 0)
 		oopts.color = isatty(fileno(outf)) &&
 		    getenv("NO_COLOR") == NULL;
+	ctx.corr = correlate_create(ctx.rules, NULL);
+	oopts.corr = ctx.corr != NULL;
 	ctx.out = ctx.out_ops->open(outf, &oopts);
 	ctx.progress = !quiet && isatty(STDERR_FILENO);
 
@@ -468,6 +493,8 @@ main(int argc, char **argv)
 		main_scan_path(&ctx, argv[i], &sopts);
 
 	main_progress(&ctx, 1);
+	/* The input is not in time order: windows are closed at the end. */
+	correlate_finish(ctx.corr, main_on_corr, &ctx);
 	ctx.out_ops->close(ctx.out);
 	if (fflush(outf) == EOF || ferror(outf) ||
 	    (outf != stdout && fclose(outf) == EOF))
@@ -488,6 +515,7 @@ main(int argc, char **argv)
 		break;
 	}
 out:
+	correlate_free(ctx.corr);
 	rule_set_free(ctx.rules);
 	free(rulepaths.v);
 	free(ids.v);

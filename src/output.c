@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "compat.h"
@@ -83,6 +85,8 @@ output_field(const struct finding *fd, const char *path, const char **sp,
 {
 	const struct rec_value	*v;
 
+	if (fd->rec == NULL)		/* a correlation finding */
+		return 0;
 	if ((v = record_path(fd->rec, path)) == NULL || v->type == REC_NULL)
 		return 0;
 	if (v->type == REC_OBJECT || v->type == REC_ARRAY) {
@@ -127,7 +131,7 @@ output_value(const struct finding *fd, const struct output_col *col,
 		s = rule_level_name(rule_level(fd->rule));
 		break;
 	case OUTPUT_COL_ORIGIN:
-		s = record_origin(fd->rec);
+		s = fd->rec != NULL ? record_origin(fd->rec) : NULL;
 		break;
 	case OUTPUT_COL_FIELD:
 		return output_field(fd, col->path, sp, lenp);
@@ -143,4 +147,18 @@ output_value(const struct finding *fd, const struct output_col *col,
 	*sp = s;
 	*lenp = strlen(s);
 	return 1;
+}
+
+/*
+ * A correlation's value as a JSON number: whole numbers without a
+ * fraction, others with enough digits to read back the same double.
+ */
+void
+output_corr_value(char *buf, size_t size, double v)
+{
+	if (v > -9007199254740992.0 && v < 9007199254740992.0 &&
+	    v == (double)(int64_t)v)
+		snprintf(buf, size, "%.0f", v);
+	else
+		snprintf(buf, size, "%.17g", v);
 }

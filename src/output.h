@@ -8,6 +8,8 @@
 #ifndef OUTPUT_H
 #define OUTPUT_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct record;
@@ -15,14 +17,36 @@ struct rule;
 
 #define OUTPUT_SCHEMA_VERSION	1	/* JSON "schema", documented */
 
+/* What a correlation rule found: one window of one group. */
+struct corr_finding {
+	const char		 *type;		/* "event_count", ... */
+	const char *const	 *groupby;	/* group-by names */
+	const char *const	 *values;	/* their values (not NUL-safe */
+	const size_t		 *lens;		/*   strings: use lens) */
+	size_t			  ngroupby;
+	const char		 *field;	/* value_count, metrics; or NULL */
+	double			  value;	/* what the condition tested */
+	uint64_t		  events;	/* events in the window */
+	int64_t			  first, last;	/* eventTime, ms since 1970 */
+	const char *const	 *rules;	/* ids of the rules it names */
+	size_t			  nrules;
+	int			  incomplete;	/* a cap dropped some events */
+};
+
+/*
+ * rule is the rule that matched.  For a detection rec is the event and
+ * corr is NULL; for a correlation rec is NULL and corr says what matched.
+ */
 struct finding {
-	const struct rule	*rule;
-	struct record		*rec;	/* the event that matched */
+	const struct rule		*rule;
+	struct record			*rec;	/* the event that matched */
+	const struct corr_finding	*corr;	/* or NULL */
 };
 
 struct output_opts {
 	int		 raw;		/* include the whole event */
 	int		 color;		/* ANSI colour (text only) */
+	int		 corr;		/* correlation columns (CSV only) */
 };
 
 struct output_ops {

@@ -6,14 +6,20 @@
  * the RFC says.  Tags are joined with ';'.  An absent value is an empty
  * cell, an empty string is "".  Cells are escaped by output_esc_csv(),
  * which also defuses spreadsheet formulas in attacker-controlled fields.
+ * When correlation rules are loaded, columns for them follow the others
+ * (output_csv_corr_cols); a correlation finding leaves the event's cells
+ * empty, a detection leaves the correlation's empty.
  */
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "eventtime.h"
+#include "log.h"
 #include "output.h"
 #include "output_int.h"
 #include "record.h"
@@ -26,12 +32,20 @@
 struct output_csv {
 	FILE	*f;
 	int	 raw;
+	int	 corr;
+};
+
+static const char *const output_csv_corr_cols[] = {
+	"correlationType", "correlationGroupBy", "correlationField",
+	"correlationValue", "correlationEvents", "correlationFirstTime",
+	"correlationLastTime", "correlationRules", "correlationIncomplete",
 };
 
 static void	*output_csv_open(FILE *, const struct output_opts *);
 static void	 output_csv_write(void *, const struct finding *);
 static void	 output_csv_close(void *);
 static void	 output_csv_tags(FILE *, const struct rule *);
+static void	 output_csv_corr(FILE *, const struct corr_finding *);
 
 const struct output_ops output_csv_ops = {
 	.name = "csv",
@@ -50,6 +64,7 @@ output_csv_open(FILE *f, const struct output_opts *opts)
 	oc = xcalloc(1, sizeof *oc);
 	oc->f = f;
 	oc->raw = opts->raw;
+	oc->corr = opts->corr;
 	for (i = 0; i < output_ncols; i++) {
 		if (i > 0)
 			putc(',', f);
@@ -57,6 +72,8 @@ output_csv_open(FILE *f, const struct output_opts *opts)
 	}
 	if (oc->raw)
 		fputs(",event", f);
+	for (i = 0; oc->corr && i < nitems(output_csv_corr_cols); i++)
+		fprintf(f, ",%s", output_csv_corr_cols[i]);
 	fputs(OUTPUT_CSV_EOL, f);
 	return oc;
 }
@@ -104,7 +121,8 @@ output_csv_write(void *priv, const struct finding *fd)
 			output_csv_tags(f, fd->rule);
 			break;
 		case OUTPUT_COL_INDEX:
-			fprintf(f, "%" PRIu64, record_index(fd->rec));
+			if (fd->rec != NULL)
+				fprintf(f, "%" PRIu64, record_index(fd->rec));
 			break;
 		default:
 			if (output_value(fd, col, &s, &len))
@@ -114,11 +132,72 @@ output_csv_write(void *priv, const struct finding *fd)
 	}
 	if (oc->raw) {
 		putc(',', f);
-		if ((root = record_root(fd->rec)) != NULL &&
+		if (fd->rec != NULL && (root = record_root(fd->rec)) != NULL &&
 		    (s = record_json(fd->rec, root, &len)) != NULL)
 			output_esc_csv(f, s, len);
 	}
+	if (oc->corr && fd->corr != NULL)
+		output_csv_corr(f, fd->corr);
+	else if (oc->corr) {
+		for (i = 0; i < nitems(output_csv_corr_cols); i++)
+			putc(',', f);
+	}
 	fputs(OUTPUT_CSV_EOL, f);
+}
+
+/*
+ * The correlation's cells: the group as a JSON object (values may hold
+ * any character), the rules' ids joined with ';'.
+ */
+static void
+output_csv_corr(FILE *f, const struct corr_finding *cf)
+{
+	char	 buf[EVENTTIME_BUFSIZE];
+	char	 num[OUTPUT_CORR_VALUE_SIZE];
+	char	*s = NULL, *p;
+	size_t	 i, len = 0;
+	FILE	*m;
+
+	putc(',', f);
+	output_esc_csv(f, cf->type, strlen(cf->type));
+	putc(',', f);
+	if ((m = open_memstream(&s, &len)) == NULL)
+		fatal("open_memstream");
+	putc('{', m);
+	for (i = 0; i < cf->ngroupby; i++) {
+		if (i > 0)
+			putc(',', m);
+		output_esc_json(m, cf->groupby[i], strlen(cf->groupby[i]));
+		putc(':', m);
+		output_esc_json(m, cf->values[i], cf->lens[i]);
+	}
+	putc('}', m);
+	if (fclose(m) == EOF)
+		fatal("open_memstream");
+	output_esc_csv(f, s, len);
+	free(s);
+	putc(',', f);
+	if (cf->field != NULL)
+		output_esc_csv(f, cf->field, strlen(cf->field));
+	output_corr_value(num, sizeof num, cf->value);
+	fprintf(f, ",%s,%" PRIu64, num, cf->events);
+	eventtime_format(cf->first, buf, sizeof buf);
+	fprintf(f, ",%s", buf);
+	eventtime_format(cf->last, buf, sizeof buf);
+	fprintf(f, ",%s,", buf);
+	for (len = 0, i = 0; i < cf->nrules; i++)
+		len += strlen(cf->rules[i]) + 1;
+	p = s = xcalloc(1, len + 1);
+	for (i = 0; i < cf->nrules; i++) {
+		if (i > 0)
+			*p++ = OUTPUT_CSV_TAGSEP;
+		len = strlen(cf->rules[i]);
+		memcpy(p, cf->rules[i], len);
+		p += len;
+	}
+	output_esc_csv(f, s, (size_t)(p - s));
+	free(s);
+	fprintf(f, ",%s", cf->incomplete ? "true" : "false");
 }
 
 static void

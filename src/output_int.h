@@ -47,6 +47,9 @@ int	 output_field(const struct finding *, const char *, const char **,
 	    size_t *);
 /* The principal: userIdentity.arn or its fallbacks; 1, or 0 if none. */
 int	 output_principal(const struct finding *, const char **, size_t *);
+#define OUTPUT_CORR_VALUE_SIZE	32
+/* A correlation's value as a JSON number, into buf. */
+void	 output_corr_value(char *, size_t, double);
 
 /* Decode one UTF-8 character: its length, or 0 if s is not valid there. */
 size_t	 output_esc_utf8(const char *, size_t, uint32_t *);

@@ -4,15 +4,19 @@
  * schema version 1 (output_cols in output.c), named as CloudTrail names
  * its own fields so that `jq .eventName` reads the same on a finding as
  * on an event.  Absent values are null; every value but "schema",
- * "tags" and "index" is a string or null.
+ * "tags" and "index" is a string or null.  A correlation finding has no
+ * event: its event columns are null, and a "correlation" object (before
+ * "event") says what was counted, in which group and when.
  */
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "eventtime.h"
 #include "output.h"
 #include "output_int.h"
 #include "record.h"
@@ -27,6 +31,7 @@ struct output_json {
 static void	*output_json_open(FILE *, const struct output_opts *);
 static void	 output_json_write(void *, const struct finding *);
 static void	 output_json_close(void *);
+static void	 output_json_corr(FILE *, const struct corr_finding *);
 
 const struct output_ops output_json_ops = {
 	.name = "json",
@@ -73,7 +78,10 @@ output_json_write(void *priv, const struct finding *fd)
 			putc(']', f);
 			break;
 		case OUTPUT_COL_INDEX:
-			fprintf(f, "%" PRIu64, record_index(fd->rec));
+			if (fd->rec != NULL)
+				fprintf(f, "%" PRIu64, record_index(fd->rec));
+			else
+				fputs("null", f);
 			break;
 		default:
 			if (output_value(fd, col, &s, &len))
@@ -83,15 +91,54 @@ output_json_write(void *priv, const struct finding *fd)
 			break;
 		}
 	}
+	if (fd->corr != NULL)
+		output_json_corr(f, fd->corr);
 	if (oj->raw) {
 		fputs(",\"event\":", f);
-		if ((root = record_root(fd->rec)) != NULL &&
+		if (fd->rec != NULL && (root = record_root(fd->rec)) != NULL &&
 		    (s = record_json(fd->rec, root, &len)) != NULL)
 			output_esc_jsontext(f, s, len);
 		else
 			fputs("null", f);
 	}
 	fputs("}\n", f);
+}
+
+/* The "correlation" member of a correlation finding. */
+static void
+output_json_corr(FILE *f, const struct corr_finding *cf)
+{
+	char	 buf[EVENTTIME_BUFSIZE];
+	char	 num[OUTPUT_CORR_VALUE_SIZE];
+	size_t	 i;
+
+	fputs(",\"correlation\":{\"type\":", f);
+	output_esc_json(f, cf->type, strlen(cf->type));
+	fputs(",\"groupBy\":{", f);
+	for (i = 0; i < cf->ngroupby; i++) {
+		if (i > 0)
+			putc(',', f);
+		output_esc_json(f, cf->groupby[i], strlen(cf->groupby[i]));
+		putc(':', f);
+		output_esc_json(f, cf->values[i], cf->lens[i]);
+	}
+	fputs("},\"field\":", f);
+	if (cf->field != NULL)
+		output_esc_json(f, cf->field, strlen(cf->field));
+	else
+		fputs("null", f);
+	output_corr_value(num, sizeof num, cf->value);
+	fprintf(f, ",\"value\":%s,\"events\":%" PRIu64, num, cf->events);
+	eventtime_format(cf->first, buf, sizeof buf);
+	fprintf(f, ",\"firstTime\":\"%s\"", buf);
+	eventtime_format(cf->last, buf, sizeof buf);
+	fprintf(f, ",\"lastTime\":\"%s\",\"rules\":[", buf);
+	for (i = 0; i < cf->nrules; i++) {
+		if (i > 0)
+			putc(',', f);
+		output_esc_json(f, cf->rules[i], strlen(cf->rules[i]));
+	}
+	fprintf(f, "],\"incomplete\":%s}", cf->incomplete ? "true" : "false");
 }
 
 static void

@@ -6,7 +6,9 @@
  * the rule's title.  Times are shown in UTC to the second.  Every string
  * from the record or the rule goes through output_esc_text(), so escape
  * sequences in a forged userAgent or ARN are shown, never obeyed.  Colour
- * (the level only) is used when the caller asks for it.
+ * (the level only) is used when the caller asks for it.  A correlation
+ * finding starts with its first time and level as well, then says
+ * "correlation", what was counted, the group and the last time.
  */
 #include "config.h"
 
@@ -45,6 +47,7 @@ static void	 output_text_str(FILE *, const char *, size_t, size_t);
 static void	 output_text_field(FILE *, const struct finding *,
 		    const char *, size_t);
 static void	 output_text_time(FILE *, const struct finding *);
+static void	 output_text_corr(FILE *, const struct corr_finding *);
 
 const struct output_ops output_text_ops = {
 	.name = "text",
@@ -125,6 +128,13 @@ output_text_time(FILE *f, const struct finding *fd)
 	size_t		 len = 0;
 	int64_t		 t;
 
+	if (fd->corr != NULL) {
+		t = fd->corr->first;
+		t -= t % 1000 + (t % 1000 < 0 ? 1000 : 0);
+		eventtime_format(t, buf, sizeof buf);
+		output_text_str(f, buf, strlen(buf), OUTPUT_TEXT_W_TIME);
+		return;
+	}
 	if (output_field(fd, "eventTime", &s, &len) &&
 	    eventtime_parse(s, len, &t) == 0) {
 		t -= t % 1000 + (t % 1000 < 0 ? 1000 : 0);
@@ -159,6 +169,13 @@ output_text_write(void *priv, const struct finding *fd)
 		fputs(s, f);
 	output_text_pad(f, strlen(s), OUTPUT_TEXT_W_LEVEL);
 
+	if (fd->corr != NULL) {
+		output_text_corr(f, fd->corr);
+		s = rule_title(fd->rule);
+		output_text_str(f, s, s != NULL ? strlen(s) : 0, 0);
+		putc('\n', f);
+		return;
+	}
 	output_text_field(f, fd, "recipientAccountId", OUTPUT_TEXT_W_ACCOUNT);
 	output_text_field(f, fd, "awsRegion", OUTPUT_TEXT_W_REGION);
 	output_text_field(f, fd, "eventName", OUTPUT_TEXT_W_EVENT);
@@ -177,6 +194,38 @@ output_text_write(void *priv, const struct finding *fd)
 		output_esc_jsontext(f, s, len);
 	}
 	putc('\n', f);
+}
+
+/*
+ * "correlation event_count=6 sourceIPAddress=203.0.113.7 until TIME",
+ * "value_count(field)=3", "[incomplete]" when a cap left events out.
+ */
+static void
+output_text_corr(FILE *f, const struct corr_finding *cf)
+{
+	char	 buf[EVENTTIME_BUFSIZE];
+	char	 num[OUTPUT_CORR_VALUE_SIZE];
+	size_t	 i;
+	int64_t	 t;
+
+	fprintf(f, "correlation %s", cf->type);
+	if (cf->field != NULL) {
+		putc('(', f);
+		output_esc_text(f, cf->field, strlen(cf->field));
+		putc(')', f);
+	}
+	output_corr_value(num, sizeof num, cf->value);
+	fprintf(f, "=%s", num);
+	for (i = 0; i < cf->ngroupby; i++) {
+		putc(' ', f);
+		output_esc_text(f, cf->groupby[i], strlen(cf->groupby[i]));
+		putc('=', f);
+		output_text_str(f, cf->values[i], cf->lens[i], 0);
+	}
+	t = cf->last;
+	t -= t % 1000 + (t % 1000 < 0 ? 1000 : 0);
+	eventtime_format(t, buf, sizeof buf);
+	fprintf(f, " until %s%s ", buf, cf->incomplete ? " [incomplete]" : "");
 }
 
 static void

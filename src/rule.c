@@ -357,8 +357,8 @@ rule_resolve_one(struct rule_set *rs, struct rule *c)
 			continue;
 		}
 		diag(DIAG_CONFIG, c->path, sc->refs[i].line, "correlation rule "
-		    "'%s' refers to rule '%s', which is not loaded", c->title,
-		    sc->refs[i].text);
+		    "'%s' refers to rule '%s', which is not loaded by this or an "
+		    "earlier -r", c->title, sc->refs[i].text);
 		return -1;
 	}
 	if (wait)

@@ -266,7 +266,7 @@ static const struct {
 	    "correlation:\n  type: event_count\n  rules: [r2]\n"
 	    "  timespan: 1h\n  condition:\n    gte: 10\n",
 	    "ctaudit: t.yml:15: error: correlation rule 'c' refers to rule "
-	    "'r2', which is not loaded\n", 1, 1, 0 },
+	    "'r2', which is not loaded by this or an earlier -r\n", 1, 1, 0 },
 	{ "title: f\nlogsource:\n  product: aws\nfilter:\n  rules: [r1]\n"
 	    "  sel:\n    a: b\n  condition: not sel\n",
 	    "ctaudit: t.yml:1: error: filter 'f': filters are not supported "

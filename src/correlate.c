@@ -1,0 +1,874 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Correlation rules, after the detection stage.  An archive is read file
+ * by file, so events come in no useful time order: a window cannot be
+ * closed while the scan goes on.  During the scan each match of a rule
+ * that a correlation names is reduced to a small entry (eventTime, the
+ * rule's place in the list, the value counted) in the state of its group,
+ * the group being the values of the group-by fields.  When the scan is
+ * over, correlate_finish() sorts each group by time and slides the window
+ * over it; the findings of a correlation feed the correlations that name
+ * it (rules are resolved before those that name them, so load order is
+ * the order of computation), and all findings come out sorted by time,
+ * rule and group, so that the output does not depend on the input order.
+ *
+ * The window.  Events of one group are in one window when the last is
+ * less than timespan after the first.  From the earliest event on, the
+ * window is the longest one starting at that event; if the condition
+ * holds for it, it is a finding and the next window starts after its last
+ * event (no event counts twice for one group), otherwise the next window
+ * starts at the next event.  temporal_ordered looks, from each event of
+ * its first rule, for the earliest event of each next rule in turn.
+ *
+ * The state is capped (correlate.h): groups per correlation, events per
+ * group, events and bytes in all.  A cap is reported once, as a warning;
+ * what it leaves out is lost, and findings it may have touched say so
+ * ("incomplete").
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate.h"
+#include "eventtime.h"
+#include "log.h"
+#include "output.h"
+#include "record.h"
+#include "rule.h"
+#include "sigma.h"
+#include "xmalloc.h"
+
+/* One match kept for a window. */
+struct correlate_ev {
+	int64_t			 t;	/* eventTime (a finding: its last) */
+	int64_t			 t0;	/* the earliest time it stands for */
+	double			 num;	/* value_sum, value_avg */
+	uint32_t		 val;	/* value_count: the value's id */
+	uint32_t		 slot;	/* which of the named rules */
+};
+
+struct correlate_str {
+	char			*s;	/* NUL-terminated, may hold NULs */
+	size_t			 len;
+};
+
+/* The events of one group, that is one set of group-by values. */
+struct correlate_group {
+	struct correlate_str	*v;
+	uint64_t		 hash;
+	struct correlate_ev	*ev;
+	size_t			 nev, size;
+	int			 capped;	/* events were left out */
+};
+
+/* One window that matched. */
+struct correlate_hit {
+	struct correlate_corr	*cc;
+	struct correlate_group	*g;
+	int64_t			 first, last;
+	double			 value;
+	uint64_t		 events;
+	int			 incomplete;
+	size_t			 seq;
+};
+
+/* One correlation rule and its state. */
+struct correlate_corr {
+	const struct rule	 *rule;
+	const struct sigma_corr	 *sc;
+	const char		**fields;	/* [slot * ngroupby + i] */
+	const char		**vfield;	/* [slot]: field counted */
+	struct correlate_group	**groups;	/* in order of creation */
+	size_t			  ngroups;
+	struct correlate_group	**table;	/* open addressing */
+	size_t			  tsize;
+	struct correlate_str	 *vals;		/* value_count: by id */
+	size_t			  nvals;
+	uint32_t		 *vtable;	/* id + 1, or 0 if free */
+	size_t			  vtsize;
+	struct correlate_hit	 *hits;
+	size_t			  nhits;
+	uint64_t		  untimed;	/* no usable eventTime */
+	int			  warned_groups, warned_events;
+};
+
+/* A correlation that names a rule, and where in its list. */
+struct correlate_user {
+	size_t			 corr;
+	uint32_t		 slot;
+};
+
+struct correlate {
+	struct correlate_limits	  lim;
+	struct correlate_corr	 *c;
+	size_t			  nc;
+	struct correlate_user	**users;	/* by rule index */
+	size_t			 *nusers;
+	size_t			  nrules;
+	size_t			  total, bytes;
+	int			  lossy;	/* total or bytes cap hit */
+};
+
+/* Where the fields of a match come from: a record or a finding. */
+struct correlate_src {
+	struct record			*rec;
+	const struct correlate_hit	*hit;
+};
+
+static const char *correlate_field(const struct correlate_corr *,
+		    uint32_t, const char *);
+static int	 correlate_get(const struct correlate_src *, const char *,
+		    const char **, size_t *);
+static uint64_t	 correlate_hash(uint64_t, const char *, size_t);
+static int	 correlate_bytes(struct correlate *, size_t);
+static int	 correlate_intern(struct correlate *, struct correlate_corr *,
+		    const char *, size_t, uint32_t *);
+static struct correlate_group *correlate_group(struct correlate *,
+		    struct correlate_corr *, const struct correlate_str *,
+		    uint64_t);
+static void	 correlate_add(struct correlate *, struct correlate_corr *,
+		    uint32_t, const struct correlate_src *, int64_t, int64_t);
+static int	 correlate_test(const struct sigma_corr *, double);
+static int	 correlate_cmp_ev(const void *, const void *);
+static int	 correlate_cmp_u32(const void *, const void *);
+static void	 correlate_hit(struct correlate *, struct correlate_corr *,
+		    struct correlate_group *, size_t, size_t, double,
+		    uint64_t);
+static void	 correlate_ordered(struct correlate *,
+		    struct correlate_corr *, struct correlate_group *);
+static void	 correlate_windows(struct correlate *,
+		    struct correlate_corr *, struct correlate_group *);
+static int	 correlate_cmp_str(const struct correlate_str *,
+		    const struct correlate_str *);
+static int	 correlate_cmp_hit(const void *, const void *);
+
+/* The field that group-by name (or the counted field) means in a slot. */
+static const char *
+correlate_field(const struct correlate_corr *cc, uint32_t slot,
+    const char *name)
+{
+	const struct sigma_corr	*sc = cc->sc;
+	size_t			 i;
+
+	for (i = 0; i < sc->naliases; i++) {
+		if (sc->aliases[i].ref == slot &&
+		    strcmp(sc->aliases[i].alias, name) == 0)
+			return sc->aliases[i].field;
+	}
+	return name;
+}
+
+/*
+ * A field of a match as text: 1, or 0 if it is absent, null or not a
+ * scalar.  A finding has only its group-by values as fields.
+ */
+static int
+correlate_get(const struct correlate_src *src, const char *field,
+    const char **sp, size_t *lenp)
+{
+	const struct rec_value	*v;
+	const struct sigma_corr	*sc;
+	size_t			 i;
+
+	if (src->rec != NULL) {
+		v = record_path(src->rec, field);
+		if (v == NULL || v->type == REC_NULL ||
+		    v->type == REC_OBJECT || v->type == REC_ARRAY)
+			return 0;
+		*sp = v->str;
+		*lenp = v->len;
+		return 1;
+	}
+	sc = src->hit->cc->sc;
+	for (i = 0; i < sc->ngroupby; i++) {
+		if (strcmp(sc->groupby[i], field) == 0) {
+			*sp = src->hit->g->v[i].s;
+			*lenp = src->hit->g->v[i].len;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* FNV-1a, continued from h, over the length and then the bytes. */
+static uint64_t
+correlate_hash(uint64_t h, const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof len; i++) {
+		h ^= (len >> (8 * i)) & 0xff;
+		h *= 1099511628211ULL;
+	}
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Account for n more bytes of kept values: 0, or -1 past the cap. */
+static int
+correlate_bytes(struct correlate *e, size_t n)
+{
+	if (n > e->lim.bytes - e->bytes) {
+		if (!e->lossy)
+			diag(DIAG_WARN, NULL, 0, "correlation state holds %zu "
+			    "bytes of values: further matches are left out "
+			    "and findings are marked incomplete", e->lim.bytes);
+		e->lossy = 1;
+		return -1;
+	}
+	e->bytes += n;
+	return 0;
+}
+
+/* The id of a counted value, added if new: 0, or -1 past a cap. */
+static int
+correlate_intern(struct correlate *e, struct correlate_corr *cc,
+    const char *s, size_t len, uint32_t *id)
+{
+	uint32_t	*old;
+	size_t		 i, k, oldsize;
+	uint64_t	 h = correlate_hash(14695981039346656037ULL, s, len);
+
+	if ((cc->nvals + 1) * 2 > cc->vtsize) {
+		old = cc->vtable;
+		oldsize = cc->vtsize;
+		cc->vtsize = oldsize == 0 ? 64 : oldsize * 2;
+		cc->vtable = xcalloc(cc->vtsize, sizeof *cc->vtable);
+		for (i = 0; i < oldsize; i++) {
+			if (old[i] == 0)
+				continue;
+			k = correlate_hash(14695981039346656037ULL,
+			    cc->vals[old[i] - 1].s, cc->vals[old[i] - 1].len) &
+			    (cc->vtsize - 1);
+			while (cc->vtable[k] != 0)
+				k = (k + 1) & (cc->vtsize - 1);
+			cc->vtable[k] = old[i];
+		}
+		free(old);
+	}
+	for (k = h & (cc->vtsize - 1); cc->vtable[k] != 0;
+	    k = (k + 1) & (cc->vtsize - 1)) {
+		i = cc->vtable[k] - 1;
+		if (cc->vals[i].len == len && memcmp(cc->vals[i].s, s, len) == 0) {
+			*id = (uint32_t)i;
+			return 0;
+		}
+	}
+	if (correlate_bytes(e, len + 1) == -1)
+		return -1;
+	cc->vals = xreallocarray(cc->vals, cc->nvals + 1, sizeof *cc->vals);
+	cc->vals[cc->nvals].s = xmemdup(s, len + 1);
+	cc->vals[cc->nvals].s[len] = '\0';
+	cc->vals[cc->nvals].len = len;
+	cc->vtable[k] = (uint32_t)++cc->nvals;
+	*id = (uint32_t)(cc->nvals - 1);
+	return 0;
+}
+
+/* The group with these values, created if new; NULL past a cap. */
+static struct correlate_group *
+correlate_group(struct correlate *e, struct correlate_corr *cc,
+    const struct correlate_str *v, uint64_t h)
+{
+	struct correlate_group	**old, *g;
+	size_t			  ng = cc->sc->ngroupby, i, k, oldsize, bytes;
+
+	if (cc->tsize > 0) {
+		for (k = h & (cc->tsize - 1); (g = cc->table[k]) != NULL;
+		    k = (k + 1) & (cc->tsize - 1)) {
+			if (g->hash != h)
+				continue;
+			for (i = 0; i < ng; i++) {
+				if (g->v[i].len != v[i].len ||
+				    memcmp(g->v[i].s, v[i].s, v[i].len) != 0)
+					break;
+			}
+			if (i == ng)
+				return g;
+		}
+	}
+	if (cc->ngroups >= e->lim.groups) {
+		if (!cc->warned_groups)
+			diag(DIAG_WARN, rule_path(cc->rule), cc->rule->line,
+			    "correlation rule '%s': more than %zu groups: "
+			    "matches of further groups are left out",
+			    rule_title(cc->rule), e->lim.groups);
+		cc->warned_groups = 1;
+		return NULL;
+	}
+	for (bytes = sizeof *g, i = 0; i < ng; i++)
+		bytes += v[i].len + 1;
+	if (correlate_bytes(e, bytes) == -1)
+		return NULL;
+
+	if ((cc->ngroups + 1) * 2 > cc->tsize) {
+		old = cc->table;
+		oldsize = cc->tsize;
+		cc->tsize = oldsize == 0 ? 64 : oldsize * 2;
+		cc->table = xcalloc(cc->tsize, sizeof *cc->table);
+		for (i = 0; i < oldsize; i++) {
+			if (old[i] == NULL)
+				continue;
+			for (k = old[i]->hash & (cc->tsize - 1);
+			    cc->table[k] != NULL; k = (k + 1) & (cc->tsize - 1))
+				;
+			cc->table[k] = old[i];
+		}
+		free(old);
+	}
+	g = xcalloc(1, sizeof *g);
+	g->v = xcalloc(ng > 0 ? ng : 1, sizeof *g->v);
+	for (i = 0; i < ng; i++) {
+		g->v[i].s = xmalloc(v[i].len + 1);
+		memcpy(g->v[i].s, v[i].s, v[i].len);
+		g->v[i].s[v[i].len] = '\0';
+		g->v[i].len = v[i].len;
+	}
+	g->hash = h;
+	for (k = h & (cc->tsize - 1); cc->table[k] != NULL;
+	    k = (k + 1) & (cc->tsize - 1))
+		;
+	cc->table[k] = g;
+	cc->groups = xreallocarray(cc->groups, cc->ngroups + 1,
+	    sizeof *cc->groups);
+	cc->groups[cc->ngroups++] = g;
+	return g;
+}
+
+/*
+ * Keep one match of the rule in slot for correlation cc.  A match that
+ * lacks a group-by field, or the field counted, does not count (as in
+ * the SIEM backends Sigma converts to).
+ */
+static void
+correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
+    const struct correlate_src *src, int64_t t, int64_t t0)
+{
+	const struct sigma_corr	*sc = cc->sc;
+	struct correlate_str	 v[SIGMA_CORR_GROUPBY_MAX];
+	struct correlate_group	*g;
+	struct correlate_ev	*ev;
+	const char		*s;
+	char			*end, *num;
+	size_t			 i, len;
+	int			 bad;
+	uint64_t		 h = 14695981039346656037ULL;
+	uint32_t		 val = slot;
+	double			 d = 0;
+
+	for (i = 0; i < sc->ngroupby; i++) {
+		if (!correlate_get(src, cc->fields[slot * sc->ngroupby + i],
+		    &s, &len))
+			return;
+		v[i].s = (char *)s;
+		v[i].len = len;
+		h = correlate_hash(h, s, len);
+	}
+	if (sc->field != NULL) {
+		if (!correlate_get(src, cc->vfield[slot], &s, &len))
+			return;
+		if (sc->type == SIGMA_CORR_VALUE_COUNT) {
+			if (correlate_intern(e, cc, s, len, &val) == -1)
+				return;
+		} else {
+			/* A number as JSON writes it, or a string holding one. */
+			num = xstrndup(s, len);
+			errno = 0;
+			d = strtod(num, &end);
+			bad = end == num || *end != '\0' || errno == ERANGE ||
+			    !isfinite(d);
+			free(num);
+			if (bad)
+				return;
+		}
+	}
+	if ((g = correlate_group(e, cc, v, h)) == NULL)
+		return;
+	if (g->nev >= e->lim.events) {
+		if (!cc->warned_events)
+			diag(DIAG_WARN, rule_path(cc->rule), cc->rule->line,
+			    "correlation rule '%s': more than %zu matches in "
+			    "one group: further ones are left out and its "
+			    "findings are marked incomplete",
+			    rule_title(cc->rule), e->lim.events);
+		cc->warned_events = 1;
+		g->capped = 1;
+		return;
+	}
+	if (e->total >= e->lim.total) {
+		if (!e->lossy)
+			diag(DIAG_WARN, NULL, 0, "correlation state holds %zu "
+			    "matches: further matches are left out and "
+			    "findings are marked incomplete", e->lim.total);
+		e->lossy = 1;
+		return;
+	}
+	if (g->nev == g->size) {
+		g->size = g->size == 0 ? 8 : g->size * 2;
+		if (g->size > e->lim.events)
+			g->size = e->lim.events;
+		g->ev = xreallocarray(g->ev, g->size, sizeof *g->ev);
+	}
+	ev = &g->ev[g->nev++];
+	ev->t = t;
+	ev->t0 = t0;
+	ev->num = d;
+	ev->val = val;
+	ev->slot = slot;
+	e->total++;
+}
+
+/* Whether a window's value passes every comparison of the condition. */
+static int
+correlate_test(const struct sigma_corr *sc, double value)
+{
+	size_t	i;
+	double	want;
+	int	ok = 1;
+
+	for (i = 0; i < sc->nconds && ok; i++) {
+		want = sc->conds[i].value;
+		switch (sc->conds[i].op) {
+		case SIGMA_CORR_GT:
+			ok = value > want;
+			break;
+		case SIGMA_CORR_GTE:
+			ok = value >= want;
+			break;
+		case SIGMA_CORR_LT:
+			ok = value < want;
+			break;
+		case SIGMA_CORR_LTE:
+			ok = value <= want;
+			break;
+		case SIGMA_CORR_EQ:
+			ok = value == want;
+			break;
+		case SIGMA_CORR_NEQ:
+			ok = value != want;
+			break;
+		}
+	}
+	return ok;
+}
+
+/* By time, then by slot (ties count as in the rules' order), fully. */
+static int
+correlate_cmp_ev(const void *a, const void *b)
+{
+	const struct correlate_ev	*x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	if (x->t0 != y->t0)
+		return x->t0 < y->t0 ? -1 : 1;
+	if (x->val != y->val)
+		return x->val < y->val ? -1 : 1;
+	if (x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	return 0;
+}
+
+static int
+correlate_cmp_u32(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Record the window of events from..to-1 of g as a finding. */
+static void
+correlate_hit(struct correlate *e, struct correlate_corr *cc,
+    struct correlate_group *g, size_t from, size_t to, double value,
+    uint64_t events)
+{
+	struct correlate_hit	*hit;
+	size_t			 i;
+
+	(void)e;
+	cc->hits = xreallocarray(cc->hits, cc->nhits + 1, sizeof *cc->hits);
+	hit = &cc->hits[cc->nhits];
+	hit->cc = cc;
+	hit->g = g;
+	hit->first = g->ev[from].t0;
+	for (i = from; i < to; i++) {
+		if (g->ev[i].t0 < hit->first)
+			hit->first = g->ev[i].t0;
+	}
+	hit->last = g->ev[to - 1].t;
+	hit->value = value;
+	hit->events = events;
+	hit->incomplete = g->capped;
+	hit->seq = cc->nhits++;
+}
+
+/* temporal_ordered: each named rule in turn, from one of the first. */
+static void
+correlate_ordered(struct correlate *e, struct correlate_corr *cc,
+    struct correlate_group *g)
+{
+	const struct sigma_corr	*sc = cc->sc;
+	struct correlate_ev	*ev = g->ev;
+	size_t			 i, q, last, n = g->nev;
+	uint32_t		 k;
+
+	for (i = 0; i < n;) {
+		if (ev[i].slot != 0) {
+			i++;
+			continue;
+		}
+		last = i;
+		for (k = 1, q = i + 1; q < n && k < sc->nrefs &&
+		    ev[q].t - ev[i].t < sc->timespan; q++) {
+			if (ev[q].slot == k) {
+				k++;
+				last = q;
+			}
+		}
+		if (k < sc->nrefs) {
+			i++;
+			continue;
+		}
+		/* first is taken over the whole span: it is a lower bound. */
+		correlate_hit(e, cc, g, i, last + 1, (double)sc->nrefs,
+		    sc->nrefs);
+		i = last + 1;
+	}
+}
+
+/*
+ * Slide the window over the sorted events of g: the longest window from
+ * each event, a finding when the condition holds, and the next window
+ * after its last event.  Distinct values are counted with a count per
+ * value, so each event enters and leaves the window once.
+ */
+static void
+correlate_windows(struct correlate *e, struct correlate_corr *cc,
+    struct correlate_group *g)
+{
+	const struct sigma_corr	*sc = cc->sc;
+	struct correlate_ev	*ev = g->ev;
+	uint32_t		*ids = NULL, *loc = NULL, *cnt = NULL, *p;
+	size_t			 n = g->nev, i, j, k, nids = 0, distinct = 0;
+	long double		 sum = 0;
+	double			 value;
+	int			 distinctive;
+
+	if (n == 0)
+		return;
+	qsort(ev, n, sizeof *ev, correlate_cmp_ev);
+	if (sc->type == SIGMA_CORR_TEMPORAL_ORDERED) {
+		correlate_ordered(e, cc, g);
+		return;
+	}
+	distinctive = sc->type == SIGMA_CORR_VALUE_COUNT ||
+	    sc->type == SIGMA_CORR_TEMPORAL;
+	if (distinctive) {
+		/* Number the values of this group 0..nids-1. */
+		ids = xcalloc(n, sizeof *ids);
+		for (i = 0; i < n; i++)
+			ids[i] = ev[i].val;
+		qsort(ids, n, sizeof *ids, correlate_cmp_u32);
+		for (i = 0; i < n; i++) {
+			if (i == 0 || ids[i] != ids[nids - 1])
+				ids[nids++] = ids[i];
+		}
+		loc = xcalloc(n, sizeof *loc);
+		for (i = 0; i < n; i++) {
+			p = bsearch(&ev[i].val, ids, nids, sizeof *ids,
+			    correlate_cmp_u32);
+			loc[i] = (uint32_t)(p - ids);
+		}
+		cnt = xcalloc(nids, sizeof *cnt);
+	}
+
+	for (i = 0, j = 0; i < n;) {
+		for (; j < n && ev[j].t - ev[i].t < sc->timespan; j++) {
+			if (distinctive && cnt[loc[j]]++ == 0)
+				distinct++;
+			sum += ev[j].num;
+		}
+		switch (sc->type) {
+		case SIGMA_CORR_VALUE_COUNT:
+		case SIGMA_CORR_TEMPORAL:
+			value = (double)distinct;
+			break;
+		case SIGMA_CORR_VALUE_SUM:
+			value = (double)sum;
+			break;
+		case SIGMA_CORR_VALUE_AVG:
+			value = (double)(sum / (long double)(j - i));
+			break;
+		default:
+			value = (double)(j - i);
+			break;
+		}
+		if (correlate_test(sc, value)) {
+			correlate_hit(e, cc, g, i, j, value, j - i);
+			for (k = i; k < j; k++) {
+				if (distinctive)
+					cnt[loc[k]] = 0;
+			}
+			distinct = 0;
+			sum = 0;
+			i = j;
+			continue;
+		}
+		if (distinctive && --cnt[loc[i]] == 0)
+			distinct--;
+		sum -= ev[i].num;
+		i++;
+	}
+	free(ids);
+	free(loc);
+	free(cnt);
+}
+
+/* Build the engine for the correlation rules of rs; NULL if none. */
+struct correlate *
+correlate_create(const struct rule_set *rs,
+    const struct correlate_limits *lim)
+{
+	struct correlate	*e;
+	struct correlate_corr	*cc;
+	struct correlate_user	*u;
+	const struct rule	*r;
+	const struct sigma_corr	*sc;
+	size_t			 i, nc = 0, ri, k, ng;
+
+	for (i = 0; i < rule_set_count(rs); i++) {
+		if (rule_set_get(rs, i)->corr != NULL)
+			nc++;
+	}
+	if (nc == 0)
+		return NULL;
+	e = xcalloc(1, sizeof *e);
+	if (lim != NULL)
+		e->lim = *lim;
+	else {
+		e->lim.groups = CORRELATE_GROUPS_MAX;
+		e->lim.events = CORRELATE_EVENTS_MAX;
+		e->lim.total = CORRELATE_TOTAL_MAX;
+		e->lim.bytes = CORRELATE_BYTES_MAX;
+	}
+	e->nrules = rule_set_count(rs);
+	e->users = xcalloc(e->nrules, sizeof *e->users);
+	e->nusers = xcalloc(e->nrules, sizeof *e->nusers);
+	e->c = xcalloc(nc, sizeof *e->c);
+	for (i = 0; i < e->nrules; i++) {
+		r = rule_set_get(rs, i);
+		if ((sc = r->corr) == NULL)
+			continue;
+		cc = &e->c[e->nc];
+		cc->rule = r;
+		cc->sc = sc;
+		ng = sc->ngroupby;
+		cc->fields = xcalloc(sc->nrefs * (ng > 0 ? ng : 1),
+		    sizeof *cc->fields);
+		cc->vfield = xcalloc(sc->nrefs, sizeof *cc->vfield);
+		for (k = 0; k < sc->nrefs; k++) {
+			for (ri = 0; ri < ng; ri++)
+				cc->fields[k * ng + ri] = correlate_field(cc,
+				    (uint32_t)k, sc->groupby[ri]);
+			if (sc->field != NULL)
+				cc->vfield[k] = correlate_field(cc,
+				    (uint32_t)k, sc->field);
+			ri = sc->refs[k].rule->index;
+			e->users[ri] = xreallocarray(e->users[ri],
+			    e->nusers[ri] + 1, sizeof *e->users[ri]);
+			u = &e->users[ri][e->nusers[ri]++];
+			u->corr = e->nc;
+			u->slot = (uint32_t)k;
+		}
+		e->nc++;
+	}
+	return e;
+}
+
+/* Free the engine and its state. */
+void
+correlate_free(struct correlate *e)
+{
+	struct correlate_corr	*cc;
+	size_t			 i, j, k;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < e->nc; i++) {
+		cc = &e->c[i];
+		for (j = 0; j < cc->ngroups; j++) {
+			for (k = 0; k < cc->sc->ngroupby; k++)
+				free(cc->groups[j]->v[k].s);
+			free(cc->groups[j]->v);
+			free(cc->groups[j]->ev);
+			free(cc->groups[j]);
+		}
+		free(cc->groups);
+		free(cc->table);
+		for (j = 0; j < cc->nvals; j++)
+			free(cc->vals[j].s);
+		free(cc->vals);
+		free(cc->vtable);
+		free(cc->hits);
+		free(cc->fields);
+		free(cc->vfield);
+	}
+	free(e->c);
+	for (i = 0; i < e->nrules; i++)
+		free(e->users[i]);
+	free(e->users);
+	free(e->nusers);
+	free(e);
+}
+
+/* Note a match of rule r, if a correlation names r. */
+void
+correlate_match(struct correlate *e, const struct rule *r,
+    struct record *rec)
+{
+	struct correlate_src	 src;
+	const struct rec_value	*v;
+	struct correlate_user	*u;
+	size_t			 i, n;
+	int64_t			 t;
+
+	if (e == NULL || r->index >= e->nrules ||
+	    (n = e->nusers[r->index]) == 0)
+		return;
+	u = e->users[r->index];
+	v = record_path(rec, "eventTime");
+	if (v == NULL || v->type != REC_STRING ||
+	    eventtime_parse(v->str, v->len, &t) == -1) {
+		for (i = 0; i < n; i++)
+			e->c[u[i].corr].untimed++;
+		return;
+	}
+	src.rec = rec;
+	src.hit = NULL;
+	for (i = 0; i < n; i++)
+		correlate_add(e, &e->c[u[i].corr], u[i].slot, &src, t, t);
+}
+
+static int
+correlate_cmp_str(const struct correlate_str *a,
+    const struct correlate_str *b)
+{
+	int	c;
+
+	if ((c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len)) != 0)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* Findings in order: first time, last time, rule, group values. */
+static int
+correlate_cmp_hit(const void *a, const void *b)
+{
+	const struct correlate_hit	*x = *(const struct correlate_hit *
+					    const *)a;
+	const struct correlate_hit	*y = *(const struct correlate_hit *
+					    const *)b;
+	size_t				 i;
+	int				 c;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	if (x->last != y->last)
+		return x->last < y->last ? -1 : 1;
+	if (x->cc->rule->index != y->cc->rule->index)
+		return x->cc->rule->index < y->cc->rule->index ? -1 : 1;
+	for (i = 0; i < x->cc->sc->ngroupby; i++) {
+		if ((c = correlate_cmp_str(&x->g->v[i], &y->g->v[i])) != 0)
+			return c;
+	}
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Compute the windows of every correlation, each after the ones it
+ * names, and write the findings of those that report, in order.
+ */
+uint64_t
+correlate_finish(struct correlate *e, correlate_cb *cb, void *arg)
+{
+	struct corr_finding	  cf;
+	struct correlate_corr	 *cc;
+	struct correlate_hit	**all = NULL, *hit;
+	struct correlate_user	 *u;
+	struct correlate_src	  src;
+	const char		 *values[SIGMA_CORR_GROUPBY_MAX];
+	size_t			  lens[SIGMA_CORR_GROUPBY_MAX];
+	const char		 *ids[SIGMA_CORR_RULES_MAX];
+	size_t			  i, j, n = 0, nall = 0;
+
+	if (e == NULL)
+		return 0;
+	for (i = 0; i < e->nc; i++) {
+		cc = &e->c[i];
+		for (j = 0; j < cc->ngroups; j++)
+			correlate_windows(e, cc, cc->groups[j]);
+		if (cc->untimed > 0)
+			diag(DIAG_WARN, rule_path(cc->rule), cc->rule->line,
+			    "correlation rule '%s': %llu matches without a "
+			    "usable eventTime are left out",
+			    rule_title(cc->rule),
+			    (unsigned long long)cc->untimed);
+		/* Findings are matches for the correlations that name cc. */
+		src.rec = NULL;
+		for (j = 0; j < cc->nhits; j++) {
+			hit = &cc->hits[j];
+			if (e->lossy)
+				hit->incomplete = 1;
+			src.hit = hit;
+			u = e->users[cc->rule->index];
+			for (n = 0; n < e->nusers[cc->rule->index]; n++)
+				correlate_add(e, &e->c[u[n].corr], u[n].slot,
+				    &src, hit->last, hit->first);
+		}
+		if (rule_generates(cc->rule)) {
+			all = xreallocarray(all, nall + cc->nhits,
+			    sizeof *all);
+			for (j = 0; j < cc->nhits; j++)
+				all[nall++] = &cc->hits[j];
+		}
+	}
+	if (nall > 0)
+		qsort(all, nall, sizeof *all, correlate_cmp_hit);
+	for (i = 0; i < nall; i++) {
+		hit = all[i];
+		cc = hit->cc;
+		memset(&cf, 0, sizeof cf);
+		cf.type = sigma_corr_type_name(cc->sc->type);
+		cf.groupby = (const char *const *)cc->sc->groupby;
+		for (j = 0; j < cc->sc->ngroupby; j++) {
+			values[j] = hit->g->v[j].s;
+			lens[j] = hit->g->v[j].len;
+		}
+		cf.values = values;
+		cf.lens = lens;
+		cf.ngroupby = cc->sc->ngroupby;
+		cf.field = cc->sc->field;
+		cf.value = hit->value;
+		cf.events = hit->events;
+		cf.first = hit->first;
+		cf.last = hit->last;
+		for (j = 0; j < cc->sc->nrefs; j++)
+			ids[j] = rule_id(cc->sc->refs[j].rule);
+		cf.rules = ids;
+		cf.nrules = cc->sc->nrefs;
+		cf.incomplete = hit->incomplete || e->lossy;
+		cb(cc->rule, &cf, arg);
+	}
+	free(all);
+	return nall;
+}

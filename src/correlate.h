@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Correlation rules: the matches of the rules they name are collected
+ * during the scan (time, group, value; never the record), and the
+ * windows are computed once the scan is over, because an archive is not
+ * in time order.  Findings come out sorted, through a callback.
+ */
+#ifndef CORRELATE_H
+#define CORRELATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct corr_finding;
+struct record;
+struct rule;
+struct rule_set;
+struct correlate;
+
+/* The caps on the state kept; every one of them is reported when hit. */
+#define CORRELATE_GROUPS_MAX	65536		/* groups per correlation */
+#define CORRELATE_EVENTS_MAX	16384		/* events per group */
+#define CORRELATE_TOTAL_MAX	(4 * 1024 * 1024)	/* events in all */
+#define CORRELATE_BYTES_MAX	(64 * 1024 * 1024)	/* values kept */
+
+struct correlate_limits {
+	size_t		 groups;
+	size_t		 events;
+	size_t		 total;
+	size_t		 bytes;
+};
+
+typedef void	 correlate_cb(const struct rule *,
+		    const struct corr_finding *, void *);
+
+/*
+ * The engine for the correlation rules of a rule set, or NULL if it has
+ * none.  limits is NULL for the caps above (tests use smaller ones).
+ */
+struct correlate *correlate_create(const struct rule_set *,
+		    const struct correlate_limits *);
+void		 correlate_free(struct correlate *);
+/* Note a match of rule r (any rule; accepts a NULL engine). */
+void		 correlate_match(struct correlate *, const struct rule *,
+		    struct record *);
+/*
+ * Compute every window, write the findings in order through cb and
+ * return how many; caps that were hit are reported as warnings.
+ */
+uint64_t	 correlate_finish(struct correlate *, correlate_cb *, void *);
+
+#endif
