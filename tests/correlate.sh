@@ -1,0 +1,104 @@
+#!/bin/sh
+# Correlation rules on the command line: the shipped rules in
+# rules/correlation against fixtures that must make each fire once (and
+# near misses in the same files that must not), in every output format;
+# a reference to a missing rule; and the per-group cap with its warning.
+
+. "$TOP_SRCDIR/tests/setup"
+
+C=$TOP_SRCDIR/rules/correlation
+P=$TOP_SRCDIR/rules
+# Findings name the file they come from: run where the fixtures are.
+cd "$TESTDATA/correlate"
+D=.
+
+# run NAME WANT_STATUS ARGS...: run ctaudit, keep stdout and stderr.
+run() {
+	name=$1 want=$2
+	shift 2
+	set +e
+	ctaudit "$@" >"$T/$name.out" 2>"$T/$name.err"
+	got=$?
+	set -e
+	check_status "$name" "$want" "$got"
+}
+
+# golden NAME: stdout of the last run is tests/expected/correlate-NAME.
+golden() {
+	check_file "$1" "$EXPECTED/correlate-$1" "$T/$1.out"
+}
+
+SIGNIN="-r $P/signin/signin_console_login_failed.yml
+    -r $C/mr_console_signin_failures.yml"
+DENIED="-r $P/general/access_denied.yml -r $C/mr_access_denied_burst.yml"
+RECON="-r $C/base_sts_get_caller_identity.yml -r $C/base_enumeration.yml
+    -r $C/mr_caller_identity_then_enumeration.yml"
+CREDS="-r $C/base_credential_read.yml -r $C/base_sts_get_caller_identity.yml
+    -r $C/base_enumeration.yml -r $C/mr_credential_read_then_use_elsewhere.yml"
+
+# Each shipped correlation, with the base rules it names; the pack's own
+# base rules still report (generate: true), ours only feed (the default).
+for f in text json; do
+	run signin.$f 1 -q -f $f $SIGNIN "$D/signin.json"
+	golden signin.$f
+	run denied.$f 1 -q -f $f $DENIED "$D/denied.json"
+	golden denied.$f
+	run recon.$f 1 -q -f $f $RECON "$D/recon.json"
+	golden recon.$f
+	run creds.$f 1 -q -f $f $CREDS "$D/credentials.json"
+	golden creds.$f
+done
+run signin.csv 1 -q -f csv $SIGNIN "$D/signin.json"
+golden signin.csv
+run recon.csv 1 -q -f csv $RECON "$D/recon.json"
+golden recon.csv
+
+# The level filter keeps the correlations' base rules running, silent.
+run minlevel 1 -q -f json --min-level medium $SIGNIN "$D/signin.json"
+golden minlevel
+
+# The summary counts correlation findings in their levels.
+run summary 1 -f json $CREDS "$D/credentials.json"
+check_file summary "$EXPECTED/correlate-summary.err" "$T/summary.err"
+
+# With the whole pack the references resolve, across directories.
+if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
+	run pack 1 -q -f json -r "$P" "$D/signin.json" "$D/denied.json" \
+	    "$D/recon.json" "$D/credentials.json"
+	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
+	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
+	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
+fi
+
+# A correlation that names a rule not loaded: rejected with file:line.
+# (Messages name files as given: drop the source directory.)
+run missing 3 -q -r "$C/mr_console_signin_failures.yml" "$D/signin.json"
+sed "s|$TOP_SRCDIR/||" "$T/missing.err" >"$T/missing.rel"
+check_file missing "$EXPECTED/correlate-missing.err" "$T/missing.rel"
+run missing.rules 3 rules -r "$C/mr_console_signin_failures.yml" \
+    -r "$C/mr_access_denied_burst.yml"
+sed "s|$TOP_SRCDIR/||" "$T/missing.rules.err" >"$T/missing.rules.rel"
+check_file missing.rules "$EXPECTED/correlate-missing-rules.err" \
+    "$T/missing.rules.rel"
+
+# The cap on matches kept per group: 16385 failures from one address.
+awk 'BEGIN {
+	r = "\"eventSource\":\"signin.amazonaws.com\",\"eventName\":" \
+	    "\"ConsoleLogin\",\"sourceIPAddress\":\"203.0.113.50\"," \
+	    "\"userIdentity\":{\"type\":\"IAMUser\"},\"responseElements\":" \
+	    "{\"ConsoleLogin\":\"Failure\"}}"
+	printf "{\"Records\":[\n"
+	for (i = 0; i <= 16384; i++)
+		printf "%s{\"eventTime\":\"2024-03-12T10:%02d:%02dZ\",%s\n",
+		    (i > 0 ? "," : ""), int(i / 60) % 60, i % 60, r
+	printf "]}\n"
+}' >"$T/flood.json"
+run cap 1 -f json -r "$P/signin/signin_console_login_failed.yml" \
+    -r "$C/mr_console_signin_failures.yml" "$T/flood.json"
+jq -c 'select(.correlation != null) | .correlation' "$T/cap.out" \
+    >"$T/cap.corr"
+check_file cap "$EXPECTED/correlate-cap.corr" "$T/cap.corr"
+sed "s|$TOP_SRCDIR/||" "$T/cap.err" >"$T/cap.rel"
+check_file cap.err "$EXPECTED/correlate-cap.err" "$T/cap.rel"
+
+finish
