@@ -7,8 +7,9 @@
 #	- {... same call, but with an errorCode ...}
 #
 # Blank lines and lines starting with # are ignored.  Every rule file under
-# rules/ must appear in exactly one rule line, with at least one + and one -
-# record, so that no rule goes untested.  Each block runs the rule alone
+# rules/ (but for rules/correlation/) must appear in exactly one rule line,
+# with at least one + and one - record, so that no rule goes untested, and
+# must carry the pack's metadata.  Each block runs the rule alone
 # over its records and compares the indices of the findings with the +
 # records.  Then the whole pack must load cleanly, and, when the shared
 # data sets are present, fire as recorded in tests/expected/rules-*.tsv on
@@ -71,18 +72,40 @@ run_block() {
 	fi
 }
 
-# 1. Every rule of the pack is exercised by exactly one block.
+# 1. Every rule of the pack is exercised by exactly one block.  Correlation
+# rules and their base rules (rules/correlation/) need several records per
+# finding and are tested by tests/correlate.sh.
 (cd "$TOP_SRCDIR" && find rules -name '*.yml' -o -name '*.yaml') |
     sort >"$T/pack"
+grep -v '^rules/correlation/' "$T/pack" >"$T/single" || :
 [ -s "$T/pack" ] || fail "no rule files under $PACK"
 cat "$CASES"/*.test | sed -n 's/^rule  *//p' | sort >"$T/tested"
 if [ -n "$(uniq -d "$T/tested")" ]; then
 	fail "rules tested in more than one block:" $(uniq -d "$T/tested")
 fi
-comm -23 "$T/pack" "$T/tested" >"$T/untested"
+comm -23 "$T/single" "$T/tested" >"$T/untested"
 if [ -s "$T/untested" ]; then
 	fail "rules without a test block: $(tr '\n' ' ' <"$T/untested")"
 fi
+
+# The metadata every rule of the pack carries, and unique ids.
+for r in $(cat "$T/single"); do
+	f=$TOP_SRCDIR/$r
+	echo "$r" | grep -Eq '^rules/[a-z0-9]+/[a-z0-9_]+\.yml$' ||
+	    fail "$r: file name is not rules/<service>/<snake_case>.yml"
+	for want in '^id: [0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' \
+	    '^status: (experimental|test|stable)$' \
+	    '^author: ctaudit project$' '^date: [0-9]{4}-[0-9]{2}-[0-9]{2}$' \
+	    '^references:$' '^    - https://docs\.aws\.amazon\.com/' \
+	    '^tags:$' '^    - attack\.t[0-9]{4}' \
+	    '^    product: aws$' '^    service: cloudtrail$' \
+	    '^falsepositives:$' \
+	    '^level: (informational|low|medium|high|critical)$'; do
+		grep -Eq "$want" "$f" || fail "$r: no line matching $want"
+	done
+done
+dups=$(cd "$TOP_SRCDIR" && sed -n 's/^id: *//p' $(cat "$T/pack") | sort | uniq -d)
+[ -z "$dups" ] || fail "rule ids used more than once: $dups"
 
 # 2. Every record is one line of valid JSON.
 for f in "$CASES"/*.test; do
