@@ -68,17 +68,24 @@ enum {
 	OPT_COLOR,
 	OPT_STRICT,
 	OPT_PLACEHOLDER,
+	OPT_ACCOUNT,
+	OPT_REGION,
+	OPT_PROFILE,
 };
 
 static const struct option main_longopts[] = {
+	{ "account",	 required_argument,	NULL, OPT_ACCOUNT },
 	{ "color",	 required_argument,	NULL, OPT_COLOR },
 	{ "format",	 required_argument,	NULL, 'f' },
 	{ "help",	 no_argument,		NULL, 'h' },
+	{ "jobs",	 required_argument,	NULL, 'j' },
 	{ "min-level",	 required_argument,	NULL, OPT_MIN_LEVEL },
 	{ "output",	 required_argument,	NULL, 'o' },
 	{ "placeholder", required_argument,	NULL, OPT_PLACEHOLDER },
+	{ "profile",	 required_argument,	NULL, OPT_PROFILE },
 	{ "quiet",	 no_argument,		NULL, 'q' },
 	{ "raw",	 no_argument,		NULL, OPT_RAW },
+	{ "region",	 required_argument,	NULL, OPT_REGION },
 	{ "rule-id",	 required_argument,	NULL, OPT_RULE_ID },
 	{ "rules",	 required_argument,	NULL, 'r' },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
@@ -92,6 +99,8 @@ static const struct option main_longopts[] = {
 
 static __dead void	main_usage(int);
 static void		main_list_add(struct main_list *, char *);
+static void		main_list_split(struct main_list *, char *);
+static int		main_number(const char *, int, int, const char **);
 static int64_t		main_now(void);
 static int		main_list_rules(struct rule_set *, int);
 static void		main_on_record(struct record *, void *);
@@ -114,7 +123,9 @@ main_usage(int status)
 	    "               [--since time] [--until time] [--min-level level]\n"
 	    "               [--rule-id id]... [--tag tag]... [--status status]...\n"
 	    "               [--placeholder name=value]... [--raw]\n"
-	    "               [--color auto|always|never] [--strict] [path | -]...\n"
+	    "               [--color auto|always|never] [--strict]\n"
+	    "               [--account id]... [--region name]... [--profile name]\n"
+	    "               [-j jobs] [path | s3://bucket[/prefix] | -]...\n"
 	    "       ctaudit rules [-r rules]... [filters]\n");
 	exit(status);
 }
@@ -124,6 +135,35 @@ main_list_add(struct main_list *l, char *s)
 {
 	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
 	l->v[l->n++] = s;
+}
+
+/* Parse a decimal number in [min, max]; *errstr set on error. */
+static int
+main_number(const char *s, int min, int max, const char **errstr)
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0')
+		*errstr = "not a number";
+	else if (errno == ERANGE || n < min || n > max)
+		*errstr = "out of range";
+	else
+		return (int)n;
+	return 0;
+}
+
+/* Add each comma-separated item of s (modified in place). */
+static void
+main_list_split(struct main_list *l, char *s)
+{
+	char	*item;
+
+	while ((item = strsep(&s, ",")) != NULL)
+		if (*item != '\0')
+			main_list_add(l, item);
 }
 
 static int64_t
@@ -313,9 +353,10 @@ main(int argc, char **argv)
 	struct main_list	 rulepaths = { NULL, 0 }, ids = { NULL, 0 };
 	struct main_list	 tags = { NULL, 0 }, statuses = { NULL, 0 };
 	struct main_list	 placeholders = { NULL, 0 };
+	struct main_list	 accounts = { NULL, 0 }, regions = { NULL, 0 };
 	struct stat		 sb;
 	const char		*format = NULL, *outpath = NULL;
-	const char		*color = "auto";
+	const char		*color = "auto", *errstr;
 	char			*cause = NULL;
 	FILE			*outf = stdout;
 	int64_t			 now;
@@ -336,7 +377,7 @@ main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	while ((ch = getopt_long(argc, argv, "f:ho:qr:V", main_longopts,
+	while ((ch = getopt_long(argc, argv, "f:hj:o:qr:V", main_longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'f':
@@ -344,6 +385,15 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			main_usage(0);
+		case 'j':
+			errstr = NULL;
+			sopts.jobs = main_number(optarg, 1, 64, &errstr);
+			if (errstr != NULL) {
+				diag(DIAG_CONFIG, NULL, 0, "-j %s: %s (1 to 64)",
+				    optarg, errstr);
+				return MAIN_EXIT_CONFIG;
+			}
+			break;
 		case 'o':
 			outpath = optarg;
 			break;
@@ -408,6 +458,15 @@ main(int argc, char **argv)
 			break;
 		case OPT_STRICT:
 			strict = 1;
+			break;
+		case OPT_ACCOUNT:
+			main_list_split(&accounts, optarg);
+			break;
+		case OPT_REGION:
+			main_list_split(&regions, optarg);
+			break;
+		case OPT_PROFILE:
+			sopts.profile = optarg;
 			break;
 		default:
 			main_usage(MAIN_EXIT_CONFIG);
@@ -487,6 +546,10 @@ main(int argc, char **argv)
 
 	sopts.since_ms = ctx.since;
 	sopts.until_ms = ctx.until;
+	sopts.accounts = (const char *const *)accounts.v;
+	sopts.naccounts = accounts.n;
+	sopts.regions = (const char *const *)regions.v;
+	sopts.nregions = regions.n;
 	if (argc == 0)
 		main_scan_path(&ctx, "-", &sopts);
 	for (i = 0; i < (size_t)argc; i++)
@@ -522,5 +585,7 @@ out:
 	free(tags.v);
 	free(statuses.v);
 	free(placeholders.v);
+	free(accounts.v);
+	free(regions.v);
 	return status;
 }

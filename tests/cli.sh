@@ -46,9 +46,14 @@ run badplaceholder 3 --placeholder novalue $R "$D/events.json"
 expect_err badplaceholder "ctaudit: error: --placeholder novalue: want name=value"
 run badwindow 3 --since 2026-11-02 --until 2026-11-01 $R "$D/events.json"
 expect_err badwindow "ctaudit: error: --since must be before --until"
+run badjobs 3 -j 0 $R "$D/events.json"
+expect_err badjobs "ctaudit: error: -j 0: out of range (1 to 64)"
+run badjobs2 3 -j many $R "$D/events.json"
+expect_err badjobs2 "ctaudit: error: -j many: not a number (1 to 64)"
 run rulesargs 3 rules $R "$D/events.json"
 grep -q '^usage: ctaudit ' "$T/rulesargs.err" || fail "rulesargs: no usage"
-for f in badopt badformat badlevel badcolor badplaceholder badwindow; do
+for f in badopt badformat badlevel badcolor badplaceholder badwindow \
+    badjobs badjobs2; do
 	[ -s "$T/$f.out" ] && fail "$f: wrote to stdout"
 done
 
