@@ -164,8 +164,9 @@ if [ -s "$T/err" ]; then
 fi
 
 # 5. Real data: which rules fire, at which level, on each stratus-red-team
-# detonation (every technique needs one finding at medium or above), and
-# on benign Control Tower traffic (nothing above low).
+# detonation (every technique needs one finding at medium or above), on
+# the OTRF lab attack (likewise), and on benign Control Tower traffic
+# (nothing above low).
 if [ ! -d "$SHARED/data/cloudtrail" ]; then
 	echo "skip: $SHARED/data not found: real-data checks not run"
 	finish
@@ -206,6 +207,20 @@ for f in "$SHARED"/data/cloudtrail/stratus-red-team/*.json; do
 	fi
 done
 check_file stratus "$EXPECTED/rules-stratus.tsv" "$T/stratus.tsv"
+
+# The OTRF lab attack: instance credentials stolen through an SSRF and
+# replayed from a laptop to list and copy S3 objects.
+st=0
+ctaudit -q -f json -r "$PACK" \
+    "$SHARED/data/cloudtrail/otrf-ec2-proxy-s3-exfiltration.jsonl" \
+    >"$T/out" 2>"$T/err" || st=$?
+check_status otrf 1 "$st"
+findings otrf "$T/out" >"$T/otrf.tsv"
+if ! awk -F '\t' '$3 ~ /^(medium|high|critical)$/ { ok = 1 }
+    END { exit !ok }' "$T/otrf.tsv"; then
+	fail "otrf: no finding at medium or above"
+fi
+check_file otrf "$EXPECTED/rules-otrf.tsv" "$T/otrf.tsv"
 
 st=0
 ctaudit -q -f json -r "$PACK" \
