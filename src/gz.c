@@ -75,6 +75,20 @@ gz_free(struct gz *g)
 	free(g);
 }
 
+/* Make the decompressor ready for another stream, keeping its buffers. */
+void
+gz_reset(struct gz *g)
+{
+	g->state = GZ_SNIFF;
+	g->in = NULL;
+	g->inlen = 0;
+	g->eof = 0;
+	g->nhold = 0;
+	g->off = 0;
+	free(g->err);
+	g->err = NULL;
+}
+
 /*
  * Take the next input.  A byte or two held back while looking for a gzip
  * header go in front of it, which costs one copy in the rare case that a

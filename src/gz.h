@@ -13,6 +13,8 @@ struct gz;
 
 struct gz	*gz_create(void);
 void		 gz_free(struct gz *);
+/* Start on another stream, keeping the buffers. */
+void		 gz_reset(struct gz *);
 /*
  * Hand over the next len bytes, which must stay valid until gz_output()
  * returns 0.  len 0 means the input has ended.

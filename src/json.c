@@ -32,6 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <yajl/yajl_parse.h>
 
 #include "buf.h"
@@ -102,6 +106,7 @@ struct json {
 	int			 num_cut;	/* dropping a long number's tail */
 	size_t			 tok_len;	/* string or number so far */
 	uint64_t		 gap;		/* bytes since the last string */
+	uint64_t		 high_at;	/* after the last non-ASCII or \u */
 
 	/* Resynchronising JSON Lines after a syntax error. */
 	int			 resync;
@@ -128,6 +133,7 @@ static int	 json_is_event(const struct rec_value *);
 static int	 json_is_insight(const struct rec_value *);
 static int	 json_is_digest_key(const char *, size_t);
 static const struct rec_value *json_envelope(const struct rec_value *);
+static size_t	 json_scan(const char *, size_t, int *);
 static size_t	 json_guard(struct json *, const char *, size_t, size_t *);
 static size_t	 json_guard_cut(struct json *, const char *, size_t);
 static size_t	 json_guard_gap(struct json *, const char *, size_t,
@@ -159,14 +165,21 @@ static const yajl_callbacks json_callbacks = {
 };
 
 /* Top-level members that only a CloudTrail-Digest file has. */
-static const char *const json_digest_keys[] = {
-	"digestStartTime",
-	"digestEndTime",
-	"digestS3Bucket",
-	"digestS3Object",
-	"logFiles",
-	"previousDigestSignature",
+#define JSON_KEY(s)	{ s, sizeof s - 1 }
+static const struct {
+	const char	*name;
+	size_t		 len;
+} json_digest_keys[] = {
+	JSON_KEY("digestStartTime"),
+	JSON_KEY("digestEndTime"),
+	JSON_KEY("digestS3Bucket"),
+	JSON_KEY("digestS3Object"),
+	JSON_KEY("logFiles"),
+	JSON_KEY("previousDigestSignature"),
 };
+
+/* A record kept from the last stream, so its arena is not made anew. */
+static struct record	*json_spare;
 
 /* Report under the stream's name; record_from_json() keeps the first. */
 static void
@@ -218,7 +231,11 @@ json_create(const char *name, json_record_cb *cb, void *arg,
 	j->cb = cb;
 	j->arg = arg;
 	j->st = st;
-	j->rec = record_create();
+	if (json_spare != NULL) {
+		j->rec = json_spare;
+		json_spare = NULL;
+	} else
+		j->rec = record_create();
 	j->nl = 1;
 	json_yajl_open(j);
 	return j;
@@ -232,7 +249,10 @@ json_free(struct json *j)
 		return;
 	if (j->yh != NULL)
 		yajl_free(j->yh);
-	record_free(j->rec);
+	if (json_spare == NULL)
+		json_spare = j->rec;
+	else
+		record_free(j->rec);
 	record_free(j->taken);
 	free(j->cause);
 	free(j);
@@ -370,8 +390,8 @@ json_is_digest_key(const char *s, size_t len)
 	size_t	i;
 
 	for (i = 0; i < nitems(json_digest_keys); i++) {
-		if (strlen(json_digest_keys[i]) == len &&
-		    memcmp(json_digest_keys[i], s, len) == 0)
+		if (json_digest_keys[i].len == len &&
+		    memcmp(json_digest_keys[i].name, s, len) == 0)
 			return 1;
 	}
 	return 0;
@@ -486,6 +506,7 @@ json_value(struct json *j, enum rec_type type, const char *s, size_t len)
 			j->skip = JSON_SKIP_RECORDS;
 			j->skip_what = json_type_name(type);
 		}
+		record_set_ascii(j->rec, j->high_at <= j->rec_start);
 		if (json_check(j) &&
 		    (e = record_scalar(j->rec, type, s, len)) != REC_BUILD_OK)
 			json_rec_skip(j, e);
@@ -566,7 +587,9 @@ json_cb_map_key(void *ctx, const unsigned char *s, size_t len)
 
 	if (!j->building)
 		return 1;
-	if (j->depth == j->rec_depth && j->name != NULL) {
+	/* Only 'R', 'd', 'l' and 'p' start a name that changes the shape. */
+	if (j->depth == j->rec_depth && j->name != NULL && len > 0 &&
+	    (s[0] == 'R' || s[0] == 'd' || s[0] == 'l' || s[0] == 'p')) {
 		if (j->top == JSON_TOP_OBJECT && j->depth == 1 && len == 7 &&
 		    memcmp(s, "Records", 7) == 0)
 			j->records_key = 1;
@@ -574,6 +597,7 @@ json_cb_map_key(void *ctx, const unsigned char *s, size_t len)
 		    j->skip == JSON_SKIP_NONE)
 			j->skip = JSON_SKIP_DIGEST;
 	}
+	record_set_ascii(j->rec, j->high_at <= j->rec_start);
 	if (json_check(j) && (e = record_key(j->rec, (const char *)s, len)) !=
 	    REC_BUILD_OK)
 		json_rec_skip(j, e);
@@ -732,16 +756,63 @@ json_guard_gap(struct json *j, const char *p, size_t len, size_t *drop)
 }
 
 /*
+ * The first quote or backslash in p, or len: sixteen bytes at a time with
+ * SSE2, eight with plain integers elsewhere.  The strings of an event are
+ * short, so one inline scan for both characters beats two memchr() calls.
+ */
+static inline size_t
+json_scan(const char *p, size_t len, int *high)
+{
+	size_t		 i = 0;
+#if defined(__SSE2__)
+	const __m128i	 quote = _mm_set1_epi8('"');
+	const __m128i	 bslash = _mm_set1_epi8('\\');
+	__m128i		 v;
+	unsigned int	 m;
+
+	for (; i + 16 <= len; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		*high |= _mm_movemask_epi8(v);
+		m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t	 ones = 0x0101010101010101ULL;
+	const uint64_t	 highs = 0x8080808080808080ULL;
+	uint64_t	 w, q, b;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		*high |= (w & highs) != 0;
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		/* A zero byte is a match; the lowest flag is always exact. */
+		q = (q - ones) & ~q & highs;
+		b = (b - ones) & ~b & highs;
+		if ((q | b) != 0)
+			return i + (size_t)(__builtin_ctzll(q | b) >> 3);
+	}
+#endif
+	for (; i < len; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			break;
+		*high |= p[i] & 0x80;
+	}
+	return i;
+}
+
+/*
  * The guard in front of yajl.  Returns how many bytes of p may be fed to
  * yajl as they are; *drop says how many after them to leave out.  Only
- * quotes and backslashes are looked for, with memchr(); everything else is
- * left to yajl.
+ * quotes and backslashes are looked for; everything else is left to yajl.
  */
 static size_t
 json_guard(struct json *j, const char *p, size_t len, size_t *drop)
 {
-	const char	*q, *b;
-	size_t		 i = 0, lim, stop, n;
+	size_t	 i = 0, k, lim, stop, n;
+	int	 high = 0;
 
 	*drop = 0;
 	if (j->cutting) {
@@ -750,13 +821,21 @@ json_guard(struct json *j, const char *p, size_t len, size_t *drop)
 	}
 	while (i < len) {
 		if (!j->in_string) {
-			q = memchr(p + i, '"', len - i);
-			lim = q != NULL ? (size_t)(q - p) : len;
+			/* A backslash out here is yajl's to reject. */
+			k = i;
+			do {
+				lim = k + json_scan(p + k, len - k, &high);
+				k = lim + 1;
+			} while (lim < len && p[lim] == '\\');
+			if (high) {
+				j->high_at = j->total + lim + 16;
+				high = 0;
+			}
 			n = json_guard_gap(j, p + i, lim - i, drop);
 			if (*drop != 0 || n < lim - i)
 				return i + n;
 			i = lim;
-			if (q != NULL) {
+			if (i < len) {
 				j->in_string = 1;
 				j->tok_len = 0;
 				j->gap = 0;
@@ -765,16 +844,22 @@ json_guard(struct json *j, const char *p, size_t len, size_t *drop)
 			continue;
 		}
 		if (j->esc > 0) {
-			j->esc = j->esc == JSON_ESC_FIRST && p[i] == 'u' ? 4 :
-			    j->esc == JSON_ESC_FIRST ? 0 : j->esc - 1;
+			if (j->esc == JSON_ESC_FIRST && p[i] == 'u') {
+				/* May decode to a lone surrogate: not ASCII. */
+				j->esc = 4;
+				j->high_at = j->total + i + 5;
+			} else
+				j->esc = j->esc == JSON_ESC_FIRST ? 0 :
+				    j->esc - 1;
 			j->tok_len++;
 			i++;
 			continue;
 		}
-		q = memchr(p + i, '"', len - i);
-		lim = q != NULL ? (size_t)(q - p) : len;
-		b = memchr(p + i, '\\', lim - i);
-		stop = b != NULL ? (size_t)(b - p) : lim;
+		stop = i + json_scan(p + i, len - i, &high);
+		if (high) {
+			j->high_at = j->total + stop + 16;
+			high = 0;
+		}
 		if (stop > i && j->tok_len + (stop - i) > JSON_TOKEN_MAX) {
 			/* Cut between plain bytes, where the JSON stays valid. */
 			n = j->tok_len < JSON_TOKEN_MAX ?
@@ -785,14 +870,14 @@ json_guard(struct json *j, const char *p, size_t len, size_t *drop)
 		}
 		j->tok_len += stop - i;
 		i = stop;
-		if (b != NULL) {
+		if (i == len)
+			break;
+		if (p[i] == '\\') {
 			j->esc = JSON_ESC_FIRST;
 			j->tok_len++;
-			i++;
-		} else if (q != NULL) {
+		} else
 			j->in_string = 0;
-			i++;
-		}
+		i++;
 	}
 	return len;
 }

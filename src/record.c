@@ -51,6 +51,7 @@ struct record {
 	const char		*origin;
 	uint64_t		 index;
 	int			 repaired;
+	int			 ascii;	/* strings known to be ASCII */
 
 	/* Building: the open containers and a member name waiting. */
 	struct rec_frame	 stack[REC_DEPTH_MAX];
@@ -59,7 +60,7 @@ struct record {
 	size_t			 keylen;
 };
 
-static void		*record_alloc(struct record *, size_t, size_t, int);
+static void		 record_grow(struct record *, size_t);
 static const char	*record_copy(struct record *, const char *, size_t,
 			    size_t *);
 static struct rec_value	*record_add(struct record *, enum rec_type);
@@ -131,9 +132,31 @@ record_begin(struct record *r, const char *origin, uint64_t index)
 	r->origin = origin;
 	r->index = index;
 	r->repaired = 0;
+	r->ascii = 0;
 	r->depth = 0;
 	r->key = NULL;
 	r->keylen = 0;
+}
+
+/*
+ * Move on to a chunk with room for n bytes: the next one if it is big
+ * enough (chunks after cur are unused in this event), else a new one.
+ */
+static void
+record_grow(struct record *r, size_t n)
+{
+	struct rec_chunk	*c = r->cur, *nc;
+	size_t			 size;
+
+	if ((nc = c->next) == NULL || nc->size < n) {
+		size = n > REC_CHUNK ? n : REC_CHUNK;
+		nc = xmalloc(sizeof *nc + size);
+		nc->size = size;
+		nc->next = c->next;
+		c->next = nc;
+	}
+	nc->used = 0;
+	r->cur = nc;
 }
 
 /*
@@ -141,32 +164,40 @@ record_begin(struct record *r, const char *origin, uint64_t index)
  * set, fail once the event has used REC_MEM_MAX; serialised text cached by
  * record_json() is not counted, as it is bounded by the values themselves.
  */
-static void *
+static inline void *
 record_alloc(struct record *r, size_t n, size_t align, int capped)
 {
-	struct rec_chunk	*c = r->cur, *nc;
-	size_t			 off, size;
+	struct rec_chunk	*c;
+	size_t			 off;
 
 	if (capped && n > REC_MEM_MAX - r->mem)
 		return NULL;
 	for (;;) {
+		c = r->cur;
 		off = (c->used + align - 1) & ~(align - 1);
 		if (off <= c->size && n <= c->size - off) {
 			c->used = off + n;
 			r->mem += n;
 			return (char *)(c + 1) + off;
 		}
-		/* Chunks after cur are unused in this event: reuse or insert. */
-		if ((nc = c->next) == NULL || nc->size < n) {
-			size = n > REC_CHUNK ? n : REC_CHUNK;
-			nc = xmalloc(sizeof *nc + size);
-			nc->size = size;
-			nc->next = c->next;
-			c->next = nc;
-		}
-		nc->used = 0;
-		r->cur = c = nc;
+		record_grow(r, n);
 	}
+}
+
+/* Whether s is all ASCII: one pass, no branch per byte. */
+static inline int
+record_ascii(const char *s, size_t len)
+{
+	uint64_t	w, acc = 0;
+	size_t		i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	for (; i < len; i++)
+		acc |= (unsigned char)s[i];
+	return (acc & 0x8080808080808080ULL) == 0;
 }
 
 /*
@@ -262,7 +293,8 @@ record_copy(struct record *r, const char *s, size_t len, size_t *lenp)
 	char	*p;
 	size_t	 n;
 
-	if ((n = record_utf8_repair(s, len, NULL)) == (size_t)-1) {
+	if (r->ascii || record_ascii(s, len) ||
+	    (n = record_utf8_repair(s, len, NULL)) == (size_t)-1) {
 		if ((p = record_alloc(r, len + 1, 1, 1)) == NULL)
 			return NULL;
 		memcpy(p, s, len);
@@ -401,6 +433,17 @@ record_set_origin(struct record *r, const char *origin)
 	p = record_alloc(r, len + 1, 1, 0);
 	memcpy(p, origin, len + 1);
 	r->origin = p;
+}
+
+/*
+ * The caller vouches that the strings it adds next are ASCII (the JSON
+ * stage saw no byte above 0x7f and no \u escape in the event so far), so
+ * their UTF-8 need not be checked.
+ */
+void
+record_set_ascii(struct record *r, int ascii)
+{
+	r->ascii = ascii;
 }
 
 /* Whether a string of this event had its UTF-8 repaired. */

@@ -45,6 +45,8 @@ void		 record_close(struct record *);
 size_t		 record_depth(const struct record *);
 /* Set the origin to a copy of this string (record_begin borrows it). */
 void		 record_set_origin(struct record *, const char *);
+/* The strings added next are known to be ASCII: skip the UTF-8 check. */
+void		 record_set_ascii(struct record *, int);
 /* 1 if some string was repaired to valid UTF-8. */
 int		 record_repaired(const struct record *);
 /* Make v (a value of this record) the root, e.g. an envelope's detail. */

@@ -22,6 +22,13 @@
 
 #define SCAN_READ_SIZE	(256 * 1024)
 
+/*
+ * Kept from one stream to the next: an archive is thousands of small
+ * files, and making these anew for each costs more than reading it.
+ */
+static char		*scan_buf;
+static struct gz	*scan_gz;
+
 /* Scan a stream to its end, or as far as it can be read. */
 int
 scan_stream(struct stream *s, scan_record_cb *cb, void *arg,
@@ -36,8 +43,13 @@ scan_stream(struct stream *s, scan_record_cb *cb, void *arg,
 	int		 r = 0, cut = 0, stopped = 0, rv;
 
 	st->streams++;
-	buf = xmalloc(SCAN_READ_SIZE);
-	g = gz_create();
+	if (scan_buf == NULL) {
+		scan_buf = xmalloc(SCAN_READ_SIZE);
+		scan_gz = gz_create();
+	}
+	buf = scan_buf;
+	g = scan_gz;
+	gz_reset(g);
 	j = json_create(s->name, cb, arg, st);
 	do {
 		if ((n = s->read(s, buf, SCAN_READ_SIZE, &cause)) == -1) {
@@ -64,8 +76,6 @@ scan_stream(struct stream *s, scan_record_cb *cb, void *arg,
 		st->streams_failed++;
 	rv = cut || stopped || rv == -1 || json_failed(j) ? -1 : 0;
 	json_free(j);
-	gz_free(g);
-	free(buf);
 	free(cause);
 	return rv;
 }
