@@ -5,7 +5,8 @@
  * (without "schema": the header names the columns).  Rows end in CRLF as
  * the RFC says.  Tags are joined with ';'.  An absent value is an empty
  * cell, an empty string is "".  Cells are escaped by output_esc_csv(),
- * which also defuses spreadsheet formulas in attacker-controlled fields.
+ * which also defuses spreadsheet formulas in attacker-controlled fields;
+ * the --raw event is JSON, whose own escapes keep it lossless.
  * When correlation rules are loaded, columns for them follow the others
  * (output_csv_corr_cols); a correlation finding leaves the event's cells
  * empty, a detection leaves the correlation's empty.
@@ -134,7 +135,7 @@ output_csv_write(void *priv, const struct finding *fd)
 		putc(',', f);
 		if (fd->rec != NULL && (root = record_root(fd->rec)) != NULL &&
 		    (s = record_json(fd->rec, root, &len)) != NULL)
-			output_esc_csv(f, s, len);
+			output_esc_csvjson(f, s, len);
 	}
 	if (oc->corr && fd->corr != NULL)
 		output_csv_corr(f, fd->corr);

@@ -29,6 +29,7 @@ static const unsigned char output_esc_special[128] = {
 };
 
 static size_t	 output_esc_run(const char *, size_t, int, size_t *);
+static void	 output_esc_jsontext1(FILE *, const char *, size_t, int);
 static void	 output_esc_picture(FILE *, unsigned char);
 
 /*
@@ -174,17 +175,24 @@ output_esc_json(FILE *f, const char *s, size_t len)
  * Copy JSON text (as record_json() writes it, compact) with the promises
  * of output_esc_json(): escapes and structure are ASCII and pass through;
  * a raw control byte can only be inside a string, so it is escaped there.
+ * With csv, the result is also one quoted CSV cell (quotes doubled).
  */
-void
-output_esc_jsontext(FILE *f, const char *s, size_t len)
+static void
+output_esc_jsontext1(FILE *f, const char *s, size_t len, int csv)
 {
 	uint32_t	 cp;
 	size_t		 i, n, cols;
 
+	if (csv)
+		putc('"', f);
 	for (i = 0; i < len; i += n) {
-		if ((n = output_esc_run(s + i, len - i, 0, &cols)) > 0)
+		if ((n = output_esc_run(s + i, len - i,
+		    csv ? OUTPUT_ESC_QUOTE : 0, &cols)) > 0)
 			fwrite(s + i, 1, n, f);
-		else if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
+		else if (s[i] == '"') {
+			fputs("\"\"", f);
+			n = 1;
+		} else if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
 			fputs("\\ufffd", f);
 			n = 1;
 		} else if (output_esc_hazard(cp))
@@ -192,6 +200,26 @@ output_esc_jsontext(FILE *f, const char *s, size_t len)
 		else
 			fwrite(s + i, 1, n, f);
 	}
+	if (csv)
+		putc('"', f);
+}
+
+/* Copy compact JSON text, made safe as output_esc_json() promises. */
+void
+output_esc_jsontext(FILE *f, const char *s, size_t len)
+{
+	output_esc_jsontext1(f, s, len, 0);
+}
+
+/*
+ * Compact JSON text as one CSV cell: lossless, unlike output_esc_csv(),
+ * because JSON has escapes of its own; it starts with '{' or '[', never
+ * with a formula character, and is always quoted.
+ */
+void
+output_esc_csvjson(FILE *f, const char *s, size_t len)
+{
+	output_esc_jsontext1(f, s, len, 1);
 }
 
 /*

@@ -63,5 +63,7 @@ void	 output_esc_jsontext(FILE *, const char *, size_t);
 size_t	 output_esc_text(FILE *, const char *, size_t);
 /* One CSV cell (RFC 4180), quoted if needed, formulas defused. */
 void	 output_esc_csv(FILE *, const char *, size_t);
+/* Compact JSON text as one quoted CSV cell, escaped as for JSON. */
+void	 output_esc_csvjson(FILE *, const char *, size_t);
 
 #endif

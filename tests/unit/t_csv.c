@@ -16,7 +16,7 @@
 
 #define S(s)	s, sizeof(s) - 1
 
-enum esc { CSV, JSON, JSONTEXT, TEXT };
+enum esc { CSV, JSON, JSONTEXT, CSVJSON, TEXT };
 
 static const struct {
 	enum esc	 esc;
@@ -109,6 +109,15 @@ static const struct {
 	{ JSONTEXT, S("[\"\xe2\x80\xae\xff\"]"), "[\"\\u202e\\ufffd\"]" },
 	{ JSONTEXT, S("[\"\xc3\xa9\"]"),	"[\"\xc3\xa9\"]" },
 
+	/* Compact JSON as a CSV cell: quoted, quotes doubled, lossless. */
+	{ CSVJSON, S("{\"a\":\"x,\\\"y\"}"),
+	    "\"{\"\"a\"\":\"\"x,\\\"\"y\"\"}\"" },
+	{ CSVJSON, S("{}"),			"\"{}\"" },
+	{ CSVJSON, S("{\"u\":\"\x1b\xe2\x80\xae\xc2\x9b\xff\"}"),
+	    "\"{\"\"u\"\":\"\"\\u001b\\u202e\\u009b\\ufffd\"\"}\"" },
+	{ CSVJSON, S("[\"=1\",\"\xc3\xa9\"]"),
+	    "\"[\"\"=1\"\",\"\"\xc3\xa9\"\"]\"" },
+
 	/* Text: hazards visible, backslash doubled, UTF-8 kept. */
 	{ TEXT,	S("arn:aws:iam::1:user/a"),	"arn:aws:iam::1:user/a" },
 	{ TEXT,	S("\x1b[2J\x1b]0;x\x07"),	"\\x1b[2J\\x1b]0;x\\x07" },
@@ -154,6 +163,9 @@ run(enum esc esc, const char *in, size_t len, size_t *outlen, size_t *cols)
 	case JSONTEXT:
 		output_esc_jsontext(f, in, len);
 		break;
+	case CSVJSON:
+		output_esc_csvjson(f, in, len);
+		break;
 	case TEXT:
 		*cols = output_esc_text(f, in, len);
 		break;
@@ -182,7 +194,7 @@ int
 main(void)
 {
 	static const char *const names[] = { "csv", "json", "jsontext",
-	    "text" };
+	    "csvjson", "text" };
 	char		*out;
 	size_t		 i, len, cols;
 	uint32_t	 cp;
