@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct state;
+
 struct source_opts {
 	int64_t		 since_ms;	/* 0: no lower bound on eventTime */
 	int64_t		 until_ms;	/* 0: no upper bound */
@@ -20,6 +22,8 @@ struct source_opts {
 	size_t		 nregions;
 	const char	*profile;	/* --profile, or NULL */
 	int		 jobs;		/* objects in flight; 0: default */
+	/* --state: skip what earlier runs read (state.h), or NULL. */
+	struct state	*state;
 };
 
 struct stream {

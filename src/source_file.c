@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "source.h"
+#include "state.h"
 #include "xmalloc.h"
 
 /* A directory on the current path of the walk. */
@@ -40,6 +41,7 @@ struct source_file {
 	int			 done;	/* a single file was handed out */
 	int			 fd;	/* the current stream's, or -1 */
 	char			*name;	/* the current stream's */
+	struct state		*state;	/* --state, or NULL */
 	struct stream		 stream;
 	struct source_file_dir	*stack;
 	size_t			 depth, size;
@@ -149,7 +151,6 @@ source_file_open(const char *path, const struct source_opts *opts,
 	char			*reason;
 	int			 fd;
 
-	(void)opts;
 	sf = xcalloc(1, sizeof *sf);
 	sf->fd = -1;
 	sf->root = xstrdup(path);
@@ -161,6 +162,9 @@ source_file_open(const char *path, const struct source_opts *opts,
 		sf->name = xstrdup("<stdin>");
 		return sf;
 	}
+	/* Standard input has no state; a tree or a file has. */
+	if ((sf->state = opts->state) != NULL)
+		state_file_begin(sf->state, path);
 	if (stat(path, &sb) == -1) {
 		*cause = xstrdup(strerror(errno));
 		goto fail;
@@ -183,6 +187,9 @@ source_file_open(const char *path, const struct source_opts *opts,
 	}
 	sf->fd = fd;
 	sf->name = xstrdup(path);
+	if (sf->state != NULL && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    !state_file_want(sf->state, path, &sb))
+		sf->done = 1;	/* read by an earlier run */
 	return sf;
 
 fail:
@@ -209,7 +216,7 @@ source_file_next(void *priv, struct stream **sp, char **cause)
 	struct source_file_dir	*d;
 	struct stat		 sb;
 	const char		*sep;
-	char			*path;
+	char			*path, *pathcopy = NULL;
 	size_t			 k, len;
 	int			 fd;
 
@@ -238,6 +245,8 @@ source_file_next(void *priv, struct stream **sp, char **cause)
 
 		if (stat(path, &sb) == -1) {
 			xasprintf(cause, "%s: %s", path, strerror(errno));
+			if (sf->state != NULL)
+				state_file_failed(sf->state, path);
 			free(path);
 			return -1;
 		}
@@ -252,8 +261,17 @@ source_file_next(void *priv, struct stream **sp, char **cause)
 					return -1;
 				}
 			}
-			if (source_file_push(sf, path, &sb, cause) == -1)
+			if (sf->state != NULL)
+				pathcopy = xstrdup(path);
+			if (source_file_push(sf, path, &sb, cause) == -1) {
+				/* Read it all when it can be read again. */
+				if (sf->state != NULL)
+					state_file_failed(sf->state, pathcopy);
+				free(pathcopy);
 				return -1;
+			}
+			free(pathcopy);
+			pathcopy = NULL;
 			continue;
 		}
 		if (!S_ISREG(sb.st_mode)) {
@@ -264,10 +282,14 @@ source_file_next(void *priv, struct stream **sp, char **cause)
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (fd == -1) {
 			xasprintf(cause, "%s: %s", path, strerror(errno));
+			if (sf->state != NULL)
+				state_file_failed(sf->state, path);
 			free(path);
 			return -1;
 		}
-		if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+		    (sf->state != NULL &&
+		    !state_file_want(sf->state, path, &sb))) {
 			close(fd);
 			free(path);
 			continue;

@@ -45,6 +45,7 @@
 #include "s3.h"
 #include "sigv4.h"
 #include "source.h"
+#include "state.h"
 #include "xmalloc.h"
 
 #define SOURCE_S3_JOBS		8		/* objects in flight */
@@ -69,6 +70,7 @@ struct source_s3_task {
 	char			*stop;		/* keys >= stop end it */
 	char			*fallback;	/* list this if it is empty */
 	int			 filter;	/* by the time window */
+	char			*scope;		/* --state prefix, or NULL */
 };
 
 enum source_s3_state {
@@ -124,6 +126,7 @@ struct source_s3 {
 	char			**accounts, **regions;
 	size_t			 naccounts, nregions;
 	int			 jobs;
+	struct state		*state;		/* --state, or NULL */
 
 	struct source_s3_task	*tasks;		/* a stack */
 	size_t			 ntasks, tasksize;
@@ -225,7 +228,8 @@ source_s3_set_endpoint(struct source_s3 *s)
 	free(ep);
 }
 
-static void
+/* Push a listing; the task is returned for more settings. */
+static struct source_s3_task *
 source_s3_push(struct source_s3 *s, enum source_s3_kind kind,
     enum s3_level level, char *prefix, int filter)
 {
@@ -242,6 +246,7 @@ source_s3_push(struct source_s3 *s, enum source_s3_kind kind,
 	t->level = level;
 	t->prefix = prefix;		/* the task owns it */
 	t->filter = filter;
+	return t;
 }
 
 static void
@@ -252,6 +257,7 @@ source_s3_task_clear(struct source_s3_task *t)
 	free(t->start_after);
 	free(t->stop);
 	free(t->fallback);
+	free(t->scope);
 }
 
 static void
@@ -269,24 +275,46 @@ source_s3_plan_region(struct source_s3 *s, const char *region)
 {
 	struct source_s3_task	*t;
 	char			 day[S3_LIST_DAY_LEN + 1];
+	const char		*mark = NULL;
 	int64_t			 d;
 	size_t			 len;
 
+	/* --state: what an earlier run read up to, in key order. */
+	if (s->state != NULL)
+		mark = state_s3_start_after(s->state, s->bucket, region);
 	if (s->has_window && s->win.days) {
 		for (d = s->win.last_day; d >= s->win.first_day; d--) {
 			s3_list_day(d, day);
-			source_s3_push(s, SOURCE_S3_LIST, S3_LEVEL_DATE,
+			t = source_s3_push(s, SOURCE_S3_LIST, S3_LEVEL_DATE,
 			    xprintf("%s%s", region, day), 1);
+			if (s->state == NULL)
+				continue;
+			t->scope = xstrdup(region);
+			len = strlen(t->prefix);
+			if (mark == NULL || strcmp(mark, t->prefix) < 0)
+				continue;
+			if (strncmp(mark, t->prefix, len) == 0)
+				t->start_after = xstrdup(mark);
+			else
+				source_s3_pop(s);	/* all read before */
 		}
 		return;
 	}
-	source_s3_push(s, SOURCE_S3_LIST, S3_LEVEL_REGION, xstrdup(region), 1);
-	t = &s->tasks[s->ntasks - 1];
+	t = source_s3_push(s, SOURCE_S3_LIST, S3_LEVEL_REGION,
+	    xstrdup(region), 1);
 	if (s->has_window && s->win.has_first) {
 		s3_list_day(s->win.first_day, day);
 		t->start_after = xprintf("%s%s", region, day);
 		len = strlen(t->start_after);
 		t->start_after[len - 1] = '\0';	/* before "DD/" keys */
+	}
+	if (s->state != NULL) {
+		t->scope = xstrdup(region);
+		if (mark != NULL && (t->start_after == NULL ||
+		    strcmp(mark, t->start_after) > 0)) {
+			free(t->start_after);
+			t->start_after = xstrdup(mark);
+		}
 	}
 	if (s->has_window && s->win.has_last) {
 		s3_list_day(s->win.last_day, day);
@@ -300,6 +328,9 @@ source_s3_plan_region(struct source_s3 *s, const char *region)
 static void
 source_s3_plan(struct source_s3 *s, enum s3_level level, const char *prefix)
 {
+	struct source_s3_task	*t;
+	const char		*mark;
+
 	switch (level) {
 	case S3_LEVEL_ROOT:
 	case S3_LEVEL_ORG:
@@ -317,7 +348,14 @@ source_s3_plan(struct source_s3 *s, enum s3_level level, const char *prefix)
 		break;
 	case S3_LEVEL_DATE:
 	case S3_LEVEL_NONE:
-		source_s3_push(s, SOURCE_S3_LIST, level, xstrdup(prefix), 1);
+		t = source_s3_push(s, SOURCE_S3_LIST, level, xstrdup(prefix),
+		    1);
+		if (s->state != NULL) {
+			t->scope = xstrdup(prefix);
+			if ((mark = state_s3_start_after(s->state, s->bucket,
+			    prefix)) != NULL)
+				t->start_after = xstrdup(mark);
+		}
 		break;
 	}
 }
@@ -550,6 +588,9 @@ source_s3_add_object(struct source_s3 *s, const struct source_s3_task *t,
 	    (t->filter && s->has_window &&
 	    !s3_list_key_in_window(o->key, &s->win)))
 		return;
+	if (t->scope != NULL &&
+	    !state_s3_want(s->state, s->bucket, t->scope, o->key))
+		return;		/* read by an earlier run */
 	if (s->nobjs == s->objsize) {
 		s->objsize = s->objsize == 0 ? 64 : s->objsize * 2;
 		s->objs = xreallocarray(s->objs, s->objsize, sizeof *s->objs);
@@ -587,6 +628,8 @@ source_s3_step(struct source_s3 *s, char **cause)
 		s->tasks[s->ntasks - 1].token = xstrdup(pg.next_token);
 		if (t.stop != NULL)
 			s->tasks[s->ntasks - 1].stop = xstrdup(t.stop);
+		if (t.scope != NULL)
+			s->tasks[s->ntasks - 1].scope = xstrdup(t.scope);
 	}
 
 	if (t.kind == SOURCE_S3_LIST) {
@@ -605,8 +648,7 @@ source_s3_step(struct source_s3 *s, char **cause)
 
 	if (t.fallback != NULL && pg.nprefixes == 0 && pg.nobjects == 0) {
 		/* No AWSLogs/ below the prefix: list it whole. */
-		source_s3_push(s, SOURCE_S3_LIST, S3_LEVEL_NONE, t.fallback, 1);
-		t.fallback = NULL;
+		source_s3_plan(s, S3_LEVEL_NONE, t.fallback);
 		goto out;
 	}
 	/* Children go on the stack last first, so they come out in order. */
@@ -1163,6 +1205,7 @@ source_s3_open(const char *uri, const struct source_opts *opts,
 	if ((s->multi = curl_multi_init()) == NULL)
 		fatalx("curl_multi_init failed");
 
+	s->state = opts->state;
 	s->jobs = opts->jobs > 0 ? opts->jobs : SOURCE_S3_JOBS;
 	if (s->jobs > SOURCE_S3_JOBS_MAX)
 		s->jobs = SOURCE_S3_JOBS_MAX;

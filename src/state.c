@@ -1,0 +1,1148 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The state file: what earlier runs audited, kept so that a run started
+ * by cron reads only what is new, and which (rule, eventID) pairs it has
+ * reported, so that an event CloudTrail delivers twice, or a re-audit,
+ * does not alert twice.
+ *
+ * What is remembered is organised in scopes.  Each must stay bounded for
+ * years of CloudTrail files, so none lists everything ever read:
+ *
+ * - An S3 region prefix (bucket, AWSLogs/.../CloudTrail/REGION/) keeps a
+ *   mark, the last key of an unbroken run of keys read to the end, and
+ *   the keys read after it.  CloudTrail names a file after its delivery
+ *   time, so keys sort in time order within the prefix and the next run
+ *   lists with StartAfter=mark.  Files delivered within the same minute
+ *   can arrive out of key order, so the mark stops STATE_S3_SLACK_MS
+ *   short of the run's start: younger keys are kept by name in the done
+ *   set and skipped when listed again.  A key that could not be read
+ *   stops the mark, so it is listed and read again.
+ *
+ * - A local tree (the realpath of a command-line directory or file)
+ *   keeps a cut, a time before the last run began: every file whose
+ *   ctime is older was there during that run, so it was read unless it
+ *   failed, and failures are kept by name in a retry set (a directory
+ *   there covers all below it).  Files changed after the cut are kept by
+ *   relative path, size, mtime and ctime, and skipped only if all four
+ *   match.  The ctime, unlike the mtime, cannot be set back by cp -p,
+ *   rsync -t or aws s3 sync, so a file copied in late with an old mtime
+ *   is still read.  The cut trails the run's start by STATE_FILE_SLACK_NS
+ *   to absorb clock steps and file servers with their own clocks.
+ *
+ * Whenever a cap is reached the state forgets in the direction that makes
+ * the next run read more, never less; the dedup set then keeps the extra
+ * reading from alerting again.
+ *
+ * The format is line-oriented text that a person can read and diff, and
+ * that needs no parser beyond this file: a version line, one record a
+ * line (a keyword and fields separated by single spaces, each field
+ * %XX-escaped), and an end line with the record count, so that a file
+ * cut short is refused instead of being taken for a shorter history.
+ *
+ *	ctaudit-state 1
+ *	file ROOT CUT_NS
+ *	done PATH SIZE MTIME_NS CTIME_NS
+ *	retry PATH
+ *	s3 BUCKET PREFIX MARK
+ *	key KEY
+ *	seen EVENTTIME_MS RULE_ID EVENT_ID
+ *	end N
+ *
+ * It is written to a temporary file in the same directory, synced,
+ * renamed over the old one, and the directory synced.  A lock on
+ * PATH.lock, held from state_open() to state_free(), keeps two runs from
+ * working at once.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "s3.h"
+#include "state.h"
+#include "xmalloc.h"
+
+#define STATE_MAGIC		"ctaudit-state"
+#define STATE_FIELDS_MAX	6
+
+enum state_kind {
+	STATE_FILE,
+	STATE_S3,
+};
+
+/* What is known of one file or key. */
+#define STATE_E_OLD	0x01	/* done in an earlier run */
+#define STATE_E_SEEN	0x02	/* skipped this run because of that */
+#define STATE_E_WANT	0x04	/* handed to the source this run */
+#define STATE_E_OK	0x08	/* and read to the end */
+#define STATE_E_FAILED	0x10	/* could not be read this run */
+#define STATE_E_RETRY	0x20	/* failed in an earlier run */
+
+struct state_ent {
+	char		*key;		/* relative path, or S3 key */
+	uint64_t	 size;
+	int64_t		 mtime, ctime;	/* ns */
+	int		 flags;
+};
+
+/* A hash table of indices into an array of things with string keys. */
+struct state_tab {
+	size_t		*slots;		/* index + 1, 0 if free */
+	size_t		 size, used;
+};
+
+typedef const char *state_key_fn(const void *, size_t);
+
+struct state_scope {
+	enum state_kind	  kind;
+	char		 *a;		/* realpath of root, or bucket */
+	char		 *b;		/* S3 prefix; NULL for files */
+	int64_t		  cut;		/* files: ctime ns, 0 if none */
+	char		 *mark;		/* S3: NULL if none */
+	int		  visited;
+	struct state_ent *ents;
+	size_t		  nents, entsize;
+	struct state_tab  tab;
+};
+
+struct state_pair {
+	char		*key;		/* "RULE\tEVENT" */
+	int64_t		 t;		/* eventTime, ms */
+};
+
+struct state {
+	char			 *path;
+	int			  lockfd;
+	struct state_opts	  opts;
+	struct state_scope	**scopes;
+	size_t			  nscopes;
+	struct state_scope	 *cur;		/* the file walk going on */
+	char			 *cur_given;	/* its root as given */
+	struct state_scope	 *last;		/* scope of the last S3 key */
+	struct state_pair	 *pairs;
+	size_t			  npairs, pairsize;
+	struct state_tab	  pairtab;
+	int64_t			  newest;	/* latest eventTime seen */
+	struct state_stats	  stats;
+};
+
+static uint64_t	 state_hash(const char *);
+static size_t	 state_tab_find(const struct state_tab *, const char *,
+		    state_key_fn *, const void *);
+static void	 state_tab_add(struct state_tab *, size_t, state_key_fn *,
+		    const void *);
+static const char *state_ent_key(const void *, size_t);
+static const char *state_pair_key(const void *, size_t);
+static struct state_ent *state_ent_get(struct state_scope *, const char *);
+static struct state_ent *state_ent_add(struct state_scope *, const char *);
+static struct state_scope *state_scope_add(struct state *, enum state_kind,
+		    const char *, const char *);
+static struct state_scope *state_scope_find(struct state *, enum state_kind,
+		    const char *, const char *);
+static void	 state_scope_free(struct state_scope *);
+static const char *state_rel(struct state *, const char *);
+static int	 state_number(const char *, int64_t *);
+static int	 state_read(struct state *, FILE *, unsigned long *, char **);
+static int	 state_parse(struct state *, char **, size_t,
+		    struct state_scope **, char **);
+static void	 state_pair_add(struct state *, const char *, int64_t);
+static void	 state_prune(struct state *, size_t);
+static int	 state_pair_cmp(const void *, const void *);
+static int	 state_ent_cmp(const void *, const void *);
+static void	 state_put(FILE *, const char *);
+static void	 state_write_scope(FILE *, struct state *,
+		    struct state_scope *, uint64_t *);
+
+/* FNV-1a. */
+static uint64_t
+state_hash(const char *s)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+
+	while (*s != '\0') {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* The index stored under key, or SIZE_MAX. */
+static size_t
+state_tab_find(const struct state_tab *t, const char *key, state_key_fn *get,
+    const void *arg)
+{
+	size_t	i, idx;
+
+	if (t->size == 0)
+		return SIZE_MAX;
+	i = state_hash(key) & (t->size - 1);
+	while (t->slots[i] != 0) {
+		idx = t->slots[i] - 1;
+		if (strcmp(get(arg, idx), key) == 0)
+			return idx;
+		i = (i + 1) & (t->size - 1);
+	}
+	return SIZE_MAX;
+}
+
+/* Store index idx (whose key is not there yet). */
+static void
+state_tab_add(struct state_tab *t, size_t idx, state_key_fn *get,
+    const void *arg)
+{
+	size_t	*old = t->slots, oldsize = t->size, i, k;
+
+	if (2 * (t->used + 1) > t->size) {
+		t->size = t->size == 0 ? 64 : t->size * 2;
+		t->slots = xcalloc(t->size, sizeof *t->slots);
+		t->used = 0;
+		for (k = 0; k < oldsize; k++)
+			if (old[k] != 0)
+				state_tab_add(t, old[k] - 1, get, arg);
+		free(old);
+	}
+	i = state_hash(get(arg, idx)) & (t->size - 1);
+	while (t->slots[i] != 0)
+		i = (i + 1) & (t->size - 1);
+	t->slots[i] = idx + 1;
+	t->used++;
+}
+
+static const char *
+state_ent_key(const void *arg, size_t i)
+{
+	return ((const struct state_scope *)arg)->ents[i].key;
+}
+
+static const char *
+state_pair_key(const void *arg, size_t i)
+{
+	return ((const struct state *)arg)->pairs[i].key;
+}
+
+static struct state_ent *
+state_ent_get(struct state_scope *sc, const char *key)
+{
+	size_t	i;
+
+	if ((i = state_tab_find(&sc->tab, key, state_ent_key, sc)) ==
+	    SIZE_MAX)
+		return NULL;
+	return &sc->ents[i];
+}
+
+/* The entry for key, made if there is none. */
+static struct state_ent *
+state_ent_add(struct state_scope *sc, const char *key)
+{
+	struct state_ent	*e;
+
+	if ((e = state_ent_get(sc, key)) != NULL)
+		return e;
+	if (sc->nents == sc->entsize) {
+		sc->entsize = sc->entsize == 0 ? 16 : sc->entsize * 2;
+		sc->ents = xreallocarray(sc->ents, sc->entsize,
+		    sizeof *sc->ents);
+	}
+	e = &sc->ents[sc->nents];
+	memset(e, 0, sizeof *e);
+	e->key = xstrdup(key);
+	state_tab_add(&sc->tab, sc->nents++, state_ent_key, sc);
+	return e;
+}
+
+static struct state_scope *
+state_scope_add(struct state *st, enum state_kind kind, const char *a,
+    const char *b)
+{
+	struct state_scope	*sc;
+
+	sc = xcalloc(1, sizeof *sc);
+	sc->kind = kind;
+	sc->a = xstrdup(a);
+	sc->b = b != NULL ? xstrdup(b) : NULL;
+	st->scopes = xreallocarray(st->scopes, st->nscopes + 1,
+	    sizeof *st->scopes);
+	st->scopes[st->nscopes++] = sc;
+	return sc;
+}
+
+static struct state_scope *
+state_scope_find(struct state *st, enum state_kind kind, const char *a,
+    const char *b)
+{
+	struct state_scope	*sc;
+	size_t			 i;
+
+	for (i = 0; i < st->nscopes; i++) {
+		sc = st->scopes[i];
+		if (sc->kind == kind && strcmp(sc->a, a) == 0 &&
+		    (b == NULL || strcmp(sc->b, b) == 0))
+			return sc;
+	}
+	return NULL;
+}
+
+static void
+state_scope_free(struct state_scope *sc)
+{
+	size_t	i;
+
+	if (sc == NULL)
+		return;
+	for (i = 0; i < sc->nents; i++)
+		free(sc->ents[i].key);
+	free(sc->ents);
+	free(sc->tab.slots);
+	free(sc->a);
+	free(sc->b);
+	free(sc->mark);
+	free(sc);
+}
+
+/*
+ * Escape a field: bytes up to space, DEL and '%' as %XX; the empty
+ * string is "-", and "-" itself "%2D".
+ */
+char *
+state_escape(const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	char			*out, *p;
+
+	if (*s == '\0')
+		return xstrdup("-");
+	if (strcmp(s, "-") == 0)
+		return xstrdup("%2D");
+	p = out = xreallocarray(NULL, strlen(s) + 1, 3);
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s <= ' ' || *s == 0x7f || *s == '%') {
+			*p++ = '%';
+			*p++ = hex[(unsigned char)*s >> 4];
+			*p++ = hex[(unsigned char)*s & 0xf];
+		} else
+			*p++ = *s;
+	}
+	*p = '\0';
+	return out;
+}
+
+static int
+state_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Undo state_escape() in place: 0, or -1 if s is not escaped right. */
+int
+state_unescape(char *s)
+{
+	char	*in, *out;
+	int	 hi, lo;
+
+	if (strcmp(s, "-") == 0) {
+		*s = '\0';
+		return 0;
+	}
+	for (in = out = s; *in != '\0'; in++) {
+		if (*in != '%') {
+			*out++ = *in;
+			continue;
+		}
+		if ((hi = state_hexval((unsigned char)in[1])) == -1 ||
+		    (lo = state_hexval((unsigned char)in[2])) == -1 ||
+		    (hi == 0 && lo == 0))
+			return -1;
+		*out++ = (char)(hi << 4 | lo);
+		in += 2;
+	}
+	*out = '\0';
+	return 0;
+}
+
+/* A decimal number that fits in an int64_t: 0, or -1. */
+static int
+state_number(const char *s, int64_t *out)
+{
+	int64_t	n = 0;
+	size_t	len = strlen(s), i;
+
+	if (len == 0 || len > 19 || strspn(s, "0123456789") != len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (n > (INT64_MAX - (s[i] - '0')) / 10)
+			return -1;
+		n = n * 10 + (s[i] - '0');
+	}
+	*out = n;
+	return 0;
+}
+
+/* One record of the file; *sc is the scope records belong to. */
+static int
+state_parse(struct state *st, char **f, size_t nf, struct state_scope **sc,
+    char **cause)
+{
+	static const struct {
+		const char	*word;
+		size_t		 nf;
+	} recs[] = {
+		{ "file", 3 }, { "done", 5 }, { "retry", 2 }, { "s3", 4 },
+		{ "key", 2 }, { "seen", 4 },
+	};
+	struct state_ent	*e;
+	char			*key;
+	int64_t			 n[3];
+	size_t			 i;
+
+	for (i = 0; i < nitems(recs); i++)
+		if (strcmp(f[0], recs[i].word) == 0)
+			break;
+	if (i == nitems(recs)) {
+		*cause = xprintf("unknown record '%.32s'", f[0]);
+		return -1;
+	}
+	if (nf != recs[i].nf) {
+		*cause = xprintf("'%s' wants %zu fields, not %zu", f[0],
+		    recs[i].nf - 1, nf - 1);
+		return -1;
+	}
+	for (i = 1; i < nf; i++) {
+		if (state_unescape(f[i]) == -1) {
+			*cause = xprintf("field %zu: bad %%-escape", i);
+			return -1;
+		}
+	}
+	if (strcmp(f[0], "file") == 0 || strcmp(f[0], "s3") == 0) {
+		if (st->nscopes == STATE_SCOPES_MAX) {
+			*cause = xprintf("more than %d scopes",
+			    STATE_SCOPES_MAX);
+			return -1;
+		}
+		if (*f[0] == 'f') {
+			if (state_number(f[2], &n[0]) == -1)
+				goto badnum;
+			if (state_scope_find(st, STATE_FILE, f[1], NULL)) {
+				*cause = xprintf("tree '%.256s' is named "
+				    "twice", f[1]);
+				return -1;
+			}
+			*sc = state_scope_add(st, STATE_FILE, f[1], NULL);
+			(*sc)->cut = n[0];
+		} else {
+			if (state_scope_find(st, STATE_S3, f[1], f[2])) {
+				*cause = xprintf("prefix 's3://%.64s/%.256s' "
+				    "is named twice", f[1], f[2]);
+				return -1;
+			}
+			*sc = state_scope_add(st, STATE_S3, f[1], f[2]);
+			if (*f[3] != '\0')
+				(*sc)->mark = xstrdup(f[3]);
+		}
+		return 0;
+	}
+	if (strcmp(f[0], "seen") == 0) {
+		if (state_number(f[1], &n[0]) == -1)
+			goto badnum;
+		if (st->npairs == STATE_SEEN_MAX) {
+			*cause = xprintf("more than %d 'seen' records",
+			    STATE_SEEN_MAX);
+			return -1;
+		}
+		if (strchr(f[2], '\t') != NULL || *f[2] == '\0' ||
+		    *f[3] == '\0') {
+			*cause = xstrdup("bad rule or event id");
+			return -1;
+		}
+		key = xprintf("%s\t%s", f[2], f[3]);
+		if (state_tab_find(&st->pairtab, key, state_pair_key, st) !=
+		    SIZE_MAX) {
+			free(key);
+			*cause = xstrdup("'seen' pair named twice");
+			return -1;
+		}
+		state_pair_add(st, key, n[0]);
+		free(key);
+		return 0;
+	}
+
+	/* done, retry, key: an entry of the scope above them. */
+	if (*sc == NULL || ((*sc)->kind == STATE_S3) != (*f[0] == 'k')) {
+		*cause = xprintf("'%s' outside a '%s' record", f[0],
+		    *f[0] == 'k' ? "s3" : "file");
+		return -1;
+	}
+	if ((*sc)->nents == STATE_DONE_MAX + STATE_RETRY_MAX) {
+		*cause = xprintf("more than %d entries in one scope",
+		    STATE_DONE_MAX + STATE_RETRY_MAX);
+		return -1;
+	}
+	if (*f[1] == '\0' && *f[0] == 'k') {
+		*cause = xstrdup("empty key");
+		return -1;
+	}
+	if (state_ent_get(*sc, f[1]) != NULL) {
+		*cause = xprintf("'%.256s' is named twice", f[1]);
+		return -1;
+	}
+	if (*f[0] == 'd') {
+		for (i = 0; i < 3; i++)
+			if (state_number(f[2 + i], &n[i]) == -1)
+				goto badnum;
+	}
+	e = state_ent_add(*sc, f[1]);
+	e->flags = *f[0] == 'r' ? STATE_E_RETRY : STATE_E_OLD;
+	if (*f[0] == 'd') {
+		e->size = (uint64_t)n[0];
+		e->mtime = n[1];
+		e->ctime = n[2];
+	}
+	return 0;
+badnum:
+	*cause = xprintf("'%s': bad number", f[0]);
+	return -1;
+}
+
+/* Read the whole file: 0, or -1 with *cause and *line. */
+static int
+state_read(struct state *st, FILE *f, unsigned long *line, char **cause)
+{
+	struct state_scope	*sc = NULL;
+	char			*buf = NULL, *p, *fields[STATE_FIELDS_MAX];
+	size_t			 size = 0, nf;
+	ssize_t			 len;
+	uint64_t		 nrec = 0;
+	int64_t			 n;
+	int			 version = 0, ended = 0, rv = -1;
+
+	*line = 0;
+	while ((len = getline(&buf, &size, f)) != -1) {
+		(*line)++;
+		if (len > STATE_LINE_MAX) {
+			*cause = xprintf("line longer than %d bytes",
+			    STATE_LINE_MAX);
+			goto out;
+		}
+		if (len == 0 || buf[len - 1] != '\n') {
+			*cause = xstrdup("last line cut short");
+			goto out;
+		}
+		buf[--len] = '\0';
+		if (strlen(buf) != (size_t)len) {
+			*cause = xstrdup("NUL byte");
+			goto out;
+		}
+		if (*buf == '#' || *buf == '\0')
+			continue;
+		if (ended) {
+			*cause = xstrdup("text after the 'end' record");
+			goto out;
+		}
+		for (nf = 0, p = buf; p != NULL && nf < STATE_FIELDS_MAX;)
+			fields[nf++] = strsep(&p, " ");
+		if (p != NULL) {
+			*cause = xstrdup("too many fields");
+			goto out;
+		}
+		if (!version) {
+			if (strcmp(fields[0], STATE_MAGIC) != 0 || nf != 2) {
+				*cause = xstrdup("not a ctaudit state file "
+				    "(no '" STATE_MAGIC "' line)");
+				goto out;
+			}
+			if (state_number(fields[1], &n) == -1 ||
+			    n != STATE_VERSION) {
+				*cause = xprintf("state format version "
+				    "'%.16s' is not %d (written by another "
+				    "ctaudit?)", fields[1], STATE_VERSION);
+				goto out;
+			}
+			version = 1;
+			continue;
+		}
+		if (strcmp(fields[0], "end") == 0) {
+			if (nf != 2 || state_number(fields[1], &n) == -1 ||
+			    (uint64_t)n != nrec) {
+				*cause = xprintf("'end' record does not "
+				    "match the %llu records before it",
+				    (unsigned long long)nrec);
+				goto out;
+			}
+			ended = 1;
+			continue;
+		}
+		if (state_parse(st, fields, nf, &sc, cause) == -1)
+			goto out;
+		nrec++;
+	}
+	if (ferror(f)) {
+		*cause = xprintf("read error: %s", strerror(errno));
+		*line = 0;
+		goto out;
+	}
+	if (!version) {
+		*cause = xstrdup("empty, not a ctaudit state file");
+		*line = 0;
+		goto out;
+	}
+	if (!ended) {
+		*cause = xstrdup("no 'end' record: the file was cut short");
+		(*line)++;
+		goto out;
+	}
+	rv = 0;
+out:
+	free(buf);
+	return rv;
+}
+
+/* Lock and load. */
+struct state *
+state_open(const char *path, const struct state_opts *opts, int *busy,
+    unsigned long *line, char **cause)
+{
+	struct state	*st;
+	FILE		*f;
+	char		*lockpath;
+	int		 fd;
+
+	*busy = 0;
+	*line = 0;
+	st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	st->lockfd = -1;
+	st->opts = *opts;
+	if (st->opts.window_ms <= 0)
+		st->opts.window_ms = STATE_SEEN_DAYS * 86400000LL;
+	if (st->opts.seen_max == 0 || st->opts.seen_max > STATE_SEEN_MAX)
+		st->opts.seen_max = STATE_SEEN_MAX;
+
+	lockpath = xprintf("%s.lock", path);
+	st->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (st->lockfd == -1) {
+		*cause = xprintf("%s: %s", lockpath, strerror(errno));
+		free(lockpath);
+		goto fail;
+	}
+	while (flock(st->lockfd, LOCK_EX | (opts->wait ? 0 : LOCK_NB)) ==
+	    -1) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK) {
+			*busy = 1;
+			*cause = xprintf("locked by another run (%s)",
+			    lockpath);
+		} else
+			*cause = xprintf("%s: %s", lockpath, strerror(errno));
+		free(lockpath);
+		goto fail;
+	}
+	free(lockpath);
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return st;	/* the first run */
+		*cause = xstrdup(strerror(errno));
+		goto fail;
+	}
+	if ((f = fdopen(fd, "r")) == NULL)
+		fatal("fdopen");
+	if (state_read(st, f, line, cause) == -1) {
+		fclose(f);
+		goto fail;
+	}
+	fclose(f);
+	return st;
+fail:
+	state_free(st);
+	return NULL;
+}
+
+/* Free the state and let the next run in. */
+void
+state_free(struct state *st)
+{
+	size_t	i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->nscopes; i++)
+		state_scope_free(st->scopes[i]);
+	free(st->scopes);
+	for (i = 0; i < st->npairs; i++)
+		free(st->pairs[i].key);
+	free(st->pairs);
+	free(st->pairtab.slots);
+	free(st->cur_given);
+	free(st->path);
+	if (st->lockfd != -1)
+		close(st->lockfd);	/* releases the lock */
+	free(st);
+}
+
+const struct state_stats *
+state_stats(const struct state *st)
+{
+	return &st->stats;
+}
+
+/* A walk of a local tree begins. */
+void
+state_file_begin(struct state *st, const char *root)
+{
+	char	*real;
+
+	free(st->cur_given);
+	st->cur_given = xstrdup(root);
+	if ((real = realpath(root, NULL)) == NULL)
+		real = xstrdup(root);
+	if ((st->cur = state_scope_find(st, STATE_FILE, real, NULL)) == NULL)
+		st->cur = state_scope_add(st, STATE_FILE, real, NULL);
+	st->cur->visited = 1;
+	free(real);
+}
+
+/* Path relative to the root of the walk: "" for the root itself. */
+static const char *
+state_rel(struct state *st, const char *path)
+{
+	size_t	len;
+
+	if (st->cur_given == NULL)
+		return NULL;
+	len = strlen(st->cur_given);
+	if (strncmp(path, st->cur_given, len) != 0)
+		return NULL;
+	path += len;
+	while (*path == '/')
+		path++;
+	return path;
+}
+
+/* Whether to read a file of the walk. */
+int
+state_file_want(struct state *st, const char *path, const struct stat *sb)
+{
+	struct state_scope	*sc = st->cur;
+	struct state_ent	*e;
+	const char		*rel;
+	char			*dir, *slash;
+	int64_t			 mtime, ctime;
+	int			 retry = 0;
+
+	if (sc == NULL || (rel = state_rel(st, path)) == NULL)
+		return 1;
+	mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 +
+	    sb->st_mtim.tv_nsec;
+	ctime = (int64_t)sb->st_ctim.tv_sec * 1000000000 +
+	    sb->st_ctim.tv_nsec;
+
+	/* A failure here or in a directory above: read it regardless. */
+	dir = xstrdup(rel);
+	for (;;) {
+		if ((e = state_ent_get(sc, dir)) != NULL &&
+		    (e->flags & STATE_E_RETRY))
+			retry = 1;
+		if ((slash = strrchr(dir, '/')) == NULL)
+			break;
+		*slash = '\0';
+	}
+	free(dir);
+
+	e = state_ent_get(sc, rel);
+	if (!retry && e != NULL && (e->flags & STATE_E_OLD) && e->size ==
+	    (uint64_t)sb->st_size && e->mtime == mtime && e->ctime == ctime) {
+		e->flags |= STATE_E_SEEN;
+		st->stats.skipped++;
+		return 0;
+	}
+	/* No entry is made for these: memory stays bounded by the new. */
+	if (!retry && e == NULL && sc->cut != 0 && ctime < sc->cut) {
+		st->stats.skipped++;
+		return 0;
+	}
+	if (e == NULL)
+		e = state_ent_add(sc, rel);
+	e->flags &= ~(STATE_E_OLD | STATE_E_RETRY);
+	e->flags |= STATE_E_WANT;
+	e->size = (uint64_t)sb->st_size;
+	e->mtime = mtime;
+	e->ctime = ctime;
+	return 1;
+}
+
+/* Something below the root could not be read: try it again next time. */
+void
+state_file_failed(struct state *st, const char *path)
+{
+	struct state_ent	*e;
+	const char		*rel;
+
+	if (st->cur == NULL || (rel = state_rel(st, path)) == NULL)
+		return;
+	e = state_ent_add(st->cur, rel);
+	e->flags = STATE_E_FAILED;
+}
+
+/* Where to start listing an S3 prefix. */
+const char *
+state_s3_start_after(struct state *st, const char *bucket,
+    const char *prefix)
+{
+	struct state_scope	*sc;
+
+	if ((sc = state_scope_find(st, STATE_S3, bucket, prefix)) == NULL)
+		sc = state_scope_add(st, STATE_S3, bucket, prefix);
+	sc->visited = 1;
+	return sc->mark;
+}
+
+/* Whether to read a listed key. */
+int
+state_s3_want(struct state *st, const char *bucket, const char *prefix,
+    const char *key)
+{
+	struct state_scope	*sc;
+	struct state_ent	*e;
+
+	if ((sc = state_scope_find(st, STATE_S3, bucket, prefix)) == NULL) {
+		(void)state_s3_start_after(st, bucket, prefix);
+		sc = st->scopes[st->nscopes - 1];
+	}
+	if (sc->mark != NULL && strcmp(key, sc->mark) <= 0) {
+		st->stats.skipped++;
+		return 0;
+	}
+	e = state_ent_add(sc, key);
+	if (e->flags & STATE_E_OLD) {
+		e->flags |= STATE_E_SEEN;
+		st->stats.skipped++;
+		return 0;
+	}
+	e->flags = STATE_E_WANT;
+	return 1;
+}
+
+/* A stream was read to the end, or not. */
+void
+state_stream_done(struct state *st, const char *name, int ok)
+{
+	struct state_scope	*sc, *best = NULL;
+	struct state_ent	*e;
+	const char		*key, *rel;
+	size_t			 i, blen, plen, bestlen = 0;
+
+	if (strncmp(name, "s3://", 5) != 0) {
+		if (st->cur == NULL || (rel = state_rel(st, name)) == NULL ||
+		    (e = state_ent_get(st->cur, rel)) == NULL)
+			return;
+		e->flags &= ~STATE_E_WANT;
+		e->flags |= ok ? STATE_E_OK : STATE_E_FAILED;
+		return;
+	}
+	name += 5;
+	if ((key = strchr(name, '/')) == NULL)
+		return;
+	blen = (size_t)(key - name);
+	key++;
+	/* The longest prefix of the bucket that holds the key. */
+	sc = st->last;
+	if (sc != NULL && strlen(sc->a) == blen &&
+	    strncmp(sc->a, name, blen) == 0 &&
+	    strncmp(key, sc->b, strlen(sc->b)) == 0 &&
+	    (e = state_ent_get(sc, key)) != NULL)
+		best = sc;
+	for (i = 0; best == NULL && i < st->nscopes; i++) {
+		sc = st->scopes[i];
+		plen = sc->b != NULL ? strlen(sc->b) : 0;
+		if (sc->kind != STATE_S3 || strlen(sc->a) != blen ||
+		    strncmp(sc->a, name, blen) != 0 ||
+		    strncmp(key, sc->b, plen) != 0 || plen < bestlen)
+			continue;
+		if (state_ent_get(sc, key) == NULL)
+			continue;
+		best = sc;
+		bestlen = plen;
+	}
+	if (best == NULL || (e = state_ent_get(best, key)) == NULL)
+		return;
+	st->last = best;
+	e->flags &= ~STATE_E_WANT;
+	e->flags |= ok ? STATE_E_OK : STATE_E_FAILED;
+}
+
+static int
+state_pair_cmp(const void *a, const void *b)
+{
+	const struct state_pair	*x = a, *y = b;
+
+	/* Newest first. */
+	return x->t < y->t ? 1 : x->t > y->t ? -1 : strcmp(x->key, y->key);
+}
+
+/* Keep the newest max pairs within the window. */
+static void
+state_prune(struct state *st, size_t max)
+{
+	int64_t	floor;
+	size_t	i, n = 0;
+
+	floor = (st->newest > st->opts.now_ms ? st->newest :
+	    st->opts.now_ms) - st->opts.window_ms;
+	qsort(st->pairs, st->npairs, sizeof *st->pairs, state_pair_cmp);
+	for (i = 0; i < st->npairs; i++) {
+		if (n < max && st->pairs[i].t >= floor)
+			st->pairs[n++] = st->pairs[i];
+		else
+			free(st->pairs[i].key);
+	}
+	st->npairs = n;
+	free(st->pairtab.slots);
+	memset(&st->pairtab, 0, sizeof st->pairtab);
+	for (i = 0; i < n; i++)
+		state_tab_add(&st->pairtab, i, state_pair_key, st);
+}
+
+static void
+state_pair_add(struct state *st, const char *key, int64_t t)
+{
+	if (st->npairs == st->pairsize) {
+		st->pairsize = st->pairsize == 0 ? 256 : st->pairsize * 2;
+		st->pairs = xreallocarray(st->pairs, st->pairsize,
+		    sizeof *st->pairs);
+	}
+	st->pairs[st->npairs].key = xstrdup(key);
+	st->pairs[st->npairs].t = t;
+	state_tab_add(&st->pairtab, st->npairs++, state_pair_key, st);
+	if (t > st->newest)
+		st->newest = t;
+}
+
+/* Whether this rule has reported this event before. */
+int
+state_seen(struct state *st, const char *rule_id, const char *event_id,
+    size_t len, int64_t t)
+{
+	char	*key;
+	int	 dup;
+
+	if (len == 0 || memchr(event_id, '\0', len) != NULL)
+		return 0;
+	key = xprintf("%s\t%.*s", rule_id, (int)len, event_id);
+	dup = state_tab_find(&st->pairtab, key, state_pair_key, st) !=
+	    SIZE_MAX;
+	if (dup)
+		st->stats.duplicates++;
+	else {
+		state_pair_add(st, key, t);
+		/* Bounded in memory too: prune when twice the cap. */
+		if (st->npairs >= 2 * st->opts.seen_max)
+			state_prune(st, st->opts.seen_max);
+	}
+	free(key);
+	return dup;
+}
+
+/* One escaped field, after a space. */
+static void
+state_put(FILE *f, const char *s)
+{
+	char	*e = state_escape(s);
+
+	fputc(' ', f);
+	fputs(e, f);
+	free(e);
+}
+
+static int
+state_ent_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct state_ent *)a)->key,
+	    ((const struct state_ent *)b)->key);
+}
+
+/* Work out and write what a scope keeps for the next run. */
+static void
+state_write_scope(FILE *f, struct state *st, struct state_scope *sc,
+    uint64_t *nrec)
+{
+	struct state_ent	*e;
+	size_t			 i, ndone = 0, nretry = 0, nfailed = 0;
+	int64_t			 cut, t;
+	int			 done;
+
+	qsort(sc->ents, sc->nents, sizeof *sc->ents, state_ent_cmp);
+	if (sc->kind == STATE_S3) {
+		/* Move the mark over an unbroken run of old keys read. */
+		for (i = 0; sc->visited && i < sc->nents; i++) {
+			e = &sc->ents[i];
+			done = (e->flags & (STATE_E_OLD | STATE_E_OK)) &&
+			    !(e->flags & STATE_E_FAILED);
+			if (!done)
+				break;
+			if (s3_list_key_time(e->key, &t) == 0 &&
+			    t > st->opts.now_ms - STATE_S3_SLACK_MS)
+				break;
+			free(sc->mark);
+			sc->mark = xstrdup(e->key);
+		}
+		fprintf(f, "s3");
+		state_put(f, sc->a);
+		state_put(f, sc->b);
+		state_put(f, sc->mark != NULL ? sc->mark : "");
+		fputc('\n', f);
+		(*nrec)++;
+		for (i = 0; i < sc->nents && ndone < STATE_DONE_MAX; i++) {
+			e = &sc->ents[i];
+			if (sc->mark != NULL && strcmp(e->key, sc->mark) <= 0)
+				continue;
+			if (!(e->flags & (STATE_E_OLD | STATE_E_OK)) ||
+			    (e->flags & STATE_E_FAILED))
+				continue;
+			fprintf(f, "key");
+			state_put(f, e->key);
+			fputc('\n', f);
+			(*nrec)++;
+			ndone++;
+		}
+		return;
+	}
+
+	cut = sc->cut;
+	if (sc->visited) {
+		cut = st->opts.now_ms * 1000000 - STATE_FILE_SLACK_NS;
+		for (i = 0; i < sc->nents; i++)
+			if (sc->ents[i].flags & (STATE_E_FAILED |
+			    STATE_E_WANT))
+				nfailed++;
+		/* Too many failures to name: read it all next time. */
+		if (nfailed > STATE_RETRY_MAX)
+			cut = 0;
+	}
+	fprintf(f, "file");
+	state_put(f, sc->a);
+	fprintf(f, " %lld\n", (long long)cut);
+	(*nrec)++;
+	for (i = 0; i < sc->nents; i++) {
+		e = &sc->ents[i];
+		if (sc->visited) {
+			/* Not read to the end, or never reached. */
+			if (e->flags & (STATE_E_FAILED | STATE_E_WANT)) {
+				if (cut == 0 || nretry == STATE_RETRY_MAX)
+					continue;
+				fprintf(f, "retry");
+				state_put(f, e->key);
+				fputc('\n', f);
+				(*nrec)++;
+				nretry++;
+				continue;
+			}
+			/* Files gone since, and those the cut covers. */
+			if (!(e->flags & (STATE_E_OK | STATE_E_SEEN)) ||
+			    e->ctime < cut)
+				continue;
+		}
+		if ((e->flags & STATE_E_RETRY) && nretry < STATE_RETRY_MAX) {
+			fprintf(f, "retry");
+			state_put(f, e->key);
+			fputc('\n', f);
+			(*nrec)++;
+			nretry++;
+			continue;
+		}
+		if (e->flags & STATE_E_RETRY || ndone == STATE_DONE_MAX)
+			continue;
+		fprintf(f, "done");
+		state_put(f, e->key);
+		fprintf(f, " %llu %lld %lld\n", (unsigned long long)e->size,
+		    (long long)e->mtime, (long long)e->ctime);
+		(*nrec)++;
+		ndone++;
+	}
+}
+
+/* Write the state to a temporary file and rename it over the old one. */
+int
+state_save(struct state *st, char **cause)
+{
+	FILE		*f;
+	char		*tmp, *dir, *slash, *tab;
+	uint64_t	 nrec = 0;
+	size_t		 i;
+	int		 fd, dfd;
+
+	tmp = xprintf("%s.XXXXXX", st->path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		*cause = xprintf("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	if ((f = fdopen(fd, "w")) == NULL)
+		fatal("fdopen");
+	fprintf(f, "# ctaudit state: what was audited, and the findings "
+	    "reported.\n# See STATE FILE in ctaudit(1); do not edit it "
+	    "while a run holds the lock.\n%s %d\n", STATE_MAGIC,
+	    STATE_VERSION);
+	for (i = 0; i < st->nscopes; i++)
+		state_write_scope(f, st, st->scopes[i], &nrec);
+	state_prune(st, st->opts.seen_max);
+	for (i = 0; i < st->npairs; i++) {
+		tab = strchr(st->pairs[i].key, '\t');
+		*tab = '\0';
+		fprintf(f, "seen %lld", (long long)st->pairs[i].t);
+		state_put(f, st->pairs[i].key);
+		state_put(f, tab + 1);
+		fputc('\n', f);
+		*tab = '\t';
+		nrec++;
+	}
+	st->stats.seen = st->npairs;
+	fprintf(f, "end %llu\n", (unsigned long long)nrec);
+	if (fflush(f) == EOF || ferror(f) || fsync(fd) == -1) {
+		*cause = xprintf("%s: %s", tmp, strerror(errno));
+		fclose(f);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	if (fclose(f) == EOF || rename(tmp, st->path) == -1) {
+		*cause = xprintf("%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+
+	/* The rename is durable once the directory is. */
+	dir = xstrdup(st->path);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	free(dir);
+	return 0;
+}

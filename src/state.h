@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The state file (--state): what earlier runs audited, so that a run from
+ * cron reads only what arrived since, and which findings it already
+ * reported, so that an event delivered twice does not alert twice.  The
+ * sources ask it which streams to read; main() tells it which were read
+ * to the end and saves it once their findings are written.  The format
+ * and the reasoning behind it are in state.c.
+ */
+#ifndef STATE_H
+#define STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct stat;
+struct state;
+
+#define STATE_VERSION		1
+#define STATE_LINE_MAX		8192		/* bytes in one line */
+#define STATE_DONE_MAX		100000		/* per scope, past its mark */
+#define STATE_RETRY_MAX		10000		/* per scope */
+#define STATE_SCOPES_MAX	100000
+#define STATE_SEEN_MAX		200000		/* (rule, eventID) pairs */
+#define STATE_SEEN_DAYS		7		/* the default window */
+/* Files changed this long before a run are judged by the cut alone. */
+#define STATE_FILE_SLACK_NS	(3600LL * 1000000000)
+/* S3 keys younger than this (by their name) stay in the done set. */
+#define STATE_S3_SLACK_MS	(15LL * 60 * 1000)
+
+struct state_opts {
+	int		 wait;		/* wait for the lock, or give up */
+	int64_t		 now_ms;	/* wall clock at the start */
+	int64_t		 window_ms;	/* dedup window; 0: the default */
+	size_t		 seen_max;	/* dedup cap; 0: the default */
+};
+
+struct state_stats {
+	uint64_t	 skipped;	/* streams not read again */
+	uint64_t	 duplicates;	/* findings already reported */
+	uint64_t	 seen;		/* dedup pairs kept */
+};
+
+/*
+ * Lock the state beside path (path.lock) and read path if it exists.
+ * NULL on error with *cause and *line (0 if not about a line); *busy is
+ * set if another run holds the lock and opts->wait is 0.
+ */
+struct state	*state_open(const char *path, const struct state_opts *,
+		    int *busy, unsigned long *line, char **cause);
+/* Write the state atomically: 0, or -1 and *cause. */
+int		 state_save(struct state *, char **cause);
+/* Free it and release the lock; accepts NULL. */
+void		 state_free(struct state *);
+const struct state_stats *state_stats(const struct state *);
+
+/* Local trees.  A walk of root begins; path is root or below it. */
+void		 state_file_begin(struct state *, const char *root);
+/* 1 if the file should be read, 0 if an earlier run read it. */
+int		 state_file_want(struct state *, const char *path,
+		    const struct stat *);
+/* A file or directory below root that could not be read. */
+void		 state_file_failed(struct state *, const char *path);
+
+/* S3.  The key to list after in a prefix, or NULL for all of it. */
+const char	*state_s3_start_after(struct state *, const char *bucket,
+		    const char *prefix);
+/* 1 if the listed key should be read, 0 if an earlier run read it. */
+int		 state_s3_want(struct state *, const char *bucket,
+		    const char *prefix, const char *key);
+
+/* A stream the source handed out was read to the end (ok) or not. */
+void		 state_stream_done(struct state *, const char *name, int ok);
+
+/*
+ * 1 if this rule already reported this event (within the window), else
+ * 0, and the pair is remembered.
+ */
+int		 state_seen(struct state *, const char *rule_id,
+		    const char *event_id, size_t event_id_len,
+		    int64_t event_ms);
+
+/* Escaping of one field, exposed for the unit test. */
+char		*state_escape(const char *);
+int		 state_unescape(char *);
+
+#endif
