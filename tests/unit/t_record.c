@@ -1,17 +1,27 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Records: building from JSON text, dotted paths, compact serialisation
- * and UTF-8 repair, one table each.
+ * and UTF-8 repair, one table each; then whole streams through
+ * scan_stream() (shapes, gzip, caps, repair, resynchronisation), each read
+ * at once and again one byte per read(2), which must not change a thing.
  */
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "log.h"
 #include "record.h"
 #include "record_int.h"
+#include "scan.h"
+#include "source.h"
 
 static int	failed;
 
@@ -27,6 +37,35 @@ fail(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	failed = 1;
+}
+
+/* Append src to dst, a buffer of size bytes. */
+static void
+strlcat_compat(char *dst, const char *src, size_t size)
+{
+	size_t	n = strlen(dst);
+
+	if (n + 1 < size)
+		snprintf(dst + n, size - n, "%s", src);
+}
+
+/* Remove "ctaudit: " from the start of each line of s. */
+static void
+strip_progname(char *s)
+{
+	const char	*pfx = "ctaudit: ";
+	char		*r = s, *w = s;
+	size_t		 n = strlen(pfx);
+
+	while (*r != '\0') {
+		if (strncmp(r, pfx, n) == 0)
+			r += n;
+		while (*r != '\0' && *r != '\n')
+			*w++ = *r++;
+		if (*r == '\n')
+			*w++ = *r++;
+	}
+	*w = '\0';
 }
 
 static const char *
@@ -265,6 +304,186 @@ test_utf8(void)
 	free(cause);
 }
 
+/* Whole streams: what is delivered, counted and said. */
+#define EV(n)	"{\"eventVersion\":\"1.08\",\"eventName\":\"" n "\"}"
+static const struct {
+	const char	*in;
+	int		 gzip;		/* 1: one member, 2: two members */
+	const char	*want;		/* name@index of each record */
+	const char	*msgs;		/* diagnostics, one per line */
+	uint64_t	 skipped, digests, insights, repaired;
+	int		 rv;
+} stream_cases[] = {
+	{ "{\"Records\":[" EV("A") "," EV("B") "],\"x\":{\"Records\":1}}", 0,
+	    "A@0 B@1 ", "", 0, 0, 0, 0, 0 },
+	{ "{\"Records\":[" EV("A") "," EV("B") "]}", 1,
+	    "A@0 B@1 ", "", 0, 0, 0, 0, 0 },
+	{ "{\"Records\":[" EV("A") "]}", 2,
+	    "A@0 A@1 ", "", 0, 0, 0, 0, 0 },
+	{ "[" EV("A") ",\n" EV("B") "]", 0, "A@0 B@1 ", "", 0, 0, 0, 0, 0 },
+	{ EV("A") "\n" EV("B") "\n\n" EV("C"), 0,
+	    "A@0 B@1 C@2 ", "", 0, 0, 0, 0, 0 },
+	{ "{\"detail-type\":\"AWS API Call via CloudTrail\",\"detail\":"
+	    EV("A") "}", 0, "A@0 ", "", 0, 0, 0, 0, 0 },
+	{ "{\"detail\":" EV("A") ",\"detail-type\":\"Other\"}", 0, "",
+	    "s: error: record 0: no Records array and no eventName, "
+	    "eventSource or eventVersion, skipped\n", 1, 0, 0, 0, -1 },
+	{ "{\"digestStartTime\":\"x\",\"logFiles\":[{\"a\":1}]}", 0, "", "",
+	    0, 1, 0, 0, 0 },
+	{ "{\"Records\":[{\"eventVersion\":\"1\",\"eventCategory\":"
+	    "\"Insight\"},{\"insightDetails\":{}}," EV("A") "]}", 0,
+	    "A@2 ", "", 0, 0, 2, 0, 0 },
+	{ "{\"Records\":[1," EV("A") ",\"x\"]}", 0, "A@1 ",
+	    "s: error: record 0: not an object (number), skipped\n"
+	    "s: error: record 2: not an object (string), skipped\n",
+	    2, 0, 0, 0, -1 },
+	{ "", 0, "", "s: error: empty file\n", 0, 0, 0, 0, -1 },
+	{ "", 1, "", "s: error: empty file\n", 0, 0, 0, 0, -1 },
+	{ "{\"Records\":[{\"eventName\":\"A\\u00e9\xff\"}]}", 0, "A\xc3\xa9"
+	    "\xef\xbf\xbd@0 ", "s: warning: record 0: invalid UTF-8 replaced "
+	    "with U+FFFD\n", 0, 0, 0, 1, 0 },
+	/* yajl itself turns a lone high surrogate into '?'; a lone low one
+	 * decodes to bytes that are not UTF-8 and are repaired. */
+	{ "{\"Records\":[{\"eventName\":\"A\\ud800\"}]}", 0,
+	    "A?@0 ", "", 0, 0, 0, 0, 0 },
+	{ "{\"Records\":[{\"eventName\":\"A\\udc00\"}]}", 0,
+	    "A\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd@0 ", "s: warning: "
+	    "record 0: invalid UTF-8 replaced with U+FFFD\n", 0, 0, 0, 1, 0 },
+	{ EV("A") "\n{\"eventName\": tru\ngarbage\n" EV("B") "\n", 0,
+	    "A@0 B@2 ", "s: error: byte 57: parse error: invalid string in "
+	    "json text\n", 1, 0, 0, 0, -1 },
+	{ "{\"Records\":[" EV("A") ",]}", 0, "A@0 ",
+	    "s: error: byte 53: parse error: unallowed token at this point "
+	    "in JSON text\n", 0, 0, 0, 0, -1 },
+	{ "{\"Records\":[" EV("A") "]} x", 0, "A@0 ",
+	    "s: error: byte 55: parse error: invalid char in json text\n",
+	    1, 0, 0, 0, -1 },
+};
+
+struct mem_stream {
+	struct stream	 s;
+	const char	*p;
+	size_t		 len, step;
+};
+
+static ssize_t
+mem_read(struct stream *s, void *buf, size_t len, char **cause)
+{
+	struct mem_stream	*m = (struct mem_stream *)s;
+
+	(void)cause;
+	if (len > m->step)
+		len = m->step;
+	if (len > m->len)
+		len = m->len;
+	memcpy(buf, m->p, len);
+	m->p += len;
+	m->len -= len;
+	return (ssize_t)len;
+}
+
+static void
+collect(struct record *r, void *arg)
+{
+	char	*got = arg, item[128];
+	const char	*name = record_string(r, "eventName");
+
+	snprintf(item, sizeof item, "%s@%llu ", name != NULL ? name : "-",
+	    (unsigned long long)record_index(r));
+	strlcat_compat(got, item, 1024);
+}
+
+/* Compress s into a gzip member, twice over if members is 2. */
+static size_t
+gzip_of(const char *s, int members, unsigned char *out, size_t size)
+{
+	z_stream	z;
+	size_t		n = 0;
+	int		i;
+
+	for (i = 0; i < members; i++) {
+		memset(&z, 0, sizeof z);
+		if (deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
+		    Z_DEFAULT_STRATEGY) != Z_OK)
+			return 0;
+		z.next_in = (unsigned char *)(uintptr_t)s;
+		z.avail_in = (unsigned int)strlen(s);
+		z.next_out = out + n;
+		z.avail_out = (unsigned int)(size - n);
+		if (deflate(&z, Z_FINISH) != Z_STREAM_END)
+			return 0;
+		n += z.total_out;
+		deflateEnd(&z);
+	}
+	return n;
+}
+
+static void
+test_streams(void)
+{
+	struct mem_stream	 m;
+	struct scan_stats	 st;
+	unsigned char		 gz[4096];
+	char			 got[1024], msgs[4096];
+	const char		*in;
+	size_t			 i, len, n, steps[] = { 256 * 1024, 1 };
+	int			 k, rv, saved;
+	FILE			*f;
+
+	for (i = 0; i < nitems(stream_cases); i++) {
+		in = stream_cases[i].in;
+		len = strlen(in);
+		if (stream_cases[i].gzip) {
+			len = gzip_of(in, stream_cases[i].gzip, gz, sizeof gz);
+			in = (const char *)gz;
+		}
+		for (k = 0; k < 2; k++) {
+			memset(&m, 0, sizeof m);
+			memset(&st, 0, sizeof st);
+			m.s.name = "s";
+			m.s.read = mem_read;
+			m.p = in;
+			m.len = len;
+			m.step = steps[k];
+			got[0] = '\0';
+
+			/* Catch the diagnostics. */
+			fflush(stderr);
+			if ((f = tmpfile()) == NULL || (saved = dup(2)) == -1)
+				abort();
+			dup2(fileno(f), 2);
+			rv = scan_stream(&m.s, collect, got, &st);
+			fflush(stderr);
+			dup2(saved, 2);
+			close(saved);
+			rewind(f);
+			n = fread(msgs, 1, sizeof msgs - 1, f);
+			msgs[n] = '\0';
+			fclose(f);
+			/* Drop the program name diag() puts first. */
+			strip_progname(msgs);
+
+			if (strcmp(got, stream_cases[i].want) != 0)
+				fail("stream %zu/%d: records '%s', want '%s'", i,
+				    k, got, stream_cases[i].want);
+			if (strcmp(msgs, stream_cases[i].msgs) != 0)
+				fail("stream %zu/%d: messages '%s', want '%s'",
+				    i, k, msgs, stream_cases[i].msgs);
+			if (st.records_skipped != stream_cases[i].skipped ||
+			    st.digests != stream_cases[i].digests ||
+			    st.insights != stream_cases[i].insights ||
+			    st.repaired != stream_cases[i].repaired ||
+			    rv != stream_cases[i].rv)
+				fail("stream %zu/%d: skipped %llu digests %llu "
+				    "insights %llu repaired %llu rv %d", i, k,
+				    (unsigned long long)st.records_skipped,
+				    (unsigned long long)st.digests,
+				    (unsigned long long)st.insights,
+				    (unsigned long long)st.repaired, rv);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -272,5 +491,6 @@ main(void)
 	test_paths();
 	test_json();
 	test_utf8();
+	test_streams();
 	return failed;
 }
