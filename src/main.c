@@ -391,7 +391,8 @@ main(int argc, char **argv)
 			if (errstr != NULL) {
 				diag(DIAG_CONFIG, NULL, 0, "-j %s: %s (1 to 64)",
 				    optarg, errstr);
-				return MAIN_EXIT_CONFIG;
+				status = MAIN_EXIT_CONFIG;
+				goto out;
 			}
 			break;
 		case 'o':
@@ -405,7 +406,8 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			printf("ctaudit %s\n", PACKAGE_VERSION);
-			return MAIN_EXIT_CLEAN;
+			status = MAIN_EXIT_CLEAN;
+			goto out;
 		case OPT_SINCE:
 		case OPT_UNTIL:
 			if (eventtime_bound(optarg, now, ch == OPT_SINCE ?
@@ -414,7 +416,8 @@ main(int argc, char **argv)
 				    ch == OPT_SINCE ? "--since" : "--until",
 				    optarg, cause);
 				free(cause);
-				return MAIN_EXIT_CONFIG;
+				status = MAIN_EXIT_CONFIG;
+				goto out;
 			}
 			break;
 		case OPT_MIN_LEVEL:
@@ -422,7 +425,8 @@ main(int argc, char **argv)
 				diag(DIAG_CONFIG, NULL, 0, "--min-level %s: "
 				    "unknown level (informational, low, "
 				    "medium, high, critical)", optarg);
-				return MAIN_EXIT_CONFIG;
+				status = MAIN_EXIT_CONFIG;
+				goto out;
 			}
 			break;
 		case OPT_RULE_ID:
@@ -439,7 +443,8 @@ main(int argc, char **argv)
 			    *optarg == '=') {
 				diag(DIAG_CONFIG, NULL, 0, "--placeholder %s: "
 				    "want name=value", optarg);
-				return MAIN_EXIT_CONFIG;
+				status = MAIN_EXIT_CONFIG;
+				goto out;
 			}
 			main_list_add(&placeholders, optarg);
 			break;
@@ -452,7 +457,8 @@ main(int argc, char **argv)
 			    strcmp(optarg, "never") != 0) {
 				diag(DIAG_CONFIG, NULL, 0, "--color %s: want "
 				    "auto, always or never", optarg);
-				return MAIN_EXIT_CONFIG;
+				status = MAIN_EXIT_CONFIG;
+				goto out;
 			}
 			color = optarg;
 			break;
@@ -478,7 +484,8 @@ main(int argc, char **argv)
 
 	if (ctx.since != 0 && ctx.until != 0 && ctx.since >= ctx.until) {
 		diag(DIAG_CONFIG, NULL, 0, "--since must be before --until");
-		return MAIN_EXIT_CONFIG;
+		status = MAIN_EXIT_CONFIG;
+		goto out;
 	}
 	if (listing && argc != 0)
 		main_usage(MAIN_EXIT_CONFIG);
@@ -488,7 +495,8 @@ main(int argc, char **argv)
 	if ((ctx.out_ops = output_find(format)) == NULL) {
 		diag(DIAG_CONFIG, NULL, 0, "-f %s: unknown format (text, "
 		    "json, csv)", format);
-		return MAIN_EXIT_CONFIG;
+		status = MAIN_EXIT_CONFIG;
+		goto out;
 	}
 
 	/* Rules first: a scan without them would audit nothing. */
@@ -505,8 +513,8 @@ main(int argc, char **argv)
 		if (stat(CTAUDIT_RULESDIR, &sb) == -1) {
 			diag(DIAG_CONFIG, CTAUDIT_RULESDIR, 0, "bundled rules "
 			    "not found (%s); use -r", strerror(errno));
-			rule_set_free(ctx.rules);
-			return MAIN_EXIT_CONFIG;
+			status = MAIN_EXIT_CONFIG;
+			goto out;
 		}
 		main_list_add(&rulepaths, (char *)CTAUDIT_RULESDIR);
 	}
