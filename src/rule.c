@@ -60,6 +60,8 @@ struct rule_set {
 	size_t			 npending;
 	struct rule		**held;		/* filtered out, for now */
 	size_t			 nheld;
+	struct rule		**filters;	/* Sigma filters, load order */
+	size_t			 nfilters;
 	struct rule_index	 byname;
 	struct rule_index	 bysource;
 	uint64_t		 gen;	/* records evaluated */
@@ -195,6 +197,9 @@ rule_set_free(struct rule_set *rs)
 	for (i = 0; i < rs->nheld; i++)
 		sigma_rule_free(rs->held[i]);
 	free(rs->held);
+	for (i = 0; i < rs->nfilters; i++)
+		sigma_rule_free(rs->filters[i]);
+	free(rs->filters);
 	free(rs->always);
 	rule_index_free(&rs->byname);
 	rule_index_free(&rs->bysource);
@@ -260,6 +265,13 @@ rule_add(void *arg, struct rule *r)
 {
 	struct rule_set	*rs = arg;
 
+	/* Filters are kept whatever --min-level, --tag and the like say. */
+	if (r->filter != NULL) {
+		rs->filters = xreallocarray(rs->filters, rs->nfilters + 1,
+		    sizeof *rs->filters);
+		rs->filters[rs->nfilters++] = r;
+		return;
+	}
 	if (!rule_keep(rs, r)) {
 		rs->stats.filtered++;
 		rs->held = xreallocarray(rs->held, rs->nheld + 1,
@@ -1036,4 +1048,86 @@ rule_level_parse(const char *s, enum rule_level *level)
 		}
 	}
 	return -1;
+}
+
+/* How many Sigma filters were loaded. */
+size_t
+rule_set_nfilters(const struct rule_set *rs)
+{
+	return rs->nfilters;
+}
+
+/* The i-th filter, in load order. */
+const struct rule *
+rule_set_filter_get(const struct rule_set *rs, size_t i)
+{
+	return rs->filters[i];
+}
+
+/* 1 if the rule is a Sigma filter. */
+int
+rule_is_filter(const struct rule *r)
+{
+	return r->filter != NULL;
+}
+
+/*
+ * Look up the rules each filter names, once every rule file is loaded.
+ * A name that matches no rule, even one left out by the options, is
+ * reported as a warning: the filter may be for another rule pack.
+ */
+void
+rule_set_filters_resolve(struct rule_set *rs)
+{
+	struct sigma_filter	*f;
+	struct sigma_corr_ref	*ref;
+	size_t			 i, j;
+
+	for (i = 0; i < rs->nfilters; i++) {
+		f = rs->filters[i]->filter;
+		if (f->resolved)
+			continue;
+		f->resolved = 1;
+		for (j = 0; j < f->nrefs; j++) {
+			ref = &f->refs[j];
+			if ((ref->rule = rule_find(rs->rules, rs->nrules,
+			    ref->text)) != NULL ||
+			    rule_find(rs->held, rs->nheld, ref->text) != NULL)
+				continue;
+			diag(DIAG_WARN, rs->filters[i]->path, ref->line,
+			    "filter '%s' names rule '%s', which is not "
+			    "loaded", rs->filters[i]->title, ref->text);
+		}
+	}
+}
+
+/*
+ * The first filter that names rule r and matches rec, or NULL: a match
+ * to be suppressed.  Call it from the match callback of rule_set_eval(),
+ * so that selections shared with the rule are not evaluated twice.
+ */
+const struct rule *
+rule_set_suppress(struct rule_set *rs, const struct rule *r,
+    struct record *rec)
+{
+	struct rule_eval_ctx	 ctx;
+	struct sigma_filter	*f;
+	size_t			 i, j;
+
+	for (i = 0; i < rs->nfilters; i++) {
+		f = rs->filters[i]->filter;
+		if (!f->resolved)
+			rule_set_filters_resolve(rs);
+		for (j = 0; j < f->nrefs; j++)
+			if (f->refs[j].rule == r)
+				break;
+		if (j == f->nrefs)
+			continue;
+		ctx.r = rs->filters[i];
+		ctx.rec = rec;
+		ctx.gen = rs->gen;
+		if (sigma_cond_eval(ctx.r->cond, rule_sel_cb, &ctx))
+			return ctx.r;
+	}
+	return NULL;
 }

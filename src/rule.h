@@ -76,6 +76,19 @@ const char	*rule_tag(const struct rule *, size_t);
 size_t		 rule_nfalsepositives(const struct rule *);
 const char	*rule_falsepositive(const struct rule *, size_t);
 
+/*
+ * Sigma filters (loaded with the rules, kept apart from them): their
+ * number, each in load order, and the filter that suppresses a match of
+ * rule r on rec, or NULL.  Resolve once all rules are loaded; it warns
+ * of names that match no rule.
+ */
+size_t		 rule_set_nfilters(const struct rule_set *);
+const struct rule *rule_set_filter_get(const struct rule_set *, size_t);
+void		 rule_set_filters_resolve(struct rule_set *);
+const struct rule *rule_set_suppress(struct rule_set *, const struct rule *,
+		    struct record *);
+int		 rule_is_filter(const struct rule *);
+
 const char	*rule_level_name(enum rule_level);
 int		 rule_level_parse(const char *, enum rule_level *);
 

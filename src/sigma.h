@@ -121,6 +121,17 @@ struct sigma_corr {
 	int			  generate;	/* referred rules report too */
 };
 
+/*
+ * A Sigma filter: the rules it names, by id or name.  Its selections and
+ * condition live in the rule like a detection's; a match it also matches
+ * is suppressed.
+ */
+struct sigma_filter {
+	struct sigma_corr_ref	 *refs;
+	size_t			  nrefs;
+	int			  resolved;	/* refs looked up */
+};
+
 /* One compiled rule; owned by the rule set once added. */
 struct rule {
 	char			 *id;
@@ -144,6 +155,7 @@ struct rule {
 	size_t			  nsels;
 	struct sigma_cond	 *cond;		/* NULL for a correlation */
 	struct sigma_corr	 *corr;		/* NULL for a detection */
+	struct sigma_filter	 *filter;	/* a filter document, or NULL */
 	int			  silent;	/* feeds correlations only */
 	size_t			  index;	/* position in the rule set */
 };

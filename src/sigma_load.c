@@ -115,6 +115,8 @@ static int	 sigma_load_corr_aliases(struct sigma_load *, yaml_node_t *,
 static int	 sigma_load_corr(struct sigma_load *, yaml_node_t *,
 		    yaml_node_t *, struct rule *);
 static void	 sigma_corr_free(struct sigma_corr *);
+static int	 sigma_load_filter(struct sigma_load *, yaml_node_t *,
+		    yaml_node_t *, struct rule *);
 static void	 sigma_load_doc(struct sigma_load *, int *);
 
 /* Record why the document is rejected, at the node's line. */
@@ -822,6 +824,8 @@ sigma_load_detection(struct sigma_load *sl, yaml_node_t *key,
 		name = sigma_load_scalar(k);
 		if (strcmp(name, "condition") == 0)
 			cond = sigma_load_node(sl, pair->value);
+		else if (r->filter != NULL && strcmp(name, "rules") == 0)
+			continue;	/* a filter's, read by the caller */
 		else if (strcmp(name, "timeframe") == 0)
 			timeframe = k;
 		else
@@ -881,7 +885,8 @@ sigma_load_detection(struct sigma_load *sl, yaml_node_t *key,
 		k = sigma_load_node(sl, pair->key);
 		name = sigma_load_scalar(k);
 		if (strcmp(name, "condition") == 0 ||
-		    strcmp(name, "timeframe") == 0)
+		    strcmp(name, "timeframe") == 0 ||
+		    (r->filter != NULL && strcmp(name, "rules") == 0))
 			continue;
 		if (sigma_load_sel(sl, k, sigma_load_node(sl, pair->value),
 		    &r->sels[i++]) == -1)
@@ -1255,6 +1260,62 @@ sigma_load_corr(struct sigma_load *sl, yaml_node_t *root, yaml_node_t *n,
 }
 
 /*
+ * The filter section of a Sigma filter: the rules it names and, as in a
+ * detection, its selections and condition.
+ */
+static int
+sigma_load_filter(struct sigma_load *sl, yaml_node_t *key, yaml_node_t *n,
+    struct rule *r)
+{
+	yaml_node_item_t	*item;
+	yaml_node_t		*v, *k;
+	const char		*s;
+	size_t			 j, max;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return sigma_load_fail(sl, n, "'filter' must be a map");
+	r->filter = xcalloc(1, sizeof *r->filter);
+	if ((v = sigma_load_get(sl, n, "rules")) == NULL)
+		return sigma_load_fail(sl, key, "filter has no rules (the "
+		    "ids or names of the rules it applies to)");
+	if (v->type == YAML_SCALAR_NODE && !sigma_load_isnull(v) &&
+	    *sigma_load_scalar(v) != '\0') {
+		r->filter->refs = xcalloc(1, sizeof *r->filter->refs);
+		r->filter->refs[0].text = xstrdup(sigma_load_scalar(v));
+		r->filter->refs[0].line = v->start_mark.line + 1;
+		r->filter->nrefs = 1;
+	} else if (v->type == YAML_SEQUENCE_NODE) {
+		max = v->data.sequence.items.top - v->data.sequence.items.start;
+		if (max > SIGMA_CORR_RULES_MAX)
+			return sigma_load_fail(sl, v, "a filter may name at "
+			    "most %d rules", SIGMA_CORR_RULES_MAX);
+		r->filter->refs = xcalloc(max > 0 ? max : 1,
+		    sizeof *r->filter->refs);
+		for (item = v->data.sequence.items.start;
+		    item < v->data.sequence.items.top; item++) {
+			k = sigma_load_node(sl, *item);
+			if (k->type != YAML_SCALAR_NODE ||
+			    sigma_load_isnull(k) ||
+			    *sigma_load_scalar(k) == '\0')
+				return sigma_load_fail(sl, k, "'rules' must "
+				    "be a list of rule ids or names");
+			s = sigma_load_scalar(k);
+			for (j = 0; j < r->filter->nrefs; j++)
+				if (strcmp(r->filter->refs[j].text, s) == 0)
+					return sigma_load_fail(sl, k, "rule "
+					    "'%s' is named twice", s);
+			r->filter->refs[r->filter->nrefs].text = xstrdup(s);
+			r->filter->refs[r->filter->nrefs++].line =
+			    k->start_mark.line + 1;
+		}
+	}
+	if (r->filter->nrefs == 0)
+		return sigma_load_fail(sl, v, "'rules' must be a list of rule "
+		    "ids or names");
+	return sigma_load_detection(sl, key, n, r);
+}
+
+/*
  * Turn the document in sl into a rule and hand it over; report and count
  * it when it is rejected.  *failed is set if it was.
  */
@@ -1284,9 +1345,30 @@ sigma_load_doc(struct sigma_load *sl, int *failed)
 		goto out;
 	}
 
-	if (sigma_load_get(sl, root, "filter") != NULL)
-		kind = "filter";
-	else if (sigma_load_get(sl, root, "action") != NULL)
+	/* A Sigma filter: rules it applies to, selections, condition. */
+	if ((n = sigma_load_get(sl, root, "filter")) != NULL) {
+		if ((title = sigma_load_get(sl, root, "logsource")) == NULL) {
+			sigma_load_fail(sl, root, "filter has no logsource");
+			goto out;
+		}
+		if ((cloudtrail = sigma_load_logsource(sl, title)) == -1)
+			goto out;
+		if (!cloudtrail) {
+			st->other_logsource++;
+			goto out;
+		}
+		r = xcalloc(1, sizeof *r);
+		r->path = xstrdup(sl->path);
+		r->line = root->start_mark.line + 1;
+		if (sigma_load_meta(sl, root, r) == -1 ||
+		    sigma_load_filter(sl, sigma_load_key(sl, root, "filter"),
+		    n, r) == -1)
+			goto out;
+		sl->ctx->add(sl->ctx->arg, r);
+		r = NULL;
+		goto out;
+	}
+	if (sigma_load_get(sl, root, "action") != NULL)
 		kind = "rule collection action";
 	if (kind != NULL) {
 		title = sigma_load_get(sl, root, "title");
@@ -1467,6 +1549,12 @@ sigma_rule_free(struct rule *r)
 	free(r->sels);
 	sigma_cond_free(r->cond);
 	sigma_corr_free(r->corr);
+	if (r->filter != NULL) {
+		for (i = 0; i < r->filter->nrefs; i++)
+			free(r->filter->refs[i].text);
+		free(r->filter->refs);
+		free(r->filter);
+	}
 	free(r->name);
 	sigma_rule_free_strv(r->tags, r->ntags);
 	sigma_rule_free_strv(r->falsepositives, r->nfalsepositives);
