@@ -356,7 +356,7 @@ main(int argc, char **argv)
 	struct main_list	 accounts = { NULL, 0 }, regions = { NULL, 0 };
 	struct stat		 sb;
 	const char		*format = NULL, *outpath = NULL;
-	const char		*color = "auto", *errstr;
+	const char		*color = "auto", *errstr, *nocolor;
 	char			*cause = NULL;
 	FILE			*outf = stdout;
 	int64_t			 now;
@@ -412,9 +412,10 @@ main(int argc, char **argv)
 		case OPT_UNTIL:
 			if (eventtime_bound(optarg, now, ch == OPT_SINCE ?
 			    &ctx.since : &ctx.until, &cause) == -1) {
-				diag(DIAG_CONFIG, NULL, 0, "%s %s: %s",
+				/* The cause quotes the argument itself. */
+				diag(DIAG_CONFIG, NULL, 0, "%s: %s",
 				    ch == OPT_SINCE ? "--since" : "--until",
-				    optarg, cause);
+				    cause);
 				free(cause);
 				status = MAIN_EXIT_CONFIG;
 				goto out;
@@ -546,7 +547,8 @@ main(int argc, char **argv)
 		oopts.color = 1;
 	else if (strcmp(color, "auto") == 0)
 		oopts.color = isatty(fileno(outf)) &&
-		    getenv("NO_COLOR") == NULL;
+		    ((nocolor = getenv("NO_COLOR")) == NULL ||
+		    *nocolor == '\0');
 	ctx.corr = correlate_create(ctx.rules, NULL);
 	oopts.corr = ctx.corr != NULL;
 	ctx.out = ctx.out_ops->open(outf, &oopts);
