@@ -27,12 +27,15 @@
 #include "rule.h"
 #include "scan.h"
 #include "source.h"
+#include "state.h"
+#include "summary.h"
 #include "xmalloc.h"
 
 #define MAIN_EXIT_CLEAN		0
 #define MAIN_EXIT_FINDINGS	1
 #define MAIN_EXIT_INCOMPLETE	2
 #define MAIN_EXIT_CONFIG	3
+#define MAIN_EXIT_LOCKED	5	/* --state: another run holds it */
 
 #define MAIN_PROGRESS_EVERY	4096	/* records between clock checks */
 
@@ -52,6 +55,9 @@ struct main_ctx {
 	uint64_t		 outside;	/* records outside the window */
 	uint64_t		 untimed;	/* no usable eventTime */
 	struct scan_stats	 stats;
+	struct state		*state;		/* --state, or NULL */
+	struct summary		*summary;	/* --summary, or NULL */
+	uint64_t		 suppressed;	/* matches a filter accepted */
 	int			 progress;	/* draw the progress line */
 	time_t			 progress_last;
 	int			 progress_shown;
@@ -71,11 +77,18 @@ enum {
 	OPT_ACCOUNT,
 	OPT_REGION,
 	OPT_PROFILE,
+	OPT_STATE,
+	OPT_STATE_WAIT,
+	OPT_DEDUP_DAYS,
+	OPT_SUMMARY,
+	OPT_SUMMARY_ONLY,
+	OPT_SUMMARY_FORMAT,
 };
 
 static const struct option main_longopts[] = {
 	{ "account",	 required_argument,	NULL, OPT_ACCOUNT },
 	{ "color",	 required_argument,	NULL, OPT_COLOR },
+	{ "dedup-days",	 required_argument,	NULL, OPT_DEDUP_DAYS },
 	{ "format",	 required_argument,	NULL, 'f' },
 	{ "help",	 no_argument,		NULL, 'h' },
 	{ "jobs",	 required_argument,	NULL, 'j' },
@@ -89,8 +102,13 @@ static const struct option main_longopts[] = {
 	{ "rule-id",	 required_argument,	NULL, OPT_RULE_ID },
 	{ "rules",	 required_argument,	NULL, 'r' },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
+	{ "state",	 required_argument,	NULL, OPT_STATE },
+	{ "state-wait", no_argument,		NULL, OPT_STATE_WAIT },
 	{ "status",	 required_argument,	NULL, OPT_STATUS },
 	{ "strict",	 no_argument,		NULL, OPT_STRICT },
+	{ "summary",	 no_argument,		NULL, OPT_SUMMARY },
+	{ "summary-format", required_argument, NULL, OPT_SUMMARY_FORMAT },
+	{ "summary-only", no_argument,		NULL, OPT_SUMMARY_ONLY },
 	{ "tag",	 required_argument,	NULL, OPT_TAG },
 	{ "until",	 required_argument,	NULL, OPT_UNTIL },
 	{ "version",	 no_argument,		NULL, 'V' },
@@ -112,6 +130,10 @@ static void		main_progress(struct main_ctx *, int);
 static void		main_scan_path(struct main_ctx *, const char *,
 			    const struct source_opts *);
 static void		main_summary(const struct main_ctx *);
+static int		main_duplicate(struct main_ctx *, const struct rule *,
+			    struct record *);
+static int		main_state_open(struct main_ctx *, const char *, int,
+			    int, int64_t);
 
 static __dead void
 main_usage(int status)
@@ -125,6 +147,8 @@ main_usage(int status)
 	    "               [--placeholder name=value]... [--raw]\n"
 	    "               [--color auto|always|never] [--strict]\n"
 	    "               [--account id]... [--region name]... [--profile name]\n"
+	    "               [--state file] [--state-wait] [--dedup-days n]\n"
+	    "               [--summary | --summary-only] [--summary-format fmt]\n"
 	    "               [-j jobs] [path | s3://bucket[/prefix] | -]...\n"
 	    "       ctaudit rules [-r rules]... [filters]\n");
 	exit(status);
@@ -189,6 +213,12 @@ main_list_rules(struct rule_set *rs, int rejected)
 		    rule_level_name(rule_level(r)), rule_title(r),
 		    rule_path(r));
 	}
+	/* Sigma filters: what they accept is not reported. */
+	for (i = 0; i < rule_set_nfilters(rs); i++) {
+		r = rule_set_filter_get(rs, i);
+		printf("%-36s  %-13s  %s  %s\n", rule_id(r), "filter",
+		    rule_title(r), rule_path(r));
+	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		diag(DIAG_ERROR, "<stdout>", 0, "write error: %s",
 		    strerror(errno));
@@ -200,12 +230,24 @@ main_list_rules(struct rule_set *rs, int rejected)
 static void
 main_on_match(const struct rule *r, struct record *rec, void *arg)
 {
-	struct main_ctx	*ctx = arg;
-	struct finding	 f;
+	struct main_ctx		*ctx = arg;
+	struct finding		 f;
+	const struct rule	*filter;
 
+	/* A match a Sigma filter accepts is no match, as pySigma has it. */
+	if ((filter = rule_set_suppress(ctx->rules, r, rec)) != NULL) {
+		ctx->suppressed++;
+		if (ctx->summary != NULL)
+			summary_suppressed(ctx->summary, filter);
+		return;
+	}
 	correlate_match(ctx->corr, r, rec);
 	if (!rule_generates(r))
 		return;
+	if (ctx->state != NULL && main_duplicate(ctx, r, rec))
+		return;
+	if (ctx->summary != NULL)
+		summary_finding(ctx->summary, r, rec);
 	f.rule = r;
 	f.rec = rec;
 	f.corr = NULL;
@@ -221,6 +263,8 @@ main_on_corr(const struct rule *r, const struct corr_finding *cf, void *arg)
 	struct main_ctx	*ctx = arg;
 	struct finding	 f;
 
+	if (ctx->summary != NULL)
+		summary_finding(ctx->summary, r, NULL);
 	f.rule = r;
 	f.rec = NULL;
 	f.corr = cf;
@@ -248,6 +292,8 @@ main_on_record(struct record *rec, void *arg)
 			return;
 		}
 	}
+	if (ctx->summary != NULL)
+		summary_record(ctx->summary, rec);
 	rule_set_eval(ctx->rules, rec, main_on_match, ctx);
 	if (ctx->progress &&
 	    (ctx->stats.records + 1) % MAIN_PROGRESS_EVERY == 0)
@@ -309,9 +355,61 @@ main_scan_path(struct main_ctx *ctx, const char *path,
 			ctx->stats.streams_failed++;
 			continue;
 		}
-		scan_stream(st, main_on_record, ctx, &ctx->stats);
+		rv = scan_stream(st, main_on_record, ctx, &ctx->stats);
+		/* Read to the end, or to be read again by the next run. */
+		if (ctx->state != NULL)
+			state_stream_done(ctx->state, st->name, rv == 0);
 	}
 	source_close(src);
+}
+
+/* --state: 1 if this rule reported this event in this or an earlier run. */
+static int
+main_duplicate(struct main_ctx *ctx, const struct rule *r,
+    struct record *rec)
+{
+	const struct rec_value	*root, *id, *t;
+	int64_t			 ms = 0;
+
+	if ((root = record_root(rec)) == NULL ||
+	    (id = record_member(root, "eventID", 7)) == NULL ||
+	    id->type != REC_STRING)
+		return 0;	/* nothing to know it by: always report */
+	if ((t = record_member(root, "eventTime", 9)) == NULL ||
+	    t->type != REC_STRING ||
+	    eventtime_parse(t->str, t->len, &ms) == -1)
+		ms = 0;
+	return state_seen(ctx->state, rule_id(r), id->str, id->len, ms);
+}
+
+/* Lock and read the state file: 0, or the exit status. */
+static int
+main_state_open(struct main_ctx *ctx, const char *path, int wait, int days,
+    int64_t now)
+{
+	struct state_opts	 opts;
+	unsigned long		 line;
+	char			*cause = NULL;
+	int			 busy;
+
+	memset(&opts, 0, sizeof opts);
+	opts.wait = wait;
+	opts.now_ms = now;
+	opts.window_ms = (int64_t)days * 24 * 60 * 60 * 1000;
+	ctx->state = state_open(path, &opts, &busy, &line, &cause);
+	if (ctx->state != NULL)
+		return 0;
+	if (busy) {
+		/* Shown even with -q: cron mails it, and nothing was done. */
+		diag(DIAG_ERROR, path, 0, "%s; not running (--state-wait "
+		    "waits for it)", cause);
+		free(cause);
+		return MAIN_EXIT_LOCKED;
+	}
+	/* Never start again from nothing: that would re-alert on it all. */
+	diag(DIAG_CONFIG, path, line, "state file: %s", cause);
+	free(cause);
+	return MAIN_EXIT_CONFIG;
 }
 
 static void
@@ -355,7 +453,13 @@ main(int argc, char **argv)
 	struct main_list	 placeholders = { NULL, 0 };
 	struct main_list	 accounts = { NULL, 0 }, regions = { NULL, 0 };
 	struct stat		 sb;
+	struct summary_run	 srun;
 	const char		*format = NULL, *outpath = NULL;
+	const char		*statepath = NULL;
+	enum summary_format	 summary_format = SUMMARY_TEXT;
+	unsigned long		 errors;
+	int			 state_wait = 0, dedup_days = STATE_SEEN_DAYS;
+	int			 summary = 0;	/* 1: --summary, 2: -only */
 	const char		*color = "auto", *errstr, *nocolor;
 	char			*cause = NULL;
 	FILE			*outf = stdout;
@@ -472,6 +576,40 @@ main(int argc, char **argv)
 		case OPT_REGION:
 			main_list_split(&regions, optarg);
 			break;
+		case OPT_STATE:
+			statepath = optarg;
+			break;
+		case OPT_STATE_WAIT:
+			state_wait = 1;
+			break;
+		case OPT_DEDUP_DAYS:
+			errstr = NULL;
+			dedup_days = main_number(optarg, 1, 366, &errstr);
+			if (errstr != NULL) {
+				diag(DIAG_CONFIG, NULL, 0, "--dedup-days %s: "
+				    "%s (1 to 366)", optarg, errstr);
+				status = MAIN_EXIT_CONFIG;
+				goto out;
+			}
+			break;
+		case OPT_SUMMARY:
+			summary = 1;
+			break;
+		case OPT_SUMMARY_ONLY:
+			summary = 2;
+			break;
+		case OPT_SUMMARY_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				summary_format = SUMMARY_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				summary_format = SUMMARY_JSON;
+			else {
+				diag(DIAG_CONFIG, NULL, 0, "--summary-format "
+				    "%s: want text or json", optarg);
+				status = MAIN_EXIT_CONFIG;
+				goto out;
+			}
+			break;
 		case OPT_PROFILE:
 			sopts.profile = optarg;
 			break;
@@ -522,6 +660,7 @@ main(int argc, char **argv)
 	for (i = 0; i < rulepaths.n; i++)
 		if (rule_set_load(ctx.rules, rulepaths.v[i]) == -1)
 			rejected = 1;
+	rule_set_filters_resolve(ctx.rules);
 	if (listing) {
 		status = main_list_rules(ctx.rules, rejected);
 		goto out;
@@ -538,6 +677,17 @@ main(int argc, char **argv)
 		goto out;
 	}
 
+	/* The lock last: a run with a bad option never takes it. */
+	if (statepath != NULL &&
+	    (status = main_state_open(&ctx, statepath, state_wait, dedup_days,
+	    now)) != 0)
+		goto out;
+	sopts.state = ctx.state;
+	if (summary != 0)
+		ctx.summary = summary_create(SUMMARY_TOP, SUMMARY_WIDTH);
+	/* --summary-only: the summary is the output, on stdout. */
+	if (summary == 2 && outpath == NULL)
+		outpath = "/dev/null";
 	if (outpath != NULL && (outf = fopen(outpath, "w")) == NULL) {
 		diag(DIAG_CONFIG, outpath, 0, "%s", strerror(errno));
 		status = MAIN_EXIT_CONFIG;
@@ -568,12 +718,51 @@ main(int argc, char **argv)
 	main_progress(&ctx, 1);
 	/* The input is not in time order: windows are closed at the end. */
 	correlate_finish(ctx.corr, main_on_corr, &ctx);
+	errors = diag_count(DIAG_ERROR);
 	ctx.out_ops->close(ctx.out);
 	if (fflush(outf) == EOF || ferror(outf) ||
 	    (outf != stdout && fclose(outf) == EOF))
 		diag(DIAG_ERROR, outpath != NULL ? outpath : "<stdout>", 0,
 		    "write error: %s", strerror(errno));
+	/*
+	 * The state moves on only once the findings it covers are written
+	 * and, with sinks, delivered (sink_set_finish() above): a write or
+	 * delivery error since the output was closed keeps the old state,
+	 * so the next run audits the same again, and dedup keeps what was
+	 * reported from being reported twice.
+	 */
+	if (ctx.state != NULL && diag_count(DIAG_ERROR) == errors &&
+	    state_save(ctx.state, &cause) == -1) {
+		diag(DIAG_ERROR, statepath, 0, "state file not saved: %s",
+		    cause);
+		free(cause);
+		cause = NULL;
+	}
 	main_summary(&ctx);
+	if (ctx.state != NULL || ctx.suppressed != 0)
+		diag(DIAG_NOTE, NULL, 0, "%llu files already audited, %llu "
+		    "matches suppressed by filters, %llu duplicate findings "
+		    "not reported",
+		    (unsigned long long)(ctx.state != NULL ?
+		    state_stats(ctx.state)->skipped : 0),
+		    (unsigned long long)ctx.suppressed,
+		    (unsigned long long)(ctx.state != NULL ?
+		    state_stats(ctx.state)->duplicates : 0));
+	if (ctx.summary != NULL) {
+		memset(&srun, 0, sizeof srun);
+		srun.files = ctx.stats.streams;
+		srun.files_failed = ctx.stats.streams_failed;
+		srun.records = ctx.stats.records;
+		if (ctx.state != NULL) {
+			srun.files_skipped = state_stats(ctx.state)->skipped;
+			srun.duplicates = state_stats(ctx.state)->duplicates;
+		}
+		summary_write(ctx.summary, &srun, summary_format,
+		    summary == 2 ? stdout : stderr);
+		if (fflush(stdout) == EOF)
+			diag(DIAG_ERROR, "<stdout>", 0, "write error: %s",
+			    strerror(errno));
+	}
 
 	switch (diag_worst()) {
 	case DIAG_CONFIG:
@@ -588,6 +777,8 @@ main(int argc, char **argv)
 		break;
 	}
 out:
+	summary_free(ctx.summary);
+	state_free(ctx.state);		/* and the lock with it */
 	correlate_free(ctx.corr);
 	rule_set_free(ctx.rules);
 	free(rulepaths.v);
