@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "correlate.h"
 #include "eventtime.h"
 #include "log.h"
@@ -26,6 +27,7 @@
 #include "record.h"
 #include "rule.h"
 #include "scan.h"
+#include "sink.h"
 #include "source.h"
 #include "state.h"
 #include "summary.h"
@@ -36,6 +38,7 @@
 #define MAIN_EXIT_INCOMPLETE	2
 #define MAIN_EXIT_CONFIG	3
 #define MAIN_EXIT_LOCKED	5	/* --state: another run holds it */
+#define MAIN_EXIT_DELIVERY	4	/* findings not published */
 
 #define MAIN_PROGRESS_EVERY	4096	/* records between clock checks */
 
@@ -49,6 +52,7 @@ struct main_ctx {
 	struct correlate	*corr;		/* NULL: no correlation rules */
 	const struct output_ops	*out_ops;
 	void			*out;
+	struct sink_set		*sinks;		/* NULL: publish nowhere */
 	int64_t			 since, until;	/* 0: unbounded */
 	uint64_t		 findings[RULE_CRITICAL + 1];
 	uint64_t		 nfindings;
@@ -83,16 +87,23 @@ enum {
 	OPT_SUMMARY,
 	OPT_SUMMARY_ONLY,
 	OPT_SUMMARY_FORMAT,
+	OPT_SNS_TOPIC,
+	OPT_NOTIFY,
+	OPT_DIGEST_THRESHOLD,
+	OPT_DRY_RUN,
 };
 
 static const struct option main_longopts[] = {
 	{ "account",	 required_argument,	NULL, OPT_ACCOUNT },
 	{ "color",	 required_argument,	NULL, OPT_COLOR },
+	{ "digest-threshold", required_argument, NULL, OPT_DIGEST_THRESHOLD },
+	{ "dry-run",	 no_argument,		NULL, OPT_DRY_RUN },
 	{ "dedup-days",	 required_argument,	NULL, OPT_DEDUP_DAYS },
 	{ "format",	 required_argument,	NULL, 'f' },
 	{ "help",	 no_argument,		NULL, 'h' },
 	{ "jobs",	 required_argument,	NULL, 'j' },
 	{ "min-level",	 required_argument,	NULL, OPT_MIN_LEVEL },
+	{ "notify",	 required_argument,	NULL, OPT_NOTIFY },
 	{ "output",	 required_argument,	NULL, 'o' },
 	{ "placeholder", required_argument,	NULL, OPT_PLACEHOLDER },
 	{ "profile",	 required_argument,	NULL, OPT_PROFILE },
@@ -102,6 +113,7 @@ static const struct option main_longopts[] = {
 	{ "rule-id",	 required_argument,	NULL, OPT_RULE_ID },
 	{ "rules",	 required_argument,	NULL, 'r' },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
+	{ "sns-topic",	 required_argument,	NULL, OPT_SNS_TOPIC },
 	{ "state",	 required_argument,	NULL, OPT_STATE },
 	{ "state-wait", no_argument,		NULL, OPT_STATE_WAIT },
 	{ "status",	 required_argument,	NULL, OPT_STATUS },
@@ -147,6 +159,8 @@ main_usage(int status)
 	    "               [--placeholder name=value]... [--raw]\n"
 	    "               [--color auto|always|never] [--strict]\n"
 	    "               [--account id]... [--region name]... [--profile name]\n"
+	    "               [--sns-topic arn]... [--notify sink]...\n"
+	    "               [--digest-threshold n] [--dry-run]\n"
 	    "               [--state file] [--state-wait] [--dedup-days n]\n"
 	    "               [--summary | --summary-only] [--summary-format fmt]\n"
 	    "               [-j jobs] [path | s3://bucket[/prefix] | -]...\n"
@@ -252,6 +266,7 @@ main_on_match(const struct rule *r, struct record *rec, void *arg)
 	f.rec = rec;
 	f.corr = NULL;
 	ctx->out_ops->write(ctx->out, &f);
+	sink_set_add(ctx->sinks, &f);		/* written first, then sent */
 	ctx->findings[rule_level(r)]++;
 	ctx->nfindings++;
 }
@@ -269,6 +284,7 @@ main_on_corr(const struct rule *r, const struct corr_finding *cf, void *arg)
 	f.rec = NULL;
 	f.corr = cf;
 	ctx->out_ops->write(ctx->out, &f);
+	sink_set_add(ctx->sinks, &f);
 	ctx->findings[rule_level(r)]++;
 	ctx->nfindings++;
 }
@@ -448,10 +464,12 @@ main(int argc, char **argv)
 	struct rule_opts	 ropts;
 	struct source_opts	 sopts;
 	struct output_opts	 oopts;
+	struct sink_opts	 kopts;
 	struct main_list	 rulepaths = { NULL, 0 }, ids = { NULL, 0 };
 	struct main_list	 tags = { NULL, 0 }, statuses = { NULL, 0 };
 	struct main_list	 placeholders = { NULL, 0 };
 	struct main_list	 accounts = { NULL, 0 }, regions = { NULL, 0 };
+	struct main_list	 notify = { NULL, 0 };
 	struct stat		 sb;
 	struct summary_run	 srun;
 	const char		*format = NULL, *outpath = NULL;
@@ -467,12 +485,15 @@ main(int argc, char **argv)
 	size_t			 i;
 	int			 ch, quiet = 0, strict = 0, listing = 0;
 	int			 rejected = 0, status;
+	int			 threshold = ALERT_THRESHOLD_DEFAULT;
+	size_t			 undelivered = 0;
 
 	diag_init("ctaudit");
 	memset(&ctx, 0, sizeof ctx);
 	memset(&ropts, 0, sizeof ropts);
 	memset(&sopts, 0, sizeof sopts);
 	memset(&oopts, 0, sizeof oopts);
+	memset(&kopts, 0, sizeof kopts);
 	ropts.min_level = RULE_INFORMATIONAL;
 	now = main_now();
 
@@ -612,6 +633,28 @@ main(int argc, char **argv)
 			break;
 		case OPT_PROFILE:
 			sopts.profile = optarg;
+			kopts.profile = optarg;
+			break;
+		case OPT_SNS_TOPIC:
+			main_list_add(&notify, xprintf("sns:%s", optarg));
+			break;
+		case OPT_NOTIFY:
+			main_list_add(&notify, xstrdup(optarg));
+			break;
+		case OPT_DIGEST_THRESHOLD:
+			errstr = NULL;
+			threshold = main_number(optarg, 0,
+			    ALERT_THRESHOLD_MAX, &errstr);
+			if (errstr != NULL) {
+				diag(DIAG_CONFIG, NULL, 0, "--digest-threshold "
+				    "%s: %s (0 to %d)", optarg, errstr,
+				    ALERT_THRESHOLD_MAX);
+				status = MAIN_EXIT_CONFIG;
+				goto out;
+			}
+			break;
+		case OPT_DRY_RUN:
+			kopts.dry_run = 1;
 			break;
 		default:
 			main_usage(MAIN_EXIT_CONFIG);
@@ -677,6 +720,24 @@ main(int argc, char **argv)
 		goto out;
 	}
 
+	/* Sinks before the output: a bad one stops the run unwritten. */
+	if (kopts.dry_run && notify.n == 0) {
+		diag(DIAG_CONFIG, NULL, 0, "--dry-run: no --sns-topic or "
+		    "--notify to show");
+		status = MAIN_EXIT_CONFIG;
+		goto out;
+	}
+	if (notify.n > 0)
+		ctx.sinks = sink_set_create((size_t)threshold, &kopts);
+	for (i = 0; i < notify.n; i++) {
+		if (sink_set_open(ctx.sinks, notify.v[i], &cause) == -1) {
+			diag(DIAG_CONFIG, NULL, 0, "%s", cause);
+			free(cause);
+			status = MAIN_EXIT_CONFIG;
+			goto out;
+		}
+	}
+
 	/* The lock last: a run with a bad option never takes it. */
 	if (statepath != NULL &&
 	    (status = main_state_open(&ctx, statepath, state_wait, dedup_days,
@@ -724,6 +785,7 @@ main(int argc, char **argv)
 	    (outf != stdout && fclose(outf) == EOF))
 		diag(DIAG_ERROR, outpath != NULL ? outpath : "<stdout>", 0,
 		    "write error: %s", strerror(errno));
+	undelivered = sink_set_finish(ctx.sinks);
 	/*
 	 * The state moves on only once the findings it covers are written
 	 * and, with sinks, delivered (sink_set_finish() above): a write or
@@ -763,6 +825,7 @@ main(int argc, char **argv)
 			diag(DIAG_ERROR, "<stdout>", 0, "write error: %s",
 			    strerror(errno));
 	}
+	sink_set_summary(ctx.sinks);
 
 	switch (diag_worst()) {
 	case DIAG_CONFIG:
@@ -776,9 +839,16 @@ main(int argc, char **argv)
 		    MAIN_EXIT_FINDINGS : MAIN_EXIT_CLEAN;
 		break;
 	}
+	/* Nobody was told: that outweighs an unreadable input (2). */
+	if (undelivered != 0 && status != MAIN_EXIT_CONFIG)
+		status = MAIN_EXIT_DELIVERY;
 out:
 	summary_free(ctx.summary);
 	state_free(ctx.state);		/* and the lock with it */
+	sink_set_free(ctx.sinks);
+	for (i = 0; i < notify.n; i++)
+		free(notify.v[i]);
+	free(notify.v);
 	correlate_free(ctx.corr);
 	rule_set_free(ctx.rules);
 	free(rulepaths.v);
