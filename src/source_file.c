@@ -162,12 +162,15 @@ source_file_open(const char *path, const struct source_opts *opts,
 		sf->name = xstrdup("<stdin>");
 		return sf;
 	}
-	/* Standard input has no state; a tree or a file has. */
-	if ((sf->state = opts->state) != NULL)
-		state_file_begin(sf->state, path);
 	if (stat(path, &sb) == -1) {
 		*cause = xstrdup(strerror(errno));
 		goto fail;
+	}
+	/* A tree or a file has a state; a pipe or standard input has not. */
+	if (opts->state != NULL && (S_ISDIR(sb.st_mode) ||
+	    S_ISREG(sb.st_mode))) {
+		sf->state = opts->state;
+		state_file_begin(sf->state, path);
 	}
 	if (S_ISDIR(sb.st_mode)) {
 		sf->is_dir = 1;

@@ -904,8 +904,15 @@ state_prune(struct state *st, size_t max)
 	int64_t	floor;
 	size_t	i, n = 0;
 
-	floor = (st->newest > st->opts.now_ms ? st->newest :
-	    st->opts.now_ms) - st->opts.window_ms;
+	/*
+	 * The window ends at the latest eventTime seen, so that an old
+	 * archive audited today keeps its pairs, but not past tomorrow, so
+	 * that one event from a skewed clock cannot push every pair out.
+	 */
+	floor = st->newest;
+	if (floor > st->opts.now_ms + 86400000LL)
+		floor = st->opts.now_ms + 86400000LL;
+	floor -= st->opts.window_ms;
 	qsort(st->pairs, st->npairs, sizeof *st->pairs, state_pair_cmp);
 	for (i = 0; i < st->npairs; i++) {
 		if (n < max && st->pairs[i].t >= floor)

@@ -1,0 +1,202 @@
+# --state: runs over an archive that grows read only what is new and
+# report only new findings; a run that dies before it saves is audited
+# again by the next, losing nothing and repeating nothing saved before;
+# two runs do not work at once; a corrupt state file is refused with its
+# line.  With the S3 rig (tests/s3.sh), the same over S3, counting the
+# requests.
+. "$TOP_SRCDIR/tests/setup"
+
+RULES=$TOP_SRCDIR/rules
+ARCHIVE=$TESTDATA/archive
+run() {
+	ctaudit -f json -r "$RULES" --state "$T/state" "$@"
+}
+ids() {
+	jq -r '[.ruleId, .eventID // .eventTime] | @tsv' "$@" | sort
+}
+
+# The sample archive in two halves: the days up to the 11th, then the rest.
+mkdir -p "$T/tree" "$T/later"
+(cd "$ARCHIVE" && find . -type f) | sort >"$T/files"
+while read -r f; do
+	case $f in
+	*/2024/03/11/*) dst=$T/tree ;;
+	*) dst=$T/later ;;
+	esac
+	mkdir -p "$dst/$(dirname "$f")"
+	cp "$ARCHIVE/$f" "$dst/$f"
+done <"$T/files"
+ctaudit -f json -r "$RULES" "$ARCHIVE" 2>/dev/null | ids >"$T/all.ids" || true
+
+st=0
+run "$T/tree" >"$T/run1.json" 2>"$T/run1.err" || st=$?
+check_status "first run" 1 "$st"
+head -3 "$T/state" | sed 1,2d >"$T/head"
+echo "ctaudit-state 1" | check_file "state version line" - "$T/head"
+tail -1 "$T/state" | grep -q '^end [0-9][0-9]*$' || fail "no end record"
+
+# The archive grows: the second run reads only the new files.
+(cd "$T/later" && tar cf - .) | (cd "$T/tree" && tar xf -)
+st=0
+run "$T/tree" >"$T/run2.json" 2>"$T/run2.err" || st=$?
+check_status "second run" 1 "$st"
+grep -q 'summary: 11 files' "$T/run2.err" ||
+    fail "second run: $(grep summary: "$T/run2.err")"
+grep -q ' 5 files already audited' "$T/run2.err" ||
+    fail "second run: old files read again"
+cat "$T/run1.json" "$T/run2.json" | ids >"$T/both.ids"
+check_file "two runs, every finding once" "$T/all.ids" "$T/both.ids"
+
+# Nothing new: nothing read, nothing reported, exit 0.
+st=0
+run "$T/tree" >"$T/run3.json" 2>"$T/run3.err" || st=$?
+check_status "third run" 0 "$st"
+[ -s "$T/run3.json" ] && fail "third run reported findings"
+
+# A file rewritten in place is read again, but its findings are not
+# reported twice (dedup by rule and eventID).
+f=$(find "$T/tree" -name '*20240312T0300Z*' | head -1)
+cp "$f" "$T/copy" && cat "$T/copy" >"$f"
+st=0
+run "$T/tree" >"$T/run4.json" 2>"$T/run4.err" || st=$?
+check_status "rewritten file" 0 "$st"
+grep -q 'summary: 1 files' "$T/run4.err" || fail "rewritten file not read"
+grep -q '[1-9][0-9]* duplicate findings not reported' "$T/run4.err" ||
+    fail "rewritten file: no duplicates counted"
+
+# A run killed mid-way (blocked on a FIFO after the tree) saves nothing;
+# the next run reads what it had read, and reports only what is new.
+rm -f "$T/state" "$T/state.lock"
+rm -rf "$T/tree" && mkdir "$T/tree" && cp -R "$ARCHIVE/AWSLogs" "$T/tree/"
+rm -rf "$T/tree/AWSLogs/o-exampleorgid/444455556666"
+st=0
+run "$T/tree" >"$T/k1.json" 2>/dev/null || st=$?
+check_status "before the kill" 1 "$st"
+cp -R "$ARCHIVE/AWSLogs/o-exampleorgid/444455556666" \
+    "$T/tree/AWSLogs/o-exampleorgid/"
+mkfifo "$T/fifo"
+$CTAUDIT_VALGRIND "$CTAUDIT" -f json -r "$RULES" --state "$T/state" \
+    "$T/tree" "$T/fifo" >"$T/killed.json" 2>/dev/null &
+pid=$!
+exec 8>"$T/fifo"	# returns once the run has walked the tree
+kill -9 $pid
+exec 8>&-
+wait $pid 2>/dev/null || true
+grep -q 'ctaudit-state' "$T/state" || fail "killed run: state lost"
+st=0
+run "$T/tree" >"$T/k2.json" 2>"$T/k2.err" || st=$?
+check_status "after the kill" 1 "$st"
+cat "$T/k1.json" "$T/k2.json" | ids >"$T/k.ids"
+check_file "kill and rerun" "$T/all.ids" "$T/k.ids"
+
+# Two runs at once: the second gives up (5), or waits with --state-wait.
+exec 9>"$T/state.lock"
+flock -x 9
+st=0
+run "$T/tree" >/dev/null 2>"$T/busy.err" || st=$?
+check_status "locked" 5 "$st"
+sed "s|$T/||g" "$T/busy.err" >"$T/busy"
+check_file "locked" "$EXPECTED/state-locked.err" "$T/busy"
+(sleep 1; flock -u 9) &
+st=0
+run -q --state-wait "$T/tree" >/dev/null 2>&1 9>&- || st=$?
+check_status "--state-wait" 0 "$st"
+exec 9>&-
+
+# A corrupt state file is refused, naming the file and line (exit 3),
+# and left as it was.
+printf 'ctaudit-state 1\nfile /x 12\ndone a 1 2\nend 2\n' >"$T/state"
+cp "$T/state" "$T/state.bad"
+st=0
+run "$T/tree" >/dev/null 2>"$T/corrupt.err" || st=$?
+check_status "corrupt state" 3 "$st"
+sed "s|$T/||g" "$T/corrupt.err" >"$T/corrupt"
+check_file "corrupt state" "$EXPECTED/state-corrupt.err" "$T/corrupt"
+cmp -s "$T/state" "$T/state.bad" || fail "corrupt state was rewritten"
+printf 'ctaudit-state 1\nfile /x 12\nend 1\n' | head -c 26 >"$T/state"
+st=0
+run "$T/tree" >/dev/null 2>"$T/cut.err" || st=$?
+check_status "state cut short" 3 "$st"
+sed "s|$T/||g" "$T/cut.err" >"$T/cut"
+check_file "state cut short" "$EXPECTED/state-cut.err" "$T/cut"
+
+# S3: the same with the loopback rig, when it is installed.
+TOOLS=$TOP_SRCDIR/tests/tools
+PY=/usr/bin/python3
+if ! command -v node >/dev/null 2>&1 || ! command -v aws >/dev/null 2>&1 ||
+    ! $PY "$TOOLS/sigv4_botocore.py" probe ||
+    ! $PY "$TOOLS/s3_setup" check; then
+	echo "skip: the S3 part (no S3 rig)"
+	finish
+fi
+server=
+proxy=
+trap 'kill $server $proxy 2>/dev/null; rm -rf "$T"' EXIT
+server=$($PY "$TOOLS/s3_setup" start "$T/data" "$T/s3port")
+s3port=$(cat "$T/s3port")
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+export AWS_DEFAULT_REGION=us-east-1 HOME="$T/home"
+unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3 AWS_CONFIG_FILE \
+    AWS_SHARED_CREDENTIALS_FILE 2>/dev/null || true
+mkdir -p "$HOME"
+seed() {
+	aws --endpoint-url "http://127.0.0.1:$s3port" s3 sync \
+	    --only-show-errors "$@"
+}
+mkdir -p "$T/s3a" "$T/s3b"
+cp -R "$ARCHIVE/AWSLogs" "$T/s3a/"
+(cd "$T/s3a" && find . -path '*/2024/03/1[23]/*' -type f) |
+while read -r f; do
+	mkdir -p "$T/s3b/$(dirname "$f")"
+	mv "$T/s3a/$f" "$T/s3b/$f"
+done
+seed "$T/s3a" s3://ctaudit-test/state/
+$PY "$TOOLS/s3_proxy.py" "$s3port" "$T/pport" "$T/log" &
+proxy=$!
+i=0
+while [ ! -s "$T/pport" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+port=$(cat "$T/pport")
+export AWS_ENDPOINT_URL=http://127.0.0.1:$port
+unset AWS_DEFAULT_REGION
+ctl() {
+	curl -sf "http://127.0.0.1:$port/__ctl/$1" >/dev/null
+}
+gets() {
+	grep -vc 'list-type=2' "$T/log" || true
+}
+rm -f "$T/state"
+
+ctl reset
+st=0
+run -q s3://ctaudit-test/state/ >"$T/s1.json" || st=$?
+check_status "s3: first run" 1 "$st"
+[ "$(gets)" = 5 ] || fail "s3: first run read $(gets) objects, want 5"
+
+# Nine more objects arrive; one of them cannot be read this time.
+seed "$T/s3b" s3://ctaudit-test/state/
+ctl reset
+ctl 'fault?kind=deny&match=kRKr7n4tAxk3R05w'
+st=0
+run -q s3://ctaudit-test/state/ >"$T/s2.json" 2>/dev/null || st=$?
+check_status "s3: refused object" 2 "$st"
+[ "$(gets)" = 9 ] || fail "s3: second run read $(gets) objects, want 9"
+grep -q 'start-after=' "$T/log" || fail "s3: no StartAfter"
+
+# The refused object, and only it: what came after it is in the state.
+ctl reset
+st=0
+run -q s3://ctaudit-test/state/ >"$T/s3.json" || st=$?
+check_status "s3: third run" 1 "$st"
+[ "$(gets)" = 1 ] || fail "s3: third run read $(gets) objects, want 1"
+ctl reset
+st=0
+run -q s3://ctaudit-test/state/ >"$T/s4.json" || st=$?
+check_status "s3: nothing new" 0 "$st"
+[ "$(gets)" = 0 ] || fail "s3: fourth run read $(gets) objects, want 0"
+cat "$T/s1.json" "$T/s2.json" "$T/s3.json" | ids >"$T/s.ids"
+check_file "s3: every finding once" "$T/all.ids" "$T/s.ids"
+
+finish
