@@ -1,0 +1,186 @@
+# --notify slack, discord and telegram against tests/tools/fake_chat.py,
+# loopback stand-ins that check each service's payload limits.  The
+# payloads are compared with tests/expected/notify-publish, -digest,
+# -long and -dryrun; each case's status and errors with notify-cases.
+# The webhook URLs and the bot token are secrets: no byte ctaudit writes
+# may hold one.
+. "$TOP_SRCDIR/tests/setup"
+
+TOOLS=$TOP_SRCDIR/tests/tools
+PY=/usr/bin/python3
+if [ ! -x "$PY" ]; then
+	echo "skip: $PY not found"
+	exit 77
+fi
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
+    no_proxy NO_PROXY CTAUDIT_SLACK_WEBHOOK_URL CTAUDIT_DISCORD_WEBHOOK_URL \
+    CTAUDIT_TELEGRAM_BOT_TOKEN CTAUDIT_TELEGRAM_CHAT_ID \
+    CTAUDIT_TELEGRAM_API_URL 2>/dev/null || true
+
+SLACK_PATH=T0000SEKRIT/B0000SEKRIT/slackhooksekrit0123456789
+DISCORD_PATH=1234567890/discordhooksekrit-abcdefghijklmnop
+TOKEN=123456789:AAtelegramsekrit_tokenABCDEFGHIJKLMN
+CHAT=-1001234567890
+printf '{}\n' >"$T/ctl"
+"$PY" "$TOOLS/fake_chat.py" --port-file "$T/port" --log "$T/log" \
+    --raw "$T/raw" --ctl "$T/ctl" --slack "$SLACK_PATH" \
+    --discord "$DISCORD_PATH" --token "$TOKEN" --chat "$CHAT" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+while [ ! -s "$T/port" ]; do
+	i=$((i + 1))
+	if [ $i -gt 100 ]; then
+		echo "fake_chat.py did not start" >&2
+		exit 99
+	fi
+	sleep 0.1
+done
+PORT=$(cat "$T/port")
+BASE=http://127.0.0.1:$PORT
+SLACK_URL=$BASE/slack/$SLACK_PATH
+DISCORD_URL=$BASE/discord/$DISCORD_PATH
+export CTAUDIT_SLACK_WEBHOOK_URL="$SLACK_URL"
+printf '%s\n' "$DISCORD_URL" >"$T/discord-url"
+export CTAUDIT_TELEGRAM_BOT_TOKEN="$TOKEN" CTAUDIT_TELEGRAM_CHAT_ID="$CHAT"
+export CTAUDIT_TELEGRAM_API_URL="$BASE"
+
+VERSION=$("$CTAUDIT" -V | sed 's/^ctaudit //')
+RULES=$TESTDATA/sns
+EVENTS=$TESTDATA/sns/events.json
+ALL="--notify slack --notify discord:file=$T/discord-url --notify telegram"
+OUT=$T/transcript
+: >"$OUT"
+
+mask() {
+	sed -e "s/ctaudit $VERSION/ctaudit VERSION/g" -e "s|$T|TMP|g" \
+	    -e "s|$TESTDATA|TESTDATA|g"
+}
+
+# run NAME CTL ARGS...: one case; status and stderr to the transcript.
+run() {
+	name=$1
+	printf '{"case":"%s"%s}\n' "$name" "$2" >"$T/ctl"
+	shift 2
+	: >"$T/log"
+	st=0
+	ctaudit -f json -r "$RULES" "$@" >"$T/$name.out" 2>"$T/$name.err" ||
+	    st=$?
+	cat "$T/$name.out" "$T/$name.err" >>"$T/everything"
+	{
+		echo "== $name: exit $st"
+		mask <"$T/$name.err"
+	} >>"$OUT"
+}
+show() {
+	"$PY" "$TOOLS/fake_chat.py" show "$T/log" | mask
+}
+
+# Two findings to each service.
+# shellcheck disable=SC2086
+run publish '' $ALL "$EVENTS"
+check_status publish 1 "$st"
+show >"$T/publish"
+check_file publish "$EXPECTED/notify-publish" "$T/publish"
+grep '^request' "$T/publish" >>"$OUT"
+
+# 429s: Retry-After (Slack, Discord) and retry_after (Telegram, which
+# outlasts the HTTP client's own retries) obeyed.
+# shellcheck disable=SC2086
+run rate-limited ',"429":{"slack":1,"discord":2,"telegram":5}' $ALL \
+    --min-level high "$EVENTS"
+check_status rate-limited 1 "$st"
+show | grep '^request' >>"$OUT"
+
+# One digest each past the threshold.
+# shellcheck disable=SC2086
+run digest '' $ALL --digest-threshold 1 "$EVENTS"
+check_status digest 1 "$st"
+show >"$T/digest"
+check_file digest "$EXPECTED/notify-digest" "$T/digest"
+
+# A finding too long for any chat: cut to each service's limit.
+"$PY" - "$T/long.json" <<'EOF'
+import json, sys
+big = "long \u00e9\U0001f600 " * 30000
+rec = {"eventVersion": "1.08", "eventTime": "2026-11-03T09:00:00Z",
+       "eventSource": "cloudtrail.amazonaws.com", "eventName": "StopLogging",
+       "awsRegion": "eu-west-1", "recipientAccountId": "444455556666",
+       "userIdentity": {"type": "IAMUser", "arn": big},
+       "sourceIPAddress": big, "userAgent": big, "errorCode": big,
+       "errorMessage": big, "eventID": "cccccccc-0000-4000-8000-000000000001"}
+with open(sys.argv[1], "w") as f:
+    json.dump({"Records": [rec]}, f)
+EOF
+# shellcheck disable=SC2086
+run long '' $ALL "$T/long.json"
+check_status long 1 "$st"
+show >"$T/long"
+check_file long "$EXPECTED/notify-long" "$T/long"
+
+# Failures name the sink, never the URL; the status is 4.
+# shellcheck disable=SC2086
+run gone ',"status":404' $ALL "$EVENTS"
+check_status gone 4 "$st"
+show | grep '^request' >>"$OUT"
+# shellcheck disable=SC2086
+run rate-limited-out ',"429":99' --notify telegram --min-level high "$EVENTS"
+check_status rate-limited-out 4 "$st"
+(
+	CTAUDIT_TELEGRAM_BOT_TOKEN=123456789:AAwrongtoken
+	run bad-token '' --notify telegram "$EVENTS"
+	echo "$st" >"$T/st"
+)
+check_status bad-token 4 "$(cat "$T/st")"
+
+# Configuration errors stop the run before it starts.
+(
+	unset CTAUDIT_SLACK_WEBHOOK_URL
+	run no-url '' --notify slack "$EVENTS"
+	echo "$st" >"$T/st"
+)
+check_status no-url 3 "$(cat "$T/st")"
+(
+	CTAUDIT_SLACK_WEBHOOK_URL=http://hooks.example.com/$SLACK_PATH
+	run cleartext '' --notify slack "$EVENTS"
+	echo "$st" >"$T/st"
+)
+check_status cleartext 3 "$(cat "$T/st")"
+run no-file '' --notify "slack:file=$T/missing" "$EVENTS"
+check_status no-file 3 "$st"
+: >"$T/empty"
+run empty-file '' --notify "slack:file=$T/empty" "$EVENTS"
+check_status empty-file 3 "$st"
+run bad-option '' --notify slack:channel=x "$EVENTS"
+check_status bad-option 3 "$st"
+run unknown '' --notify pager "$EVENTS"
+check_status unknown 3 "$st"
+(
+	unset CTAUDIT_TELEGRAM_CHAT_ID
+	run no-chat '' --notify telegram "$EVENTS"
+	echo "$st" >"$T/st"
+)
+check_status no-chat 3 "$(cat "$T/st")"
+
+# --dry-run: the payloads on stderr, nothing sent, no secret needed.
+(
+	unset CTAUDIT_SLACK_WEBHOOK_URL CTAUDIT_TELEGRAM_BOT_TOKEN
+	# shellcheck disable=SC2086
+	run dryrun '' $ALL --min-level high --dry-run "$EVENTS"
+	echo "$st" >"$T/st"
+)
+check_status dryrun 1 "$(cat "$T/st")"
+[ -s "$T/log" ] && fail "dryrun: a request was sent"
+mask <"$T/dryrun.err" >"$T/dryrun"
+check_file dryrun "$EXPECTED/notify-dryrun" "$T/dryrun"
+
+mask <"$OUT" >"$T/cases"
+check_file cases "$EXPECTED/notify-cases" "$T/cases"
+
+for s in "$SLACK_URL" "$DISCORD_URL" "$TOKEN" "$SLACK_PATH" \
+    "$DISCORD_PATH" sekrit; do
+	if grep -qF "$s" "$T/everything"; then
+		fail "a secret was printed: $s"
+	fi
+done
+finish
