@@ -56,7 +56,7 @@ const char		*record_string(const struct record *, const char *);
  */
 const char		*record_json(struct record *, const struct rec_value *,
 			    size_t *);
-/* Where the record came from: a path, "-" or an s3:// URI. */
+/* Where the record came from: a path, "<stdin>" or an s3:// URI. */
 const char		*record_origin(const struct record *);
 /* Its index in that origin, counting from 0 as jq does. */
 uint64_t		 record_index(const struct record *);

@@ -27,7 +27,7 @@ struct source_opts {
 };
 
 struct stream {
-	const char	*name;		/* path, "-", or s3://bucket/key */
+	const char	*name;		/* path, "<stdin>", or s3://bucket/key */
 	/* Read up to len bytes: n > 0, 0 at the end, -1 and *cause on error. */
 	ssize_t		 (*read)(struct stream *, void *, size_t, char **);
 	void		*priv;
