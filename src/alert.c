@@ -630,7 +630,8 @@ alert_group(const char *id)
 	size_t	 i, len = strlen(id);
 
 	for (i = 0; i < len; i++)
-		if ((unsigned char)id[i] <= 0x20 || (unsigned char)id[i] >= 0x7f)
+		if ((unsigned char)id[i] <= 0x20 ||
+		    (unsigned char)id[i] >= 0x7f)
 			break;
 	if (len > 0 && len <= ALERT_GROUP_MAX && i == len)
 		return xstrdup(id);
@@ -712,7 +713,8 @@ alert_create(const struct finding *fd, uint64_t seq)
 	else if (!alert_get(fd, "recipientAccountId", &s, &len))
 		s = NULL;
 	if (s != NULL && len > 0)
-		a->account = xstrndup(s, alert_cut(s, len, ALERT_LINE_FIELD_MAX));
+		a->account = xstrndup(s, alert_cut(s, len,
+		    ALERT_LINE_FIELD_MAX));
 
 	prefix = xprintf("[%s] ", alert_level_upper[level]);
 	suffix = a->account != NULL ? xprintf(" - %s", a->account) :

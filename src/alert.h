@@ -73,7 +73,7 @@ struct alert_batch {
 	size_t			  n;
 	struct alert_rule_count	 *rules;
 	size_t			  nrules;
-	char			 *account;	/* the one account, if only one */
+	char			 *account;	/* the account, if only one */
 	int			  accounts;	/* 0, 1, or 2 for "several" */
 };
 

@@ -66,7 +66,7 @@ struct sink_sns_msg {
 	char			*message;	/* the MessageStructure json */
 	size_t			 size;		/* as SNS counts it */
 	char			 id[24];	/* its PublishBatch entry id */
-	int			 state;		/* 0 to send, 1 sent, -1 failed */
+	int			 state;		/* 0 to send, 1 sent, -1 lost */
 	int			 retry;		/* failed, may be sent again */
 	char			*cause;		/* why it failed last */
 };
@@ -76,7 +76,7 @@ struct sink_sns_xml {
 	struct sink_sns_msg	**v;		/* the batch */
 	size_t			 n;
 	int			 section;	/* 1 Successful, 2 Failed */
-	int			 field;		/* 1 Id 2 Code 3 Message 4 Fault */
+	int			 field;		/* Id, Code, Message, Fault */
 	struct buf		 id, code, message, fault;
 	int			 depth;
 	int			 answered;	/* a PublishBatchResult seen */

@@ -565,7 +565,9 @@ sink_webhook_send(void *priv, struct alert *const *v, size_t n,
     char **cause)
 {
 	struct sink_webhook	*w = priv;
-	struct http_header	 h[] = { { "Content-Type", "application/json" } };
+	struct http_header	 h[] = {
+		{ "Content-Type", "application/json" }
+	};
 	struct http_request	 rq;
 	struct http_response	 rs;
 	char			*body, *why;

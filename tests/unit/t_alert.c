@@ -185,7 +185,7 @@ test_ids(void)
 			    id_cases[i].want_account) != 0))
 				fail("ids %zu/%zu: account %s", j, i,
 				    a->account != NULL ? a->account : "NULL");
-			if (strstr(a->subject, "[HIGH] Test rule") != a->subject)
+			if (strncmp(a->subject, "[HIGH] Test rule", 16) != 0)
 				fail("ids %zu/%zu: subject %s", j, i,
 				    a->subject);
 			alert_free(a);
