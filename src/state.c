@@ -913,7 +913,9 @@ state_prune(struct state *st, size_t max)
 	if (floor > st->opts.now_ms + 86400000LL)
 		floor = st->opts.now_ms + 86400000LL;
 	floor -= st->opts.window_ms;
-	qsort(st->pairs, st->npairs, sizeof *st->pairs, state_pair_cmp);
+	if (st->npairs > 0)
+		qsort(st->pairs, st->npairs, sizeof *st->pairs,
+		    state_pair_cmp);
 	for (i = 0; i < st->npairs; i++) {
 		if (n < max && st->pairs[i].t >= floor)
 			st->pairs[n++] = st->pairs[i];
@@ -995,7 +997,8 @@ state_write_scope(FILE *f, struct state *st, struct state_scope *sc,
 	int64_t			 cut, t;
 	int			 done;
 
-	qsort(sc->ents, sc->nents, sizeof *sc->ents, state_ent_cmp);
+	if (sc->nents > 0)
+		qsort(sc->ents, sc->nents, sizeof *sc->ents, state_ent_cmp);
 	if (sc->kind == STATE_S3) {
 		/* Move the mark over an unbroken run of old keys read. */
 		for (i = 0; sc->visited && i < sc->nents; i++) {

@@ -167,6 +167,10 @@ ctl() {
 gets() {
 	grep -vc 'list-type=2' "$T/log" || true
 }
+# Say which objects were read when a count is wrong.
+s3fail() {
+	fail "$1: $(grep -v 'list-type=2' "$T/log" | tr '\n' ' ')"
+}
 rm -f "$T/state"
 
 ctl reset
@@ -190,12 +194,12 @@ ctl reset
 st=0
 run -q s3://ctaudit-test/state/ >"$T/s3.json" || st=$?
 check_status "s3: third run" 1 "$st"
-[ "$(gets)" = 1 ] || fail "s3: third run read $(gets) objects, want 1"
+[ "$(gets)" = 1 ] || s3fail "s3: third run read $(gets) objects, want 1"
 ctl reset
 st=0
 run -q s3://ctaudit-test/state/ >"$T/s4.json" || st=$?
 check_status "s3: nothing new" 0 "$st"
-[ "$(gets)" = 0 ] || fail "s3: fourth run read $(gets) objects, want 0"
+[ "$(gets)" = 0 ] || s3fail "s3: fourth run read $(gets) objects, want 0"
 cat "$T/s1.json" "$T/s2.json" "$T/s3.json" | ids >"$T/s.ids"
 check_file "s3: every finding once" "$T/all.ids" "$T/s.ids"
 
