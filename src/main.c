@@ -790,11 +790,11 @@ main(int argc, char **argv)
 	 * The state moves on only once the findings it covers are written
 	 * and, with sinks, delivered (sink_set_finish() above): a write or
 	 * delivery error since the output was closed keeps the old state,
-	 * so the next run audits the same again, and dedup keeps what was
-	 * reported from being reported twice.
+	 * so the next run audits and reports the same again (dedup pairs
+	 * of this run are not saved either).
 	 */
-	if (ctx.state != NULL && diag_count(DIAG_ERROR) == errors &&
-	    state_save(ctx.state, &cause) == -1) {
+	if (ctx.state != NULL && undelivered == 0 &&
+	    diag_count(DIAG_ERROR) == errors && state_save(ctx.state, &cause) == -1) {
 		diag(DIAG_ERROR, statepath, 0, "state file not saved: %s",
 		    cause);
 		free(cause);
