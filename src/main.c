@@ -794,7 +794,8 @@ main(int argc, char **argv)
 	 * of this run are not saved either).
 	 */
 	if (ctx.state != NULL && undelivered == 0 &&
-	    diag_count(DIAG_ERROR) == errors && state_save(ctx.state, &cause) == -1) {
+	    diag_count(DIAG_ERROR) == errors &&
+	    state_save(ctx.state, &cause) == -1) {
 		diag(DIAG_ERROR, statepath, 0, "state file not saved: %s",
 		    cause);
 		free(cause);
