@@ -286,8 +286,10 @@ summary_suppressed(struct summary *s, const struct rule *filter)
 static int
 summary_cmp(const void *a, const void *b)
 {
-	const struct summary_ent	*x = *(const struct summary_ent *const *)a;
-	const struct summary_ent	*y = *(const struct summary_ent *const *)b;
+	const struct summary_ent	*x, *y;
+
+	x = *(const struct summary_ent *const *)a;
+	y = *(const struct summary_ent *const *)b;
 
 	if (x->n != y->n)
 		return x->n < y->n ? 1 : -1;
