@@ -46,8 +46,11 @@ export CTAUDIT_TELEGRAM_BOT_TOKEN="$TOKEN" CTAUDIT_TELEGRAM_CHAT_ID="$CHAT"
 export CTAUDIT_TELEGRAM_API_URL="$BASE"
 
 VERSION=$("$CTAUDIT" -V | sed 's/^ctaudit //')
-RULES=$TESTDATA/sns
-EVENTS=$TESTDATA/sns/events.json
+# Relative names, so that the origins in the messages (and the lengths
+# they count) do not depend on where the source tree is.
+cd "$TESTDATA/sns"
+RULES=.
+EVENTS=events.json
 ALL="--notify slack --notify discord:file=$T/discord-url --notify telegram"
 OUT=$T/transcript
 : >"$OUT"

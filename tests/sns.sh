@@ -46,8 +46,11 @@ export AWS_SESSION_TOKEN="$TOKEN"
 export AWS_ENDPOINT_URL_SNS="http://127.0.0.1:$PORT"
 mkdir -p "$HOME"
 VERSION=$("$CTAUDIT" -V | sed 's/^ctaudit //')
-RULES=$TESTDATA/sns
-EVENTS=$TESTDATA/sns/events.json
+# Relative names, so that the origins in the messages (and the lengths
+# they count) do not depend on where the source tree is.
+cd "$TESTDATA/sns"
+RULES=.
+EVENTS=events.json
 OUT=$T/transcript
 : >"$OUT"
 
