@@ -405,14 +405,14 @@ main_state_open(struct main_ctx *ctx, const char *path, int wait, int days,
 {
 	struct state_opts	 opts;
 	unsigned long		 line;
-	char			*cause = NULL;
+	char			*cause = NULL, *where = NULL;
 	int			 busy;
 
 	memset(&opts, 0, sizeof opts);
 	opts.wait = wait;
 	opts.now_ms = now;
 	opts.window_ms = (int64_t)days * 24 * 60 * 60 * 1000;
-	ctx->state = state_open(path, &opts, &busy, &line, &cause);
+	ctx->state = state_open(path, &opts, &busy, &where, &line, &cause);
 	if (ctx->state != NULL)
 		return 0;
 	if (busy) {
@@ -420,11 +420,13 @@ main_state_open(struct main_ctx *ctx, const char *path, int wait, int days,
 		diag(DIAG_ERROR, path, 0, "%s; not running (--state-wait "
 		    "waits for it)", cause);
 		free(cause);
+		free(where);
 		return MAIN_EXIT_LOCKED;
 	}
 	/* Never start again from nothing: that would re-alert on it all. */
-	diag(DIAG_CONFIG, path, line, "state file: %s", cause);
+	diag(DIAG_CONFIG, where, line, "state file: %s", cause);
 	free(cause);
+	free(where);
 	return MAIN_EXIT_CONFIG;
 }
 
@@ -763,6 +765,18 @@ main(int argc, char **argv)
 	ctx.corr = correlate_create(ctx.rules, NULL);
 	oopts.corr = ctx.corr != NULL;
 	ctx.out = ctx.out_ops->open(outf, &oopts);
+	/*
+	 * Checkpoint each stream, so that a run killed half-way is not
+	 * written again.  Not with sinks: a dead run delivered nothing, so
+	 * the next must read it all again to deliver it (and writes it
+	 * again: at least once in the output, exactly once to the sinks).
+	 */
+	if (ctx.state != NULL && ctx.sinks == NULL &&
+	    state_journal_begin(ctx.state, outf, &cause) == -1) {
+		diag(DIAG_WARN, statepath, 0, "no checkpoints: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	ctx.progress = !quiet && isatty(STDERR_FILENO);
 
 	sopts.since_ms = ctx.since;
@@ -786,6 +800,9 @@ main(int argc, char **argv)
 		diag(DIAG_ERROR, outpath != NULL ? outpath : "<stdout>", 0,
 		    "write error: %s", strerror(errno));
 	undelivered = sink_set_finish(ctx.sinks);
+	/* The output failed: write it all again, checkpoints or not. */
+	if (ctx.state != NULL && diag_count(DIAG_ERROR) != errors)
+		state_journal_drop(ctx.state);
 	/*
 	 * The state moves on only once the findings it covers are written
 	 * and, with sinks, delivered (sink_set_finish() above): a write or

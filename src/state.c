@@ -52,6 +52,37 @@
  * renamed over the old one, and the directory synced.  A lock on
  * PATH.lock, held from state_open() to state_free(), keeps two runs from
  * working at once.
+ *
+ * The state is saved once, at the end of a run.  So that a run killed
+ * half-way (kill -9, the OOM killer, a reboot) does not leave the next
+ * one to write again what it had written, each stream is checkpointed in
+ * a journal, PATH.journal, once its findings are in the output (flushed):
+ * a line per finding written (its dedup pair, as in the state) and one
+ * for the stream itself (what the state keeps of it), appended.
+ *
+ *	ctaudit-journal 1 BOOT_ID
+ *	seen EVENTTIME_MS RULE_ID EVENT_ID
+ *	file ROOT PATH SIZE MTIME_NS CTIME_NS
+ *	key BUCKET PREFIX KEY
+ *	sync
+ *
+ * The order of the writes is the whole design.  A line is appended only
+ * after the output it covers has reached the kernel, so a process that
+ * dies can only leave the findings of one stream written but not
+ * journaled (killed between the two writes), never the other way round.
+ * A machine that goes down loses what was not synced, in any order, so
+ * every STATE_JOURNAL_SYNC_MS (no more often: an fsync per stream is too
+ * slow on big archives) the output is fsynced, then a 'sync' line is
+ * appended and the journal synced.  The header names the boot
+ * (/proc/sys/kernel/random/boot_id): after a reboot only the lines
+ * before the last 'sync' count, and the streams after it are read and
+ * written again.  Lost checkpoints mean more reading, never less.
+ *
+ * The next run, under the lock, folds a journal it finds into the state,
+ * saves that (so its own journal can start afresh) and removes it.  A
+ * final line cut short is the mark of a crash and is ignored; anything
+ * else wrong is an error, as in the state.  A clean end of the run saves
+ * the state, which covers all the journal did, and removes the journal.
  */
 #include "config.h"
 
@@ -66,6 +97,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -74,6 +106,10 @@
 #include "xmalloc.h"
 
 #define STATE_MAGIC		"ctaudit-state"
+#define STATE_JOURNAL_MAGIC	"ctaudit-journal"
+#define STATE_BOOT_ID		"/proc/sys/kernel/random/boot_id"
+#define STATE_BOOT_MAX		64
+#define STATE_JOURNAL_MAX_STR	"64 MB"
 #define STATE_FIELDS_MAX	6
 
 enum state_kind {
@@ -135,6 +171,15 @@ struct state {
 	struct state_tab	  pairtab;
 	int64_t			  newest;	/* latest eventTime seen */
 	struct state_stats	  stats;
+
+	char			 *jpath;	/* PATH.journal */
+	FILE			 *jf;		/* NULL: no checkpoints */
+	FILE			 *out;		/* where findings go */
+	int			  out_sync;	/* out is a regular file */
+	struct state_pair	 *pend;		/* written, not journaled */
+	size_t			  npend, pendsize;
+	int64_t			  jsync_ms;	/* monotonic, last sync */
+	int			  jdirty;	/* lines since then */
 };
 
 static uint64_t	 state_hash(const char *);
@@ -163,6 +208,19 @@ static int	 state_ent_cmp(const void *, const void *);
 static void	 state_put(FILE *, const char *);
 static void	 state_write_scope(FILE *, struct state *,
 		    struct state_scope *, uint64_t *);
+static struct state_ent *state_stream_mark(struct state *, const char *,
+		    int, struct state_scope **);
+static void	 state_boot_id(char *, size_t);
+static int64_t	 state_monotonic(void);
+static int	 state_journal_parse(struct state *, char **, size_t,
+		    char **);
+static int	 state_journal_load(struct state *, unsigned long *,
+		    char **);
+static void	 state_journal_put(struct state *, struct state_scope *,
+		    struct state_ent *);
+static void	 state_journal_sync(struct state *);
+static void	 state_journal_stop(struct state *, const char *,
+		    const char *);
 
 /* FNV-1a. */
 static uint64_t
@@ -616,7 +674,7 @@ out:
 /* Lock and load. */
 struct state *
 state_open(const char *path, const struct state_opts *opts, int *busy,
-    unsigned long *line, char **cause)
+    char **where, unsigned long *line, char **cause)
 {
 	struct state	*st;
 	FILE		*f;
@@ -625,8 +683,10 @@ state_open(const char *path, const struct state_opts *opts, int *busy,
 
 	*busy = 0;
 	*line = 0;
+	*where = NULL;
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
+	st->jpath = xprintf("%s.journal", path);
 	st->lockfd = -1;
 	st->opts = *opts;
 	if (st->opts.window_ms <= 0)
@@ -657,20 +717,28 @@ state_open(const char *path, const struct state_opts *opts, int *busy,
 	free(lockpath);
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			return st;	/* the first run */
-		*cause = xstrdup(strerror(errno));
-		goto fail;
-	}
-	if ((f = fdopen(fd, "r")) == NULL)
-		fatal("fdopen");
-	if (state_read(st, f, line, cause) == -1) {
+		if (errno != ENOENT) {
+			*cause = xstrdup(strerror(errno));
+			goto fail;
+		}
+		/* The first run, or the first was killed. */
+	} else {
+		if ((f = fdopen(fd, "r")) == NULL)
+			fatal("fdopen");
+		if (state_read(st, f, line, cause) == -1) {
+			fclose(f);
+			goto fail;
+		}
 		fclose(f);
-		goto fail;
 	}
-	fclose(f);
+	if (state_journal_load(st, line, cause) == -1) {
+		*where = xstrdup(st->jpath);
+		state_free(st);
+		return NULL;
+	}
 	return st;
 fail:
+	*where = xstrdup(path);
 	state_free(st);
 	return NULL;
 }
@@ -692,6 +760,13 @@ state_free(struct state *st)
 	free(st->pairtab.slots);
 	free(st->cur_given);
 	free(st->path);
+	/* A journal left here is folded in by the next run. */
+	if (st->jf != NULL)
+		fclose(st->jf);
+	free(st->jpath);
+	for (i = 0; i < st->npend; i++)
+		free(st->pend[i].key);
+	free(st->pend);
 	if (st->lockfd != -1)
 		close(st->lockfd);	/* releases the lock */
 	free(st);
@@ -840,9 +915,22 @@ state_s3_want(struct state *st, const char *bucket, const char *prefix,
 	return 1;
 }
 
-/* A stream was read to the end, or not. */
+/* A stream was read to the end, or not; checkpoint it. */
 void
 state_stream_done(struct state *st, const char *name, int ok)
+{
+	struct state_scope	*sc = NULL;
+	struct state_ent	*e;
+
+	e = state_stream_mark(st, name, ok, &sc);
+	if (st->jf != NULL)
+		state_journal_put(st, sc, ok ? e : NULL);
+}
+
+/* Note how a stream ended: its entry (and *scp), or NULL if it has none. */
+static struct state_ent *
+state_stream_mark(struct state *st, const char *name, int ok,
+    struct state_scope **scp)
 {
 	struct state_scope	*sc, *best = NULL;
 	struct state_ent	*e;
@@ -852,14 +940,15 @@ state_stream_done(struct state *st, const char *name, int ok)
 	if (strncmp(name, "s3://", 5) != 0) {
 		if (st->cur == NULL || (rel = state_rel(st, name)) == NULL ||
 		    (e = state_ent_get(st->cur, rel)) == NULL)
-			return;
+			return NULL;
 		e->flags &= ~STATE_E_WANT;
 		e->flags |= ok ? STATE_E_OK : STATE_E_FAILED;
-		return;
+		*scp = st->cur;
+		return e;
 	}
 	name += 5;
 	if ((key = strchr(name, '/')) == NULL)
-		return;
+		return NULL;
 	blen = (size_t)(key - name);
 	key++;
 	/* The longest prefix of the bucket that holds the key. */
@@ -882,10 +971,12 @@ state_stream_done(struct state *st, const char *name, int ok)
 		bestlen = plen;
 	}
 	if (best == NULL || (e = state_ent_get(best, key)) == NULL)
-		return;
+		return NULL;
 	st->last = best;
 	e->flags &= ~STATE_E_WANT;
 	e->flags |= ok ? STATE_E_OK : STATE_E_FAILED;
+	*scp = best;
+	return e;
 }
 
 static int
@@ -952,7 +1043,10 @@ state_seen(struct state *st, const char *rule_id, const char *event_id,
 	char	*key;
 	int	 dup;
 
-	if (len == 0 || memchr(event_id, '\0', len) != NULL)
+	/* Such a pair would make a state line too long to read back. */
+	if (len == 0 || len > STATE_ID_MAX ||
+	    strlen(rule_id) > STATE_ID_MAX ||
+	    memchr(event_id, '\0', len) != NULL)
 		return 0;
 	key = xprintf("%s\t%.*s", rule_id, (int)len, event_id);
 	dup = state_tab_find(&st->pairtab, key, state_pair_key, st) !=
@@ -961,6 +1055,17 @@ state_seen(struct state *st, const char *rule_id, const char *event_id,
 		st->stats.duplicates++;
 	else {
 		state_pair_add(st, key, t);
+		/* To the journal once the finding is out, if not too many. */
+		if (st->jf != NULL && st->npend < STATE_SEEN_MAX) {
+			if (st->npend == st->pendsize) {
+				st->pendsize = st->pendsize == 0 ? 64 :
+				    st->pendsize * 2;
+				st->pend = xreallocarray(st->pend,
+				    st->pendsize, sizeof *st->pend);
+			}
+			st->pend[st->npend].key = xstrdup(key);
+			st->pend[st->npend++].t = t;
+		}
 		/* Bounded in memory too: prune when twice the cap. */
 		if (st->npairs >= 2 * st->opts.seen_max)
 			state_prune(st, st->opts.seen_max);
@@ -1154,5 +1259,362 @@ state_save(struct state *st, char **cause)
 		close(dfd);
 	}
 	free(dir);
+
+	/* The state covers all the journal did: if unlink fails, no harm. */
+	if (st->jf != NULL) {
+		fclose(st->jf);
+		st->jf = NULL;
+	}
+	(void)unlink(st->jpath);
 	return 0;
+}
+
+/* This boot's id, or "-" where there is none to read. */
+static void
+state_boot_id(char *buf, size_t size)
+{
+	FILE	*f;
+	size_t	 len = 0;
+
+	if ((f = fopen(STATE_BOOT_ID, "re")) != NULL) {
+		if (fgets(buf, (int)size, f) != NULL &&
+		    (len = strcspn(buf, "\n")) > 0 &&
+		    strspn(buf, "0123456789abcdef-") == len)
+			buf[len] = '\0';
+		else
+			len = 0;
+		fclose(f);
+	}
+	if (len == 0)
+		snprintf(buf, size, "-");
+}
+
+static int64_t
+state_monotonic(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Fold one journal record into the state: 0, or -1 and *cause. */
+static int
+state_journal_parse(struct state *st, char **f, size_t nf, char **cause)
+{
+	static const struct {
+		const char	*word;
+		size_t		 nf;
+	} recs[] = {
+		{ "seen", 4 }, { "file", 6 }, { "key", 4 }, { "sync", 1 },
+	};
+	struct state_scope	*sc;
+	struct state_ent	*e;
+	enum state_kind		 kind;
+	char			*key;
+	int64_t			 n[3];
+	size_t			 i;
+
+	for (i = 0; i < nitems(recs); i++)
+		if (strcmp(f[0], recs[i].word) == 0)
+			break;
+	if (i == nitems(recs)) {
+		*cause = xprintf("unknown record '%.32s'", f[0]);
+		return -1;
+	}
+	if (nf != recs[i].nf) {
+		*cause = xprintf("'%s' wants %zu fields, not %zu", f[0],
+		    recs[i].nf - 1, nf - 1);
+		return -1;
+	}
+	for (i = 1; i < nf; i++) {
+		if (state_unescape(f[i]) == -1) {
+			*cause = xprintf("field %zu: bad %%-escape", i);
+			return -1;
+		}
+	}
+	if (strcmp(f[0], "sync") == 0)
+		return 0;	/* only its place matters */
+	if (strcmp(f[0], "seen") == 0) {
+		if (state_number(f[1], &n[0]) == -1)
+			goto badnum;
+		if (strchr(f[2], '\t') != NULL || *f[2] == '\0' ||
+		    *f[3] == '\0') {
+			*cause = xstrdup("bad rule or event id");
+			return -1;
+		}
+		key = xprintf("%s\t%s", f[2], f[3]);
+		if (state_tab_find(&st->pairtab, key, state_pair_key, st) ==
+		    SIZE_MAX) {
+			state_pair_add(st, key, n[0]);
+			if (st->npairs >= 2 * st->opts.seen_max)
+				state_prune(st, st->opts.seen_max);
+		}
+		free(key);
+		return 0;
+	}
+
+	/* file ROOT PATH SIZE MTIME CTIME, or key BUCKET PREFIX KEY. */
+	kind = *f[0] == 'f' ? STATE_FILE : STATE_S3;
+	if (kind == STATE_FILE) {
+		for (i = 0; i < 3; i++)
+			if (state_number(f[3 + i], &n[i]) == -1)
+				goto badnum;
+	} else if (*f[3] == '\0') {
+		*cause = xstrdup("empty key");
+		return -1;
+	}
+	st->stats.recovered++;
+	if ((sc = state_scope_find(st, kind, f[1],
+	    kind == STATE_S3 ? f[2] : NULL)) == NULL) {
+		/* Past a cap, forget: the next run reads it again. */
+		if (st->nscopes == STATE_SCOPES_MAX)
+			return 0;
+		sc = state_scope_add(st, kind, f[1],
+		    kind == STATE_S3 ? f[2] : NULL);
+	}
+	key = kind == STATE_FILE ? f[2] : f[3];
+	if (kind == STATE_S3 && sc->mark != NULL && strcmp(key, sc->mark) <= 0)
+		return 0;
+	if (state_ent_get(sc, key) == NULL &&
+	    sc->nents == STATE_DONE_MAX + STATE_RETRY_MAX)
+		return 0;
+	e = state_ent_add(sc, key);
+	e->flags = STATE_E_OLD;
+	if (kind == STATE_FILE) {
+		e->size = (uint64_t)n[0];
+		e->mtime = n[1];
+		e->ctime = n[2];
+	}
+	return 0;
+badnum:
+	*cause = xprintf("'%s': bad number", f[0]);
+	return -1;
+}
+
+/*
+ * Fold in the journal of a run that died, save the state and remove the
+ * journal: 0 (also if there is none), or -1 with *cause and *line.
+ */
+static int
+state_journal_load(struct state *st, unsigned long *line, char **cause)
+{
+	FILE		*f;
+	char		 boot[STATE_BOOT_MAX + 2], *buf = NULL, *p;
+	char		*fields[STATE_FIELDS_MAX];
+	size_t		 size = 0, nf;
+	ssize_t		 len;
+	unsigned long	 last = 0, upto, lastsync = 0;
+	int		 same = 0, rv = -1;
+
+	*line = 0;
+	if ((f = fopen(st->jpath, "re")) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		*cause = xstrdup(strerror(errno));
+		return -1;
+	}
+
+	/*
+	 * First the extent: complete lines only, and after a reboot only
+	 * those up to the last 'sync' (the rest may cover lost output).
+	 */
+	state_boot_id(boot, sizeof boot);
+	while ((len = getline(&buf, &size, f)) != -1) {
+		if (buf[len - 1] != '\n')
+			break;		/* cut short by the crash */
+		last++;
+		if (strcmp(buf, "sync\n") == 0)
+			lastsync = last;
+		if (last == 1 && strncmp(buf, STATE_JOURNAL_MAGIC " 1 ",
+		    sizeof STATE_JOURNAL_MAGIC + 2) == 0) {
+			buf[len - 1] = '\0';
+			same = strcmp(boot, "-") != 0 && strcmp(buf +
+			    sizeof STATE_JOURNAL_MAGIC + 2, boot) == 0;
+		}
+	}
+	if (ferror(f)) {
+		*cause = xprintf("read error: %s", strerror(errno));
+		goto out;
+	}
+	upto = same ? last : lastsync;
+	if (last > 0 && upto == 0)
+		upto = 1;	/* the header is checked all the same */
+
+	rewind(f);
+	while (*line < upto && (len = getline(&buf, &size, f)) != -1) {
+		(*line)++;
+		if (len > STATE_LINE_MAX) {
+			*cause = xprintf("line longer than %d bytes",
+			    STATE_LINE_MAX);
+			goto out;
+		}
+		buf[--len] = '\0';
+		if (strlen(buf) != (size_t)len) {
+			*cause = xstrdup("NUL byte");
+			goto out;
+		}
+		for (nf = 0, p = buf; p != NULL && nf < STATE_FIELDS_MAX;)
+			fields[nf++] = strsep(&p, " ");
+		if (p != NULL) {
+			*cause = xstrdup("too many fields");
+			goto out;
+		}
+		if (*line == 1) {
+			if (strcmp(fields[0], STATE_JOURNAL_MAGIC) != 0 ||
+			    nf != 3 || strcmp(fields[1], "1") != 0) {
+				*cause = xstrdup("not a ctaudit journal (no "
+				    "'" STATE_JOURNAL_MAGIC " 1' line)");
+				goto out;
+			}
+			continue;
+		}
+		if (state_journal_parse(st, fields, nf, cause) == -1)
+			goto out;
+	}
+	if (ferror(f)) {
+		*cause = xprintf("read error: %s", strerror(errno));
+		*line = 0;
+		goto out;
+	}
+	*line = 0;
+	if (st->stats.recovered > 0)
+		diag(DIAG_NOTE, st->jpath, 0, "a run that did not finish "
+		    "audited %llu files: not read again",
+		    (unsigned long long)st->stats.recovered);
+	if (state_save(st, cause) == -1)
+		goto out;
+	rv = 0;
+out:
+	free(buf);
+	fclose(f);
+	return rv;
+}
+
+/* Start checkpointing in a new journal. */
+int
+state_journal_begin(struct state *st, FILE *out, char **cause)
+{
+	struct stat	sb;
+	char		boot[STATE_BOOT_MAX + 2];
+	int		fd;
+
+	fd = open(st->jpath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
+	    O_CLOEXEC, 0600);
+	if (fd == -1) {
+		*cause = xprintf("%s: %s", st->jpath, strerror(errno));
+		return -1;
+	}
+	if ((st->jf = fdopen(fd, "a")) == NULL)
+		fatal("fdopen");
+	state_boot_id(boot, sizeof boot);
+	st->out = out;
+	st->out_sync = fstat(fileno(out), &sb) == 0 && S_ISREG(sb.st_mode);
+	st->jsync_ms = state_monotonic();
+	fprintf(st->jf, "%s 1 %s\n", STATE_JOURNAL_MAGIC, boot);
+	if (fflush(st->jf) == EOF || fdatasync(fd) == -1) {
+		*cause = xprintf("%s: %s", st->jpath, strerror(errno));
+		fclose(st->jf);
+		st->jf = NULL;
+		(void)unlink(st->jpath);
+		return -1;
+	}
+	return 0;
+}
+
+/* Forget this run's checkpoints. */
+void
+state_journal_drop(struct state *st)
+{
+	if (st->jf != NULL) {
+		fclose(st->jf);
+		st->jf = NULL;
+	}
+	(void)unlink(st->jpath);
+}
+
+/* No more checkpoints this run; what the journal has stays good. */
+static void
+state_journal_stop(struct state *st, const char *what, const char *why)
+{
+	diag(DIAG_WARN, st->jpath, 0, "%s: %s; no more checkpoints this run",
+	    what, why);
+	fclose(st->jf);
+	st->jf = NULL;
+}
+
+/* Journal a stream's findings and, if e, the stream itself. */
+static void
+state_journal_put(struct state *st, struct state_scope *sc,
+    struct state_ent *e)
+{
+	char	*tab;
+	size_t	 i;
+
+	/* The output first: a line must never cover what is not out. */
+	if (fflush(st->out) == EOF || ferror(st->out)) {
+		/* main() reports the output's error itself. */
+		fclose(st->jf);
+		st->jf = NULL;
+		goto out;
+	}
+	for (i = 0; i < st->npend; i++) {
+		tab = strchr(st->pend[i].key, '\t');
+		*tab = '\0';
+		fprintf(st->jf, "seen %lld", (long long)st->pend[i].t);
+		state_put(st->jf, st->pend[i].key);
+		state_put(st->jf, tab + 1);
+		fputc('\n', st->jf);
+	}
+	if (e != NULL && sc->kind == STATE_FILE) {
+		fputs("file", st->jf);
+		state_put(st->jf, sc->a);
+		state_put(st->jf, e->key);
+		fprintf(st->jf, " %llu %lld %lld\n",
+		    (unsigned long long)e->size, (long long)e->mtime,
+		    (long long)e->ctime);
+	} else if (e != NULL) {
+		fputs("key", st->jf);
+		state_put(st->jf, sc->a);
+		state_put(st->jf, sc->b);
+		state_put(st->jf, e->key);
+		fputc('\n', st->jf);
+	}
+	if (fflush(st->jf) == EOF || ferror(st->jf)) {
+		state_journal_stop(st, "write error", strerror(errno));
+		goto out;
+	}
+	st->jdirty = 1;
+	if (ftello(st->jf) > STATE_JOURNAL_MAX) {
+		state_journal_stop(st, "journal full", "past "
+		    STATE_JOURNAL_MAX_STR " bytes");
+		goto out;
+	}
+	if (state_monotonic() - st->jsync_ms >= STATE_JOURNAL_SYNC_MS)
+		state_journal_sync(st);
+out:
+	for (i = 0; i < st->npend; i++)
+		free(st->pend[i].key);
+	st->npend = 0;
+}
+
+/* Make the output, then the journal, durable up to here. */
+static void
+state_journal_sync(struct state *st)
+{
+	if (!st->jdirty)
+		return;
+	if (st->out_sync && fsync(fileno(st->out)) == -1) {
+		/* Maybe not durable: no 'sync' line may cover it. */
+		state_journal_stop(st, "output not synced", strerror(errno));
+		return;
+	}
+	fputs("sync\n", st->jf);
+	if (fflush(st->jf) == EOF || fdatasync(fileno(st->jf)) == -1) {
+		state_journal_stop(st, "write error", strerror(errno));
+		return;
+	}
+	st->jdirty = 0;
+	st->jsync_ms = state_monotonic();
 }

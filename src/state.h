@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct stat;
 struct state;
@@ -27,6 +28,12 @@ struct state;
 #define STATE_FILE_SLACK_NS	(3600LL * 1000000000)
 /* S3 keys younger than this (by their name) stay in the done set. */
 #define STATE_S3_SLACK_MS	(15LL * 60 * 1000)
+/* The journal: the output is synced at most this often ... */
+#define STATE_JOURNAL_SYNC_MS	100
+/* ... and checkpoints stop past this size (the rest is audited again). */
+#define STATE_JOURNAL_MAX	(64 * 1024 * 1024)
+/* A longer rule or event id is never deduplicated (no CloudTrail ID is). */
+#define STATE_ID_MAX		1024
 
 struct state_opts {
 	int		 wait;		/* wait for the lock, or give up */
@@ -39,16 +46,28 @@ struct state_stats {
 	uint64_t	 skipped;	/* streams not read again */
 	uint64_t	 duplicates;	/* findings already reported */
 	uint64_t	 seen;		/* dedup pairs kept */
+	uint64_t	 recovered;	/* streams a dead run had finished */
 };
 
 /*
- * Lock the state beside path (path.lock) and read path if it exists.
- * NULL on error with *cause and *line (0 if not about a line); *busy is
- * set if another run holds the lock and opts->wait is 0.
+ * Lock the state beside path (path.lock), read path if it exists, and
+ * fold into it the journal (path.journal) a run that died left behind.
+ * NULL on error with *cause, *where (the file at fault, for the caller
+ * to free) and *line (0 if not about a line); *busy is set if another
+ * run holds the lock and opts->wait is 0.
  */
 struct state	*state_open(const char *path, const struct state_opts *,
-		    int *busy, unsigned long *line, char **cause);
-/* Write the state atomically: 0, or -1 and *cause. */
+		    int *busy, char **where, unsigned long *line,
+		    char **cause);
+/*
+ * Checkpoint each stream from now on in path.journal.  Findings go to
+ * out: it is flushed before each checkpoint, and synced (if a regular
+ * file) before the journal is.  0, or -1 and *cause.
+ */
+int		 state_journal_begin(struct state *, FILE *out, char **cause);
+/* Remove the journal: the next run reads again what it covered. */
+void		 state_journal_drop(struct state *);
+/* Write the state atomically and remove the journal: 0, or -1, *cause. */
 int		 state_save(struct state *, char **cause);
 /* Free it and release the lock; accepts NULL. */
 void		 state_free(struct state *);
@@ -69,7 +88,10 @@ const char	*state_s3_start_after(struct state *, const char *bucket,
 int		 state_s3_want(struct state *, const char *bucket,
 		    const char *prefix, const char *key);
 
-/* A stream the source handed out was read to the end (ok) or not. */
+/*
+ * A stream the source handed out was read to the end (ok) or not, and
+ * its findings written: with a journal, checkpoint it.
+ */
 void		 state_stream_done(struct state *, const char *name, int ok);
 
 /*

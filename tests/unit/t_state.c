@@ -2,14 +2,18 @@
 /*
  * The state file: field escaping, every way a state file can be refused
  * (with its line), and a save and reload of S3 marks and dedup pairs.
+ * The journal: what is folded in (all of it in the same boot, up to the
+ * last 'sync' after a reboot), a last line cut short, and refusals.
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "state.h"
 #include "xmalloc.h"
 
@@ -69,6 +73,69 @@ static const struct {
 	    "fields" },
 };
 
+/* "@" in a journal stands for this boot's id. */
+static const struct {
+	const char	*text;
+	unsigned long	 line;
+	const char	*cause;		/* NULL: loads */
+	uint64_t	 recovered;
+} journals[] = {
+	{ "", 0, NULL, 0 },
+	{ "ctaudit-journal 1 @", 0, NULL, 0 },
+	{ "ctaudit-journal 1 @\nkey b r/ r/k\nkey b r/ r/l", 0, NULL, 1 },
+	{ "ctaudit-journal 1 @\nfile /r a 1 2 3\nkey b r/ r/k\n", 0, NULL,
+	    2 },
+	/* Another boot: only what a 'sync' line covers. */
+	{ "ctaudit-journal 1 x\nkey b r/ r/k\nsync\nkey b r/ r/l\n", 0,
+	    NULL, 1 },
+	{ "ctaudit-journal 1 x\nkey b r/ r/k\n", 0, NULL, 0 },
+	{ "ctaudit-journal 1 x\nsync\nbogus\n", 0, NULL, 0 },
+	{ "ctaudit-journal 1 x\nsync\nbogus\nsync\n", 3,
+	    "unknown record 'bogus'", 0 },
+	{ "hello\n", 1, "not a ctaudit journal (no 'ctaudit-journal 1' "
+	    "line)", 0 },
+	{ "ctaudit-journal 2 @\n", 1, "not a ctaudit journal (no "
+	    "'ctaudit-journal 1' line)", 0 },
+	{ "ctaudit-journal 1 @\nfile /r a 1 2\n", 2, "'file' wants 5 "
+	    "fields, not 4", 0 },
+	{ "ctaudit-journal 1 @\nfile /r a 1 x 3\n", 2, "'file': bad "
+	    "number", 0 },
+	{ "ctaudit-journal 1 @\nkey b r/ -\n", 2, "empty key", 0 },
+	{ "ctaudit-journal 1 @\nkey b r/ %zz\n", 2, "field 3: bad "
+	    "%-escape", 0 },
+	{ "ctaudit-journal 1 @\nseen x r e\n", 2, "'seen': bad number", 0 },
+	{ "ctaudit-journal 1 @\nseen 1 - e\n", 2, "bad rule or event id",
+	    0 },
+	{ "ctaudit-journal 1 @\nsync 1\n", 2, "'sync' wants 0 fields, not "
+	    "1", 0 },
+	{ "ctaudit-journal 1 @\nseen 1 a b c d e f\n", 2, "too many "
+	    "fields", 0 },
+};
+
+/* Write text with "@" replaced by the boot id. */
+static int
+write_journal(const char *path, const char *text)
+{
+	FILE	*f, *b;
+	char	 boot[128] = "-";
+
+	if ((b = fopen("/proc/sys/kernel/random/boot_id", "r")) != NULL) {
+		if (fgets(boot, sizeof boot, b) == NULL)
+			strcpy(boot, "-");
+		boot[strcspn(boot, "\n")] = '\0';
+		fclose(b);
+	}
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	for (; *text != '\0'; text++) {
+		if (*text == '@')
+			fputs(boot, f);
+		else
+			fputc(*text, f);
+	}
+	return fclose(f);
+}
+
 static int
 write_file(const char *path, const char *text)
 {
@@ -86,7 +153,8 @@ main(void)
 	struct state_opts	 opts;
 	struct state		*st;
 	char			 dir[] = "/tmp/t_state.XXXXXX", *path, *cause;
-	char			*e, *copy;
+	char			*e, *copy, *where = NULL, *jpath;
+	FILE			*out;
 	unsigned long		 line;
 	size_t			 i;
 	int			 busy, failed = 0;
@@ -108,6 +176,7 @@ main(void)
 		free(e);
 	}
 
+	diag_set_quiet(1);	/* the notes of folded journals */
 	if (mkdtemp(dir) == NULL)
 		return 99;
 	path = xprintf("%s/state", dir);
@@ -117,7 +186,7 @@ main(void)
 		if (write_file(path, files[i].text) == -1)
 			return 99;
 		cause = NULL;
-		st = state_open(path, &opts, &busy, &line, &cause);
+		st = state_open(path, &opts, &busy, &where, &line, &cause);
 		if ((st == NULL) != (files[i].cause != NULL) ||
 		    (cause != NULL && (strcmp(cause, files[i].cause) != 0 ||
 		    line != files[i].line))) {
@@ -128,12 +197,76 @@ main(void)
 			failed = 1;
 		}
 		free(cause);
+		free(where);
 		state_free(st);
 	}
 
+	/* Journals, each beside an empty state. */
+	jpath = xprintf("%s.journal", path);
+	for (i = 0; i < nitems(journals); i++) {
+		if (write_file(path, "ctaudit-state 1\nend 0\n") == -1 ||
+		    write_journal(jpath, journals[i].text) == -1)
+			return 99;
+		cause = where = NULL;
+		st = state_open(path, &opts, &busy, &where, &line, &cause);
+		if ((st == NULL) != (journals[i].cause != NULL) ||
+		    (cause != NULL && (strcmp(cause, journals[i].cause) != 0 ||
+		    line != journals[i].line || strcmp(where, jpath) != 0)) ||
+		    (st != NULL && (state_stats(st)->recovered !=
+		    journals[i].recovered || access(jpath, F_OK) == 0))) {
+			fprintf(stderr, "journal %zu: got %lu '%s', %llu, "
+			    "want %lu '%s', %llu\n", i, line,
+			    cause ? cause : "(loaded)", st ? (unsigned long
+			    long)state_stats(st)->recovered : 0,
+			    journals[i].line, journals[i].cause ?
+			    journals[i].cause : "(loaded)", (unsigned long
+			    long)journals[i].recovered);
+			failed = 1;
+		}
+		free(cause);
+		free(where);
+		state_free(st);
+	}
+
+	/* What a journal names is folded in: not read, not reported. */
+	unlink(jpath);
+	if (write_file(path, "ctaudit-state 1\nend 0\n") == -1)
+		return 99;
+	st = state_open(path, &opts, &busy, &where, &line, &cause);
+	if (st == NULL || (out = tmpfile()) == NULL)
+		return 99;
+	if (state_journal_begin(st, out, &cause) == -1)
+		return 99;
+	state_s3_start_after(st, "b", "r/");
+	state_s3_want(st, "b", "r/", "r/a_20230101T0000Z_x.json.gz");
+	state_s3_want(st, "b", "r/", "r/b_20230101T0005Z_x.json.gz");
+	state_seen(st, "rule", "ev1", 3, opts.now_ms);
+	state_stream_done(st, "s3://b/r/a_20230101T0000Z_x.json.gz", 1);
+	state_seen(st, "rule", "ev2", 3, opts.now_ms);
+	state_stream_done(st, "s3://b/r/b_20230101T0005Z_x.json.gz", 0);
+	state_free(st);		/* killed */
+	fclose(out);
+	st = state_open(path, &opts, &busy, &where, &line, &cause);
+	if (st == NULL) {
+		fprintf(stderr, "fold: %lu %s\n", line, cause);
+		return 1;
+	}
+	if (state_stats(st)->recovered != 1 || access(jpath, F_OK) == 0 ||
+	    state_s3_want(st, "b", "r/", "r/a_20230101T0000Z_x.json.gz") !=
+	    0 ||
+	    state_s3_want(st, "b", "r/", "r/b_20230101T0005Z_x.json.gz") !=
+	    1 ||
+	    state_seen(st, "rule", "ev1", 3, opts.now_ms) != 1 ||
+	    state_seen(st, "rule", "ev2", 3, opts.now_ms) != 1) {
+		fprintf(stderr, "fold: journal not folded in\n");
+		failed = 1;
+	}
+	state_free(st);
+	free(jpath);
+
 	/* A mark moves over old keys only; a failed key stops it. */
 	unlink(path);
-	st = state_open(path, &opts, &busy, &line, &cause);
+	st = state_open(path, &opts, &busy, &where, &line, &cause);
 	if (st == NULL)
 		return 99;
 	if (state_s3_start_after(st, "b", "r/") != NULL)
@@ -154,7 +287,7 @@ main(void)
 	if (state_save(st, &cause) == -1)
 		return 99;
 	state_free(st);
-	st = state_open(path, &opts, &busy, &line, &cause);
+	st = state_open(path, &opts, &busy, &where, &line, &cause);
 	if (st == NULL) {
 		fprintf(stderr, "reload: %lu %s\n", line, cause);
 		return 1;
@@ -174,11 +307,13 @@ main(void)
 		failed = 1;
 
 	/* A second run waits or gives up. */
-	if (state_open(path, &opts, &busy, &line, &cause) != NULL || !busy) {
+	if (state_open(path, &opts, &busy, &where, &line, &cause) != NULL ||
+	    !busy) {
 		fprintf(stderr, "second open got the lock\n");
 		failed = 1;
 	}
 	free(cause);
+	free(where);
 	state_free(st);
 
 	unlink(path);
