@@ -1,8 +1,8 @@
 # --state: runs over an archive that grows read only what is new and
-# report only new findings; a run that dies before it saves is audited
-# again by the next, losing nothing and repeating nothing saved before;
-# two runs do not work at once; a corrupt state file is refused with its
-# line.  With the S3 rig (tests/s3.sh), the same over S3, counting the
+# report only new findings; a run killed before it saves has checkpointed
+# the files it finished in the journal, so the next run neither loses nor
+# repeats a finding; two runs do not work at once; a corrupt state file
+# or journal is refused with its line, a journal line cut short ignored.  With the S3 rig (tests/s3.sh), the same over S3, counting the
 # requests.
 . "$TOP_SRCDIR/tests/setup"
 
@@ -64,8 +64,9 @@ grep -q 'summary: 1 files' "$T/run4.err" || fail "rewritten file not read"
 grep -q '[1-9][0-9]* duplicate findings not reported' "$T/run4.err" ||
     fail "rewritten file: no duplicates counted"
 
-# A run killed mid-way (blocked on a FIFO after the tree) saves nothing;
-# the next run reads what it had read, and reports only what is new.
+# A run killed mid-way (blocked on a FIFO after the tree) saves no state,
+# but its journal names each file it finished, with the findings written
+# from it: the next run reads none of them again and repeats nothing.
 rm -f "$T/state" "$T/state.lock"
 rm -rf "$T/tree" && mkdir "$T/tree" && cp -R "$ARCHIVE/AWSLogs" "$T/tree/"
 rm -rf "$T/tree/AWSLogs/o-exampleorgid/444455556666"
@@ -74,6 +75,7 @@ run "$T/tree" >"$T/k1.json" 2>/dev/null || st=$?
 check_status "before the kill" 1 "$st"
 cp -R "$ARCHIVE/AWSLogs/o-exampleorgid/444455556666" \
     "$T/tree/AWSLogs/o-exampleorgid/"
+cp "$T/state" "$T/state.k1"
 mkfifo "$T/fifo"
 $CTAUDIT_VALGRIND "$CTAUDIT" -f json -r "$RULES" --state "$T/state" \
     "$T/tree" "$T/fifo" >"$T/killed.json" 2>/dev/null &
@@ -83,11 +85,64 @@ kill -9 $pid
 exec 8>&-
 wait $pid 2>/dev/null || true
 grep -q 'ctaudit-state' "$T/state" || fail "killed run: state lost"
+[ -s "$T/killed.json" ] || fail "killed run: no findings written"
+grep -c '^file ' "$T/state.journal" >"$T/jfiles" ||
+    fail "killed run: no journal"
+echo 4 | check_file "killed run: files journaled" - "$T/jfiles"
+cp "$T/state.journal" "$T/journal.good"
 st=0
 run "$T/tree" >"$T/k2.json" 2>"$T/k2.err" || st=$?
-check_status "after the kill" 1 "$st"
-cat "$T/k1.json" "$T/k2.json" | ids >"$T/k.ids"
-check_file "kill and rerun" "$T/all.ids" "$T/k.ids"
+check_status "after the kill" 0 "$st"
+grep -q 'summary: 0 files' "$T/k2.err" ||
+    fail "after the kill: $(grep summary: "$T/k2.err")"
+grep -q 'journal: note: a run that did not finish audited 4 files' \
+    "$T/k2.err" || fail "after the kill: journal not folded in"
+[ -e "$T/state.journal" ] && fail "after the kill: journal left behind"
+cat "$T/k1.json" "$T/killed.json" "$T/k2.json" | ids >"$T/k.ids"
+check_file "kill and rerun, every finding once" "$T/all.ids" "$T/k.ids"
+cp "$T/state" "$T/state.after"
+
+# Again from the state and journal the killed run left.  The journal's
+# last line cut short (as by a crash) is ignored: its file is read again,
+# but the findings the journal names are not written again.
+grep -v '^sync$' "$T/journal.good" | head -c -5 >"$T/state.journal"
+cp "$T/state.k1" "$T/state"
+st=0
+run "$T/tree" >"$T/k3.json" 2>"$T/k3.err" || st=$?
+check_status "torn journal" 0 "$st"
+grep -q 'summary: 1 files' "$T/k3.err" ||
+    fail "torn journal: $(grep summary: "$T/k3.err")"
+[ -s "$T/k3.json" ] && fail "torn journal: findings written again"
+
+# After a reboot (another boot id), only what the journal synced counts:
+# here nothing, so all four files are read and written again.
+grep -v '^sync$' "$T/journal.good" |
+    sed '1s/ [^ ]*$/ 00000000-0000-0000-0000-000000000000/' \
+    >"$T/state.journal"
+cp "$T/state.k1" "$T/state"
+st=0
+run "$T/tree" >"$T/k4.json" 2>"$T/k4.err" || st=$?
+check_status "journal of another boot" 1 "$st"
+grep -q 'summary: 4 files' "$T/k4.err" ||
+    fail "journal of another boot: $(grep summary: "$T/k4.err")"
+cat "$T/k1.json" "$T/k4.json" | ids >"$T/k.ids"
+check_file "journal of another boot" "$T/all.ids" "$T/k.ids"
+
+# A corrupt journal is refused, naming it and the line (exit 3); the
+# state and the journal are left as they were.
+sed '3s/.*/bogus x/' "$T/journal.good" >"$T/state.journal"
+cp "$T/state.journal" "$T/journal.bad"
+cp "$T/state.k1" "$T/state"
+st=0
+run "$T/tree" >/dev/null 2>"$T/jbad.err" || st=$?
+check_status "corrupt journal" 3 "$st"
+sed "s|$T/||g" "$T/jbad.err" >"$T/jbad"
+check_file "corrupt journal" "$EXPECTED/state-journal.err" "$T/jbad"
+cmp -s "$T/state" "$T/state.k1" || fail "corrupt journal: state rewritten"
+cmp -s "$T/state.journal" "$T/journal.bad" ||
+    fail "corrupt journal: journal rewritten"
+rm -f "$T/state.journal"
+cp "$T/state.after" "$T/state"
 
 # Two runs at once: the second gives up (5), or waits with --state-wait.
 exec 9>"$T/state.lock"
