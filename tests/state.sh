@@ -258,4 +258,27 @@ check_status "s3: nothing new" 0 "$st"
 cat "$T/s1.json" "$T/s2.json" "$T/s3.json" | ids >"$T/s.ids"
 check_file "s3: every finding once" "$T/all.ids" "$T/s.ids"
 
+# Killed after the objects of a prefix (blocked on a FIFO): the rerun
+# lists the prefix but reads none of them again, and writes nothing.
+seed "$ARCHIVE" s3://ctaudit-test/killed/
+rm -f "$T/state" "$T/state.journal" "$T/fifo"
+mkfifo "$T/fifo"
+ctl reset
+$CTAUDIT_VALGRIND "$CTAUDIT" -q -f json -r "$RULES" --state "$T/state" \
+    s3://ctaudit-test/killed/ "$T/fifo" >"$T/s3k1.json" 2>/dev/null &
+pid=$!
+exec 8>"$T/fifo"
+kill -9 $pid
+exec 8>&-
+wait $pid 2>/dev/null || true
+[ "$(gets)" = 14 ] ||
+    s3fail "s3: killed run read $(gets) objects, want 14"
+ctl reset
+st=0
+run s3://ctaudit-test/killed/ >"$T/s3k2.json" 2>"$T/s3k2.err" || st=$?
+check_status "s3: after the kill" 0 "$st"
+[ "$(gets)" = 0 ] || s3fail "s3: rerun read $(gets) objects, want 0"
+cat "$T/s3k1.json" "$T/s3k2.json" | ids >"$T/s.ids"
+check_file "s3: kill and rerun, every finding once" "$T/all.ids" "$T/s.ids"
+
 finish
