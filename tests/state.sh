@@ -2,8 +2,8 @@
 # report only new findings; a run killed before it saves has checkpointed
 # the files it finished in the journal, so the next run neither loses nor
 # repeats a finding; two runs do not work at once; a corrupt state file
-# or journal is refused with its line, a journal line cut short ignored.  With the S3 rig (tests/s3.sh), the same over S3, counting the
-# requests.
+# or journal is refused with its line, a journal line cut short ignored.
+# With the S3 rig (tests/s3.sh), the same over S3, counting the requests.
 . "$TOP_SRCDIR/tests/setup"
 
 RULES=$TOP_SRCDIR/rules
