@@ -81,6 +81,7 @@ struct json {
 	int			 stopped;	/* the rest cannot be read */
 
 	uint64_t		 base;	/* stream offset of the piece in yajl */
+	uint64_t		 end;	/* and of the byte after it */
 	uint64_t		 total;	/* bytes fed or dropped so far */
 	uint64_t		 depth;	/* open containers */
 	enum json_top		 top;
@@ -134,6 +135,11 @@ static int	 json_is_insight(const struct rec_value *);
 static int	 json_is_digest_key(const char *, size_t);
 static const struct rec_value *json_envelope(const struct rec_value *);
 static size_t	 json_scan(const char *, size_t, int *);
+#if defined(__SSE2__)
+static void	 json_masks(const char *, uint64_t *, uint64_t *, uint64_t *);
+static size_t	 json_guard_fast(struct json *, const char *, size_t, size_t,
+		    size_t *);
+#endif
 static size_t	 json_guard(struct json *, const char *, size_t, size_t *);
 static size_t	 json_guard_cut(struct json *, const char *, size_t);
 static size_t	 json_guard_gap(struct json *, const char *, size_t,
@@ -335,13 +341,18 @@ json_rec_skip(struct json *j, enum rec_build why)
 	j->skip = why == REC_BUILD_DEEP ? JSON_SKIP_DEEP : JSON_SKIP_MEM;
 }
 
-/* Before adding to the record: 1 if it is still being built. */
+/*
+ * Before adding to the record: 1 if it is still being built.  Asking yajl
+ * for the position costs a call into the library for every value, so it
+ * is asked only when the end of the piece being parsed is too far.
+ */
 static int
 json_check(struct json *j)
 {
 	if (j->skip != JSON_SKIP_NONE)
 		return 0;
-	if (json_pos(j) - j->rec_start > BUF_RECORD_MAX) {
+	if (j->end - j->rec_start > BUF_RECORD_MAX &&
+	    json_pos(j) - j->rec_start > BUF_RECORD_MAX) {
 		j->skip = JSON_SKIP_BIG;
 		return 0;
 	}
@@ -803,6 +814,90 @@ json_scan(const char *p, size_t len, int *high)
 	return i;
 }
 
+#if defined(__SSE2__)
+/* Bit i set for each quote, backslash and byte above 0x7f at p[i], i < 64. */
+static inline void
+json_masks(const char *p, uint64_t *q, uint64_t *b, uint64_t *h)
+{
+	const __m128i	 quote = _mm_set1_epi8('"');
+	const __m128i	 bslash = _mm_set1_epi8('\\');
+	__m128i		 v;
+	int		 k;
+
+	*q = *b = *h = 0;
+	for (k = 0; k < 64; k += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+		*q |= (uint64_t)(unsigned int)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(v, quote)) << k;
+		*b |= (uint64_t)(unsigned int)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(v, bslash)) << k;
+		*h |= (uint64_t)(unsigned int)_mm_movemask_epi8(v) << k;
+	}
+}
+
+/*
+ * The guard's fast path, for what nearly all CloudTrail is: short strings
+ * without escapes.  Calling json_scan() twice per string costs more than
+ * the parse; here 64 bytes are classified at once and each quote in them
+ * flips in_string with the bookkeeping the exact path below would do.
+ * It stops at a backslash, with fewer than 64 bytes left, or where a
+ * string or the stretch between two strings would grow long enough for
+ * the exact path to cut it or look at it byte by byte, and it hands back
+ * at the byte after the last quote it took, where the exact path would be
+ * in the very same state.  So the exact path alone decides everything
+ * unusual.  off is p's offset in the piece; returns the bytes taken and
+ * sets *seen to how far it looked.
+ */
+static size_t
+json_guard_fast(struct json *j, const char *p, size_t len, size_t off,
+    size_t *seen)
+{
+	uint64_t	 q, b, h, tok = j->tok_len, gap = j->gap;
+	size_t		 i, at = 0, pos;
+	int		 in = j->in_string;
+
+	for (i = 0; i + 64 <= len; i += 64) {
+		json_masks(p + i, &q, &b, &h);
+		if (h != 0)
+			j->high_at = j->total + off + i + 64 -
+			    (uint64_t)__builtin_clzll(h);
+		if (b != 0)
+			q &= (b & -b) - 1;	/* the quotes before it */
+		/* Quotes alternate, so take them in pairs: fewer branches. */
+		for (;;) {
+			if (!in) {
+				if (q == 0)
+					break;
+				pos = i + (size_t)__builtin_ctzll(q);
+				if (gap + (pos - at) > JSON_GAP_SLOW)
+					goto out;
+				q &= q - 1;
+				in = 1;
+				tok = gap = 0;
+				at = pos + 1;
+			}
+			if (q == 0)
+				break;
+			pos = i + (size_t)__builtin_ctzll(q);
+			if (pos > at && tok + (pos - at) > JSON_TOKEN_MAX)
+				goto out;
+			q &= q - 1;
+			in = 0;
+			tok += pos - at;
+			at = pos + 1;
+		}
+		if (b != 0)
+			break;
+	}
+out:
+	*seen = i + 64 <= len ? i + 64 : len;
+	j->in_string = in;
+	j->tok_len = tok;
+	j->gap = gap;
+	return at;
+}
+#endif
+
 /*
  * The guard in front of yajl.  Returns how many bytes of p may be fed to
  * yajl as they are; *drop says how many after them to leave out.  Only
@@ -813,6 +908,9 @@ json_guard(struct json *j, const char *p, size_t len, size_t *drop)
 {
 	size_t	 i = 0, k, lim, stop, n;
 	int	 high = 0;
+#if defined(__SSE2__)
+	size_t	 fast = 0, seen;	/* where the fast path may look again */
+#endif
 
 	*drop = 0;
 	if (j->cutting) {
@@ -820,6 +918,14 @@ json_guard(struct json *j, const char *p, size_t len, size_t *drop)
 		return 0;
 	}
 	while (i < len) {
+#if defined(__SSE2__)
+		if (i >= fast && j->esc == 0 && !j->num_cut) {
+			n = json_guard_fast(j, p + i, len - i, i, &seen);
+			fast = i + seen;
+			i += n;
+			continue;
+		}
+#endif
 		if (!j->in_string) {
 			/* A backslash out here is yajl's to reject. */
 			k = i;
@@ -968,6 +1074,7 @@ json_parse(struct json *j, const char *p, size_t len)
 	size_t		off;
 
 	j->base = j->total;
+	j->end = j->total + len;
 	st = yajl_parse(j->yh, (const unsigned char *)p, len);
 	if (st == yajl_status_ok) {
 		j->total += len;
@@ -1050,7 +1157,7 @@ json_end(struct json *j, int complete)
 		    "no JSON data");
 		return -1;
 	}
-	j->base = j->total;
+	j->base = j->end = j->total;
 	st = yajl_complete_parse(j->yh);
 	if (st == yajl_status_client_canceled) {
 		json_report(j, DIAG_ERROR, "byte %ju: %s", (uintmax_t)j->total,
