@@ -124,6 +124,7 @@ static void	 json_yajl_open(struct json *);
 static uint64_t	 json_pos(const struct json *);
 static int	 json_element(const struct json *);
 static void	 json_rec_begin(struct json *, int);
+static void	 json_ascii(struct json *);
 static void	 json_rec_end(struct json *);
 static void	 json_rec_skip(struct json *, enum rec_build);
 static int	 json_check(struct json *);
@@ -318,6 +319,18 @@ json_type_name(enum rec_type t)
 	return "?";
 }
 
+/*
+ * Tell the record whether its strings are known to be ASCII: no byte
+ * above 0x7f and no \u escape since it began, in what the guard has seen.
+ * That changes only when a record begins or a piece has been guarded, so
+ * it is said then rather than for every string.
+ */
+static void
+json_ascii(struct json *j)
+{
+	record_set_ascii(j->rec, j->high_at <= j->rec_start);
+}
+
 /* An object just opened at j->depth is a record: start building it. */
 static void
 json_rec_begin(struct json *j, int toplevel)
@@ -328,6 +341,7 @@ json_rec_begin(struct json *j, int toplevel)
 	j->rec_start = json_pos(j) - 1;
 	j->skip = JSON_SKIP_NONE;
 	record_begin(j->rec, j->name != NULL ? j->name : "-", j->index++);
+	json_ascii(j);
 	if (record_open(j->rec, REC_OBJECT) != REC_BUILD_OK)
 		json_rec_skip(j, REC_BUILD_MEM);
 }
@@ -517,7 +531,6 @@ json_value(struct json *j, enum rec_type type, const char *s, size_t len)
 			j->skip = JSON_SKIP_RECORDS;
 			j->skip_what = json_type_name(type);
 		}
-		record_set_ascii(j->rec, j->high_at <= j->rec_start);
 		if (json_check(j) &&
 		    (e = record_scalar(j->rec, type, s, len)) != REC_BUILD_OK)
 			json_rec_skip(j, e);
@@ -608,7 +621,6 @@ json_cb_map_key(void *ctx, const unsigned char *s, size_t len)
 		    j->skip == JSON_SKIP_NONE)
 			j->skip = JSON_SKIP_DIGEST;
 	}
-	record_set_ascii(j->rec, j->high_at <= j->rec_start);
 	if (json_check(j) && (e = record_key(j->rec, (const char *)s, len)) !=
 	    REC_BUILD_OK)
 		json_rec_skip(j, e);
@@ -1075,6 +1087,8 @@ json_parse(struct json *j, const char *p, size_t len)
 
 	j->base = j->total;
 	j->end = j->total + len;
+	if (j->building)
+		json_ascii(j);
 	st = yajl_parse(j->yh, (const unsigned char *)p, len);
 	if (st == yajl_status_ok) {
 		j->total += len;

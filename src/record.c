@@ -61,9 +61,13 @@ struct record {
 };
 
 static void		 record_grow(struct record *, size_t);
+static size_t		 record_stored_len(const struct record *, const char *,
+			    size_t, int *);
+static void		 record_store(struct record *, char *, const char *,
+			    size_t, size_t, int);
 static const char	*record_copy(struct record *, const char *, size_t,
 			    size_t *);
-static struct rec_value	*record_add(struct record *, enum rec_type);
+static struct rec_value	*record_add(struct record *, enum rec_type, size_t);
 static size_t		 record_utf8_seq(const unsigned char *, size_t, int *);
 static const struct rec_value *record_path_from(const struct rec_value *,
 			    const char *, size_t);
@@ -286,39 +290,65 @@ record_utf8_repair(const char *s, size_t len, char *out)
 	return bad ? olen : (size_t)-1;
 }
 
+/*
+ * The length s will have once stored: len, or more if invalid UTF-8 must
+ * be replaced, which *repair then says.
+ */
+static size_t
+record_stored_len(const struct record *r, const char *s, size_t len,
+    int *repair)
+{
+	size_t	n;
+
+	*repair = 0;
+	if (r->ascii || record_ascii(s, len) ||
+	    (n = record_utf8_repair(s, len, NULL)) == (size_t)-1)
+		return len;
+	*repair = 1;
+	return n;
+}
+
+/* Write s to p, n bytes as record_stored_len() said, and a NUL. */
+static void
+record_store(struct record *r, char *p, const char *s, size_t len, size_t n,
+    int repair)
+{
+	if (repair) {
+		record_utf8_repair(s, len, p);
+		r->repaired = 1;
+	} else
+		memcpy(p, s, len);
+	p[n] = '\0';
+}
+
 /* Copy a string into the arena, NUL-terminated, repairing its UTF-8. */
 static const char *
 record_copy(struct record *r, const char *s, size_t len, size_t *lenp)
 {
 	char	*p;
 	size_t	 n;
+	int	 repair;
 
-	if (r->ascii || record_ascii(s, len) ||
-	    (n = record_utf8_repair(s, len, NULL)) == (size_t)-1) {
-		if ((p = record_alloc(r, len + 1, 1, 1)) == NULL)
-			return NULL;
-		memcpy(p, s, len);
-		n = len;
-	} else {
-		if ((p = record_alloc(r, n + 1, 1, 1)) == NULL)
-			return NULL;
-		record_utf8_repair(s, len, p);
-		r->repaired = 1;
-	}
-	p[n] = '\0';
+	n = record_stored_len(r, s, len, &repair);
+	if ((p = record_alloc(r, n + 1, 1, 1)) == NULL)
+		return NULL;
+	record_store(r, p, s, len, n, repair);
 	*lenp = n;
 	return p;
 }
 
-/* Make a value of this type and link it into the open container. */
+/*
+ * Make a value of this type and link it into the open container, with
+ * extra bytes right after it for its text (see record_scalar).
+ */
 static struct rec_value *
-record_add(struct record *r, enum rec_type type)
+record_add(struct record *r, enum rec_type type, size_t extra)
 {
 	struct rec_node		*n;
 	struct rec_value	*v;
 	struct rec_frame	*f;
 
-	n = record_alloc(r, sizeof *n, _Alignof(struct rec_node), 1);
+	n = record_alloc(r, sizeof *n + extra, _Alignof(struct rec_node), 1);
 	if (n == NULL)
 		return NULL;
 	v = &n->v;
@@ -358,14 +388,23 @@ record_key(struct record *r, const char *s, size_t len)
 	return REC_BUILD_OK;
 }
 
-/* Add a scalar: the decoded string, or a number's text as written. */
+/*
+ * Add a scalar: the decoded string, or a number's text as written.  The
+ * text is stored right after the value, in one allocation: the arena
+ * would have put it there anyway, and there is one cap check less.
+ */
 enum rec_build
 record_scalar(struct record *r, enum rec_type type, const char *s,
     size_t len)
 {
 	struct rec_value	*v;
+	size_t			 n = 0;
+	int			 repair = 0;
+	char			*p;
 
-	if ((v = record_add(r, type)) == NULL)
+	if (type == REC_NUMBER || type == REC_STRING)
+		n = record_stored_len(r, s, len, &repair) + 1;
+	if ((v = record_add(r, type, n)) == NULL)
 		return REC_BUILD_MEM;
 	switch (type) {
 	case REC_NULL:
@@ -382,8 +421,10 @@ record_scalar(struct record *r, enum rec_type type, const char *s,
 		break;
 	case REC_NUMBER:
 	case REC_STRING:
-		if ((v->str = record_copy(r, s, len, &v->len)) == NULL)
-			return REC_BUILD_MEM;
+		p = (char *)((struct rec_node *)v + 1);
+		record_store(r, p, s, len, n - 1, repair);
+		v->str = p;
+		v->len = n - 1;
 		break;
 	default:
 		fatalx("record_scalar: type %d", (int)type);
@@ -399,7 +440,7 @@ record_open(struct record *r, enum rec_type type)
 
 	if (r->depth == REC_DEPTH_MAX)
 		return REC_BUILD_DEEP;
-	if ((v = record_add(r, type)) == NULL)
+	if ((v = record_add(r, type, 0)) == NULL)
 		return REC_BUILD_MEM;
 	r->stack[r->depth].v = v;
 	r->stack[r->depth].last = NULL;
