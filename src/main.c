@@ -362,9 +362,14 @@ main_scan_path(struct main_ctx *ctx, const char *path,
 		ctx->stats.streams_failed++;
 		return;
 	}
-	while ((rv = source_next(src, &st, &cause)) != 0) {
+	for (;;) {
+		st = NULL;
+		if ((rv = source_next(src, &st, &cause)) == 0)
+			break;
 		if (rv == -1) {
-			diag(DIAG_ERROR, NULL, 0, "%s", cause);
+			/* st, if set, names the entry that failed. */
+			diag(DIAG_ERROR, st != NULL ? st->name : NULL, 0, "%s",
+			    cause);
 			free(cause);
 			cause = NULL;
 			ctx->stats.streams++;

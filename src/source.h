@@ -39,8 +39,10 @@ struct source_ops {
 			    char **);
 	/*
 	 * 1 and *sp set; 0 at the end; -1 and *cause when one entry could not
-	 * be opened (call again to go on with the rest).  The stream belongs
-	 * to the source and is valid until the next call.
+	 * be opened (call again to go on with the rest): *sp then either names
+	 * that entry (a stream whose read is NULL) and *cause is the reason
+	 * alone, or is left as it was and *cause names the entry itself.  The
+	 * stream belongs to the source and is valid until the next call.
 	 */
 	int		 (*next)(void *, struct stream **, char **);
 	void		 (*close)(void *);

@@ -43,6 +43,7 @@ struct source_file {
 	char			*name;	/* the current stream's */
 	struct state		*state;	/* --state, or NULL */
 	struct stream		 stream;
+	struct stream		 failed;	/* names an entry that failed */
 	struct source_file_dir	*stack;
 	size_t			 depth, size;
 };
@@ -55,6 +56,8 @@ static ssize_t	 source_file_read(struct stream *, void *, size_t, char **);
 static int	 source_file_push(struct source_file *, char *,
 		    const struct stat *, char **);
 static void	 source_file_pop(struct source_file *);
+static int	 source_file_fail(struct source_file *, char *,
+		    struct stream **);
 static int	 source_file_cmp(const void *, const void *);
 static void	 source_file_done(struct source_file *);
 
@@ -211,6 +214,21 @@ source_file_done(struct source_file *sf)
 	sf->name = NULL;
 }
 
+/*
+ * Report that the entry at path (taken) could not be read: *sp names it,
+ * so that the caller can print it as the place of the error.
+ */
+static int
+source_file_fail(struct source_file *sf, char *path, struct stream **sp)
+{
+	sf->name = path;		/* freed by source_file_done() */
+	sf->failed.name = path;
+	sf->failed.read = NULL;
+	sf->failed.priv = NULL;
+	*sp = &sf->failed;
+	return -1;
+}
+
 /* The next file to read. */
 static int
 source_file_next(void *priv, struct stream **sp, char **cause)
@@ -219,7 +237,7 @@ source_file_next(void *priv, struct stream **sp, char **cause)
 	struct source_file_dir	*d;
 	struct stat		 sb;
 	const char		*sep;
-	char			*path, *pathcopy = NULL;
+	char			*path, *pathcopy = NULL, *reason;
 	size_t			 k, len;
 	int			 fd;
 
@@ -247,31 +265,31 @@ source_file_next(void *priv, struct stream **sp, char **cause)
 		free(d->names[d->i++]);
 
 		if (stat(path, &sb) == -1) {
-			xasprintf(cause, "%s: %s", path, strerror(errno));
+			*cause = xstrdup(strerror(errno));
 			if (sf->state != NULL)
 				state_file_failed(sf->state, path);
-			free(path);
-			return -1;
+			return source_file_fail(sf, path, sp);
 		}
 		if (S_ISDIR(sb.st_mode)) {
 			for (k = 0; k < sf->depth; k++) {
 				if (sf->stack[k].dev == sb.st_dev &&
 				    sf->stack[k].ino == sb.st_ino) {
-					xasprintf(cause, "%s: directory loop "
-					    "(leads back to %s), not followed",
-					    path, sf->stack[k].path);
-					free(path);
-					return -1;
+					xasprintf(cause, "directory loop (leads "
+					    "back to %s), not followed",
+					    sf->stack[k].path);
+					return source_file_fail(sf, path, sp);
 				}
 			}
-			if (sf->state != NULL)
-				pathcopy = xstrdup(path);
+			pathcopy = xstrdup(path);
 			if (source_file_push(sf, path, &sb, cause) == -1) {
 				/* Read it all when it can be read again. */
 				if (sf->state != NULL)
 					state_file_failed(sf->state, pathcopy);
-				free(pathcopy);
-				return -1;
+				/* The cause is "path: reason"; keep the reason. */
+				reason = xstrdup(*cause + strlen(pathcopy) + 2);
+				free(*cause);
+				*cause = reason;
+				return source_file_fail(sf, pathcopy, sp);
 			}
 			free(pathcopy);
 			pathcopy = NULL;
@@ -284,11 +302,10 @@ source_file_next(void *priv, struct stream **sp, char **cause)
 		/* O_NONBLOCK: should it have become a FIFO, do not hang. */
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (fd == -1) {
-			xasprintf(cause, "%s: %s", path, strerror(errno));
+			*cause = xstrdup(strerror(errno));
 			if (sf->state != NULL)
 				state_file_failed(sf->state, path);
-			free(path);
-			return -1;
+			return source_file_fail(sf, path, sp);
 		}
 		if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
 		    (sf->state != NULL &&
