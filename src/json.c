@@ -520,7 +520,7 @@ json_rec_end(struct json *j)
 }
 
 /* A scalar: part of a record, or a record that is not an object. */
-static int
+static inline int
 json_value(struct json *j, enum rec_type type, const char *s, size_t len)
 {
 	enum rec_build	e;

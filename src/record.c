@@ -294,7 +294,7 @@ record_utf8_repair(const char *s, size_t len, char *out)
  * The length s will have once stored: len, or more if invalid UTF-8 must
  * be replaced, which *repair then says.
  */
-static size_t
+static inline size_t
 record_stored_len(const struct record *r, const char *s, size_t len,
     int *repair)
 {
@@ -309,7 +309,7 @@ record_stored_len(const struct record *r, const char *s, size_t len,
 }
 
 /* Write s to p, n bytes as record_stored_len() said, and a NUL. */
-static void
+static inline void
 record_store(struct record *r, char *p, const char *s, size_t len, size_t n,
     int repair)
 {
