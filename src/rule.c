@@ -865,6 +865,33 @@ rule_bucket_get(const struct rule_index *ix, const struct rec_value *v,
 	return b->rules;
 }
 
+/*
+ * Find the record's eventName and eventSource members for the index.  The
+ * matcher tries every member of a name, so a record that repeats one (no
+ * CloudTrail record does, but a forged file could) cannot be looked up by
+ * the first alone: return 1 and every rule is tried.
+ */
+static int
+rule_index_members(const struct rec_value *root,
+    const struct rec_value **name, const struct rec_value **source)
+{
+	const struct rec_value	*v;
+
+	for (v = root->child; v != NULL; v = v->next) {
+		if (v->keylen == 9 && memcmp(v->key, "eventName", 9) == 0) {
+			if (*name != NULL)
+				return 1;
+			*name = v;
+		} else if (v->keylen == 11 &&
+		    memcmp(v->key, "eventSource", 11) == 0) {
+			if (*source != NULL)
+				return 1;
+			*source = v;
+		}
+	}
+	return 0;
+}
+
 /* Test a record against every rule that can match it, in load order. */
 void
 rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
@@ -878,10 +905,8 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 
 	ctx.rec = rec;
 	ctx.gen = ++rs->gen;
-	if ((root = record_root(rec)) != NULL) {
-		name = record_member(root, "eventName", 9);
-		source = record_member(root, "eventSource", 11);
-	}
+	if ((root = record_root(rec)) != NULL && root->type == REC_OBJECT)
+		all = rule_index_members(root, &name, &source);
 	list[0] = rs->always;
 	len[0] = rs->nalways;
 	list[1] = rule_bucket_get(&rs->byname, name, &len[1], &all);

@@ -366,6 +366,9 @@ static const char *const index_records[] = {
 	"{\"eventName\":\"Xa\",\"eventSource\":\"s3.amazonaws.com\"}",
 	"{\"x\":1,\"y\":1}",
 	"{\"q\":\"a\"}",
+	/* repeated members: the matcher tries each, so must the index */
+	"{\"eventName\":\"X\",\"eventName\":\"A\",\"x\":1}",
+	"{\"eventSource\":\"x\",\"eventSource\":\"s3.amazonaws.com\"}",
 };
 
 static char	 ph_a1[] = "a=1", ph_a2[] = "a=2", ph_bq[] = "b=q";
