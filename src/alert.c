@@ -63,7 +63,7 @@ static void	 alert_text_corr(FILE *, const struct corr_finding *);
 static void	 alert_text_rule(FILE *, const struct rule *);
 static void	 alert_json_value(FILE *, const char *, size_t, size_t,
 		    int *);
-static void	 alert_json_corr(FILE *, const struct corr_finding *, int *);
+static void	 alert_json_corr_value(FILE *, const char *, size_t, void *);
 static char	*alert_json_finding(const struct finding *);
 static char	*alert_json_brief(const struct finding *);
 static char	*alert_line(const struct finding *);
@@ -420,42 +420,11 @@ alert_json_value(FILE *f, const char *s, size_t len, size_t max, int *trunc)
 	output_esc_json(f, s, n);
 }
 
-/* The "correlation" member, as "ctaudit -f json" writes it. */
+/* A correlation's group-by value, cut to ALERT_FIELD_MAX like the rest. */
 static void
-alert_json_corr(FILE *f, const struct corr_finding *cf, int *trunc)
+alert_json_corr_value(FILE *f, const char *s, size_t len, void *trunc)
 {
-	char	 buf[EVENTTIME_BUFSIZE];
-	char	 num[OUTPUT_CORR_VALUE_SIZE];
-	size_t	 i;
-
-	fputs(",\"correlation\":{\"type\":", f);
-	output_esc_json(f, cf->type, strlen(cf->type));
-	fputs(",\"groupBy\":{", f);
-	for (i = 0; i < cf->ngroupby; i++) {
-		if (i > 0)
-			putc(',', f);
-		output_esc_json(f, cf->groupby[i], strlen(cf->groupby[i]));
-		putc(':', f);
-		alert_json_value(f, cf->values[i], cf->lens[i],
-		    ALERT_FIELD_MAX, trunc);
-	}
-	fputs("},\"field\":", f);
-	if (cf->field != NULL)
-		output_esc_json(f, cf->field, strlen(cf->field));
-	else
-		fputs("null", f);
-	output_corr_value(num, sizeof num, cf->value);
-	fprintf(f, ",\"value\":%s,\"events\":%" PRIu64, num, cf->events);
-	eventtime_format(cf->first, buf, sizeof buf);
-	fprintf(f, ",\"firstTime\":\"%s\"", buf);
-	eventtime_format(cf->last, buf, sizeof buf);
-	fprintf(f, ",\"lastTime\":\"%s\",\"rules\":[", buf);
-	for (i = 0; i < cf->nrules; i++) {
-		if (i > 0)
-			putc(',', f);
-		output_esc_json(f, cf->rules[i], strlen(cf->rules[i]));
-	}
-	fprintf(f, "],\"incomplete\":%s}", cf->incomplete ? "true" : "false");
+	alert_json_value(f, s, len, ALERT_FIELD_MAX, trunc);
 }
 
 /*
@@ -507,7 +476,7 @@ alert_json_finding(const struct finding *fd)
 		}
 	}
 	if (fd->corr != NULL)
-		alert_json_corr(f, fd->corr, &trunc);
+		output_json_corr(f, fd->corr, alert_json_corr_value, &trunc);
 	if (trunc)
 		fputs(",\"truncated\":true", f);
 	putc('}', f);

@@ -51,6 +51,13 @@ int	 output_principal(const struct finding *, const char **, size_t *);
 /* A correlation's value as a JSON number, into buf. */
 void	 output_corr_value(char *, size_t, double);
 
+struct corr_finding;
+/* Writes one group-by value of a correlation finding as a JSON string. */
+typedef void	 output_json_value_fn(FILE *, const char *, size_t, void *);
+/* The "correlation" member of a finding, shared by -f json and alerts. */
+void	 output_json_corr(FILE *, const struct corr_finding *,
+	    output_json_value_fn *, void *);
+
 /* Decode one UTF-8 character: its length, or 0 if s is not valid there. */
 size_t	 output_esc_utf8(const char *, size_t, uint32_t *);
 /* Whether a code point could move or restyle a terminal's text. */

@@ -31,7 +31,7 @@ struct output_json {
 static void	*output_json_open(FILE *, const struct output_opts *);
 static void	 output_json_write(void *, const struct finding *);
 static void	 output_json_close(void *);
-static void	 output_json_corr(FILE *, const struct corr_finding *);
+static void	 output_json_value(FILE *, const char *, size_t, void *);
 
 const struct output_ops output_json_ops = {
 	.name = "json",
@@ -95,7 +95,7 @@ output_json_write(void *priv, const struct finding *fd)
 		}
 	}
 	if (fd->corr != NULL)
-		output_json_corr(f, fd->corr);
+		output_json_corr(f, fd->corr, output_json_value, NULL);
 	if (oj->raw) {
 		fputs(",\"event\":", f);
 		if (fd->rec != NULL && (root = record_root(fd->rec)) != NULL &&
@@ -107,9 +107,21 @@ output_json_write(void *priv, const struct finding *fd)
 	fputs("}\n", f);
 }
 
-/* The "correlation" member of a correlation finding. */
+/* A group-by value, whole. */
 static void
-output_json_corr(FILE *f, const struct corr_finding *cf)
+output_json_value(FILE *f, const char *s, size_t len, void *arg)
+{
+	(void)arg;
+	output_esc_json(f, s, len);
+}
+
+/*
+ * The "correlation" member of a correlation finding; value writes each
+ * group-by value (alerts cut them to their size limit).
+ */
+void
+output_json_corr(FILE *f, const struct corr_finding *cf,
+    output_json_value_fn *value, void *arg)
 {
 	char	 buf[EVENTTIME_BUFSIZE];
 	char	 num[OUTPUT_CORR_VALUE_SIZE];
@@ -123,7 +135,7 @@ output_json_corr(FILE *f, const struct corr_finding *cf)
 			putc(',', f);
 		output_esc_json(f, cf->groupby[i], strlen(cf->groupby[i]));
 		putc(':', f);
-		output_esc_json(f, cf->values[i], cf->lens[i]);
+		value(f, cf->values[i], cf->lens[i], arg);
 	}
 	fputs("},\"field\":", f);
 	if (cf->field != NULL)
