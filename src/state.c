@@ -182,6 +182,12 @@ struct state {
 	int			  jdirty;	/* lines since then */
 };
 
+/* A record word a reader knows, and its number of fields. */
+struct state_rec {
+	const char	*word;
+	size_t		 nf;
+};
+
 static uint64_t	 state_hash(const char *);
 static size_t	 state_tab_find(const struct state_tab *, const char *,
 		    state_key_fn *, const void *);
@@ -198,6 +204,8 @@ static struct state_scope *state_scope_find(struct state *, enum state_kind,
 static void	 state_scope_free(struct state_scope *);
 static const char *state_rel(struct state *, const char *);
 static int	 state_number(const char *, int64_t *);
+static int	 state_fields(const struct state_rec *, size_t, char **,
+		    size_t, char **);
 static int	 state_read(struct state *, FILE *, unsigned long *, char **);
 static int	 state_parse(struct state *, char **, size_t,
 		    struct state_scope **, char **);
@@ -453,27 +461,20 @@ state_number(const char *s, int64_t *out)
 	return 0;
 }
 
-/* One record of the file; *sc is the scope records belong to. */
+/*
+ * Check a record's fields against the words a reader knows (with their
+ * field counts, the word included) and undo their %-escapes in place.
+ */
 static int
-state_parse(struct state *st, char **f, size_t nf, struct state_scope **sc,
+state_fields(const struct state_rec *recs, size_t nrecs, char **f, size_t nf,
     char **cause)
 {
-	static const struct {
-		const char	*word;
-		size_t		 nf;
-	} recs[] = {
-		{ "file", 3 }, { "done", 5 }, { "retry", 2 }, { "s3", 4 },
-		{ "key", 2 }, { "seen", 4 },
-	};
-	struct state_ent	*e;
-	char			*key;
-	int64_t			 n[3];
-	size_t			 i;
+	size_t	i;
 
-	for (i = 0; i < nitems(recs); i++)
+	for (i = 0; i < nrecs; i++)
 		if (strcmp(f[0], recs[i].word) == 0)
 			break;
-	if (i == nitems(recs)) {
+	if (i == nrecs) {
 		*cause = xprintf("unknown record '%.32s'", f[0]);
 		return -1;
 	}
@@ -488,6 +489,25 @@ state_parse(struct state *st, char **f, size_t nf, struct state_scope **sc,
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* One record of the file; *sc is the scope records belong to. */
+static int
+state_parse(struct state *st, char **f, size_t nf, struct state_scope **sc,
+    char **cause)
+{
+	static const struct state_rec	recs[] = {
+		{ "file", 3 }, { "done", 5 }, { "retry", 2 }, { "s3", 4 },
+		{ "key", 2 }, { "seen", 4 },
+	};
+	struct state_ent	*e;
+	char			*key;
+	int64_t			 n[3];
+	size_t			 i;
+
+	if (state_fields(recs, nitems(recs), f, nf, cause) == -1)
+		return -1;
 	if (strcmp(f[0], "file") == 0 || strcmp(f[0], "s3") == 0) {
 		if (st->nscopes == STATE_SCOPES_MAX) {
 			*cause = xprintf("more than %d scopes",
@@ -1303,10 +1323,7 @@ state_monotonic(void)
 static int
 state_journal_parse(struct state *st, char **f, size_t nf, char **cause)
 {
-	static const struct {
-		const char	*word;
-		size_t		 nf;
-	} recs[] = {
+	static const struct state_rec	recs[] = {
 		{ "seen", 4 }, { "file", 6 }, { "key", 4 }, { "sync", 1 },
 	};
 	struct state_scope	*sc;
@@ -1316,24 +1333,8 @@ state_journal_parse(struct state *st, char **f, size_t nf, char **cause)
 	int64_t			 n[3];
 	size_t			 i;
 
-	for (i = 0; i < nitems(recs); i++)
-		if (strcmp(f[0], recs[i].word) == 0)
-			break;
-	if (i == nitems(recs)) {
-		*cause = xprintf("unknown record '%.32s'", f[0]);
+	if (state_fields(recs, nitems(recs), f, nf, cause) == -1)
 		return -1;
-	}
-	if (nf != recs[i].nf) {
-		*cause = xprintf("'%s' wants %zu fields, not %zu", f[0],
-		    recs[i].nf - 1, nf - 1);
-		return -1;
-	}
-	for (i = 1; i < nf; i++) {
-		if (state_unescape(f[i]) == -1) {
-			*cause = xprintf("field %zu: bad %%-escape", i);
-			return -1;
-		}
-	}
 	if (strcmp(f[0], "sync") == 0)
 		return 0;	/* only its place matters */
 	if (strcmp(f[0], "seen") == 0) {
