@@ -117,6 +117,8 @@ static int	 sigma_load_corr(struct sigma_load *, yaml_node_t *,
 static void	 sigma_corr_free(struct sigma_corr *);
 static int	 sigma_load_filter(struct sigma_load *, yaml_node_t *,
 		    yaml_node_t *, struct rule *);
+static struct rule *sigma_load_rule_new(struct sigma_load *,
+		    const yaml_node_t *);
 static void	 sigma_load_doc(struct sigma_load *, int *);
 
 /* Record why the document is rejected, at the node's line. */
@@ -1315,6 +1317,18 @@ sigma_load_filter(struct sigma_load *sl, yaml_node_t *key, yaml_node_t *n,
 	return sigma_load_detection(sl, key, n, r);
 }
 
+/* A new rule that starts at root, in the file being loaded. */
+static struct rule *
+sigma_load_rule_new(struct sigma_load *sl, const yaml_node_t *root)
+{
+	struct rule	*r;
+
+	r = xcalloc(1, sizeof *r);
+	r->path = xstrdup(sl->path);
+	r->line = root->start_mark.line + 1;
+	return r;
+}
+
 /*
  * Turn the document in sl into a rule and hand it over; report and count
  * it when it is rejected.  *failed is set if it was.
@@ -1357,9 +1371,7 @@ sigma_load_doc(struct sigma_load *sl, int *failed)
 			st->other_logsource++;
 			goto out;
 		}
-		r = xcalloc(1, sizeof *r);
-		r->path = xstrdup(sl->path);
-		r->line = root->start_mark.line + 1;
+		r = sigma_load_rule_new(sl, root);
 		if (sigma_load_meta(sl, root, r) == -1 ||
 		    sigma_load_filter(sl, sigma_load_key(sl, root, "filter"),
 		    n, r) == -1)
@@ -1392,9 +1404,7 @@ sigma_load_doc(struct sigma_load *sl, int *failed)
 			    "a correlation, not both");
 			goto out;
 		}
-		r = xcalloc(1, sizeof *r);
-		r->path = xstrdup(sl->path);
-		r->line = root->start_mark.line + 1;
+		r = sigma_load_rule_new(sl, root);
 		if (sigma_load_meta(sl, root, r) == -1 ||
 		    sigma_load_corr(sl, root, n, r) == -1)
 			goto out;
@@ -1414,9 +1424,7 @@ sigma_load_doc(struct sigma_load *sl, int *failed)
 		goto out;
 	}
 
-	r = xcalloc(1, sizeof *r);
-	r->path = xstrdup(sl->path);
-	r->line = root->start_mark.line + 1;
+	r = sigma_load_rule_new(sl, root);
 	if (sigma_load_meta(sl, root, r) == -1)
 		goto out;
 	if ((n = sigma_load_get(sl, root, "detection")) == NULL) {
