@@ -57,7 +57,8 @@ OUT=$T/transcript
 
 mask() {
 	sed -e "s/ctaudit $VERSION/ctaudit VERSION/g" -e "s|$T|TMP|g" \
-	    -e "s|$TESTDATA|TESTDATA|g"
+	    -e "s|$TESTDATA|TESTDATA|g" \
+	    -e 's/after [0-9]* ms:/after N ms:/'
 }
 
 # run NAME CTL ARGS...: one case; status and stderr to the transcript.

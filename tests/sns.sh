@@ -60,7 +60,8 @@ mask() {
 	    -e "s/ctaudit $VERSION/ctaudit VERSION/g" -e "s|$T|TMP|g" \
 	    -e "s|$TESTDATA|TESTDATA|g" \
 	    -e "s/ctaudit%20$VERSION/ctaudit%20VERSION/g" \
-	    -e "s/^Content-Length: [0-9]*$/Content-Length: N/"
+	    -e "s/^Content-Length: [0-9]*$/Content-Length: N/" \
+	    -e 's/after [0-9]* ms:/after N ms:/'
 }
 
 # run NAME CTL ARGS...: one case with the fault control CTL; its status,
