@@ -1285,6 +1285,17 @@ match_item_literals(const struct match_item *mi, const char *const **vals,
 	return mi->field;
 }
 
+/* The field an item cannot match without, for the index. */
+const char *
+match_item_needs(const struct match_item *mi)
+{
+	if (mi->field == NULL || mi->has_null)
+		return NULL;
+	if ((mi->mods & M_EXISTS) && !mi->val[0].exists)
+		return NULL;
+	return mi->field;
+}
+
 /*
  * Resolve the dotted name against v and visit what it names.  In an
  * object, every member whose name is the whole name, or the name up to one

@@ -58,6 +58,13 @@ int			 match_item_eval(const struct match_item *,
 const char		*match_item_literals(const struct match_item *,
 			    const char *const **vals, size_t *nvals);
 
+/*
+ * For the rule index: the field the item needs, when it can match only if
+ * some member of the record resolves the field; NULL if it can match
+ * without one (a null value, exists: false, or a keyword search).
+ */
+const char		*match_item_needs(const struct match_item *);
+
 /* Case-insensitive Sigma wildcard match (* and ?, \ escapes): 1 or 0. */
 int			 match_wildcard(const char *pat, size_t patlen,
 			    const char *s, size_t len, int cased);

@@ -3,11 +3,13 @@
  * The rule set: rules loaded from files and directories (sigma_load.c),
  * kept in load order after the level, id, tag and status filters, and
  * indexed for the hot path.  Each rule's condition tells which eventName
- * values (or, failing that, eventSource values) a record must have for
- * the rule to match; those rules sit in hash tables under the case-folded
- * values, the others on a list that is always evaluated.  For each record
- * rule_set_eval() merges the always list with the two buckets the record
- * selects, in load order, without allocating or copying anything.
+ * values (or, failing that, eventSource or userIdentity.type values) a
+ * record must have for the rule to match; those rules sit in hash tables
+ * under the case-folded values.  Of the rest, those that cannot match a
+ * record without an errorCode are on a list tried only when there is
+ * one, and the others on a list that is always evaluated.  For each
+ * record rule_set_eval() merges the lists and buckets the record selects,
+ * in load order, without allocating or copying anything.
  *
  * Correlation rules are not evaluated here (correlate.c keeps their
  * state).  At the end of each load their references are resolved, by id
@@ -41,7 +43,7 @@ struct rule_bucket {
 	size_t		 nrules;
 };
 
-/* eventName or eventSource values to rules. */
+/* eventName, eventSource or userIdentity.type values to rules. */
 struct rule_index {
 	const char		*field;
 	struct rule_bucket	*b;
@@ -56,6 +58,8 @@ struct rule_set {
 	size_t			 nrules;
 	size_t			*always;	/* rules not indexed */
 	size_t			 nalways;
+	size_t			*onerror;	/* rules that need errorCode */
+	size_t			 nonerror;
 	struct rule		**pending;	/* correlations to resolve */
 	size_t			 npending;
 	struct rule		**held;		/* filtered out, for now */
@@ -64,6 +68,7 @@ struct rule_set {
 	size_t			 nfilters;
 	struct rule_index	 byname;
 	struct rule_index	 bysource;
+	struct rule_index	 bytype;
 	uint64_t		 gen;	/* records evaluated */
 };
 
@@ -71,6 +76,14 @@ struct rule_set {
 struct rule_lits {
 	const char	**v;
 	size_t		  n;
+};
+
+/* The members of a record that select its rules. */
+struct rule_keys {
+	const struct rec_value	*name;		/* eventName */
+	const struct rec_value	*source;	/* eventSource */
+	const struct rec_value	*type;		/* userIdentity.type */
+	int			 error;		/* errorCode is there */
 };
 
 /* What one rule evaluation needs to answer for a search identifier. */
@@ -116,6 +129,11 @@ static int	 rule_lits_cond(const struct rule *, const struct sigma_cond *,
 		    const char *, struct rule_lits *);
 static void	 rule_lits_union(struct rule_lits *, struct rule_lits *);
 static int	 rule_index_rule(struct rule_index *, const struct rule *);
+static int	 rule_needs_sel(const struct sigma_sel *, const char *);
+static int	 rule_needs_cond(const struct rule *, const struct sigma_cond *,
+		    const char *);
+static int	 rule_index_members(const struct rec_value *,
+		    struct rule_keys *);
 static int	 rule_sel_cb(void *, size_t);
 static const size_t *rule_bucket_get(const struct rule_index *,
 		    const struct rec_value *, size_t *, int *);
@@ -165,6 +183,7 @@ rule_set_create(const struct rule_opts *opts)
 	rs = xcalloc(1, sizeof *rs);
 	rs->byname.field = "eventName";
 	rs->bysource.field = "eventSource";
+	rs->bytype.field = "userIdentity.type";
 	if (opts == NULL)
 		return rs;
 	rs->opts.min_level = opts->min_level;
@@ -201,8 +220,10 @@ rule_set_free(struct rule_set *rs)
 		sigma_rule_free(rs->filters[i]);
 	free(rs->filters);
 	free(rs->always);
+	free(rs->onerror);
 	rule_index_free(&rs->byname);
 	rule_index_free(&rs->bysource);
+	rule_index_free(&rs->bytype);
 	rule_strv_free(rs->opts.ids, rs->opts.nids);
 	rule_strv_free(rs->opts.tags, rs->opts.ntags);
 	rule_strv_free(rs->opts.statuses, rs->opts.nstatuses);
@@ -248,8 +269,15 @@ rule_append(struct rule_set *rs, struct rule *r)
 	if (r->corr != NULL)
 		return;
 	if (rule_index_rule(&rs->byname, r) == 0 ||
-	    rule_index_rule(&rs->bysource, r) == 0)
+	    rule_index_rule(&rs->bysource, r) == 0 ||
+	    rule_index_rule(&rs->bytype, r) == 0)
 		return;
+	if (rule_needs_cond(r, r->cond, "errorCode")) {
+		rs->onerror = xreallocarray(rs->onerror, rs->nonerror + 1,
+		    sizeof *rs->onerror);
+		rs->onerror[rs->nonerror++] = r->index;
+		return;
+	}
 	rs->always = xreallocarray(rs->always, rs->nalways + 1,
 	    sizeof *rs->always);
 	rs->always[rs->nalways++] = r->index;
@@ -816,6 +844,59 @@ rule_index_rule(struct rule_index *ix, const struct rule *r)
 	return 0;
 }
 
+/*
+ * Whether a search identifier can be true only for a record with a member
+ * that resolves field: each of its groups (OR) has an item (AND) that
+ * needs it.
+ */
+static int
+rule_needs_sel(const struct sigma_sel *sel, const char *field)
+{
+	const char	*f;
+	size_t		 g, i;
+
+	for (g = 0; g < sel->ngroups; g++) {
+		for (i = 0; i < sel->groups[g].nitems; i++) {
+			f = match_item_needs(sel->groups[g].items[i]);
+			if (f != NULL && strcmp(f, field) == 0)
+				break;
+		}
+		if (i == sel->groups[g].nitems)
+			return 0;
+	}
+	return sel->ngroups > 0;
+}
+
+/* The same over a condition, as rule_lits_cond() reasons. */
+static int
+rule_needs_cond(const struct rule *r, const struct sigma_cond *c,
+    const char *field)
+{
+	size_t	i, loose = 0, need;
+
+	switch (c->type) {
+	case SIGMA_COND_SEL:
+		return rule_needs_sel(&r->sels[c->sel], field);
+	case SIGMA_COND_NOT:
+		return 0;
+	case SIGMA_COND_AND:
+		for (i = 0; i < c->nkids; i++) {
+			if (rule_needs_cond(r, c->kids[i], field))
+				return 1;
+		}
+		return 0;
+	case SIGMA_COND_OR:
+	case SIGMA_COND_OF:
+		need = c->type == SIGMA_COND_OR ? 1 : c->need;
+		for (i = 0; i < c->nkids; i++) {
+			if (!rule_needs_cond(r, c->kids[i], field))
+				loose++;
+		}
+		return c->nkids > 0 && loose < need;
+	}
+	return 0;
+}
+
 /* The result of search identifier i, computed once per record. */
 static int
 rule_sel_cb(void *arg, size_t i)
@@ -866,27 +947,47 @@ rule_bucket_get(const struct rule_index *ix, const struct rec_value *v,
 }
 
 /*
- * Find the record's eventName and eventSource members for the index.  The
- * matcher tries every member of a name, so a record that repeats one (no
- * CloudTrail record does, but a forged file could) cannot be looked up by
- * the first alone: return 1 and every rule is tried.
+ * Find the members of the record that select its rules.  The matcher
+ * tries every member of a name, every element of an array on the way, and
+ * takes "userIdentity.type" as a member of that name too, so a record
+ * that repeats one of these members or has an unusual shape (no CloudTrail
+ * record does, but a forged file could) cannot be looked up by them:
+ * return 1 and every rule is tried.
  */
 static int
-rule_index_members(const struct rec_value *root,
-    const struct rec_value **name, const struct rec_value **source)
+rule_index_members(const struct rec_value *root, struct rule_keys *k)
 {
-	const struct rec_value	*v;
+	const struct rec_value	*v, *ui = NULL;
 
 	for (v = root->child; v != NULL; v = v->next) {
 		if (v->keylen == 9 && memcmp(v->key, "eventName", 9) == 0) {
-			if (*name != NULL)
+			if (k->name != NULL)
 				return 1;
-			*name = v;
+			k->name = v;
 		} else if (v->keylen == 11 &&
 		    memcmp(v->key, "eventSource", 11) == 0) {
-			if (*source != NULL)
+			if (k->source != NULL)
 				return 1;
-			*source = v;
+			k->source = v;
+		} else if (v->keylen == 9 &&
+		    memcmp(v->key, "errorCode", 9) == 0)
+			k->error = 1;
+		else if (v->keylen >= 12 &&
+		    memcmp(v->key, "userIdentity", 12) == 0) {
+			if (v->keylen > 12 && v->key[12] != '.')
+				continue;
+			if (ui != NULL || v->keylen > 12)
+				return 1;
+			ui = v;
+		}
+	}
+	if (ui == NULL || ui->type != REC_OBJECT)
+		return ui != NULL && ui->type == REC_ARRAY;
+	for (v = ui->child; v != NULL; v = v->next) {
+		if (v->keylen == 4 && memcmp(v->key, "type", 4) == 0) {
+			if (k->type != NULL)
+				return 1;
+			k->type = v;
 		}
 	}
 	return 0;
@@ -898,19 +999,24 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
     void *arg)
 {
 	struct rule_eval_ctx	 ctx;
-	const struct rec_value	*root, *name = NULL, *source = NULL;
-	const size_t		*list[3];
-	size_t			 len[3], pos[3] = { 0, 0, 0 }, i, best, k;
+	struct rule_keys	 keys;
+	const struct rec_value	*root;
+	const size_t		*list[5];
+	size_t			 len[5], pos[5], i, best, k;
 	int			 all = 0;
 
 	ctx.rec = rec;
 	ctx.gen = ++rs->gen;
+	memset(&keys, 0, sizeof keys);
 	if ((root = record_root(rec)) != NULL && root->type == REC_OBJECT)
-		all = rule_index_members(root, &name, &source);
+		all = rule_index_members(root, &keys);
 	list[0] = rs->always;
 	len[0] = rs->nalways;
-	list[1] = rule_bucket_get(&rs->byname, name, &len[1], &all);
-	list[2] = rule_bucket_get(&rs->bysource, source, &len[2], &all);
+	list[1] = rs->onerror;
+	len[1] = keys.error ? rs->nonerror : 0;
+	list[2] = rule_bucket_get(&rs->byname, keys.name, &len[2], &all);
+	list[3] = rule_bucket_get(&rs->bysource, keys.source, &len[3], &all);
+	list[4] = rule_bucket_get(&rs->bytype, keys.type, &len[4], &all);
 
 	if (all) {
 		for (i = 0; i < rs->nrules; i++) {
@@ -921,9 +1027,10 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 		return;
 	}
 	/* A rule is on exactly one list, so merging needs no dedup. */
+	memset(pos, 0, sizeof pos);
 	for (;;) {
 		best = SIZE_MAX;
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < 5; k++) {
 			if (pos[k] < len[k] && list[k][pos[k]] < best) {
 				best = list[k][pos[k]];
 				i = k;

@@ -349,7 +349,22 @@ static const char index_rules[] =
     "---\n" HDRN("r11") "detection:\n  a:\n    eventName: A\n"
     "  b:\n    x: 1\n  c:\n    y: 1\n  condition: 2 of them\n"
     "---\n" HDRN("r12") "detection:\n  a:\n    eventName: ''\n"
-    "  condition: a\n";
+    "  condition: a\n"
+    "---\n" HDRN("r13") "detection:\n  sel:\n"
+    "    - errorCode|startswith: AccessDenied\n"
+    "    - errorCode|endswith: Unauthorized\n  condition: sel\n"
+    "---\n" HDRN("r14") "detection:\n  sel:\n"
+    "    userIdentity.type: Root\n  f:\n"
+    "    eventSource: signin.amazonaws.com\n  condition: sel and not f\n"
+    "---\n" HDRN("r15") "detection:\n  sel:\n    errorCode: null\n"
+    "  condition: sel\n"
+    "---\n" HDRN("r16") "detection:\n  sel:\n"
+    "    errorCode|exists: false\n  condition: sel\n"
+    "---\n" HDRN("r17") "detection:\n  a:\n    errorCode|exists: true\n"
+    "  b:\n    x: 1\n  condition: a and not b\n"
+    "---\n" HDRN("r18") "detection:\n  a:\n"
+    "    userIdentity.type: [AssumedRole, IAMUser]\n"
+    "    userAgent|contains: kali\n  condition: a\n";
 
 static const char *const index_records[] = {
 	"{\"eventName\":\"X\"}",
@@ -369,6 +384,25 @@ static const char *const index_records[] = {
 	/* repeated members: the matcher tries each, so must the index */
 	"{\"eventName\":\"X\",\"eventName\":\"A\",\"x\":1}",
 	"{\"eventSource\":\"x\",\"eventSource\":\"s3.amazonaws.com\"}",
+	/* errorCode and userIdentity.type, in every shape */
+	"{\"errorCode\":\"AccessDeniedException\"}",
+	"{\"errorCode\":\"Client.UnauthorizedOperation\",\"x\":1}",
+	"{\"errorCode\":null,\"userIdentity\":{\"type\":\"root\"}}",
+	"{\"errorCode\":[\"AccessDenied\"]}",
+	"{\"errorCode\":{\"c\":\"AccessDenied\"}}",
+	"{\"userIdentity\":{\"type\":\"Root\"},"
+	    "\"eventSource\":\"signin.amazonaws.com\"}",
+	"{\"userIdentity\":{\"type\":\"IAMUser\"},\"userAgent\":\"x-kali\"}",
+	"{\"userIdentity.type\":\"Root\"}",
+	"{\"userIdentity.type\":\"assumedrole\",\"userAgent\":\"kali\"}",
+	"{\"userIdentity\":[{\"type\":\"Root\"}]}",
+	"{\"userIdentity\":{\"type\":\"X\",\"type\":\"Root\"}}",
+	"{\"userIdentity\":{\"type\":[\"Root\"]}}",
+	"{\"userIdentity\":{\"type\":{\"a\":\"Root\"}}}",
+	"{\"userIdentity\":\"Root\",\"userIdentityX\":{\"type\":\"Root\"}}",
+	"{\"userIdentity\":{\"type\":\"Root\"},\"userIdentity\":{}}",
+	"{\"userIdentity\":{\"type.x\":\"Root\",\"type\":\"IAMUser\","
+	    "\"userAgent\":\"kali\"},\"userAgent\":\"KALI\"}",
 };
 
 static char	 ph_a1[] = "a=1", ph_a2[] = "a=2", ph_bq[] = "b=q";
@@ -633,15 +667,17 @@ test_index(void)
 
 	rs = new_set();
 	got = load(rs, index_rules);
-	if (*got != '\0' || rule_set_count(rs) != 12)
+	if (*got != '\0' || rule_set_count(rs) != 18)
 		fail("index rules do not load: %s", got);
 	free(got);
 	/*
 	 * Not indexed: r2 (not), r4 and r6 (an OR with an unpinned side),
-	 * r8 (contains), r9 (keywords), r11 (2 of 3, one pinned), r12 ('').
+	 * r8 (contains), r9 (keywords), r11 (2 of 3, one pinned), r12 (''),
+	 * r15 and r16 (match without an errorCode).  r13 and r17 need an
+	 * errorCode, r14 and r18 are filed under userIdentity.type.
 	 */
-	if (rule_set_nalways(rs) != 7)
-		fail("index: %zu rules always evaluated, want 7",
+	if (rule_set_nalways(rs) != 9)
+		fail("index: %zu rules always evaluated, want 9",
 		    rule_set_nalways(rs));
 	for (i = 0; i < nitems(index_records); i++) {
 		rec = mkrecord(index_records[i]);
