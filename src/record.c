@@ -61,6 +61,8 @@ struct record {
 };
 
 static void		 record_grow(struct record *, size_t);
+static void		*record_alloc_slow(struct record *, size_t, size_t,
+			    int);
 static size_t		 record_stored_len(const struct record *, const char *,
 			    size_t, int *);
 static void		 record_store(struct record *, char *, const char *,
@@ -167,9 +169,29 @@ record_grow(struct record *r, size_t n)
  * Bump-allocate n bytes aligned to align (a power of two).  With capped
  * set, fail once the event has used REC_MEM_MAX; serialised text cached by
  * record_json() is not counted, as it is bounded by the values themselves.
+ * This runs for every key and value of every event, so the case where the
+ * current chunk has room is kept apart from the rest: it is small enough
+ * to be inlined without making its callers save registers.
  */
 static inline void *
 record_alloc(struct record *r, size_t n, size_t align, int capped)
+{
+	struct rec_chunk	*c = r->cur;
+	size_t			 off;
+
+	off = (c->used + align - 1) & ~(align - 1);
+	if (__builtin_expect(off <= c->size && n <= c->size - off &&
+	    (!capped || n <= REC_MEM_MAX - r->mem), 1)) {
+		c->used = off + n;
+		r->mem += n;
+		return (char *)(c + 1) + off;
+	}
+	return record_alloc_slow(r, n, align, capped);
+}
+
+/* record_alloc() when the cap is passed or a new chunk is needed. */
+static __attribute__((__noinline__)) void *
+record_alloc_slow(struct record *r, size_t n, size_t align, int capped)
 {
 	struct rec_chunk	*c;
 	size_t			 off;
@@ -322,7 +344,7 @@ record_store(struct record *r, char *p, const char *s, size_t len, size_t n,
 }
 
 /* Copy a string into the arena, NUL-terminated, repairing its UTF-8. */
-static const char *
+static __attribute__((__noinline__)) const char *
 record_copy(struct record *r, const char *s, size_t len, size_t *lenp)
 {
 	char	*p;
@@ -383,8 +405,20 @@ record_add(struct record *r, enum rec_type type, size_t extra)
 enum rec_build
 record_key(struct record *r, const char *s, size_t len)
 {
-	if ((r->key = record_copy(r, s, len, &r->keylen)) == NULL)
+	char	*p;
+
+	if (!r->ascii) {
+		if ((r->key = record_copy(r, s, len, &r->keylen)) == NULL)
+			return REC_BUILD_MEM;
+		return REC_BUILD_OK;
+	}
+	/* Known ASCII: nothing to check, copy it as it is. */
+	if ((p = record_alloc(r, len + 1, 1, 1)) == NULL)
 		return REC_BUILD_MEM;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	r->key = p;
+	r->keylen = len;
 	return REC_BUILD_OK;
 }
 
@@ -398,37 +432,37 @@ record_scalar(struct record *r, enum rec_type type, const char *s,
     size_t len)
 {
 	struct rec_value	*v;
-	size_t			 n = 0;
-	int			 repair = 0;
+	size_t			 n;
+	int			 repair;
 	char			*p;
 
-	if (type == REC_NUMBER || type == REC_STRING)
-		n = record_stored_len(r, s, len, &repair) + 1;
-	if ((v = record_add(r, type, n)) == NULL)
-		return REC_BUILD_MEM;
 	switch (type) {
 	case REC_NULL:
-		v->str = "null";
-		v->len = 4;
+		s = "null";
 		break;
 	case REC_FALSE:
-		v->str = "false";
-		v->len = 5;
+		s = "false";
 		break;
 	case REC_TRUE:
-		v->str = "true";
-		v->len = 4;
+		s = "true";
 		break;
 	case REC_NUMBER:
 	case REC_STRING:
+		n = record_stored_len(r, s, len, &repair);
+		if ((v = record_add(r, type, n + 1)) == NULL)
+			return REC_BUILD_MEM;
 		p = (char *)((struct rec_node *)v + 1);
-		record_store(r, p, s, len, n - 1, repair);
+		record_store(r, p, s, len, n, repair);
 		v->str = p;
-		v->len = n - 1;
-		break;
+		v->len = n;
+		return REC_BUILD_OK;
 	default:
 		fatalx("record_scalar: type %d", (int)type);
 	}
+	if ((v = record_add(r, type, 0)) == NULL)
+		return REC_BUILD_MEM;
+	v->str = s;
+	v->len = strlen(s);
 	return REC_BUILD_OK;
 }
 
