@@ -827,86 +827,101 @@ json_scan(const char *p, size_t len, int *high)
 }
 
 #if defined(__SSE2__)
-/* Bit i set for each quote, backslash and byte above 0x7f at p[i], i < 64. */
+/*
+ * Bit i set for each quote and backslash at p[i], i < 64; *high is 0 if
+ * no byte is above 0x7f, else has bit i set for each one.
+ */
 static inline void
-json_masks(const char *p, uint64_t *q, uint64_t *b, uint64_t *h)
+json_masks(const char *p, uint64_t *q, uint64_t *b, uint64_t *high)
 {
 	const __m128i	 quote = _mm_set1_epi8('"');
 	const __m128i	 bslash = _mm_set1_epi8('\\');
-	__m128i		 v;
+	__m128i		 v[4];
+	uint64_t	 h;
 	int		 k;
 
-	*q = *b = *h = 0;
-	for (k = 0; k < 64; k += 16) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+	*q = *b = 0;
+	for (k = 0; k < 4; k++) {
+		v[k] = _mm_loadu_si128((const __m128i *)(const void *)
+		    (p + 16 * k));
 		*q |= (uint64_t)(unsigned int)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(v, quote)) << k;
+		    _mm_cmpeq_epi8(v[k], quote)) << (16 * k);
 		*b |= (uint64_t)(unsigned int)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(v, bslash)) << k;
-		*h |= (uint64_t)(unsigned int)_mm_movemask_epi8(v) << k;
+		    _mm_cmpeq_epi8(v[k], bslash)) << (16 * k);
 	}
+	/* Nearly always none: one test for the block, the bits if any. */
+	*high = 0;
+	if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(v[0], v[1]),
+	    _mm_or_si128(v[2], v[3]))) == 0)
+		return;
+	for (k = 0, h = 0; k < 4; k++)
+		h |= (uint64_t)(unsigned int)_mm_movemask_epi8(v[k]) <<
+		    (16 * k);
+	*high = h;
 }
 
 /*
  * The guard's fast path, for what nearly all CloudTrail is: short strings
- * without escapes.  Calling json_scan() twice per string costs more than
- * the parse; here 64 bytes are classified at once and each quote in them
- * flips in_string with the bookkeeping the exact path below would do.
- * It stops at a backslash, with fewer than 64 bytes left, or where a
- * string or the stretch between two strings would grow long enough for
- * the exact path to cut it or look at it byte by byte, and it hands back
- * at the byte after the last quote it took, where the exact path would be
- * in the very same state.  So the exact path alone decides everything
- * unusual.  off is p's offset in the piece; returns the bytes taken and
- * sets *seen to how far it looked.
+ * without escapes.  Sixty-four bytes are classified at once, and the
+ * quotes in them (none of them escaped, as long as there is no backslash)
+ * move the state by their count and the position of the last one: an odd
+ * count flips in_string, and the last quote starts the string or the
+ * stretch between strings that the block ends in.  No string in a block
+ * can grow long on its own, so it is enough to stop before a block that
+ * could take the open string or stretch past the exact path's limits.
+ * It stops at a backslash (taking the quotes before it), with fewer than
+ * 64 bytes left, or before such a block, and leaves the state exactly as
+ * the exact path below would have it there, which then decides
+ * everything unusual.  off is p's offset in the piece; returns the bytes
+ * taken and sets *seen to how far it looked.
  */
 static size_t
 json_guard_fast(struct json *j, const char *p, size_t len, size_t off,
     size_t *seen)
 {
 	uint64_t	 q, b, h, tok = j->tok_len, gap = j->gap;
-	size_t		 i, at = 0, pos;
+	size_t		 i, end, last;
 	int		 in = j->in_string;
 
 	for (i = 0; i + 64 <= len; i += 64) {
+		if (in ? tok + 64 > JSON_TOKEN_MAX : gap + 64 > JSON_GAP_SLOW)
+			break;
 		json_masks(p + i, &q, &b, &h);
 		if (h != 0)
 			j->high_at = j->total + off + i + 64 -
 			    (uint64_t)__builtin_clzll(h);
-		if (b != 0)
-			q &= (b & -b) - 1;	/* the quotes before it */
-		/* Quotes alternate, so take them in pairs: fewer branches. */
-		for (;;) {
-			if (!in) {
-				if (q == 0)
-					break;
-				pos = i + (size_t)__builtin_ctzll(q);
-				if (gap + (pos - at) > JSON_GAP_SLOW)
-					goto out;
-				q &= q - 1;
-				in = 1;
-				tok = gap = 0;
-				at = pos + 1;
-			}
-			if (q == 0)
-				break;
-			pos = i + (size_t)__builtin_ctzll(q);
-			if (pos > at && tok + (pos - at) > JSON_TOKEN_MAX)
-				goto out;
-			q &= q - 1;
-			in = 0;
-			tok += pos - at;
-			at = pos + 1;
+		end = 64;
+		if (b != 0) {
+			/* Up to the backslash; the exact path goes on. */
+			end = (size_t)__builtin_ctzll(b);
+			q &= (b & -b) - 1;
 		}
-		if (b != 0)
+		if (q == 0) {
+			if (in)
+				tok += end;
+			else
+				gap += end;
+		} else {
+			last = 63 - (size_t)__builtin_clzll(q);
+			in ^= __builtin_popcountll(q) & 1;
+			if (in) {
+				tok = end - last - 1;
+				gap = 0;
+			} else {
+				tok = 0;
+				gap = end - last - 1;
+			}
+		}
+		if (b != 0) {
+			i += end;
 			break;
+		}
 	}
-out:
 	*seen = i + 64 <= len ? i + 64 : len;
 	j->in_string = in;
 	j->tok_len = tok;
 	j->gap = gap;
-	return at;
+	return i;
 }
 #endif
 
