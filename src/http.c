@@ -50,6 +50,17 @@ struct http_xfer {
 	char			*cause;		/* why a callback stopped */
 };
 
+/* A request and its tries; http_do() runs one on the client's handle. */
+struct http_call {
+	struct http_client	*client;
+	const struct http_request *rq;
+	struct http_response	*rs;
+	CURL			*easy;		/* of the current try */
+	struct curl_slist	*hdrs;		/* signed: wiped when freed */
+	char			 err[CURL_ERROR_SIZE];
+	struct http_xfer	 x;
+};
+
 /* State of http_error_parse() over an XML document. */
 struct http_xml {
 	int		 in;		/* 1 in Code, 2 in Message */
@@ -536,81 +547,154 @@ out:
 	return rv;
 }
 
+/* Set up a call to run rq; rs must have been through http_response_init(). */
+static void
+http_call_init(struct http_call *call, struct http_client *c,
+    const struct http_request *rq, struct http_response *rs)
+{
+	memset(call, 0, sizeof *call);
+	call->client = c;
+	call->rq = rq;
+	call->rs = rs;
+	rs->attempts = 0;
+}
+
+struct http_call *
+http_call_create(struct http_client *c, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct http_call	*call;
+
+	call = xmalloc(sizeof *call);
+	http_call_init(call, c, rq, rs);
+	return call;
+}
+
+void
+http_call_free(struct http_call *call)
+{
+	if (call == NULL)
+		return;
+	http_headers_free(call->hdrs);
+	free(call->x.cause);
+	free(call);
+}
+
+/* Set up easy for the next try of a call: 0, or -1 and *cause. */
+int
+http_call_try(struct http_call *call, CURL *easy, char **cause)
+{
+	struct http_client	*c = call->client;
+	const struct http_request *rq = call->rq;
+	struct http_response	*rs = call->rs;
+	struct http_xfer	*x = &call->x;
+
+	rs->attempts++;
+	buf_reset(&rs->body);
+	buf_reset(&rs->headers);
+	rs->status = 0;
+	free(x->cause);
+	memset(x, 0, sizeof *x);
+	x->rq = rq;
+	x->rs = rs;
+	x->easy = easy;
+	x->max = rq->body_max != 0 ? rq->body_max : HTTP_BODY_MAX;
+	rs->body.max = x->max;
+	call->easy = easy;
+
+	curl_easy_reset(easy);
+	http_headers_free(call->hdrs);
+	call->hdrs = NULL;
+	if (http_easy_setup(c, easy, rq, &call->hdrs, cause) == -1)
+		return -1;
+	call->err[0] = '\0';
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, call->err);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, http_header_cb);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, http_write_cb);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, x);
+	return 0;
+}
+
+/* Judge a try that curl has ended with rc; see http.h. */
+int
+http_call_end(struct http_call *call, CURLcode rc, unsigned *wait_ms,
+    char **cause)
+{
+	struct http_client	*c = call->client;
+	struct http_response	*rs = call->rs;
+	struct http_xfer	*x = &call->x;
+	CURL			*easy = call->easy;
+	char			*code, *msg;
+	long			 after;
+	int			 retry;
+
+	http_headers_free(call->hdrs);
+	call->hdrs = NULL;
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, NULL);
+
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &rs->status);
+		retry = http_retry_status(rs->status);
+		if (!retry && rs->status >= 400 && rs->status <= 499 &&
+		    http_error_parse(rs->body.data, rs->body.len, &code,
+		    &msg) == 0) {
+			retry = http_retry_code(code);
+			free(code);
+			free(msg);
+		}
+		if (!retry || rs->delivered != 0 ||
+		    rs->attempts >= c->opts.max_attempts)
+			return 1;
+		after = http_retry_after(rs);
+	} else {
+		if (x->cause != NULL) {
+			*cause = x->cause;
+			x->cause = NULL;
+			return -1;
+		}
+		if (!http_retry_curl(rc) || rs->delivered != 0 ||
+		    rs->attempts >= c->opts.max_attempts) {
+			*cause = xprintf("%s%s%s",
+			    call->err[0] != '\0' ? call->err :
+			    curl_easy_strerror(rc),
+			    rs->delivered != 0 ? " (part-way through "
+			    "the body)" : "",
+			    rs->attempts > 1 ? " (after retries)" : "");
+			rs->status = 0;
+			return -1;
+		}
+		after = 0;
+	}
+	*wait_ms = http_backoff_ms(c, rs->attempts, after);
+	return 0;
+}
+
 /* Send a request, with retries; see http.h. */
 int
 http_do(struct http_client *c, const struct http_request *rq,
     struct http_response *rs, char **cause)
 {
-	struct http_xfer	 x;
-	struct curl_slist	*hdrs;
-	char			 err[CURL_ERROR_SIZE];
-	char			*code, *msg;
-	CURLcode		 rc;
-	long			 after;
-	int			 retry;
+	struct http_call	 call;
+	unsigned		 wait;
+	int			 rv;
 
-	for (rs->attempts = 1;; rs->attempts++) {
-		buf_reset(&rs->body);
-		buf_reset(&rs->headers);
-		rs->status = 0;
-		memset(&x, 0, sizeof x);
-		x.rq = rq;
-		x.rs = rs;
-		x.easy = c->easy;
-		x.max = rq->body_max != 0 ? rq->body_max : HTTP_BODY_MAX;
-		rs->body.max = x.max;
-
-		curl_easy_reset(c->easy);
-		if (http_easy_setup(c, c->easy, rq, &hdrs, cause) == -1)
-			return -1;
-		err[0] = '\0';
-		curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, err);
-		curl_easy_setopt(c->easy, CURLOPT_HEADERFUNCTION,
-		    http_header_cb);
-		curl_easy_setopt(c->easy, CURLOPT_HEADERDATA, &x);
-		curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION,
-		    http_write_cb);
-		curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, &x);
-		rc = curl_easy_perform(c->easy);
-		http_headers_free(hdrs);
-		curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, NULL);
-		curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, NULL);
-
-		if (rc == CURLE_OK) {
-			curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE,
-			    &rs->status);
-			retry = http_retry_status(rs->status);
-			if (!retry && rs->status >= 400 && rs->status <= 499 &&
-			    http_error_parse(rs->body.data, rs->body.len,
-			    &code, &msg) == 0) {
-				retry = http_retry_code(code);
-				free(code);
-				free(msg);
-			}
-			if (!retry || rs->delivered != 0 ||
-			    rs->attempts >= c->opts.max_attempts)
-				return 0;
-			after = http_retry_after(rs);
-		} else {
-			if (x.cause != NULL) {
-				*cause = x.cause;
-				return -1;
-			}
-			if (!http_retry_curl(rc) || rs->delivered != 0 ||
-			    rs->attempts >= c->opts.max_attempts) {
-				*cause = xprintf("%s%s%s",
-				    err[0] != '\0' ? err :
-				    curl_easy_strerror(rc),
-				    rs->delivered != 0 ? " (part-way through "
-				    "the body)" : "",
-				    rs->attempts > 1 ? " (after retries)" : "");
-				rs->status = 0;
-				return -1;
-			}
-			after = 0;
+	http_call_init(&call, c, rq, rs);
+	for (;;) {
+		if (http_call_try(&call, c->easy, cause) == -1) {
+			rv = -1;
+			break;
 		}
-		http_sleep_ms(http_backoff_ms(c, rs->attempts, after));
+		rv = http_call_end(&call, curl_easy_perform(c->easy), &wait,
+		    cause);
+		if (rv != 0)
+			break;
+		http_sleep_ms(wait);
 	}
+	http_headers_free(call.hdrs);
+	free(call.x.cause);
+	return rv == 1 ? 0 : -1;
 }
 
 static void

@@ -35,7 +35,22 @@
  * pieces as it arrives instead of into rs.body.  A caller that drives
  * several transfers itself (curl multi) uses http_easy_setup() for the
  * same TLS, timeout and signing set-up, and http_retry_status(),
- * http_retry_code() and http_backoff_ms() for the same retry policy.
+ * http_retry_code() and http_backoff_ms() for the same retry policy; or,
+ * for a whole request with http_do()'s answers and messages, a call:
+ *
+ *	call = http_call_create(client, &rq, &rs);	(rs initialised)
+ *	try:
+ *	if (http_call_try(call, easy, &cause) == -1)
+ *		... failed: report cause ...
+ *	curl_multi_add_handle(multi, easy);
+ *	... until curl_multi_info_read() says easy is done with result ...
+ *	curl_multi_remove_handle(multi, easy);
+ *	switch (http_call_end(call, result, &wait_ms, &cause)) {
+ *	case 1:  ... answered: rs as http_do() leaves it ...
+ *	case 0:  ... goto try, wait_ms from now ...
+ *	case -1: ... failed: report cause ...
+ *	}
+ *	http_call_free(call);
  */
 #ifndef HTTP_H
 #define HTTP_H
@@ -137,6 +152,23 @@ void	 http_response_clear(struct http_response *);
  */
 int	 http_do(struct http_client *, const struct http_request *,
 	    struct http_response *, char **cause);
+
+/*
+ * One request run try by try on a caller's easy handle, usually inside its
+ * curl multi handle, with the same retries, caps and messages as
+ * http_do() (which is a loop over these).  rq and rs must outlive the
+ * call.  http_call_end() returns 1 when an answer came (rs filled), 0
+ * when another try is due after *wait_ms, -1 and *cause when none can
+ * come.
+ */
+struct http_call;
+
+struct http_call *http_call_create(struct http_client *,
+	    const struct http_request *, struct http_response *);
+int	 http_call_try(struct http_call *, CURL *, char **cause);
+int	 http_call_end(struct http_call *, CURLcode, unsigned *wait_ms,
+	    char **cause);
+void	 http_call_free(struct http_call *);
 
 /*
  * The value of a response header, name in any case; NULL if it is absent.
