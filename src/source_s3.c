@@ -10,9 +10,18 @@
  * delivery time fits.  Digest and Insights files are read only when the
  * prefix names their directory.  Any other prefix is first probed for an
  * AWSLogs/ below it and otherwise listed whole.  The walk is depth first
- * over sorted listings, so keys come out in S3's order.  Listings are
- * synchronous requests through http.c; a page is capped at
- * BUF_LISTING_MAX and parsed by s3_xml.c.
+ * over sorted listings, so keys come out in S3's order.  A page is capped
+ * at BUF_LISTING_MAX and parsed by s3_xml.c.
+ *
+ * The listings run in the same curl multi handle as the transfers, with
+ * http.c's retries (http_call_*), ahead of the reader: the one on top of
+ * the stack, and up to SOURCE_S3_LISTS below it while fewer than
+ * SOURCE_S3_AHEAD listed keys wait, so that a listing is seldom what the
+ * decoder waits for.  A page is used only when its task reaches the top,
+ * and a failed listing is reported only when the keys before it have been
+ * handed out, so keys and messages come in the order that one listing
+ * after another would give.  Memory stays bounded: SOURCE_S3_AHEAD keys
+ * plus a page per listing in flight.
  *
  * Reading.  Up to opts->jobs objects are fetched at once with the curl
  * multi interface, each into its own buffer of SOURCE_S3_XFER_BUF bytes;
@@ -23,7 +32,10 @@
  * way is resumed from the byte already delivered (Range, with If-Match on
  * the ETag), so the decoder never sees a byte twice; 5xx, throttling,
  * resets and timeouts wait with http.c's backoff.  Permanent errors name
- * the object and S3's Code and Message.
+ * the object and S3's Code and Message.  The transfers are driven not
+ * only when the reader waits but also between its reads, so that a new
+ * request goes out as soon as its stream is started and the objects
+ * behind the one being decoded keep arriving.
  */
 #include "config.h"
 
@@ -53,12 +65,16 @@
 #define SOURCE_S3_XFER_BUF	(256 * 1024)	/* per object in flight */
 #define SOURCE_S3_ATTEMPTS	HTTP_ATTEMPTS	/* tries without progress */
 #define SOURCE_S3_POLL_MS	1000
+#define SOURCE_S3_LISTS		4	/* listings in flight ahead */
+#define SOURCE_S3_AHEAD		256	/* listed keys queued: no more */
 #define SOURCE_S3_REGION	"us-east-1"	/* if none is configured */
 
 enum source_s3_kind {
 	SOURCE_S3_DISCOVER,	/* delimiter listing of a layout level */
 	SOURCE_S3_LIST,		/* every key below a prefix */
 };
+
+struct source_s3_lop;
 
 /* A listing still to do; the stack of them is walked depth first. */
 struct source_s3_task {
@@ -71,6 +87,7 @@ struct source_s3_task {
 	char			*fallback;	/* list this if it is empty */
 	int			 filter;	/* by the time window */
 	char			*scope;		/* --state prefix, or NULL */
+	struct source_s3_lop	*op;		/* its request, once started */
 };
 
 enum source_s3_state {
@@ -78,6 +95,31 @@ enum source_s3_state {
 	SOURCE_S3_WAIT,		/* waiting to try again */
 	SOURCE_S3_DONE,
 	SOURCE_S3_FAILED,
+};
+
+/*
+ * The ListObjectsV2 request of a task, run in the multi handle beside the
+ * transfers.  Its page, or why there is none, waits here until the task
+ * is on top of the stack: only then is it used, so keys and messages come
+ * in the order one listing after another would give them.
+ */
+struct source_s3_lop {
+	CURL			*h;
+	struct http_call	*call;
+	struct http_request	 rq;
+	struct http_response	 rs;
+	struct aws_cred		 cred;
+	char			*query;		/* the URL's, after "?" */
+	char			*url;
+	char			*region;	/* the tries are signed for */
+	char			*where;		/* what messages name */
+	char			*prefix;
+	int			 redirected;
+	enum source_s3_state	 state;		/* RUN, WAIT or DONE */
+	int64_t			 retry_at;	/* monotonic ms */
+	int			 rv;		/* once DONE: 0, -1, -2 */
+	struct s3_page		 pg;		/* rv 0 */
+	char			*cause;		/* rv -1 or -2 */
 };
 
 /* One object being read. */
@@ -130,6 +172,9 @@ struct source_s3 {
 
 	struct source_s3_task	*tasks;		/* a stack */
 	size_t			 ntasks, tasksize;
+	/* The listings started; the top task's may be one over the limit. */
+	struct source_s3_lop	*lops[SOURCE_S3_LISTS + 1];
+	size_t			 nlops;
 	struct s3_object	*objs;		/* listed, not yet started */
 	size_t			 nobjs, objhead, objsize;
 	struct source_s3_xfer	**xfers;	/* in key order, jobs long */
@@ -142,6 +187,9 @@ static void	*source_s3_open(const char *, const struct source_opts *,
 static int	 source_s3_next(void *, struct stream **, char **);
 static void	 source_s3_close(void *);
 static ssize_t	 source_s3_read(struct stream *, void *, size_t, char **);
+static void	 source_s3_lop_free(struct source_s3 *,
+		    struct source_s3_lop *);
+static void	 source_s3_pump(struct source_s3 *, int);
 
 const struct source_ops source_s3_ops = {
 	.scheme = "s3",
@@ -250,8 +298,9 @@ source_s3_push(struct source_s3 *s, enum source_s3_kind kind,
 }
 
 static void
-source_s3_task_clear(struct source_s3_task *t)
+source_s3_task_clear(struct source_s3 *s, struct source_s3_task *t)
 {
+	source_s3_lop_free(s, t->op);
 	free(t->prefix);
 	free(t->token);
 	free(t->start_after);
@@ -263,7 +312,7 @@ source_s3_task_clear(struct source_s3_task *t)
 static void
 source_s3_pop(struct source_s3 *s)
 {
-	source_s3_task_clear(&s->tasks[--s->ntasks]);
+	source_s3_task_clear(s, &s->tasks[--s->ntasks]);
 }
 
 /*
@@ -450,26 +499,76 @@ source_s3_fatal_code(const char *code)
 	return 0;
 }
 
-/*
- * One ListObjectsV2 page.  0 and pg filled; -1 and *cause; -2 and *cause
- * if the whole bucket is out of reach.
- */
-static int
-source_s3_list(struct source_s3 *s, const struct source_s3_task *t,
-    struct s3_page *pg, char **cause)
+/* A listing has ended: rv 0 and op->pg, or -1 or -2 and cause. */
+static void
+source_s3_lop_done(struct source_s3_lop *op, int rv, char *cause)
 {
-	struct http_request	 rq;
-	struct http_response	 rs;
-	struct aws_cred		 cred;
-	struct buf		 q;
-	char			*url = NULL, *e, *why, *region, *code;
-	char			 hregion[SIGV4_SCOPE_MAX + 1];
-	const char		*where;
-	long			 status;
-	int			 rv = -1, tries;
+	op->state = SOURCE_S3_DONE;
+	op->rv = rv;
+	op->cause = cause;
+	aws_cred_clear(&op->cred);
+	http_call_free(op->call);
+	op->call = NULL;
+	http_response_clear(&op->rs);
+}
 
-	/* Name what the user asked for, not the probe below it. */
-	where = t->fallback != NULL ? t->fallback : t->prefix;
+/* Run the next try of a listing's request. */
+static void
+source_s3_lop_try(struct source_s3 *s, struct source_s3_lop *op)
+{
+	char	*why = NULL;
+
+	if (http_call_try(op->call, op->h, &why) == -1) {
+		source_s3_lop_done(op, -2, xprintf("s3://%s/%s: listing: %s",
+		    s->bucket, op->where, why));
+		free(why);
+		return;
+	}
+	if (curl_multi_add_handle(s->multi, op->h) != CURLM_OK)
+		fatalx("curl_multi_add_handle failed");
+	op->state = SOURCE_S3_RUN;
+}
+
+/* Send a listing's request, to the bucket's endpoint as now known. */
+static void
+source_s3_lop_call(struct source_s3 *s, struct source_s3_lop *op)
+{
+	char	*why = NULL;
+
+	aws_cred_clear(&op->cred);
+	if (aws_cred_get(s->chain, &op->cred, &why) == -1) {
+		source_s3_lop_done(op, -2, xprintf("s3://%s/%s: "
+		    "credentials: %s", s->bucket, op->where, why));
+		free(why);
+		return;
+	}
+	free(op->url);
+	op->url = xprintf("%s/?%s", s->endpoint, op->query);
+	free(op->region);
+	op->region = xstrdup(s->region);
+	memset(&op->rq, 0, sizeof op->rq);
+	op->rq.method = "GET";
+	op->rq.url = op->url;
+	op->rq.cred = &op->cred;
+	op->rq.region = op->region;
+	op->rq.service = "s3";
+	op->rq.sigv4_flags = SIGV4_S3;
+	op->rq.payload_hash = SIGV4_EMPTY_SHA256;
+	op->rq.body_max = BUF_LISTING_MAX;
+	http_response_clear(&op->rs);
+	http_response_init(&op->rs);
+	http_call_free(op->call);
+	op->call = http_call_create(s->http, &op->rq, &op->rs);
+	source_s3_lop_try(s, op);
+}
+
+/* Start the listing of a task. */
+static void
+source_s3_lop_start(struct source_s3 *s, struct source_s3_task *t)
+{
+	struct source_s3_lop	*op;
+	struct buf		 q;
+	char			*e;
 
 	buf_init(&q, SIZE_MAX / 2);
 	e = sigv4_uri_encode(t->prefix, strlen(t->prefix), 0);
@@ -492,74 +591,137 @@ source_s3_list(struct source_s3 *s, const struct source_s3_task *t,
 		free(e);
 	}
 
-	memset(&cred, 0, sizeof cred);
-	for (tries = 0;; tries++) {
-		free(url);
-		url = xprintf("%s/?%s", s->endpoint, q.data);
-		if (aws_cred_get(s->chain, &cred, &why) == -1) {
-			*cause = xprintf("s3://%s/%s: credentials: %s",
-			    s->bucket, where, why);
+	op = xcalloc(1, sizeof *op);
+	op->query = xstrdup(q.data);
+	buf_clear(&q);
+	/* Name what the user asked for, not the probe below it. */
+	op->where = xstrdup(t->fallback != NULL ? t->fallback : t->prefix);
+	op->prefix = xstrdup(t->prefix);
+	http_response_init(&op->rs);
+	if ((op->h = curl_easy_init()) == NULL)
+		fatalx("curl_easy_init failed");
+	if (s->nlops == nitems(s->lops))
+		fatalx("more listings than SOURCE_S3_LISTS + 1");
+	s->lops[s->nlops++] = op;
+	t->op = op;
+	source_s3_lop_call(s, op);
+}
+
+/* A try of a listing has ended: judge the answer as a page or an error. */
+static void
+source_s3_lop_end(struct source_s3 *s, struct source_s3_lop *op,
+    CURLcode rc)
+{
+	struct http_response	*rs = &op->rs;
+	char			*why = NULL, *region, *code;
+	char			 hregion[SIGV4_SCOPE_MAX + 1];
+	unsigned		 wait;
+	long			 status;
+
+	curl_multi_remove_handle(s->multi, op->h);
+	switch (http_call_end(op->call, rc, &wait, &why)) {
+	case 0:
+		op->state = SOURCE_S3_WAIT;
+		op->retry_at = source_s3_now() + wait;
+		return;
+	case -1:
+		source_s3_lop_done(op, -2, xprintf("s3://%s/%s: listing: %s",
+		    s->bucket, op->where, why));
+		free(why);
+		return;
+	}
+	if (rs->status == 200) {
+		if (s3_xml_page(rs->body.data, rs->body.len, &op->pg,
+		    &why) == -1) {
+			source_s3_lop_done(op, -1, xprintf("s3://%s/%s: %s",
+			    s->bucket, op->prefix, why));
 			free(why);
-			rv = -2;
-			break;
-		}
-		memset(&rq, 0, sizeof rq);
-		rq.method = "GET";
-		rq.url = url;
-		rq.cred = &cred;
-		rq.region = s->region;
-		rq.service = "s3";
-		rq.sigv4_flags = SIGV4_S3;
-		rq.payload_hash = SIGV4_EMPTY_SHA256;
-		rq.body_max = BUF_LISTING_MAX;
-		http_response_init(&rs);
-		if (http_do(s->http, &rq, &rs, &why) == -1) {
-			*cause = xprintf("s3://%s/%s: listing: %s", s->bucket,
-			    where, why);
-			free(why);
-			http_response_clear(&rs);
-			rv = -2;
-			break;
-		}
-		aws_cred_clear(&cred);
-		if (rs.status == 200) {
-			rv = s3_xml_page(rs.body.data, rs.body.len, pg, &why);
-			if (rv == -1) {
-				*cause = xprintf("s3://%s/%s: %s", s->bucket,
-				    t->prefix, why);
-				free(why);
-			}
-			http_response_clear(&rs);
-			break;
-		}
-		status = rs.status;
-		if (http_response_header(&rs, "x-amz-bucket-region", hregion,
-		    sizeof hregion) == NULL)
-			hregion[0] = '\0';
-		why = source_s3_describe(status, rs.body.data, rs.body.len,
-		    hregion, &region, &code);
-		http_response_clear(&rs);
-		if (tries == 0 && region != NULL &&
-		    (status == 301 || status == 400) &&
-		    source_s3_region_ok(region) &&
-		    strcmp(region, s->region) != 0) {
+		} else
+			source_s3_lop_done(op, 0, NULL);
+		return;
+	}
+	status = rs->status;
+	if (http_response_header(rs, "x-amz-bucket-region", hregion,
+	    sizeof hregion) == NULL)
+		hregion[0] = '\0';
+	why = source_s3_describe(status, rs->body.data, rs->body.len,
+	    hregion, &region, &code);
+	if (!op->redirected && region != NULL &&
+	    (status == 301 || status == 400) &&
+	    source_s3_region_ok(region) && strcmp(region, op->region) != 0) {
+		/* Another listing may have moved there already. */
+		if (strcmp(region, s->region) != 0)
 			source_s3_set_region(s, region);
-			free(region);
-			free(code);
-			free(why);
-			continue;
-		}
-		*cause = xprintf("s3://%s/%s: %s", s->bucket, where, why);
-		rv = source_s3_fatal_code(code) || status == 301 ? -2 : -1;
+		op->redirected = 1;
 		free(region);
 		free(code);
 		free(why);
-		break;
+		source_s3_lop_call(s, op);
+		return;
 	}
-	aws_cred_clear(&cred);
-	free(url);
-	buf_clear(&q);
-	return rv;
+	source_s3_lop_done(op, source_s3_fatal_code(code) || status == 301 ?
+	    -2 : -1, xprintf("s3://%s/%s: %s", s->bucket, op->where, why));
+	free(region);
+	free(code);
+	free(why);
+}
+
+static void
+source_s3_lop_free(struct source_s3 *s, struct source_s3_lop *op)
+{
+	size_t	 i;
+
+	if (op == NULL)
+		return;
+	if (op->state == SOURCE_S3_RUN)
+		curl_multi_remove_handle(s->multi, op->h);
+	for (i = 0; i < s->nlops; i++) {
+		if (s->lops[i] == op) {
+			s->lops[i] = s->lops[--s->nlops];
+			break;
+		}
+	}
+	curl_easy_cleanup(op->h);
+	http_call_free(op->call);
+	aws_cred_clear(&op->cred);
+	http_response_clear(&op->rs);
+	s3_page_clear(&op->pg);
+	free(op->query);
+	free(op->url);
+	free(op->region);
+	free(op->where);
+	free(op->prefix);
+	free(op->cause);
+	free(op);
+}
+
+/*
+ * Start listings ahead of the reader: always the one on top of the stack
+ * (everything waits for it), and below it up to SOURCE_S3_LISTS in all
+ * while fewer than SOURCE_S3_AHEAD keys are queued, so that the next
+ * pages are there when the queue runs out.  While nothing at all is being
+ * read the top one has the server to itself, since the reader can only
+ * wait for it.  Nothing below a listing that ends the walk (-2) is
+ * started: it would never be read.
+ */
+static void
+source_s3_ahead(struct source_s3 *s)
+{
+	struct source_s3_task	*t;
+	size_t			 i, queued = s->nobjs - s->objhead;
+
+	for (i = s->ntasks; i-- > 0;) {
+		t = &s->tasks[i];
+		if (t->op == NULL) {
+			if (i != s->ntasks - 1 && (s->nlops >= SOURCE_S3_LISTS ||
+			    queued >= SOURCE_S3_AHEAD ||
+			    (queued == 0 && s->nxfers == 0)))
+				break;
+			source_s3_lop_start(s, t);
+		}
+		if (t->op->state == SOURCE_S3_DONE && t->op->rv == -2)
+			break;
+	}
 }
 
 /* The last component of a common prefix "a/b/c/": "c", length 1. */
@@ -599,33 +761,43 @@ source_s3_add_object(struct source_s3 *s, const struct source_s3_task *t,
 	memset(o, 0, sizeof *o);	/* the queue owns the strings */
 }
 
-/* Run the listing on top of the stack: 0, or -1 and *cause. */
+/*
+ * Use the ended listing on top of the stack: its keys join the queue, its
+ * prefixes become tasks.  0, or -1 and *cause if the listing failed.
+ */
 static int
 source_s3_step(struct source_s3 *s, char **cause)
 {
 	struct source_s3_task	 t;
-	struct s3_page		 pg;
+	struct source_s3_lop	*op = s->tasks[s->ntasks - 1].op;
+	struct s3_page		*pg = &op->pg;
 	const char		*c;
 	size_t			 i, n;
-	int			 rv;
 
-	rv = source_s3_list(s, &s->tasks[s->ntasks - 1], &pg, cause);
-	if (rv == -2) {
-		while (s->ntasks > 0)
+	if (op->rv != 0) {
+		*cause = op->cause;
+		op->cause = NULL;
+		if (op->rv == -2) {
+			/* The bucket is out of reach: nothing more to list. */
+			while (s->ntasks > 0)
+				source_s3_pop(s);
+		} else
 			source_s3_pop(s);
 		return -1;
 	}
-	if (rv == -1) {
-		source_s3_pop(s);
-		return -1;
+	if (s->objhead > 0) {
+		memmove(s->objs, s->objs + s->objhead,
+		    (s->nobjs - s->objhead) * sizeof *s->objs);
+		s->nobjs -= s->objhead;
+		s->objhead = 0;
 	}
 
 	/* Take the task off, and put its next page back first. */
 	t = s->tasks[--s->ntasks];
-	if (pg.truncated) {
+	if (pg->truncated) {
 		source_s3_push(s, t.kind, t.level, xstrdup(t.prefix),
 		    t.filter);
-		s->tasks[s->ntasks - 1].token = xstrdup(pg.next_token);
+		s->tasks[s->ntasks - 1].token = xstrdup(pg->next_token);
 		if (t.stop != NULL)
 			s->tasks[s->ntasks - 1].stop = xstrdup(t.stop);
 		if (t.scope != NULL)
@@ -633,32 +805,32 @@ source_s3_step(struct source_s3 *s, char **cause)
 	}
 
 	if (t.kind == SOURCE_S3_LIST) {
-		for (i = 0; i < pg.nobjects; i++) {
+		for (i = 0; i < pg->nobjects; i++) {
 			if (t.stop != NULL &&
-			    strcmp(pg.objects[i].key, t.stop) >= 0) {
+			    strcmp(pg->objects[i].key, t.stop) >= 0) {
 				/* Past the window: no more pages either. */
-				if (pg.truncated)
+				if (pg->truncated)
 					source_s3_pop(s);
 				break;
 			}
-			source_s3_add_object(s, &t, &pg.objects[i]);
+			source_s3_add_object(s, &t, &pg->objects[i]);
 		}
 		goto out;
 	}
 
-	if (t.fallback != NULL && pg.nprefixes == 0 && pg.nobjects == 0) {
+	if (t.fallback != NULL && pg->nprefixes == 0 && pg->nobjects == 0) {
 		/* No AWSLogs/ below the prefix: list it whole. */
 		source_s3_plan(s, S3_LEVEL_NONE, t.fallback);
 		goto out;
 	}
 	/* Children go on the stack last first, so they come out in order. */
-	for (i = pg.nprefixes; i-- > 0;) {
-		c = source_s3_component(pg.prefixes[i], &n);
+	for (i = pg->nprefixes; i-- > 0;) {
+		c = source_s3_component(pg->prefixes[i], &n);
 		switch (t.level) {
 		case S3_LEVEL_ROOT:
 			if (s3_list_is_org(c, n)) {
 				source_s3_plan(s, S3_LEVEL_ORG,
-				    pg.prefixes[i]);
+				    pg->prefixes[i]);
 				break;
 			}
 			/* FALLTHROUGH */
@@ -666,20 +838,19 @@ source_s3_step(struct source_s3 *s, char **cause)
 			if (s3_list_is_account(c, n) &&
 			    source_s3_wanted(s->accounts, s->naccounts, c, n))
 				source_s3_plan(s, S3_LEVEL_ACCOUNT,
-				    pg.prefixes[i]);
+				    pg->prefixes[i]);
 			break;
 		case S3_LEVEL_SERVICE:
 			if (source_s3_wanted(s->regions, s->nregions, c, n))
 				source_s3_plan(s, S3_LEVEL_REGION,
-				    pg.prefixes[i]);
+				    pg->prefixes[i]);
 			break;
 		default:
 			break;
 		}
 	}
 out:
-	source_s3_task_clear(&t);
-	s3_page_clear(&pg);
+	source_s3_task_clear(s, &t);	/* and the listing with its page */
 	return 0;
 }
 
@@ -966,11 +1137,34 @@ source_s3_finished(struct source_s3_xfer *x, CURLcode rc)
 	x->state = SOURCE_S3_FAILED;
 }
 
-/* Drive the transfers: wait for activity, run them, note the ends. */
+/*
+ * Use the listings that have ended, in stack order, while the queue has
+ * room; then start more.
+ */
 static void
-source_s3_pump(struct source_s3 *s)
+source_s3_settle(struct source_s3 *s)
+{
+	struct source_s3_lop	*op;
+	char			*cause = NULL;
+
+	while (s->ntasks > 0 && s->nobjs - s->objhead < SOURCE_S3_AHEAD &&
+	    (op = s->tasks[s->ntasks - 1].op) != NULL &&
+	    op->state == SOURCE_S3_DONE && op->rv == 0)
+		(void)source_s3_step(s, &cause);	/* cannot fail */
+	source_s3_ahead(s);
+}
+
+/*
+ * Drive the transfers and listings: wait for activity if block is set,
+ * run them, note the ends.  Without block it only does what is ready,
+ * which the reader does between its reads so that requests go out and
+ * answers come in while it decodes, not only when it has run dry.
+ */
+static void
+source_s3_pump(struct source_s3 *s, int block)
 {
 	struct source_s3_xfer	*x;
+	struct source_s3_lop	*op;
 	CURLMsg			*msg;
 	int64_t			 now, wait = SOURCE_S3_POLL_MS;
 	size_t			 i;
@@ -986,14 +1180,32 @@ source_s3_pump(struct source_s3 *s)
 		else if (x->retry_at - now < wait)
 			wait = x->retry_at - now;
 	}
-	curl_multi_poll(s->multi, NULL, 0, (int)wait, NULL);
+	for (i = 0; i < s->nlops; i++) {
+		op = s->lops[i];
+		if (op->state != SOURCE_S3_WAIT)
+			continue;
+		if (op->retry_at <= now)
+			source_s3_lop_try(s, op);
+		else if (op->retry_at - now < wait)
+			wait = op->retry_at - now;
+	}
+	if (block)
+		curl_multi_poll(s->multi, NULL, 0, (int)wait, NULL);
 	curl_multi_perform(s->multi, &running);
 	while ((msg = curl_multi_info_read(s->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
+		for (i = 0; i < s->nlops; i++)
+			if (s->lops[i]->h == msg->easy_handle)
+				break;
+		if (i < s->nlops) {
+			source_s3_lop_end(s, s->lops[i], msg->data.result);
+			continue;
+		}
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &x);
 		source_s3_finished(x, msg->data.result);
 	}
+	source_s3_settle(s);
 }
 
 /* Read from the oldest object, running every transfer meanwhile. */
@@ -1016,6 +1228,7 @@ source_s3_read(struct stream *st, void *out, size_t len, char **cause)
 				x->paused = 0;
 				curl_easy_pause(x->h, CURLPAUSE_CONT);
 			}
+			source_s3_pump(x->s3, 0);
 			return (ssize_t)len;
 		}
 		if (x->state == SOURCE_S3_DONE)
@@ -1029,7 +1242,7 @@ source_s3_read(struct stream *st, void *out, size_t len, char **cause)
 			curl_easy_pause(x->h, CURLPAUSE_CONT);
 			continue;
 		}
-		source_s3_pump(x->s3);
+		source_s3_pump(x->s3, 1);
 	}
 }
 
@@ -1081,15 +1294,22 @@ source_s3_begin(struct source_s3 *s, struct s3_object *o)
 static int
 source_s3_take(struct source_s3 *s, struct s3_object *o, char **cause)
 {
-	while (s->objhead == s->nobjs) {
-		s->objhead = s->nobjs = 0;
+	struct source_s3_lop	*op;
+
+	for (;;) {
+		if (s->objhead < s->nobjs) {
+			*o = s->objs[s->objhead++];
+			return 1;
+		}
 		if (s->ntasks == 0)
 			return 0;
-		if (source_s3_step(s, cause) == -1)
+		if ((op = s->tasks[s->ntasks - 1].op) == NULL)
+			source_s3_ahead(s);
+		else if (op->state != SOURCE_S3_DONE)
+			source_s3_pump(s, 1);
+		else if (source_s3_step(s, cause) == -1)
 			return -1;
 	}
-	*o = s->objs[s->objhead++];
-	return 1;
 }
 
 static int
@@ -1115,6 +1335,7 @@ source_s3_next(void *priv, struct stream **sp, char **cause)
 	}
 	if (s->nxfers == 0)
 		return 0;
+	source_s3_pump(s, 0);	/* send the new requests now */
 	s->handed = 1;
 	*sp = &s->xfers[0]->stream;
 	return 1;
