@@ -115,6 +115,7 @@ static int	 rule_load_dir(struct rule_set *, const char *, int);
 static int	 rule_yaml_name(const char *);
 static int	 rule_cmp_names(const void *, const void *);
 static unsigned char rule_fold(unsigned char);
+static uint64_t	 rule_fold8(const char *, size_t);
 static uint64_t	 rule_hash(const char *, size_t);
 static struct rule_bucket *rule_index_find(const struct rule_index *,
 		    const char *, size_t);
@@ -129,6 +130,7 @@ static int	 rule_lits_cond(const struct rule *, const struct sigma_cond *,
 		    const char *, struct rule_lits *);
 static void	 rule_lits_union(struct rule_lits *, struct rule_lits *);
 static int	 rule_index_rule(struct rule_index *, const struct rule *);
+static void	 rule_defer(struct rule *, const char *, const char *);
 static int	 rule_needs_sel(const struct sigma_sel *, const char *);
 static int	 rule_needs_cond(const struct rule *, const struct sigma_cond *,
 		    const char *);
@@ -268,10 +270,18 @@ rule_append(struct rule_set *rs, struct rule *r)
 	rs->stats.loaded++;
 	if (r->corr != NULL)
 		return;
-	if (rule_index_rule(&rs->byname, r) == 0 ||
-	    rule_index_rule(&rs->bysource, r) == 0 ||
-	    rule_index_rule(&rs->bytype, r) == 0)
+	if (rule_index_rule(&rs->byname, r) == 0) {
+		rule_defer(r, "eventName", "eventSource");
 		return;
+	}
+	if (rule_index_rule(&rs->bysource, r) == 0) {
+		rule_defer(r, "eventSource", NULL);
+		return;
+	}
+	if (rule_index_rule(&rs->bytype, r) == 0) {
+		rule_defer(r, "userIdentity.type", NULL);
+		return;
+	}
 	if (rule_needs_cond(r, r->cond, "errorCode")) {
 		rs->onerror = xreallocarray(rs->onerror, rs->nonerror + 1,
 		    sizeof *rs->onerror);
@@ -608,16 +618,44 @@ rule_fold(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-/* FNV-1a over the folded bytes. */
+/*
+ * Up to eight bytes of s as a little word, zero-padded, with ASCII capitals
+ * folded: each byte's low seven bits plus a constant set its top bit when
+ * it is at least 'A', and another when it is past 'Z'; neither sum can
+ * carry into the next byte.  Bytes above 0x7f are left alone.  The hash
+ * and the compare of every lookup, once per record and index, go eight
+ * bytes at a time this way.
+ */
+static inline uint64_t
+rule_fold8(const char *s, size_t n)
+{
+	const uint64_t	 ones = 0x0101010101010101ULL;
+	const uint64_t	 highs = 0x8080808080808080ULL;
+	uint64_t	 w = 0, low, caps;
+
+	if (n >= 8)
+		memcpy(&w, s, 8);
+	else {
+		while (n-- > 0)
+			w = w << 8 | (unsigned char)s[n];
+	}
+	low = w & ~highs;
+	caps = (low + ones * (0x80 - 'A')) & ~(low + ones * (0x80 - 'Z' - 1)) &
+	    ~w & highs;
+	return w | caps >> 2;
+}
+
+/* A multiply-xorshift hash of the folded words. */
 static uint64_t
 rule_hash(const char *s, size_t len)
 {
-	uint64_t	h = 14695981039346656037ULL;
+	uint64_t	h = len * 0x9e3779b97f4a7c15ULL;
 	size_t		i;
 
-	for (i = 0; i < len; i++) {
-		h ^= rule_fold((unsigned char)s[i]);
-		h *= 1099511628211ULL;
+	for (i = 0; i < len; i += 8) {
+		h ^= rule_fold8(s + i, len - i);
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
 	}
 	return h;
 }
@@ -638,12 +676,13 @@ rule_index_find(const struct rule_index *ix, const char *s, size_t len)
 			return b;
 		if (b->keylen != len)
 			continue;
-		for (k = 0; k < len; k++) {
-			if ((unsigned char)b->key[k] !=
-			    rule_fold((unsigned char)s[k]))
+		/* Keys are stored folded, so fold8 leaves them as they are. */
+		for (k = 0; k < len; k += 8) {
+			if (rule_fold8(b->key + k, len - k) !=
+			    rule_fold8(s + k, len - k))
 				break;
 		}
-		if (k == len)
+		if (k >= len)
 			return b;
 	}
 }
@@ -842,6 +881,44 @@ rule_index_rule(struct rule_index *ix, const struct rule *r)
 		rule_index_add(ix, lits.v[i], r->index);
 	free(lits.v);
 	return 0;
+}
+
+/*
+ * A rule filed under field f1 is only tried on records whose f1 has one of
+ * the values it tests for, and those with a value of f1 nearly always
+ * have the same f2 (an eventName belongs to one eventSource): its plain
+ * tests of these fields are then nearly always true.  Try them last in
+ * each group (an AND, so the order changes nothing but the cost), and the
+ * tests that tell records apart first.
+ */
+static void
+rule_defer(struct rule *r, const char *f1, const char *f2)
+{
+	struct sigma_group	*g;
+	struct match_item	*mi;
+	const char *const	*vals;
+	const char		*f;
+	size_t			 s, k, i, n, nvals;
+
+	for (s = 0; s < r->nsels; s++) {
+		for (k = 0; k < r->sels[s].ngroups; k++) {
+			g = &r->sels[s].groups[k];
+			/* A stable partition, moving each deferred item back. */
+			for (i = 0, n = g->nitems; i < n;) {
+				mi = g->items[i];
+				f = match_item_literals(mi, &vals, &nvals);
+				if (f == NULL || (strcmp(f, f1) != 0 &&
+				    (f2 == NULL || strcmp(f, f2) != 0))) {
+					i++;
+					continue;
+				}
+				memmove(&g->items[i], &g->items[i + 1],
+				    (g->nitems - i - 1) * sizeof *g->items);
+				g->items[g->nitems - 1] = mi;
+				n--;
+			}
+		}
+	}
 }
 
 /*
