@@ -60,6 +60,15 @@ enum json_top {
 	JSON_TOP_FILE,		/* an object with a Records array */
 };
 
+/* What a finished object is: its members that tell. */
+struct json_shape {
+	const struct rec_value	*detail;	/* an envelope's event */
+	const struct rec_value	*detail_type;
+	const struct rec_value	*category;	/* eventCategory */
+	int			 insight;	/* an Insights event */
+	int			 event;		/* names an event */
+};
+
 /* Why the record being built will not be delivered. */
 enum json_skip {
 	JSON_SKIP_NONE,
@@ -131,10 +140,9 @@ static int	 json_check(struct json *);
 static int	 json_depth_in(struct json *);
 static int	 json_value(struct json *, enum rec_type, const char *, size_t);
 static const char *json_type_name(enum rec_type);
-static int	 json_is_event(const struct rec_value *);
-static int	 json_is_insight(const struct rec_value *);
+static void	 json_shape(const struct rec_value *, struct json_shape *);
 static int	 json_is_digest_key(const char *, size_t);
-static const struct rec_value *json_envelope(const struct rec_value *);
+static const struct rec_value *json_envelope(const struct json_shape *);
 static size_t	 json_scan(const char *, size_t, int *);
 #if defined(__SSE2__)
 static void	 json_masks(const char *, uint64_t *, uint64_t *, uint64_t *);
@@ -387,26 +395,55 @@ json_depth_in(struct json *j)
 	return 1;
 }
 
-/* Whether the object has a member naming an event. */
-static int
-json_is_event(const struct rec_value *v)
+/*
+ * The members of an object that say what it is, found in one pass: this
+ * runs for every record, and a search per name went through all members
+ * of an ordinary event for each name it lacks.  The first member of a
+ * name is the one taken, as record_member() would take it.
+ */
+static void
+json_shape(const struct rec_value *v, struct json_shape *sh)
 {
-	return record_member(v, "eventVersion", 12) != NULL ||
-	    record_member(v, "eventName", 9) != NULL ||
-	    record_member(v, "eventSource", 11) != NULL;
-}
+	const struct rec_value	*m, **slot;
 
-/* Whether the object is a CloudTrail Insights event. */
-static int
-json_is_insight(const struct rec_value *v)
-{
-	const struct rec_value	*c;
-
-	if (record_member(v, "insightDetails", 14) != NULL)
-		return 1;
-	c = record_member(v, "eventCategory", 13);
-	return c != NULL && c->type == REC_STRING && c->len == 7 &&
-	    memcmp(c->str, "Insight", 7) == 0;
+	memset(sh, 0, sizeof *sh);
+	for (m = v->child; m != NULL; m = m->next) {
+		slot = NULL;
+		switch (m->keylen) {
+		case 6:
+			if (memcmp(m->key, "detail", 6) == 0)
+				slot = &sh->detail;
+			break;
+		case 9:
+			if (memcmp(m->key, "eventName", 9) == 0)
+				sh->event = 1;
+			break;
+		case 11:
+			if (memcmp(m->key, "detail-type", 11) == 0)
+				slot = &sh->detail_type;
+			else if (memcmp(m->key, "eventSource", 11) == 0)
+				sh->event = 1;
+			break;
+		case 12:
+			if (memcmp(m->key, "eventVersion", 12) == 0)
+				sh->event = 1;
+			break;
+		case 13:
+			if (memcmp(m->key, "eventCategory", 13) == 0)
+				slot = &sh->category;
+			break;
+		case 14:
+			if (memcmp(m->key, "insightDetails", 14) == 0)
+				sh->insight = 1;
+			break;
+		}
+		if (slot != NULL && *slot == NULL)
+			*slot = m;
+	}
+	if (sh->category != NULL && sh->category->type == REC_STRING &&
+	    sh->category->len == 7 && memcmp(sh->category->str, "Insight",
+	    7) == 0)
+		sh->insight = 1;
 }
 
 static int
@@ -428,20 +465,18 @@ json_is_digest_key(const char *s, size_t len)
  * so on), or NULL.
  */
 static const struct rec_value *
-json_envelope(const struct rec_value *v)
+json_envelope(const struct json_shape *sh)
 {
 	static const char	 suffix[] = " via CloudTrail";
-	const struct rec_value	*dt, *detail;
+	const struct rec_value	*dt = sh->detail_type;
 	size_t			 n = sizeof suffix - 1;
 
-	if ((dt = record_member(v, "detail-type", 11)) == NULL ||
-	    dt->type != REC_STRING || dt->len < n ||
+	if (dt == NULL || dt->type != REC_STRING || dt->len < n ||
 	    memcmp(dt->str + dt->len - n, suffix, n) != 0)
 		return NULL;
-	detail = record_member(v, "detail", 6);
-	if (detail == NULL || detail->type != REC_OBJECT)
+	if (sh->detail == NULL || sh->detail->type != REC_OBJECT)
 		return NULL;
-	return detail;
+	return sh->detail;
 }
 
 /* The record's root has closed: deliver it, count it or report it. */
@@ -450,6 +485,7 @@ json_rec_end(struct json *j)
 {
 	struct record		*r = j->rec;
 	const struct rec_value	*root, *detail;
+	struct json_shape	 sh;
 	uint64_t		 index = record_index(r);
 
 	j->building = 0;
@@ -494,15 +530,16 @@ json_rec_end(struct json *j)
 	}
 
 	root = record_root(r);
-	if ((detail = json_envelope(root)) != NULL) {
+	json_shape(root, &sh);
+	if ((detail = json_envelope(&sh)) != NULL) {
 		record_set_root(r, detail);
-		root = detail;
+		json_shape(detail, &sh);
 	}
-	if (json_is_insight(root)) {
+	if (sh.insight) {
 		j->st->insights++;
 		return;
 	}
-	if (!json_is_event(root)) {
+	if (!sh.event) {
 		json_report(j, DIAG_ERROR, "record %ju: no %seventName, "
 		    "eventSource or eventVersion, skipped", (uintmax_t)index,
 		    j->toplevel && j->top == JSON_TOP_OBJECT ?
