@@ -95,6 +95,42 @@ sed 's|"origin":"s3://ctaudit-test/sample/|"origin":"archive/|' \
 check_file "sample" "$T/disk.out" "$T/s3.cmp"
 check_file "sample stderr" /dev/null "$T/s3.err"
 
+# Listings run ahead of the reader, several at once, in curl's multi
+# handle: one throttled is retried there, and one refused in the middle
+# of the walk is reported where one listing after another would report
+# it, the rest still read.  With one object in flight, that is after the
+# objects before it in key order, although the slow bodies of two of them
+# leave the refusal ample time to come first.  The listing's match is
+# encoded twice: the proxy decodes it once, and the query holds %2F.
+ctl reset
+ctl 'fault?kind=slowdown&match=list-type&count=3'
+ctl 'fault?kind=deny&match=444455556666%252FCloudTrail%252Feu-west-1'
+ctl 'fault?kind=slow&match=111122223333_CloudTrail_us-east-1_20240311'
+ctl 'fault?kind=deny&match=RTu1Oh90zfFnDEre'
+st=0
+s3 -j 1 "$SAMPLE" >"$T/ahead.out" 2>"$T/ahead.err" || st=$?
+check_status "ahead" 2 "$st"
+p=s3://ctaudit-test/sample/AWSLogs/o-exampleorgid
+{
+	echo "ctaudit: $p/111122223333/CloudTrail/us-east-1/2024/03/13/111122223333_CloudTrail_us-east-1_20240313T0820Z_RTu1Oh90zfFnDEre.json.gz: error: AccessDenied: Access Denied (HTTP 403)"
+	echo "ctaudit: error: $p/444455556666/CloudTrail/eu-west-1/: AccessDenied: Access Denied (HTTP 403)"
+} >"$T/ahead.want"
+check_file "ahead" "$T/ahead.want" "$T/ahead.err"
+grep -v -e RTu1Oh90zfFnDEre -e '444455556666/CloudTrail/eu-west-1/' \
+    "$T/disk.out" >"$T/ahead.cmp" || true
+sed 's|"origin":"s3://ctaudit-test/sample/|"origin":"archive/|' \
+    "$T/ahead.out" >"$T/ahead.got"
+check_file "ahead findings" "$T/ahead.cmp" "$T/ahead.got"
+lists=$(grep -c 'list-type=2.* 200$' "$T/log" || true)
+n=$(grep -c 'list-type=2.* 503$' "$T/log" || true)
+gets=$(grep -vc 'list-type=2' "$T/log" || true)
+[ "$lists" = 7 ] || fail "ahead: $lists listings answered, want 7"
+[ "$n" = 3 ] || fail "ahead: $n listings throttled, want 3"
+[ "$gets" = 12 ] || fail "ahead: $gets objects read, want 12"
+if grep -q '444455556666/CloudTrail/eu-west-1/.*json.gz' "$T/log"; then
+	fail "ahead: read an object of the refused listing"
+fi
+
 # Faults: 503 SlowDown twice, a reset mid-body twice, a slow body; each
 # object is read once, so findings are neither lost nor doubled.
 ctl reset
