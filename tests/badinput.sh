@@ -138,6 +138,25 @@ run "a 20 MB number" 2 "$T/bignumber.json"
   repeat 1000000 '0,'; printf '0]},'; ev After; printf ']}\n'; } \
     >"$T/wide.json"
 run "a record of a million values" 2 "$T/wide.json"
+
+# The guard in front of yajl cuts an over-long token where it passes a
+# record's size; without it yajl would hold the whole token in memory.
+# Peak RSS shows it, where it means something: GNU time, and neither
+# valgrind nor a sanitizer runtime in the way.
+if [ -x /usr/bin/time ] && [ -z "$CTAUDIT_VALGRIND" ] &&
+    ! ldd "$CTAUDIT" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+	for f in bigstring bigescapes bignumber; do
+		/usr/bin/time -f %M -o "$T/rss" "$CTAUDIT" -r "$T/all.yml" \
+		    -f json "$T/$f.json" >/dev/null 2>&1 || :
+		rss=$(tail -n 1 "$T/rss")
+		if [ "$rss" -gt 65536 ]; then
+			fail "$f.json: peak RSS $rss KB, want under 64 MB"
+		fi
+	done
+else
+	echo "note: no GNU time, or valgrind or sanitizers: memory of" \
+	    "over-long tokens not measured" >&2
+fi
 { printf '{"Records":['; ev Before; printf ',{"eventName":"Long","a":['
   repeat 300000 '"0123456789abcdef",'; printf '""]},'; ev After
   printf ']}\n'; } >"$T/long.json"

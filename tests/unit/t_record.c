@@ -484,6 +484,166 @@ test_streams(void)
 	}
 }
 
+/* A digest of every record delivered: its text and index. */
+static void
+digest(struct record *r, void *arg)
+{
+	uint32_t	*crc = arg;
+	const char	*s;
+	size_t		 n;
+
+	s = record_json(r, record_root(r), &n);
+	*crc = (uint32_t)crc32(*crc, (const unsigned char *)s, (uInt)n);
+	*crc = (uint32_t)crc32(*crc, (const unsigned char *)&(uint64_t){
+	    record_index(r) }, sizeof(uint64_t));
+}
+
+/* A little generator, so that the streams are the same on every run. */
+static uint32_t
+rnd(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/*
+ * Append one JSON string to b at *n: any length up to 200, quotes and
+ * backslashes escaped or not, \u escapes, UTF-8, a bad byte now and then,
+ * so that quotes, backslashes and high bytes fall everywhere in the
+ * guard's 64-byte blocks.
+ */
+static void
+gen_string(char *b, size_t *n, uint32_t *x)
+{
+	static const char *const bits[] = {
+		"a", "b", "Z", "0", " ", ":", "/", "\\\"", "\\\\", "\\n",
+		"\\u00e9", "\\ud83d\\ude00", "\\ud800", "\xc3\xa9",
+		"\xe4\xb8\xad", "\xff", "\x80",
+	};
+	size_t	len = rnd(x) % 4 == 0 ? rnd(x) % 200 : rnd(x) % 24, i;
+	int	plain = rnd(x) % 2;
+
+	b[(*n)++] = '"';
+	for (i = 0; i < len; i++) {
+		const char *t = bits[plain ? rnd(x) % 7 : rnd(x) % nitems(bits)];
+
+		memcpy(b + *n, t, strlen(t));
+		*n += strlen(t);
+	}
+	b[(*n)++] = '"';
+}
+
+/*
+ * The guard in front of yajl takes 64 bytes at a time when it can and
+ * falls back to an exact scan around anything unusual; reading the same
+ * stream in pieces of other sizes moves every block boundary, and one
+ * byte per read never takes the fast path at all.  Records, messages and
+ * counts must not change.  One stream also has a 70,000-byte stretch
+ * without a string, which the guard watches byte by byte.
+ */
+static void
+test_guard_blocks(void)
+{
+	static const size_t	 steps[] = { 256 * 1024, 1, 7, 64, 65, 4099 };
+	struct mem_stream	 m;
+	struct scan_stats	 st, st0;
+	char			*b, *msgs, *msgs0 = NULL;
+	size_t			 n, i, k, len;
+	uint32_t		 x, crc, crc0 = 0;
+	int			 stream, rv, rv0 = 0, saved;
+	FILE			*f;
+
+	b = malloc(1 << 20);
+	msgs = malloc(1 << 16);
+	if (b == NULL || msgs == NULL)
+		abort();
+	for (stream = 0; stream < 8; stream++) {
+		x = 2463534242U + (uint32_t)stream;
+		n = 0;
+		n += (size_t)sprintf(b + n, "{\"Records\":[");
+		for (i = 0; i < 150; i++) {
+			if (i > 0)
+				b[n++] = ',';
+			n += (size_t)sprintf(b + n, "{\"eventVersion\":\"1.08\","
+			    "\"eventName\":");
+			gen_string(b, &n, &x);
+			for (k = rnd(&x) % 6; k > 0; k--) {
+				b[n++] = ',';
+				gen_string(b, &n, &x);
+				b[n++] = ':';
+				if (rnd(&x) % 5 == 0)
+					n += (size_t)sprintf(b + n, "%u", rnd(&x));
+				else
+					gen_string(b, &n, &x);
+			}
+			if (stream == 0 && i == 75) {
+				n += (size_t)sprintf(b + n, ",\"n\":[");
+				for (k = 0; k < 10000; k++)
+					n += (size_t)sprintf(b + n, "%s%zu", k ?
+					    "," : "", k % 10);
+				n += (size_t)sprintf(b + n, "]");
+			}
+			b[n++] = '}';
+		}
+		n += (size_t)sprintf(b + n, "]}");
+		len = n;
+
+		for (k = 0; k < nitems(steps); k++) {
+			memset(&m, 0, sizeof m);
+			memset(&st, 0, sizeof st);
+			m.s.name = "s";
+			m.s.read = mem_read;
+			m.p = b;
+			m.len = len;
+			m.step = steps[k];
+			crc = 0;
+			fflush(stderr);
+			if ((f = tmpfile()) == NULL || (saved = dup(2)) == -1)
+				abort();
+			dup2(fileno(f), 2);
+			rv = scan_stream(&m.s, digest, &crc, &st);
+			fflush(stderr);
+			dup2(saved, 2);
+			close(saved);
+			rewind(f);
+			n = fread(msgs, 1, (1 << 16) - 1, f);
+			msgs[n] = '\0';
+			fclose(f);
+			if (k == 0) {
+				if (st.records + st.records_skipped != 150)
+					fail("guard %d: %llu records, %llu "
+					    "skipped", stream,
+					    (unsigned long long)st.records,
+					    (unsigned long long)
+					    st.records_skipped);
+				crc0 = crc;
+				st0 = st;
+				rv0 = rv;
+				free(msgs0);
+				msgs0 = strdup(msgs);
+				continue;
+			}
+			if (crc != crc0 || rv != rv0 ||
+			    st.records != st0.records ||
+			    st.records_skipped != st0.records_skipped ||
+			    st.repaired != st0.repaired)
+				fail("guard %d, %zu-byte reads: records differ "
+				    "(%llu, %llu skipped, %llu repaired)", stream,
+				    steps[k], (unsigned long long)st.records,
+				    (unsigned long long)st.records_skipped,
+				    (unsigned long long)st.repaired);
+			if (strcmp(msgs, msgs0) != 0)
+				fail("guard %d, %zu-byte reads: messages '%s', "
+				    "want '%s'", stream, steps[k], msgs, msgs0);
+		}
+	}
+	free(msgs0);
+	free(msgs);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -492,5 +652,6 @@ main(void)
 	test_json();
 	test_utf8();
 	test_streams();
+	test_guard_blocks();
 	return failed;
 }
