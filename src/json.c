@@ -35,6 +35,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__SSE2__) && defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define JSON_AVX2	1	/* a second fast path, chosen at run time */
+#endif
 
 #include <yajl/yajl_parse.h>
 
@@ -146,8 +150,18 @@ static const struct rec_value *json_envelope(const struct json_shape *);
 static size_t	 json_scan(const char *, size_t, int *);
 #if defined(__SSE2__)
 static void	 json_masks(const char *, uint64_t *, uint64_t *, uint64_t *);
+static size_t	 json_guard_blocks(struct json *, const char *, size_t,
+		    size_t, size_t *, int);
 static size_t	 json_guard_fast(struct json *, const char *, size_t, size_t,
 		    size_t *);
+#endif
+#if defined(JSON_AVX2)
+static void	 json_masks_avx2(const char *, uint64_t *, uint64_t *,
+		    uint64_t *);
+static size_t	 json_guard_fast_avx2(struct json *, const char *, size_t,
+		    size_t, size_t *);
+
+static int	 json_wide = -1;	/* use AVX2: 1, not: 0, unknown: -1 */
 #endif
 static size_t	 json_guard(struct json *, const char *, size_t, size_t *);
 static size_t	 json_guard_cut(struct json *, const char *, size_t);
@@ -241,6 +255,10 @@ json_create(const char *name, json_record_cb *cb, void *arg,
 {
 	struct json	*j;
 
+#if defined(JSON_AVX2)
+	if (json_wide == -1)
+		json_wide = __builtin_cpu_supports("avx2") != 0;
+#endif
 	j = xcalloc(1, sizeof *j);
 	j->name = name;
 	j->cb = cb;
@@ -254,6 +272,17 @@ json_create(const char *name, json_record_cb *cb, void *arg,
 	j->nl = 1;
 	json_yajl_open(j);
 	return j;
+}
+
+/* Allow the AVX2 fast path (1), or keep to SSE2 (0). */
+void
+json_set_wide(int wide)
+{
+#if defined(JSON_AVX2)
+	json_wide = wide && __builtin_cpu_supports("avx2");
+#else
+	(void)wide;
+#endif
 }
 
 /* Free the parser (and a record nobody took). */
@@ -897,6 +926,28 @@ json_masks(const char *p, uint64_t *q, uint64_t *b, uint64_t *high)
 	*high = h;
 }
 
+#if defined(JSON_AVX2)
+/* json_masks() in two 32-byte steps, where the processor has AVX2. */
+static inline __attribute__((__target__("avx2"))) void
+json_masks_avx2(const char *p, uint64_t *q, uint64_t *b, uint64_t *high)
+{
+	const __m256i	 quote = _mm256_set1_epi8('"');
+	const __m256i	 bslash = _mm256_set1_epi8('\\');
+	__m256i		 lo, hi;
+
+	lo = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	hi = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+	*q = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, quote)) |
+	    (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	    _mm256_cmpeq_epi8(hi, quote)) << 32;
+	*b = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, bslash)) |
+	    (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	    _mm256_cmpeq_epi8(hi, bslash)) << 32;
+	*high = (uint32_t)_mm256_movemask_epi8(lo) |
+	    (uint64_t)(uint32_t)_mm256_movemask_epi8(hi) << 32;
+}
+#endif
+
 /*
  * The guard's fast path, for what nearly all CloudTrail is: short strings
  * without escapes.  Sixty-four bytes are classified at once, and the
@@ -912,9 +963,9 @@ json_masks(const char *p, uint64_t *q, uint64_t *b, uint64_t *high)
  * everything unusual.  off is p's offset in the piece; returns the bytes
  * taken and sets *seen to how far it looked.
  */
-static size_t
-json_guard_fast(struct json *j, const char *p, size_t len, size_t off,
-    size_t *seen)
+static inline __attribute__((__always_inline__)) size_t
+json_guard_blocks(struct json *j, const char *p, size_t len, size_t off,
+    size_t *seen, int wide)
 {
 	uint64_t	 q, b, h, tok = j->tok_len, gap = j->gap;
 	size_t		 i, end, last;
@@ -923,7 +974,12 @@ json_guard_fast(struct json *j, const char *p, size_t len, size_t off,
 	for (i = 0; i + 64 <= len; i += 64) {
 		if (in ? tok + 64 > JSON_TOKEN_MAX : gap + 64 > JSON_GAP_SLOW)
 			break;
-		json_masks(p + i, &q, &b, &h);
+#if defined(JSON_AVX2)
+		if (wide)
+			json_masks_avx2(p + i, &q, &b, &h);
+		else
+#endif
+			json_masks(p + i, &q, &b, &h);
 		if (h != 0)
 			j->high_at = j->total + off + i + 64 -
 			    (uint64_t)__builtin_clzll(h);
@@ -960,6 +1016,24 @@ json_guard_fast(struct json *j, const char *p, size_t len, size_t off,
 	j->gap = gap;
 	return i;
 }
+
+/* The fast path with SSE2, which every x86-64 has. */
+static size_t
+json_guard_fast(struct json *j, const char *p, size_t len, size_t off,
+    size_t *seen)
+{
+	return json_guard_blocks(j, p, len, off, seen, 0);
+}
+
+#if defined(JSON_AVX2)
+/* The same, compiled for AVX2, taken when the processor has it. */
+static __attribute__((__target__("avx2"))) size_t
+json_guard_fast_avx2(struct json *j, const char *p, size_t len, size_t off,
+    size_t *seen)
+{
+	return json_guard_blocks(j, p, len, off, seen, 1);
+}
+#endif
 #endif
 
 /*
@@ -984,7 +1058,14 @@ json_guard(struct json *j, const char *p, size_t len, size_t *drop)
 	while (i < len) {
 #if defined(__SSE2__)
 		if (i >= fast && j->esc == 0 && !j->num_cut) {
-			n = json_guard_fast(j, p + i, len - i, i, &seen);
+#if defined(JSON_AVX2)
+			if (json_wide)
+				n = json_guard_fast_avx2(j, p + i, len - i, i,
+				    &seen);
+			else
+#endif
+				n = json_guard_fast(j, p + i, len - i, i,
+				    &seen);
 			fast = i + seen;
 			i += n;
 			continue;

@@ -35,5 +35,10 @@ int		 json_failed(const struct json *);
 /* 1 if some bytes were not parsed (a syntax error, a cap on nesting). */
 int		 json_incomplete(const struct json *);
 void		 json_free(struct json *);
+/*
+ * For tests: 0 keeps the guard to the fast path every x86-64 has, 1 lets
+ * it take a wider one where the processor has it (the default).
+ */
+void		 json_set_wide(int);
 
 #endif
