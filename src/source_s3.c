@@ -26,7 +26,9 @@
  * Reading.  Up to opts->jobs objects are fetched at once with the curl
  * multi interface, each into its own buffer of SOURCE_S3_XFER_BUF bytes;
  * a transfer whose buffer is full is paused until the reader drains it,
- * so memory is bounded by the number in flight, never by object size.
+ * so memory is bounded by the number in flight, never by object size:
+ * jobs buffers, and one more for the object being read once it has
+ * arrived whole, when the next one is started behind it.
  * The stream handed out is always the oldest, so output order does not
  * depend on which transfer finishes first.  A transfer that fails part
  * way is resumed from the byte already delivered (Range, with If-Match on
@@ -177,7 +179,7 @@ struct source_s3 {
 	size_t			 nlops;
 	struct s3_object	*objs;		/* listed, not yet started */
 	size_t			 nobjs, objhead, objsize;
-	struct source_s3_xfer	**xfers;	/* in key order, jobs long */
+	struct source_s3_xfer	**xfers;	/* in key order, jobs + 1 */
 	size_t			 nxfers;
 	int			 handed;	/* xfers[0] was handed out */
 };
@@ -190,6 +192,7 @@ static ssize_t	 source_s3_read(struct stream *, void *, size_t, char **);
 static void	 source_s3_lop_free(struct source_s3 *,
 		    struct source_s3_lop *);
 static void	 source_s3_pump(struct source_s3 *, int);
+static void	 source_s3_begin(struct source_s3 *, struct s3_object *);
 
 const struct source_ops source_s3_ops = {
 	.scheme = "s3",
@@ -1155,6 +1158,27 @@ source_s3_settle(struct source_s3 *s)
 }
 
 /*
+ * Keep jobs objects coming behind the one being read: once that one has
+ * arrived whole it is no longer fetched, and one more is started from the
+ * queue (never waiting for a listing here), so that even with -j 1 the
+ * network works while the reader decodes.  1 if one was started.
+ */
+static int
+source_s3_fill(struct source_s3 *s)
+{
+	struct s3_object	 o;
+
+	if (!s->handed || s->nxfers != (size_t)s->jobs ||
+	    (s->xfers[0]->state != SOURCE_S3_DONE &&
+	    s->xfers[0]->state != SOURCE_S3_FAILED) ||
+	    s->objhead == s->nobjs)
+		return 0;
+	o = s->objs[s->objhead++];
+	source_s3_begin(s, &o);
+	return 1;
+}
+
+/*
  * Drive the transfers and listings: wait for activity if block is set,
  * run them, note the ends.  Without block it only does what is ready,
  * which the reader does between its reads so that requests go out and
@@ -1206,6 +1230,8 @@ source_s3_pump(struct source_s3 *s, int block)
 		source_s3_finished(x, msg->data.result);
 	}
 	source_s3_settle(s);
+	if (source_s3_fill(s))
+		curl_multi_perform(s->multi, &running);
 }
 
 /* Read from the oldest object, running every transfer meanwhile. */
@@ -1430,7 +1456,7 @@ source_s3_open(const char *uri, const struct source_opts *opts,
 	s->jobs = opts->jobs > 0 ? opts->jobs : SOURCE_S3_JOBS;
 	if (s->jobs > SOURCE_S3_JOBS_MAX)
 		s->jobs = SOURCE_S3_JOBS_MAX;
-	s->xfers = xcalloc((size_t)s->jobs, sizeof *s->xfers);
+	s->xfers = xcalloc((size_t)s->jobs + 1, sizeof *s->xfers);
 	s->accounts = source_s3_split(opts->accounts, opts->naccounts,
 	    &s->naccounts);
 	s->regions = source_s3_split(opts->regions, opts->nregions,
