@@ -23,6 +23,14 @@
 
 #define REC_CHUNK	(64 * 1024)	/* arena chunk; most events fit one */
 #define REC_CHUNKS_KEPT	16		/* chunks kept for the next event */
+/*
+ * Zeroed bytes after each chunk.  PCRE2's JIT may load a few bytes past
+ * the end of a subject to test many at once (it never uses them), so a
+ * string at the end of a chunk must be followed by memory that is there;
+ * and chunks are zeroed when made, so those bytes are never uninitialised
+ * either, which keeps valgrind quiet about it.
+ */
+#define REC_CHUNK_PAD	64
 
 struct rec_chunk {
 	struct rec_chunk	*next;
@@ -87,7 +95,7 @@ record_create(void)
 	struct record	*r;
 
 	r = xcalloc(1, sizeof *r);
-	r->head = xmalloc(sizeof *r->head + REC_CHUNK);
+	r->head = xcalloc(1, sizeof *r->head + REC_CHUNK + REC_CHUNK_PAD);
 	r->head->next = NULL;
 	r->head->size = REC_CHUNK;
 	r->head->used = 0;
@@ -156,7 +164,7 @@ record_grow(struct record *r, size_t n)
 
 	if ((nc = c->next) == NULL || nc->size < n) {
 		size = n > REC_CHUNK ? n : REC_CHUNK;
-		nc = xmalloc(sizeof *nc + size);
+		nc = xcalloc(1, sizeof *nc + size + REC_CHUNK_PAD);
 		nc->size = size;
 		nc->next = c->next;
 		c->next = nc;
