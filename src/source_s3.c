@@ -702,23 +702,32 @@ source_s3_lop_free(struct source_s3 *s, struct source_s3_lop *op)
  * Start listings ahead of the reader: always the one on top of the stack
  * (everything waits for it), and below it up to SOURCE_S3_LISTS in all
  * while fewer than SOURCE_S3_AHEAD keys are queued, so that the next
- * pages are there when the queue runs out.  While nothing at all is being
- * read the top one has the server to itself, since the reader can only
- * wait for it.  Nothing below a listing that ends the walk (-2) is
- * started: it would never be read.
+ * pages are there when the queue runs out.  They wait, though, while
+ * nothing at all is being read (the reader waits for the top one alone),
+ * and while at least jobs keys are queued and an object is still on its
+ * way: a server may take longer to list a prefix than to send an object
+ * (s3rver does, one request at a time), and the reader needs the objects
+ * first.  Nothing below a listing that ends the walk (-2) is started: it
+ * would never be read.
  */
 static void
 source_s3_ahead(struct source_s3 *s)
 {
 	struct source_s3_task	*t;
 	size_t			 i, queued = s->nobjs - s->objhead;
+	int			 idle = s->nxfers > 0;
 
+	for (i = 0; i < s->nxfers; i++)
+		if (s->xfers[i]->state == SOURCE_S3_RUN ||
+		    s->xfers[i]->state == SOURCE_S3_WAIT)
+			idle = 0;
 	for (i = s->ntasks; i-- > 0;) {
 		t = &s->tasks[i];
 		if (t->op == NULL) {
 			if (i != s->ntasks - 1 && (s->nlops >= SOURCE_S3_LISTS ||
 			    queued >= SOURCE_S3_AHEAD ||
-			    (queued == 0 && s->nxfers == 0)))
+			    (queued == 0 && s->nxfers == 0) ||
+			    (queued >= (size_t)s->jobs && !idle)))
 				break;
 			source_s3_lop_start(s, t);
 		}
