@@ -394,6 +394,44 @@ collect(struct record *r, void *arg)
 	strlcat_compat(got, item, 1024);
 }
 
+/*
+ * Run len bytes at in through scan_stream(), step bytes per read, into cb;
+ * the counts go to st and the diagnostics, without the program name, to
+ * msgs (size bytes).  Returns what scan_stream() returned.
+ */
+static int
+scan_mem(const char *in, size_t len, size_t step, scan_record_cb *cb,
+    void *arg, struct scan_stats *st, char *msgs, size_t size)
+{
+	struct mem_stream	 m;
+	FILE			*f;
+	size_t			 n;
+	int			 rv, saved;
+
+	memset(&m, 0, sizeof m);
+	memset(st, 0, sizeof *st);
+	m.s.name = "s";
+	m.s.read = mem_read;
+	m.p = in;
+	m.len = len;
+	m.step = step;
+
+	fflush(stderr);
+	if ((f = tmpfile()) == NULL || (saved = dup(2)) == -1)
+		abort();
+	dup2(fileno(f), 2);
+	rv = scan_stream(&m.s, cb, arg, st);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(msgs, 1, size - 1, f);
+	msgs[n] = '\0';
+	fclose(f);
+	strip_progname(msgs);
+	return rv;
+}
+
 /* Compress s into a gzip member, twice over if members is 2. */
 static size_t
 gzip_of(const char *s, int members, unsigned char *out, size_t size)
@@ -422,14 +460,12 @@ gzip_of(const char *s, int members, unsigned char *out, size_t size)
 static void
 test_streams(void)
 {
-	struct mem_stream	 m;
 	struct scan_stats	 st;
 	unsigned char		 gz[4096];
 	char			 got[1024], msgs[4096];
 	const char		*in;
-	size_t			 i, len, n, steps[] = { 256 * 1024, 1 };
-	int			 k, rv, saved;
-	FILE			*f;
+	size_t			 i, len, steps[] = { 256 * 1024, 1 };
+	int			 k, rv;
 
 	for (i = 0; i < nitems(stream_cases); i++) {
 		in = stream_cases[i].in;
@@ -439,31 +475,9 @@ test_streams(void)
 			in = (const char *)gz;
 		}
 		for (k = 0; k < 2; k++) {
-			memset(&m, 0, sizeof m);
-			memset(&st, 0, sizeof st);
-			m.s.name = "s";
-			m.s.read = mem_read;
-			m.p = in;
-			m.len = len;
-			m.step = steps[k];
 			got[0] = '\0';
-
-			/* Catch the diagnostics. */
-			fflush(stderr);
-			if ((f = tmpfile()) == NULL || (saved = dup(2)) == -1)
-				abort();
-			dup2(fileno(f), 2);
-			rv = scan_stream(&m.s, collect, got, &st);
-			fflush(stderr);
-			dup2(saved, 2);
-			close(saved);
-			rewind(f);
-			n = fread(msgs, 1, sizeof msgs - 1, f);
-			msgs[n] = '\0';
-			fclose(f);
-			/* Drop the program name diag() puts first. */
-			strip_progname(msgs);
-
+			rv = scan_mem(in, len, steps[k], collect, got, &st, msgs,
+			    sizeof msgs);
 			if (strcmp(got, stream_cases[i].want) != 0)
 				fail("stream %zu/%d: records '%s', want '%s'", i,
 				    k, got, stream_cases[i].want);
@@ -548,13 +562,11 @@ static void
 test_guard_blocks(void)
 {
 	static const size_t	 steps[] = { 256 * 1024, 1, 7, 64, 65, 4099 };
-	struct mem_stream	 m;
 	struct scan_stats	 st, st0;
 	char			*b, *msgs, *msgs0 = NULL;
 	size_t			 n, i, k, len;
 	uint32_t		 x, crc, crc0 = 0;
-	int			 stream, rv, rv0 = 0, saved, wide;
-	FILE			*f;
+	int			 stream, rv, rv0 = 0, wide;
 
 	b = malloc(1 << 20);
 	msgs = malloc(1 << 16);
@@ -594,26 +606,9 @@ test_guard_blocks(void)
 		for (k = 0; k < 2 * nitems(steps); k++) {
 			wide = k >= nitems(steps);
 			json_set_wide(wide);
-			memset(&m, 0, sizeof m);
-			memset(&st, 0, sizeof st);
-			m.s.name = "s";
-			m.s.read = mem_read;
-			m.p = b;
-			m.len = len;
-			m.step = steps[k % nitems(steps)];
 			crc = 0;
-			fflush(stderr);
-			if ((f = tmpfile()) == NULL || (saved = dup(2)) == -1)
-				abort();
-			dup2(fileno(f), 2);
-			rv = scan_stream(&m.s, digest, &crc, &st);
-			fflush(stderr);
-			dup2(saved, 2);
-			close(saved);
-			rewind(f);
-			n = fread(msgs, 1, (1 << 16) - 1, f);
-			msgs[n] = '\0';
-			fclose(f);
+			rv = scan_mem(b, len, steps[k % nitems(steps)], digest,
+			    &crc, &st, msgs, 1 << 16);
 			if (k == 0) {
 				if (st.records + st.records_skipped != 150)
 					fail("guard %d: %llu records, %llu "
