@@ -12,9 +12,11 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "output_int.h"
 
@@ -29,6 +31,7 @@ static const unsigned char output_esc_special[128] = {
 };
 
 static int	 output_esc_plain8(const char *, int);
+static int	 output_esc_width(uint32_t);
 static size_t	 output_esc_run(const char *, size_t, int, size_t *);
 static void	 output_esc_jsontext1(FILE *, const char *, size_t, int);
 static void	 output_esc_picture(FILE *, unsigned char);
@@ -91,6 +94,36 @@ output_esc_hazard(uint32_t cp)
 }
 
 /*
+ * The columns a printable character takes on a terminal, for the text
+ * output's padding: two for CJK and other wide characters, none for a
+ * combining mark.  The C library knows, through wcwidth(), but only in a
+ * UTF-8 locale; ctaudit's own locale stays "C" (numbers and case must not
+ * depend on the user's), so C.UTF-8 is used for this call alone.  Where
+ * there is no such locale, every character counts as one column.
+ */
+static int
+output_esc_width(uint32_t cp)
+{
+	static locale_t	 utf8;
+	static int	 tried;
+	locale_t	 old;
+	int		 w;
+
+	if (cp < 0x80)
+		return 1;
+	if (!tried) {
+		tried = 1;
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	}
+	if (utf8 == (locale_t)0)
+		return 1;
+	old = uselocale(utf8);
+	w = wcwidth((wchar_t)cp);
+	uselocale(old);
+	return w < 0 ? 1 : w;
+}
+
+/*
  * Whether the 8 bytes at s are all printable ASCII that is not special to
  * the format, tested together: findings are mostly such text, and a byte
  * at a time cost more than the rest of writing them.  A byte is flagged
@@ -124,7 +157,7 @@ output_esc_plain8(const char *s, int special)
  * printable ASCII that is not special to the format, and well-formed
  * UTF-8 that is not a hazard.  Writing such runs with one fwrite() keeps
  * the common case from paying a stdio call per byte.  *ncp counts the
- * characters in the run.
+ * terminal columns of the run.
  */
 static size_t
 output_esc_run(const char *s, size_t len, int special, size_t *ncp)
@@ -144,12 +177,14 @@ output_esc_run(const char *s, size_t len, int special, size_t *ncp)
 			if (output_esc_special[c] & special)
 				break;
 			n = 1;
+			(*ncp)++;
 		} else if ((unsigned char)s[i] < 0x80 ||
 		    (n = output_esc_utf8(s + i, len - i, &cp)) == 0 ||
 		    output_esc_hazard(cp))
 			break;
+		else
+			*ncp += (size_t)output_esc_width(cp);
 		i += n;
-		(*ncp)++;
 	}
 	return i;
 }
@@ -294,7 +329,7 @@ output_esc_text(FILE *f, const char *s, size_t len)
 			w = fprintf(f, "\\u%04x", (unsigned int)cp);
 		else {
 			fwrite(s + i, 1, n, f);
-			w = 1;
+			w = output_esc_width(cp);
 		}
 		if (w > 0)
 			cols += (size_t)w;
