@@ -63,7 +63,7 @@ static void	 alert_text_corr(FILE *, const struct corr_finding *);
 static void	 alert_text_rule(FILE *, const struct rule *);
 static void	 alert_json_value(FILE *, const char *, size_t, size_t,
 		    int *);
-static void	 alert_json_corr_value(FILE *, const char *, size_t, void *);
+static void	 alert_json_field(FILE *, const char *, size_t, void *);
 static char	*alert_json_finding(const struct finding *);
 static char	*alert_json_brief(const struct finding *);
 static char	*alert_line(const struct finding *);
@@ -420,9 +420,9 @@ alert_json_value(FILE *f, const char *s, size_t len, size_t max, int *trunc)
 	output_esc_json(f, s, n);
 }
 
-/* A correlation's group-by value, cut to ALERT_FIELD_MAX like the rest. */
+/* A string value of a finding, cut to ALERT_FIELD_MAX. */
 static void
-alert_json_corr_value(FILE *f, const char *s, size_t len, void *trunc)
+alert_json_field(FILE *f, const char *s, size_t len, void *trunc)
 {
 	alert_json_value(f, s, len, ALERT_FIELD_MAX, trunc);
 }
@@ -437,46 +437,13 @@ static char *
 alert_json_finding(const struct finding *fd)
 {
 	struct alert_mem	 m;
-	const struct output_col	*col;
 	const char		*s;
 	char			*out;
-	size_t			 i, j, len;
+	size_t			 len;
 	int			 trunc = 0;
 	FILE			*f = alert_mem_open(&m);
 
-	fprintf(f, "{\"schema\":%d", OUTPUT_SCHEMA_VERSION);
-	for (i = 0; i < output_ncols; i++) {
-		col = &output_cols[i];
-		fprintf(f, ",\"%s\":", col->name);
-		switch (col->kind) {
-		case OUTPUT_COL_TAGS:
-			putc('[', f);
-			for (j = 0; j < rule_ntags(fd->rule); j++) {
-				if (j > 0)
-					putc(',', f);
-				s = rule_tag(fd->rule, j);
-				alert_json_value(f, s, strlen(s),
-				    ALERT_FIELD_MAX, &trunc);
-			}
-			putc(']', f);
-			break;
-		case OUTPUT_COL_INDEX:
-			if (fd->rec != NULL)
-				fprintf(f, "%" PRIu64, record_index(fd->rec));
-			else
-				fputs("null", f);
-			break;
-		default:
-			if (output_value(fd, col, &s, &len))
-				alert_json_value(f, s, len, ALERT_FIELD_MAX,
-				    &trunc);
-			else
-				fputs("null", f);
-			break;
-		}
-	}
-	if (fd->corr != NULL)
-		output_json_corr(f, fd->corr, alert_json_corr_value, &trunc);
+	output_json_fields(f, fd, alert_json_field, &trunc);
 	if (trunc)
 		fputs(",\"truncated\":true", f);
 	putc('}', f);

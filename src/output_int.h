@@ -57,6 +57,8 @@ typedef void	 output_json_value_fn(FILE *, const char *, size_t, void *);
 /* The "correlation" member of a finding, shared by -f json and alerts. */
 void	 output_json_corr(FILE *, const struct corr_finding *,
 	    output_json_value_fn *, void *);
+void	 output_json_fields(FILE *, const struct finding *,
+	    output_json_value_fn *, void *);
 
 /* Decode one UTF-8 character: its length, or 0 if s is not valid there. */
 size_t	 output_esc_utf8(const char *, size_t, uint32_t *);

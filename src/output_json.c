@@ -56,11 +56,35 @@ static void
 output_json_write(void *priv, const struct finding *fd)
 {
 	struct output_json	*oj = priv;
-	const struct output_col	*col;
 	const struct rec_value	*root;
 	const char		*s;
-	size_t			 i, j, len;
+	size_t			 len;
 	FILE			*f = oj->f;
+
+	output_json_fields(f, fd, output_json_value, NULL);
+	if (oj->raw) {
+		fputs(",\"event\":", f);
+		if (fd->rec != NULL && (root = record_root(fd->rec)) != NULL &&
+		    (s = record_json(fd->rec, root, &len)) != NULL)
+			output_esc_jsontext(f, s, len);
+		else
+			fputs("null", f);
+	}
+	fputs("}\n", f);
+}
+
+/*
+ * The finding's object up to its last member, without the closing brace:
+ * "schema", the columns in order and, for a correlation, "correlation".
+ * value writes each string value (alerts cut them to their size limit).
+ */
+void
+output_json_fields(FILE *f, const struct finding *fd,
+    output_json_value_fn *value, void *arg)
+{
+	const struct output_col	*col;
+	const char		*s;
+	size_t			 i, j, len;
 
 	fprintf(f, "{\"schema\":%d", OUTPUT_SCHEMA_VERSION);
 	for (i = 0; i < output_ncols; i++) {
@@ -76,7 +100,7 @@ output_json_write(void *priv, const struct finding *fd)
 				if (j > 0)
 					putc(',', f);
 				s = rule_tag(fd->rule, j);
-				output_esc_json(f, s, strlen(s));
+				value(f, s, strlen(s), arg);
 			}
 			putc(']', f);
 			break;
@@ -88,26 +112,17 @@ output_json_write(void *priv, const struct finding *fd)
 			break;
 		default:
 			if (output_value(fd, col, &s, &len))
-				output_esc_json(f, s, len);
+				value(f, s, len, arg);
 			else
 				fputs("null", f);
 			break;
 		}
 	}
 	if (fd->corr != NULL)
-		output_json_corr(f, fd->corr, output_json_value, NULL);
-	if (oj->raw) {
-		fputs(",\"event\":", f);
-		if (fd->rec != NULL && (root = record_root(fd->rec)) != NULL &&
-		    (s = record_json(fd->rec, root, &len)) != NULL)
-			output_esc_jsontext(f, s, len);
-		else
-			fputs("null", f);
-	}
-	fputs("}\n", f);
+		output_json_corr(f, fd->corr, value, arg);
 }
 
-/* A group-by value, whole. */
+/* A string value, whole. */
 static void
 output_json_value(FILE *f, const char *s, size_t len, void *arg)
 {
