@@ -106,6 +106,8 @@ static yaml_node_t *sigma_load_key(struct sigma_load *, yaml_node_t *,
 static int	 sigma_load_detection(struct sigma_load *, yaml_node_t *,
 		    yaml_node_t *, struct rule *);
 static int	 sigma_load_logsource(struct sigma_load *, yaml_node_t *);
+static int	 sigma_load_for_us(struct sigma_load *, yaml_node_t *,
+		    const char *);
 static int	 sigma_load_timespan(struct sigma_load *, yaml_node_t *,
 		    int64_t *);
 static int	 sigma_load_corr_cond(struct sigma_load *, yaml_node_t *,
@@ -1317,6 +1319,26 @@ sigma_load_filter(struct sigma_load *sl, yaml_node_t *key, yaml_node_t *n,
 	return sigma_load_detection(sl, key, n, r);
 }
 
+/*
+ * Whether the document at root (a rule or a filter, as what says) is for
+ * AWS CloudTrail: 1 if it is, 0 if its logsource is another (counted), -1
+ * if it has none or a bad one (reported).
+ */
+static int
+sigma_load_for_us(struct sigma_load *sl, yaml_node_t *root, const char *what)
+{
+	yaml_node_t	*ls;
+	int		 cloudtrail;
+
+	if ((ls = sigma_load_get(sl, root, "logsource")) == NULL) {
+		sigma_load_fail(sl, root, "%s has no logsource", what);
+		return -1;
+	}
+	if ((cloudtrail = sigma_load_logsource(sl, ls)) == 0)
+		sl->ctx->stats->other_logsource++;
+	return cloudtrail;
+}
+
 /* A new rule that starts at root, in the file being loaded. */
 static struct rule *
 sigma_load_rule_new(struct sigma_load *sl, const yaml_node_t *root)
@@ -1340,7 +1362,6 @@ sigma_load_doc(struct sigma_load *sl, int *failed)
 	struct rule		*r = NULL;
 	yaml_node_t		*root, *n, *title;
 	const char		*kind = NULL, *what;
-	int			 cloudtrail;
 
 	root = yaml_document_get_root_node(sl->doc);
 	sl->nnodes = sl->doc->nodes.top - sl->doc->nodes.start;
@@ -1361,16 +1382,8 @@ sigma_load_doc(struct sigma_load *sl, int *failed)
 
 	/* A Sigma filter: rules it applies to, selections, condition. */
 	if ((n = sigma_load_get(sl, root, "filter")) != NULL) {
-		if ((title = sigma_load_get(sl, root, "logsource")) == NULL) {
-			sigma_load_fail(sl, root, "filter has no logsource");
+		if (sigma_load_for_us(sl, root, "filter") != 1)
 			goto out;
-		}
-		if ((cloudtrail = sigma_load_logsource(sl, title)) == -1)
-			goto out;
-		if (!cloudtrail) {
-			st->other_logsource++;
-			goto out;
-		}
 		r = sigma_load_rule_new(sl, root);
 		if (sigma_load_meta(sl, root, r) == -1 ||
 		    sigma_load_filter(sl, sigma_load_key(sl, root, "filter"),
@@ -1413,16 +1426,8 @@ sigma_load_doc(struct sigma_load *sl, int *failed)
 		goto out;
 	}
 
-	if ((n = sigma_load_get(sl, root, "logsource")) == NULL) {
-		sigma_load_fail(sl, root, "rule has no logsource");
+	if (sigma_load_for_us(sl, root, "rule") != 1)
 		goto out;
-	}
-	if ((cloudtrail = sigma_load_logsource(sl, n)) == -1)
-		goto out;
-	if (!cloudtrail) {
-		st->other_logsource++;
-		goto out;
-	}
 
 	r = sigma_load_rule_new(sl, root);
 	if (sigma_load_meta(sl, root, r) == -1)
