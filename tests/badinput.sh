@@ -6,39 +6,10 @@
 
 . "$TOP_SRCDIR/tests/setup"
 
-cat >"$T/all.yml" <<'RULE'
-title: Every event
-id: 7d1f3c52-0d51-4c3e-9d55-0c6a1f0e0002
-status: test
-level: informational
-logsource:
-    product: aws
-    service: cloudtrail
-detection:
-    selection:
-        eventName|exists: true
-    condition: selection
-RULE
+every_event
 
 OUT=$T/out
 GOOD=$TESTDATA/input/file2.json
-
-# run NAME WANT_STATUS [ctaudit arguments]: record a case in $OUT.
-run() {
-	name=$1
-	want=$2
-	shift 2
-	echo "== $name" >>"$OUT"
-	set +e
-	ctaudit -r "$T/all.yml" -f json "$@" >"$T/stdout" 2>"$T/stderr"
-	got=$?
-	set -e
-	jq -r '[.origin, .index, .eventName] | @tsv' <"$T/stdout" |
-	    sed "s|$T/|\$T/|g; s|$TESTDATA/|\$TESTDATA/|g" >>"$OUT"
-	sed "s|$T/|\$T/|g; s|$TESTDATA/|\$TESTDATA/|g" <"$T/stderr" >>"$OUT"
-	echo "exit $got" >>"$OUT"
-	check_status "$name" "$want" "$got"
-}
 
 # ev NAME: a small event.
 ev() {
@@ -75,9 +46,9 @@ lines() {
 
 # Files that cannot be read as a whole.
 : >"$T/empty.json"
-run "empty file" 2 "$T/empty.json" "$GOOD"
+run_case "empty file" 2 "$T/empty.json" "$GOOD"
 printf ' \n\t\n' >"$T/blank.json"
-run "only white space" 2 "$T/blank.json" "$GOOD"
+run_case "only white space" 2 "$T/blank.json" "$GOOD"
 
 i=0
 while [ $i -lt 200 ]; do
@@ -87,57 +58,57 @@ while [ $i -lt 200 ]; do
 done | gzip -n >"$T/full.gz"
 size=$(wc -c <"$T/full.gz")
 head -c $((size / 2)) "$T/full.gz" >"$T/truncated.json.gz"
-run "truncated gzip: what came before is read" 2 "$T/truncated.json.gz" \
+run_case "truncated gzip: what came before is read" 2 "$T/truncated.json.gz" \
     "$GOOD"
 lines | gzip -n >"$T/crc.json.gz"
 size=$(wc -c <"$T/crc.json.gz")
 poke "$T/crc.json.gz" $((size - 8))
-run "bad CRC: the records are read, the file is reported" 2 \
+run_case "bad CRC: the records are read, the file is reported" 2 \
     "$T/crc.json.gz" "$GOOD"
 lines | gzip -n >"$T/length.json.gz"
 poke "$T/length.json.gz" $((size - 4))
-run "bad length" 2 "$T/length.json.gz" "$GOOD"
+run_case "bad length" 2 "$T/length.json.gz" "$GOOD"
 lines | gzip -n >"$T/corrupt.json.gz"
 setbyte "$T/corrupt.json.gz" 10 7	# a final block of the reserved type
-run "corrupt deflate data" 2 "$T/corrupt.json.gz" "$GOOD"
+run_case "corrupt deflate data" 2 "$T/corrupt.json.gz" "$GOOD"
 { lines | gzip -n; echo "not gzip"; } >"$T/trailing.json.gz"
-run "trailing garbage after gzip" 2 "$T/trailing.json.gz" "$GOOD"
+run_case "trailing garbage after gzip" 2 "$T/trailing.json.gz" "$GOOD"
 { lines | gzip -n; printf '\0\0\0\0'; } >"$T/padded.json.gz"
-run "zero padding after gzip is garbage too" 2 "$T/padded.json.gz" "$GOOD"
+run_case "zero padding after gzip is garbage too" 2 "$T/padded.json.gz" "$GOOD"
 
 printf 'This is not JSON.\nNor is this.\n' >"$T/text.json"
-run "not JSON" 2 "$T/text.json" "$GOOD"
+run_case "not JSON" 2 "$T/text.json" "$GOOD"
 printf '{"foo": 1, "bar": [1, 2]}\n' >"$T/norecords.json"
-run "JSON without Records" 2 "$T/norecords.json" "$GOOD"
+run_case "JSON without Records" 2 "$T/norecords.json" "$GOOD"
 printf '{"Records": {"eventName": "Hidden"}}\n' >"$T/recobj.json"
-run "Records not an array" 2 "$T/recobj.json" "$GOOD"
+run_case "Records not an array" 2 "$T/recobj.json" "$GOOD"
 printf '{"Records": "none"}\n' >"$T/recstr.json"
-run "Records a string" 2 "$T/recstr.json" "$GOOD"
+run_case "Records a string" 2 "$T/recstr.json" "$GOOD"
 
 # Bad records among good ones.
 { printf '{"Records":['; ev First; printf ',"a string",42,null,[1],{"x":1},'
   ev Last; printf ']}\n'; } >"$T/notobj.json"
-run "records that are not objects or not events" 2 "$T/notobj.json"
+run_case "records that are not objects or not events" 2 "$T/notobj.json"
 { printf '['; ev First; printf ',true,'; ev Last; printf ']\n'; } \
     >"$T/notobj-array.json"
-run "array element not an object" 2 "$T/notobj-array.json"
+run_case "array element not an object" 2 "$T/notobj-array.json"
 
 { printf '{"Records":['; ev Before; printf ',{"eventName":"Big","userAgent":"'
   head -c 100000000 /dev/zero | tr '\0' A
   printf '"},'; ev After; printf ']}\n'; } >"$T/bigstring.json"
-run "a 100 MB string" 2 "$T/bigstring.json"
+run_case "a 100 MB string" 2 "$T/bigstring.json"
 { printf '{"Records":['; ev Before; printf ',{"eventName":"Escapes","x":"'
   repeat 1100000 'ab\\"\\u00e9'
   printf '"},'; ev After; printf ']}\n'; } >"$T/bigescapes.json"
-run "a 5 MB string full of escapes" 2 "$T/bigescapes.json"
+run_case "a 5 MB string full of escapes" 2 "$T/bigescapes.json"
 { printf '{"Records":['; ev Before; printf ',{"eventName":"BigNumber","n":1'
   head -c 20000000 /dev/zero | tr '\0' 7
   printf '},'; ev After; printf ']}\n'; } >"$T/bignumber.json"
-run "a 20 MB number" 2 "$T/bignumber.json"
+run_case "a 20 MB number" 2 "$T/bignumber.json"
 { printf '{"Records":['; ev Before; printf ',{"eventName":"Wide","a":['
   repeat 1000000 '0,'; printf '0]},'; ev After; printf ']}\n'; } \
     >"$T/wide.json"
-run "a record of a million values" 2 "$T/wide.json"
+run_case "a record of a million values" 2 "$T/wide.json"
 
 # The guard in front of yajl cuts an over-long token where it passes a
 # record's size; without it yajl would hold the whole token in memory.
@@ -160,39 +131,39 @@ fi
 { printf '{"Records":['; ev Before; printf ',{"eventName":"Long","a":['
   repeat 300000 '"0123456789abcdef",'; printf '""]},'; ev After
   printf ']}\n'; } >"$T/long.json"
-run "a record of 5 MB in small strings" 2 "$T/long.json"
+run_case "a record of 5 MB in small strings" 2 "$T/long.json"
 
 { printf '{"Records":['; ev Before; printf ',{"eventName":"Deep","x":'
   repeat 10000 '['; repeat 10000 ']'; printf '},'; ev After
   printf ']}\n'; } >"$T/deep.json"
-run "nesting 10,000 deep" 2 "$T/deep.json" "$GOOD"
+run_case "nesting 10,000 deep" 2 "$T/deep.json" "$GOOD"
 { ev Before; echo; repeat 1000001 '['; } >"$T/deeper.json"
-run "nesting past the hard cap ends the stream" 2 "$T/deeper.json" "$GOOD"
+run_case "nesting past the hard cap ends the stream" 2 "$T/deeper.json" "$GOOD"
 
 { printf '{"Records":['
   printf '{"eventVersion":"1.08","eventSource":"signin.amazonaws.com",'
   printf '"eventName":"ConsoleLogin","userAgent":"Mozilla \377\376 \300\257'
   printf ' ok \303\251","k\355\240\200":1},'; ev After; printf ']}\n'; } \
     >"$T/utf8.json"
-run "invalid UTF-8 is repaired, the record delivered" 1 "$T/utf8.json"
+run_case "invalid UTF-8 is repaired, the record delivered" 1 "$T/utf8.json"
 jq -r .userAgent <"$T/stdout" | head -1 >>"$OUT"
 
 { printf '{"Records":['; ev Before; printf ',{"eventName":"Nul\0"},'
   ev After; printf ']}\n'; } >"$T/nul.json"
-run "a raw NUL byte ends a file form" 2 "$T/nul.json" "$GOOD"
+run_case "a raw NUL byte ends a file form" 2 "$T/nul.json" "$GOOD"
 { ev One; echo; printf '{"eventName":"Nul\0"}\n'; ev Three; echo; } \
     >"$T/nul.jsonl"
-run "a raw NUL byte in JSON Lines skips that line" 2 "$T/nul.jsonl"
+run_case "a raw NUL byte in JSON Lines skips that line" 2 "$T/nul.jsonl"
 { ev One; echo; printf '{"eventName":"Tab\t"}\n'; ev Three; echo; } \
     >"$T/ctl.jsonl"
-run "a raw control character" 2 "$T/ctl.jsonl"
+run_case "a raw control character" 2 "$T/ctl.jsonl"
 { ev One; echo; printf '{"eventName": "Cut", "x": tru\n'; ev Three; echo
   printf 'garbage\n\n'; ev Five; printf '\n{"a":\n'; ev Seven; echo; } \
     >"$T/syntax.jsonl"
-run "syntax errors in JSON Lines resynchronise" 2 "$T/syntax.jsonl"
+run_case "syntax errors in JSON Lines resynchronise" 2 "$T/syntax.jsonl"
 { printf '[\n'; ev One; printf ',\n'; ev Two; printf ',,\n'; ev Three
   printf ']\n'; } >"$T/syntax.json"
-run "a syntax error in an array ends the file" 2 "$T/syntax.json" "$GOOD"
+run_case "a syntax error in an array ends the file" 2 "$T/syntax.json" "$GOOD"
 
 # Files and directories that cannot be opened or read.
 mkdir -p "$T/d/sub"
@@ -201,11 +172,11 @@ cp "$GOOD" "$T/d/y.json"
 ln -s .. "$T/d/sub/up"
 ln -s loop "$T/d/loop"
 ln -s nowhere "$T/d/dangling"
-run "a directory loop, a symlink loop and a dangling link" 2 "$T/d"
-run "a missing path" 2 "$T/missing.json" "$GOOD"
+run_case "a directory loop, a symlink loop and a dangling link" 2 "$T/d"
+run_case "a missing path" 2 "$T/missing.json" "$GOOD"
 if [ -r /proc/self/mem ]; then
 	# Open works and read(2) fails with EIO, even for root.
-	run "a read error" 2 /proc/self/mem "$GOOD"
+	run_case "a read error" 2 /proc/self/mem "$GOOD"
 fi
 if [ "$(id -u)" != 0 ]; then
 	mkdir -p "$T/locked"
@@ -233,7 +204,7 @@ check_file badinput "$EXPECTED/badinput-all" "$OUT"
 if [ -d "$SHARED/data/cloudtrail/aws-processing-library" ]; then
 	cd "$SHARED/data/cloudtrail/aws-processing-library"
 	: >"$OUT"
-	run "aws-processing-library: invalid files" 2 SQSMessageBody \
+	run_case "aws-processing-library: invalid files" 2 SQSMessageBody \
 	    SQSMessageBodyWrongFormat SerializerTestFileBadJsonFormat.json \
 	    SerializerTestFileBadFieldName.json \
 	    SerializerTestFileNewFieldName.json
