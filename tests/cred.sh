@@ -24,21 +24,10 @@ done
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
     no_proxy NO_PROXY 2>/dev/null || true
 
-"$PY" "$TOP_SRCDIR/tests/tools/fake_aws.py" --port-file "$T/port" \
+serve "$T/port" "$PY" "$TOP_SRCDIR/tests/tools/fake_aws.py" \
+    --port-file "$T/port" \
     --log "$T/server.log" --key AKIDBASE=basesekrit/key \
-    --key AKIDLOOP=loopsekrit --ecs-auth "Bearer ecstokval-auth" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while [ ! -s "$T/port" ]; do
-	i=$((i + 1))
-	if [ $i -gt 100 ]; then
-		echo "fake_aws.py did not start" >&2
-		exit 99
-	fi
-	sleep 0.1
-done
-PORT=$(cat "$T/port")
+    --key AKIDLOOP=loopsekrit --ecs-auth "Bearer ecstokval-auth"
 EP=http://127.0.0.1:$PORT
 export AWS_ENDPOINT_URL_STS=$EP
 export AWS_EC2_METADATA_DISABLED=true

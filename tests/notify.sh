@@ -22,21 +22,10 @@ DISCORD_PATH=1234567890/discordhooksekrit-abcdefghijklmnop
 TOKEN=123456789:AAtelegramsekrit_tokenABCDEFGHIJKLMN
 CHAT=-1001234567890
 printf '{}\n' >"$T/ctl"
-"$PY" "$TOOLS/fake_chat.py" --port-file "$T/port" --log "$T/log" \
+serve "$T/port" "$PY" "$TOOLS/fake_chat.py" --port-file "$T/port" \
+    --log "$T/log" \
     --raw "$T/raw" --ctl "$T/ctl" --slack "$SLACK_PATH" \
-    --discord "$DISCORD_PATH" --token "$TOKEN" --chat "$CHAT" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while [ ! -s "$T/port" ]; do
-	i=$((i + 1))
-	if [ $i -gt 100 ]; then
-		echo "fake_chat.py did not start" >&2
-		exit 99
-	fi
-	sleep 0.1
-done
-PORT=$(cat "$T/port")
+    --discord "$DISCORD_PATH" --token "$TOKEN" --chat "$CHAT"
 BASE=http://127.0.0.1:$PORT
 SLACK_URL=$BASE/slack/$SLACK_PATH
 DISCORD_URL=$BASE/discord/$DISCORD_PATH

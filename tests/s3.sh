@@ -22,10 +22,7 @@ if ! $PY "$TOOLS/s3_setup" check; then
 	exit 77
 fi
 
-server=
-proxy=
-trap 'kill $server $proxy 2>/dev/null; rm -rf "$T"' EXIT
-server=$($PY "$TOOLS/s3_setup" start "$T/data" "$T/s3port")
+SERVERS="$SERVERS $($PY "$TOOLS/s3_setup" start "$T/data" "$T/s3port")"
 s3port=$(cat "$T/s3port")
 
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
@@ -43,14 +40,8 @@ seed() {
 seed "$T/year" s3://ctaudit-test/
 seed "$TESTDATA/archive" s3://ctaudit-test/sample/
 
-$PY "$TOOLS/s3_proxy.py" "$s3port" "$T/pport" "$T/log" &
-proxy=$!
-i=0
-while [ ! -s "$T/pport" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-port=$(cat "$T/pport")
+serve "$T/pport" $PY "$TOOLS/s3_proxy.py" "$s3port" "$T/pport" "$T/log"
+port=$PORT
 export AWS_ENDPOINT_URL=http://127.0.0.1:$port
 unset AWS_DEFAULT_REGION
 

@@ -24,21 +24,10 @@ TOKEN='snstokval//FwoGZXIvYXdzEXAMPLE+sessiontoken=='
 TOPIC=arn:aws:sns:us-east-1:111122223333:ctaudit-alerts
 FIFO=arn:aws:sns:us-east-1:111122223333:ctaudit-alerts.fifo
 printf '{}\n' >"$T/ctl"
-"$PY" "$TOOLS/fake_sns.py" --port-file "$T/port" --log "$T/log" \
+serve "$T/port" "$PY" "$TOOLS/fake_sns.py" --port-file "$T/port" \
+    --log "$T/log" \
     --raw "$T/raw" --ctl "$T/ctl" --key "AKIDSNSTEST=$SECRET" \
-    --token "$TOKEN" --topic "$TOPIC" --topic "$FIFO" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while [ ! -s "$T/port" ]; do
-	i=$((i + 1))
-	if [ $i -gt 100 ]; then
-		echo "fake_sns.py did not start" >&2
-		exit 99
-	fi
-	sleep 0.1
-done
-PORT=$(cat "$T/port")
+    --token "$TOKEN" --topic "$TOPIC" --topic "$FIFO"
 
 export HOME="$T/home" AWS_EC2_METADATA_DISABLED=true
 export AWS_ACCESS_KEY_ID=AKIDSNSTEST AWS_SECRET_ACCESS_KEY="$SECRET"

@@ -184,10 +184,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v aws >/dev/null 2>&1 ||
 	echo "skip: the S3 part (no S3 rig)"
 	finish
 fi
-server=
-proxy=
-trap 'kill $server $proxy 2>/dev/null; rm -rf "$T"' EXIT
-server=$($PY "$TOOLS/s3_setup" start "$T/data" "$T/s3port")
+SERVERS="$SERVERS $($PY "$TOOLS/s3_setup" start "$T/data" "$T/s3port")"
 s3port=$(cat "$T/s3port")
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
 export AWS_DEFAULT_REGION=us-east-1 HOME="$T/home"
@@ -206,14 +203,8 @@ while read -r f; do
 	mv "$T/s3a/$f" "$T/s3b/$f"
 done
 seed "$T/s3a" s3://ctaudit-test/state/
-$PY "$TOOLS/s3_proxy.py" "$s3port" "$T/pport" "$T/log" &
-proxy=$!
-i=0
-while [ ! -s "$T/pport" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-port=$(cat "$T/pport")
+serve "$T/pport" $PY "$TOOLS/s3_proxy.py" "$s3port" "$T/pport" "$T/log"
+port=$PORT
 export AWS_ENDPOINT_URL=http://127.0.0.1:$port
 unset AWS_DEFAULT_REGION
 ctl() {
