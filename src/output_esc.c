@@ -156,36 +156,38 @@ output_esc_plain8(const char *s, int special)
  * The length of the longest prefix of s that an escaper copies as it is:
  * printable ASCII that is not special to the format, and well-formed
  * UTF-8 that is not a hazard.  Writing such runs with one fwrite() keeps
- * the common case from paying a stdio call per byte.  *ncp counts the
- * terminal columns of the run.
+ * the common case from paying a stdio call per byte.  Unless ncp is NULL,
+ * *ncp is set to the terminal columns of the run, which only the text
+ * format pads by.
  */
 static size_t
 output_esc_run(const char *s, size_t len, int special, size_t *ncp)
 {
 	uint32_t	 cp;
-	size_t		 i = 0, n;
+	size_t		 i = 0, n, cols = 0;
 	unsigned char	 c;
 
-	*ncp = 0;
 	while (i < len) {
 		if (len - i >= 8 && output_esc_plain8(s + i, special)) {
 			i += 8;
-			*ncp += 8;
+			cols += 8;
 			continue;
 		}
 		if ((c = (unsigned char)s[i]) >= 0x20 && c < 0x7f) {
 			if (output_esc_special[c] & special)
 				break;
 			n = 1;
-			(*ncp)++;
+			cols++;
 		} else if ((unsigned char)s[i] < 0x80 ||
 		    (n = output_esc_utf8(s + i, len - i, &cp)) == 0 ||
 		    output_esc_hazard(cp))
 			break;
-		else
-			*ncp += (size_t)output_esc_width(cp);
+		else if (ncp != NULL)
+			cols += (size_t)output_esc_width(cp);
 		i += n;
 	}
+	if (ncp != NULL)
+		*ncp = cols;
 	return i;
 }
 
@@ -194,12 +196,12 @@ void
 output_esc_json(FILE *f, const char *s, size_t len)
 {
 	uint32_t	 cp;
-	size_t		 i, n, cols;
+	size_t		 i, n;
 
 	putc('"', f);
 	for (i = 0; i < len; i += n) {
 		if ((n = output_esc_run(s + i, len - i,
-		    OUTPUT_ESC_QUOTE | OUTPUT_ESC_BSLASH, &cols)) > 0) {
+		    OUTPUT_ESC_QUOTE | OUTPUT_ESC_BSLASH, NULL)) > 0) {
 			fwrite(s + i, 1, n, f);
 			continue;
 		}
@@ -251,13 +253,13 @@ static void
 output_esc_jsontext1(FILE *f, const char *s, size_t len, int csv)
 {
 	uint32_t	 cp;
-	size_t		 i, n, cols;
+	size_t		 i, n;
 
 	if (csv)
 		putc('"', f);
 	for (i = 0; i < len; i += n) {
 		if ((n = output_esc_run(s + i, len - i,
-		    csv ? OUTPUT_ESC_QUOTE : 0, &cols)) > 0)
+		    csv ? OUTPUT_ESC_QUOTE : 0, NULL)) > 0)
 			fwrite(s + i, 1, n, f);
 		else if (s[i] == '"') {
 			fputs("\"\"", f);
@@ -363,7 +365,7 @@ void
 output_esc_csv(FILE *f, const char *s, size_t len)
 {
 	uint32_t	 cp;
-	size_t		 i, n, cols;
+	size_t		 i, n;
 	int		 quote, formula;
 
 	formula = len > 0 && strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
@@ -378,7 +380,7 @@ output_esc_csv(FILE *f, const char *s, size_t len)
 		putc('\'', f);
 	for (i = 0; i < len; i += n) {
 		if ((n = output_esc_run(s + i, len - i, OUTPUT_ESC_QUOTE,
-		    &cols)) > 0)
+		    NULL)) > 0)
 			fwrite(s + i, 1, n, f);
 		else if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
 			fputs(OUTPUT_ESC_FFFD, f);
