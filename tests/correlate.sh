@@ -47,6 +47,9 @@ KEYIPS="-r $C/base_access_key_call.yml -r $C/mr_access_key_many_addresses.yml"
 SVCKEY="-r $C/base_service_role_session_call.yml
     -r $C/base_role_session_workstation_call.yml
     -r $C/mr_service_credentials_used_from_workstation.yml"
+SHAREDIP="-r $C/base_service_role_session_call.yml
+    -r $C/base_iam_user_key_call.yml
+    -r $C/mr_service_session_and_user_key_from_one_address.yml"
 
 # Each shipped correlation, with the base rules it names; the pack's own
 # base rules still report (generate: true), ours only feed (the default).
@@ -78,6 +81,8 @@ for f in text json; do
 	run servicekey.$f 1 -q -f $f $SVCKEY "$D/servicekey.json"
 	golden servicekey.$f
 done
+run sharedip.json 1 -q -f json $SHAREDIP "$D/sharedip.json"
+golden sharedip.json
 run signin.csv 1 -q -f csv $SIGNIN "$D/signin.json"
 golden signin.csv
 run recon.csv 1 -q -f csv $RECON "$D/recon.json"
@@ -96,7 +101,8 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	run pack 1 -q -f json -r "$P" "$D/signin.json" "$D/denied.json" \
 	    "$D/recon.json" "$D/credentials.json" "$D/ec2burst.json" \
 	    "$D/regions.json" "$D/iamenum.json" "$D/ses.json" \
-	    "$D/s3anon.json" "$D/keyips.json" "$D/servicekey.json"
+	    "$D/s3anon.json" "$D/keyips.json" "$D/servicekey.json" \
+	    "$D/sharedip.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
