@@ -35,6 +35,21 @@ RECON="-r $C/base_sts_get_caller_identity.yml -r $C/base_enumeration.yml
     -r $C/mr_caller_identity_then_enumeration.yml"
 CREDS="-r $C/base_credential_read.yml -r $C/base_sts_get_caller_identity.yml
     -r $C/base_enumeration.yml -r $C/mr_credential_read_then_use_elsewhere.yml"
+EC2BURST="-r $C/base_ec2_instances_terminated.yml -r $C/mr_ec2_termination_burst.yml
+    -r $C/base_ec2_instances_stopped.yml -r $C/mr_ec2_stop_burst.yml"
+REGIONS="-r $C/base_regional_footprint_created.yml
+    -r $C/mr_resources_created_in_many_regions.yml"
+IAMENUM="-r $C/base_iam_read.yml -r $C/mr_iam_enumeration.yml"
+SES="-r $C/base_ses_recon.yml -r $C/mr_ses_recon.yml"
+S3ANON="-r $C/base_s3_anonymous_get_object.yml
+    -r $C/mr_s3_anonymous_download_burst.yml"
+KEYIPS="-r $C/base_access_key_call.yml -r $C/mr_access_key_many_addresses.yml"
+SVCKEY="-r $C/base_service_role_session_call.yml
+    -r $C/base_role_session_workstation_call.yml
+    -r $C/mr_service_credentials_used_from_workstation.yml"
+SHAREDIP="-r $C/base_service_role_session_call.yml
+    -r $C/base_iam_user_key_call.yml
+    -r $C/mr_service_session_and_user_key_from_one_address.yml"
 
 # Each shipped correlation, with the base rules it names; the pack's own
 # base rules still report (generate: true), ours only feed (the default).
@@ -48,6 +63,26 @@ for f in text json; do
 	run creds.$f 1 -q -f $f $CREDS "$D/credentials.json"
 	golden creds.$f
 done
+# The correlations of issue 10: each fires once on its fixture, whose
+# near misses (services, failures, one short, too slow) stay silent.
+run ec2burst.json 1 -q -f json $EC2BURST "$D/ec2burst.json"
+golden ec2burst.json
+run regions.json 1 -q -f json $REGIONS "$D/regions.json"
+golden regions.json
+run iamenum.json 1 -q -f json $IAMENUM "$D/iamenum.json"
+golden iamenum.json
+run ses.json 1 -q -f json $SES "$D/ses.json"
+golden ses.json
+run s3anon.json 1 -q -f json $S3ANON "$D/s3anon.json"
+golden s3anon.json
+run keyips.json 1 -q -f json $KEYIPS "$D/keyips.json"
+golden keyips.json
+for f in text json; do
+	run servicekey.$f 1 -q -f $f $SVCKEY "$D/servicekey.json"
+	golden servicekey.$f
+done
+run sharedip.json 1 -q -f json $SHAREDIP "$D/sharedip.json"
+golden sharedip.json
 run signin.csv 1 -q -f csv $SIGNIN "$D/signin.json"
 golden signin.csv
 run recon.csv 1 -q -f csv $RECON "$D/recon.json"
@@ -64,7 +99,10 @@ check_file summary "$EXPECTED/correlate-summary.err" "$T/summary.err"
 # With the whole pack the references resolve, across directories.
 if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	run pack 1 -q -f json -r "$P" "$D/signin.json" "$D/denied.json" \
-	    "$D/recon.json" "$D/credentials.json"
+	    "$D/recon.json" "$D/credentials.json" "$D/ec2burst.json" \
+	    "$D/regions.json" "$D/iamenum.json" "$D/ses.json" \
+	    "$D/s3anon.json" "$D/keyips.json" "$D/servicekey.json" \
+	    "$D/sharedip.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
