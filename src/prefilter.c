@@ -14,9 +14,10 @@
  * with the rules that need it.  For a record, every field that has
  * literals is resolved once with match_field_texts(), so the texts are
  * exactly those the items compare, and each text is scanned for all the
- * field's literals at once, ASCII case folded: with Hyperscan when it is
- * built in, else with an Aho-Corasick automaton of our own.  The rules of
- * the literals found are the candidates.
+ * field's literals at once, ASCII case folded: with an Aho-Corasick
+ * automaton of our own, or with Hyperscan when it is built in and the
+ * automaton would be large (see prefilter_compile()).  The rules of the
+ * literals found are the candidates.
  */
 #include "config.h"
 
@@ -122,7 +123,7 @@ static void	 prefilter_pat_add(struct prefilter_field *, const char *,
 		    size_t, size_t);
 static void	 prefilter_compile(struct prefilter *);
 static int	 prefilter_ac_build(struct prefilter_ac *,
-		    const struct prefilter_pat *, size_t);
+		    const struct prefilter_pat *, size_t, size_t);
 static void	 prefilter_ac_clear(struct prefilter_ac *);
 static void	 prefilter_hit(struct prefilter *, struct prefilter_pat *);
 static int	 prefilter_scan_ac(void *, const char *, size_t);
@@ -138,6 +139,7 @@ static const char *const prefilter_engine_names[] = {
 	[PREFILTER_OFF] = "off",
 	[PREFILTER_AC] = "ac",
 	[PREFILTER_HYPERSCAN] = "hyperscan",
+	[PREFILTER_AUTO] = "auto",
 };
 
 /* ASCII lower case, as the matcher folds. */
@@ -152,7 +154,7 @@ struct prefilter *
 prefilter_create(void)
 {
 	const char		*e = getenv("CTAUDIT_PREFILTER");
-	enum prefilter_engine	 engine = PREFILTER_HYPERSCAN;
+	enum prefilter_engine	 engine = PREFILTER_AUTO;
 	size_t			 i;
 
 	for (i = 0; e != NULL && i < nitems(prefilter_engine_names); i++) {
@@ -170,7 +172,7 @@ prefilter_create_engine(enum prefilter_engine engine)
 
 	pf = xcalloc(1, sizeof *pf);
 #ifndef HAVE_HYPERSCAN
-	if (engine == PREFILTER_HYPERSCAN)
+	if (engine == PREFILTER_HYPERSCAN || engine == PREFILTER_AUTO)
 		engine = PREFILTER_AC;
 #endif
 	pf->engine = engine;
@@ -443,13 +445,13 @@ prefilter_ac_clear(struct prefilter_ac *ac)
 
 /*
  * Build the automaton of a field's patterns: -1 if its table would pass
- * PREFILTER_AC_MAX entries.  States are made in a trie and then, breadth
+ * max entries.  States are made in a trie and then, breadth
  * first, every missing transition is copied from the failure state,
  * whose row is complete by then.
  */
 static int
 prefilter_ac_build(struct prefilter_ac *ac, const struct prefilter_pat *pats,
-    size_t npats)
+    size_t npats, size_t max)
 {
 	uint8_t		 fcls[256];
 	uint32_t	*fail, *queue, *d;
@@ -467,7 +469,7 @@ prefilter_ac_build(struct prefilter_ac *ac, const struct prefilter_pat *pats,
 		}
 	}
 	nc = ac->nclass;
-	if (total > PREFILTER_AC_MAX / nc)
+	if (total > max / nc)
 		return -1;
 	for (i = 0; i < 256; i++)
 		ac->cls[i] = fcls[prefilter_fold((unsigned char)i)];
@@ -520,7 +522,13 @@ prefilter_ac_build(struct prefilter_ac *ac, const struct prefilter_pat *pats,
 	return 0;
 }
 
-/* Build the matchers, once rules have been added. */
+/*
+ * Build the matchers, once rules have been added.  Auto takes our own
+ * automaton while its table is small: it scans the short texts of
+ * CloudTrail fields as fast, and costs next to nothing to build, where
+ * Hyperscan's compiler takes a noticeable fraction of a second for a
+ * thousand literals; past that size, Hyperscan scales better.
+ */
 static void
 prefilter_compile(struct prefilter *pf)
 {
@@ -535,15 +543,20 @@ prefilter_compile(struct prefilter *pf)
 	pf->gen = 0;
 	for (i = 0; i < pf->nfields; i++) {
 		f = &pf->fields[i];
+		f->overflow = 0;
 #ifdef HAVE_HYPERSCAN
 		hs_free_database(f->db);
 		f->db = NULL;
-		if (pf->engine == PREFILTER_HYPERSCAN &&
+		if (pf->engine == PREFILTER_AUTO && prefilter_ac_build(&f->ac,
+		    f->pats, f->npats, PREFILTER_AC_AUTO) == 0)
+			continue;
+		if ((pf->engine == PREFILTER_HYPERSCAN ||
+		    pf->engine == PREFILTER_AUTO) &&
 		    prefilter_hs_build(pf, f) == 0)
 			continue;
 #endif
 		f->overflow = prefilter_ac_build(&f->ac, f->pats,
-		    f->npats) == -1;
+		    f->npats, PREFILTER_AC_MAX) == -1;
 	}
 }
 

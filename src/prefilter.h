@@ -23,18 +23,21 @@ enum prefilter_engine {
 	PREFILTER_OFF,		/* no prefilter: every rule is tried */
 	PREFILTER_AC,		/* Aho-Corasick over ASCII-folded bytes */
 	PREFILTER_HYPERSCAN,	/* Hyperscan literal databases */
+	PREFILTER_AUTO,		/* ac for small tables, else Hyperscan */
 };
 
-/* Patterns in one field's Aho-Corasick table, at most: entries. */
+/* Entries of one field's Aho-Corasick table, at most. */
 #define PREFILTER_AC_MAX	(8 * 1024 * 1024)
+/* The same for auto, past which Hyperscan (if built in) is used. */
+#define PREFILTER_AC_AUTO	(2 * 1024 * 1024)
 
 /*
- * Create a prefilter.  The engine is Hyperscan when ctaudit was built
- * with it, else Aho-Corasick; CTAUDIT_PREFILTER=off, ac or hyperscan in
- * the environment chooses (hyperscan falls back to ac without it).
+ * Create a prefilter.  The engine is auto unless CTAUDIT_PREFILTER in
+ * the environment says off, ac, hyperscan or auto; without Hyperscan
+ * built in, hyperscan and auto are ac.
  */
 struct prefilter	*prefilter_create(void);
-/* The same with the engine given. */
+/* The same with the engine given (for tests). */
 struct prefilter	*prefilter_create_engine(enum prefilter_engine);
 void			 prefilter_free(struct prefilter *);
 enum prefilter_engine	 prefilter_engine(const struct prefilter *);

@@ -5,8 +5,8 @@
 # wildcards inside contains, |all, |cased, keywords, objects as JSON text,
 # "not"), the findings, messages and exit status with the prefilter off
 # (CTAUDIT_PREFILTER=off: every rule is tried on every record) are byte
-# for byte those with the Aho-Corasick matcher and with Hyperscan (ac when
-# built without it).  How often the generated rules fire is golden, so
+# for byte those with the default (auto), the Aho-Corasick matcher and
+# Hyperscan (auto and hyperscan are ac when built without it).  How often the generated rules fire is golden, so
 # that a matcher that finds nothing cannot pass.
 
 . "$TOP_SRCDIR/tests/setup"
@@ -20,7 +20,7 @@ python3 "$TOP_SRCDIR/tests/tools/content_rules" --mode bench -s 2 300 \
 
 # Relative names, so that the output does not depend on $SHARED.
 cd "$D"
-for mode in off ac hyperscan; do
+for mode in off auto ac hyperscan; do
 	st=0
 	CTAUDIT_PREFILTER=$mode ctaudit -q -f json -r "$TOP_SRCDIR/rules" \
 	    -r "$SHARED/data/sigma/rules" -r "$T/gen-test" -r "$T/gen-bench" \
@@ -30,7 +30,7 @@ for mode in off ac hyperscan; do
 	    "$TESTDATA/input" >"$T/$mode.json" 2>"$T/$mode.err" || st=$?
 	echo "$st" >"$T/$mode.st"
 done
-for mode in ac hyperscan; do
+for mode in auto ac hyperscan; do
 	check_file "$mode: exit status" "$T/off.st" "$T/$mode.st"
 	check_file "$mode: findings" "$T/off.json" "$T/$mode.json"
 	check_file "$mode: messages" "$T/off.err" "$T/$mode.err"

@@ -2,8 +2,8 @@
 /*
  * Tests of the content prefilter: the needles an item gives (the longest
  * plain run of each wildcard value, folded), which rules are taken, and
- * which rules each record makes candidates, with the Aho-Corasick matcher
- * and with Hyperscan when built in; a candidate list must always hold
+ * which rules each record makes candidates, with the Aho-Corasick matcher,
+ * auto and Hyperscan when built in; a candidate list must always hold
  * every rule that matches.
  */
 #include "config.h"
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "log.h"
 #include "match.h"
 #include "prefilter.h"
@@ -272,6 +273,75 @@ test_engine(struct rule_set *rs, enum prefilter_engine e)
 	prefilter_free(pf);
 }
 
+/*
+ * One rule with SIGMA_VALUES_MAX long values: too big a table for auto's
+ * automaton, so auto takes Hyperscan when built in.  A record with one
+ * value, in another case, makes it a candidate; one without does not.
+ */
+static const char big_hdr[] = "title: big\nid: big\nlogsource:\n"
+    "  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n"
+    "    userAgent|contains:\n";
+static const char big_miss[] = "{\"userAgent\":\"aws-cli/2.0\"}";
+
+static void
+test_big(enum prefilter_engine e)
+{
+	struct rule_set		*rs;
+	struct prefilter	*pf;
+	struct record		*rec;
+	struct buf		 b;
+	const size_t		*cand;
+	char			*cause = NULL, v[17], *json;
+	size_t			 i, k, n;
+	uint32_t		 x = 1;
+
+	buf_init(&b, SIGMA_FILE_MAX);
+	json = NULL;
+	if (buf_add(&b, big_hdr, strlen(big_hdr)) == -1)
+		fatalx("buf_add");
+	for (i = 0; i < SIGMA_VALUES_MAX; i++) {
+		for (k = 0; k < 16; k++) {
+			x = x * 1103515245 + 12345;
+			v[k] = "abcdefghijklmnopqrstuvwxyz0123456789._-/"
+			    [(x >> 16) % 40];
+		}
+		v[16] = '\0';
+		if (buf_add(&b, "      - '", 9) == -1 ||
+		    buf_add(&b, v, 16) == -1 || buf_add(&b, "'\n", 2) == -1)
+			fatalx("buf_add");
+		if (i == SIGMA_VALUES_MAX / 2) {
+			for (k = 0; k < 16; k++)	/* any case matches */
+				if (v[k] >= 'a' && v[k] <= 'z')
+					v[k] = v[k] - 'a' + 'A';
+			json = xprintf("{\"userAgent\":\"x%sx\"}", v);
+		}
+	}
+	if (buf_add(&b, "  condition: sel\n", 16) == -1)
+		fatalx("buf_add");
+	rs = rule_set_create(NULL);
+	if (rule_set_load_buffer(rs, "big.yml", b.data, b.len) == -1 ||
+	    rule_set_count(rs) != 1)
+		fatalx("big rule does not load");
+	pf = prefilter_create_engine(e);
+	if (prefilter_add(pf, rule_set_get(rs, 0)) == -1)
+		fail("%s: big rule not taken", prefilter_engine_name(e));
+	for (i = 0; i < 2; i++) {
+		rec = record_from_json(i == 0 ? json : big_miss,
+		    strlen(i == 0 ? json : big_miss), "-", &cause);
+		if (rec == NULL)
+			fatalx("big record: %s", cause);
+		cand = prefilter_eval(pf, rec, &n);
+		if (n != (i == 0) || (n == 1 && cand[0] != 0))
+			fail("%s: big record %zu: %zu candidates",
+			    prefilter_engine_name(e), i, n);
+		record_free(rec);
+	}
+	prefilter_free(pf);
+	rule_set_free(rs);
+	free(json);
+	buf_clear(&b);
+}
+
 int
 main(void)
 {
@@ -295,10 +365,13 @@ main(void)
 		fail("CTAUDIT_PREFILTER=off: %zu rules taken",
 		    rule_set_nprefiltered(rs));
 	test_engine(rs, PREFILTER_AC);
+	test_engine(rs, PREFILTER_AUTO);
 #ifdef HAVE_HYPERSCAN
 	test_engine(rs, PREFILTER_HYPERSCAN);
 #endif
 	rule_set_free(rs);
+	test_big(PREFILTER_AC);
+	test_big(PREFILTER_AUTO);
 
 	/* By default the set's prefilter takes the same rules. */
 	unsetenv("CTAUDIT_PREFILTER");
