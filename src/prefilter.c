@@ -540,7 +540,6 @@ prefilter_compile(struct prefilter *pf)
 	free(pf->cand);
 	pf->stamp = xcalloc(pf->maxrule, sizeof *pf->stamp);
 	pf->cand = xcalloc(pf->nrules, sizeof *pf->cand);
-	pf->gen = 0;
 	for (i = 0; i < pf->nfields; i++) {
 		f = &pf->fields[i];
 		f->overflow = 0;

@@ -271,6 +271,21 @@ test_engine(struct rule_set *rs, enum prefilter_engine e)
 		fail("%s: %zu rules taken, want 12", prefilter_engine_name(e),
 		    prefilter_count(pf));
 	prefilter_free(pf);
+
+	/* Rules added after records were seen: nothing stale is kept. */
+	pf = prefilter_create_engine(e);
+	rec = record_from_json(records[0].json, strlen(records[0].json), "-",
+	    &cause);
+	for (i = 0; i < 2; i++) {
+		if (prefilter_add(pf, rule_set_get(rs, i == 0 ? 0 : 11)) == -1)
+			fatalx("rule not taken");
+		cand = prefilter_eval(pf, rec, &n);
+		if (n != 1 || cand[0] != 0)
+			fail("%s: after adding rules: %zu candidates",
+			    prefilter_engine_name(e), n);
+	}
+	record_free(rec);
+	prefilter_free(pf);
 }
 
 /*
