@@ -454,7 +454,7 @@ prefilter_ac_build(struct prefilter_ac *ac, const struct prefilter_pat *pats,
     size_t npats, size_t max)
 {
 	uint8_t		 fcls[256];
-	uint32_t	*fail, *queue, *d;
+	uint32_t	*fail, *queue, *d, *order, *pat, *dict;
 	size_t		 i, k, c, total = 1, nc, s, t, head = 0, tail = 0;
 
 	prefilter_ac_clear(ac);
@@ -510,13 +510,35 @@ prefilter_ac_build(struct prefilter_ac *ac, const struct prefilter_pat *pats,
 			queue[tail++] = (uint32_t)t;
 		}
 	}
-	/* Row offsets, shifted, with the "something ends here" bit. */
-	for (i = 0; i < ac->nstates * nc; i++) {
-		t = d[i];
-		d[i] = (uint32_t)(t * nc) << 1 |
-		    (ac->pat[t] != 0 || ac->dict[t] != 0);
+	/*
+	 * Number the states breadth first, so that the rows near the root,
+	 * where a scan spends most of its steps, share cache lines; store
+	 * each transition as the row offset, shifted, with the "something
+	 * ends here" bit.
+	 */
+	order = fail;		/* its work is done: old state to new */
+	order[0] = 0;
+	for (i = 0; i < tail; i++)
+		order[queue[i]] = (uint32_t)i + 1;
+	ac->delta = xcalloc(ac->nstates * nc, sizeof *ac->delta);
+	pat = xcalloc(ac->nstates, sizeof *pat);
+	dict = xcalloc(ac->nstates, sizeof *dict);
+	for (s = 0; s < ac->nstates; s++) {
+		pat[order[s]] = ac->pat[s];
+		dict[order[s]] = order[ac->dict[s]];
 	}
-	ac->delta = d;
+	for (s = 0; s < ac->nstates; s++) {
+		for (c = 0; c < nc; c++) {
+			t = order[d[s * nc + c]];
+			ac->delta[order[s] * nc + c] = (uint32_t)(t * nc) << 1 |
+			    (pat[t] != 0 || dict[t] != 0);
+		}
+	}
+	free(ac->pat);
+	free(ac->dict);
+	ac->pat = pat;
+	ac->dict = dict;
+	free(d);
 	free(fail);
 	free(queue);
 	return 0;
@@ -584,12 +606,13 @@ prefilter_scan_ac(void *arg, const char *text, size_t n)
 	struct prefilter_scan		*sc = arg;
 	const struct prefilter_ac	*ac = &sc->f->ac;
 	const uint32_t			*d = ac->delta;
+	const uint8_t			*cls = ac->cls;
 	const unsigned char		*p = (const unsigned char *)text;
 	size_t				 i, s = 0, t;
 	uint32_t			 e;
 
 	for (i = 0; i < n; i++) {
-		e = d[s + ac->cls[p[i]]];
+		e = d[s + cls[p[i]]];
 		s = e >> 1;
 		if ((e & 1) == 0)
 			continue;
