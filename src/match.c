@@ -201,6 +201,9 @@ struct match_item {
 	struct match_val *val;
 	size_t		  nval;
 	const char	**lits;		/* for the rule index, or NULL */
+	char		**needles;	/* for the prefilter, or NULL */
+	size_t		 *needlelens;
+	size_t		  nneedles;
 	pcre2_match_context *mctx;
 	pcre2_jit_stack	 *jit;
 };
@@ -215,6 +218,8 @@ struct match_walk {
 				    size_t);
 	const struct match_item	*item;
 	const struct match_val	*val;	/* one value (all), or NULL: any */
+	match_text_cb		*text;	/* match_field_texts(): its visitor */
+	void			*arg;
 	int			 exists;	/* stop at the first field */
 	size_t			 present;	/* fields found */
 	/* fieldref: the subject text, and what the walk found */
@@ -259,6 +264,10 @@ static int	match_val_text(struct match_walk *, const struct match_val *,
 		    const char *, size_t);
 static int	match_any(const struct match_item *, struct record *,
 		    const struct match_val *);
+static size_t	match_glob_run(const struct match_glob *, const uint16_t **);
+static size_t	match_val_weakest(const struct match_val *);
+static void	match_needles_init(struct match_item *);
+static int	match_visit_text(struct match_walk *, const char *, size_t);
 
 /* ASCII lower case; other bytes, UTF-8 included, are left alone. */
 static const unsigned char match_lower[256] = {
@@ -1158,6 +1167,95 @@ match_compile_val(struct match_item *mi, struct match_val *v,
 	return 0;
 }
 
+/* The longest run of plain bytes in a glob: its length, *start its tokens. */
+static size_t
+match_glob_run(const struct match_glob *g, const uint16_t **start)
+{
+	const struct match_seg	*sg;
+	size_t			 i, k, run, best = 0;
+
+	for (i = 0; i < g->nseg; i++) {
+		sg = &g->seg[i];
+		for (k = run = 0; k < sg->ntok; k++) {
+			if (sg->tok[k] >= 0x100) {
+				run = 0;
+				continue;
+			}
+			if (++run > best) {
+				best = run;
+				*start = sg->tok + k + 1 - run;
+			}
+		}
+	}
+	return best;
+}
+
+/*
+ * The shortest of the longest plain runs of a value's alternatives, the
+ * value's weakest needle: 0 if some alternative has none.
+ */
+static size_t
+match_val_weakest(const struct match_val *v)
+{
+	const uint16_t	*t;
+	size_t		 k, n, min = SIZE_MAX;
+
+	if (v->kind != MATCH_K_GLOB || v->nalt == 0)
+		return 0;
+	for (k = 0; k < v->nalt; k++) {
+		if ((n = match_glob_run(&v->alt[k], &t)) < min)
+			min = n;
+	}
+	return min;
+}
+
+/*
+ * The needles of an item, for the prefilter: byte strings, ASCII folded,
+ * one of which occurs in a text the item matches.  Each glob alternative
+ * of a value contributes its longest plain run; without "all" every value
+ * must have one, with it the value whose weakest needle is the longest
+ * is enough.  Regexes, numbers, networks, fieldref, neq, exists and null
+ * give no needle.
+ */
+static void
+match_needles_init(struct match_item *mi)
+{
+	const struct match_val	*v;
+	const uint16_t		*t;
+	size_t			 i, k, j, n, w, from = 0, to = mi->nval, best = 0;
+
+	if ((mi->mods & (M_NEQ | M_FIELDREF | M_RE | M_CIDR | M_NUMCMP |
+	    M_TIME | M_EXISTS)) || mi->has_null)
+		return;
+	for (i = 0; i < mi->nval; i++) {
+		w = match_val_weakest(&mi->val[i]);
+		if (!mi->all && w == 0)
+			return;
+		if (mi->all && w > best) {
+			best = w;
+			from = i;
+			to = i + 1;
+		}
+	}
+	if (mi->all && best == 0)
+		return;
+	for (i = from; i < to; i++)
+		mi->nneedles += mi->val[i].nalt;
+	mi->needles = xcalloc(mi->nneedles, sizeof *mi->needles);
+	mi->needlelens = xcalloc(mi->nneedles, sizeof *mi->needlelens);
+	for (i = from, n = 0; i < to; i++) {
+		v = &mi->val[i];
+		for (k = 0; k < v->nalt; k++, n++) {
+			w = match_glob_run(&v->alt[k], &t);
+			mi->needles[n] = xmalloc(w + 1);
+			for (j = 0; j < w; j++)
+				mi->needles[n][j] = (char)match_lower[t[j]];
+			mi->needles[n][w] = '\0';
+			mi->needlelens[n] = w;
+		}
+	}
+}
+
 /* Compile one item (see match.h). */
 struct match_item *
 match_item_compile(const char *field, const char *const *mods, size_t nmods,
@@ -1244,6 +1342,7 @@ match_item_compile(const char *field, const char *const *mods, size_t nmods,
 		for (i = 0; i < nvals; i++)
 			mi->lits[i] = mi->val[i].alt->seg[0].lit;
 	}
+	match_needles_init(mi);
 	return mi;
 }
 
@@ -1269,6 +1368,10 @@ match_item_free(struct match_item *mi)
 	pcre2_jit_stack_free(mi->jit);
 	free(mi->val);
 	free(mi->lits);
+	for (i = 0; i < mi->nneedles; i++)
+		free(mi->needles[i]);
+	free(mi->needles);
+	free(mi->needlelens);
 	free(mi->field);
 	free(mi);
 }
@@ -1283,6 +1386,20 @@ match_item_literals(const struct match_item *mi, const char *const **vals,
 	*vals = mi->lits;
 	*nvals = mi->nval;
 	return mi->field;
+}
+
+/* The needles of an item, for the prefilter (see match.h). */
+int
+match_item_needles(const struct match_item *mi, const char **field,
+    const char *const **needles, const size_t **lens, size_t *n)
+{
+	if (mi->nneedles == 0)
+		return -1;
+	*field = mi->field;
+	*needles = (const char *const *)mi->needles;
+	*lens = mi->needlelens;
+	*n = mi->nneedles;
+	return 0;
 }
 
 /* The field an item cannot match without, for the index. */
@@ -1567,4 +1684,34 @@ match_item_eval(const struct match_item *mi, struct record *rec)
 		if (!match_any(mi, rec, &mi->val[i]))
 			return 0;
 	return 1;
+}
+
+/* Hand a text of the field to match_field_texts()' visitor; skip nulls. */
+static int
+match_visit_text(struct match_walk *w, const char *s, size_t n)
+{
+	if (s == NULL)
+		return 0;
+	return w->text(w->arg, s, n);
+}
+
+/* Visit every text an item on field would be compared with (see match.h). */
+void
+match_field_texts(struct record *rec, const char *field, match_text_cb *cb,
+    void *arg)
+{
+	struct match_walk	 w;
+	const struct rec_value	*root;
+
+	if ((root = record_root(rec)) == NULL)
+		return;
+	memset(&w, 0, sizeof w);
+	w.rec = rec;
+	w.visit = match_visit_text;
+	w.text = cb;
+	w.arg = arg;
+	if (field == NULL)
+		match_leaves(&w, root);
+	else
+		match_walk(&w, root, field, strlen(field));
 }

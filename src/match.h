@@ -65,6 +65,29 @@ const char		*match_item_literals(const struct match_item *,
  */
 const char		*match_item_needs(const struct match_item *);
 
+/*
+ * For the prefilter: 0 if the item can match a record only when one of
+ * n byte strings occurs in a text that match_field_texts() visits for
+ * *field (NULL: a keyword search, every scalar), else -1.  The strings
+ * are in ASCII lower case, to be found with ASCII case folded; they may
+ * hold any byte, and are borrowed from the item.
+ */
+int			 match_item_needles(const struct match_item *,
+			    const char **field, const char *const **needles,
+			    const size_t **lens, size_t *n);
+
+/* A visitor of texts: return 1 to stop. */
+typedef int		 match_text_cb(void *, const char *, size_t);
+/*
+ * Call cb with every text an item on field is compared with, in the same
+ * order (JSON nulls left out): each value the dotted name resolves to,
+ * array elements one by one, an object as its compact JSON text and then
+ * every scalar inside it.  A NULL field visits every scalar of the record,
+ * as a keyword search does.
+ */
+void			 match_field_texts(struct record *, const char *,
+			    match_text_cb *, void *);
+
 /* Case-insensitive Sigma wildcard match (* and ?, \ escapes): 1 or 0. */
 int			 match_wildcard(const char *pat, size_t patlen,
 			    const char *s, size_t len, int cased);

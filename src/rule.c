@@ -31,6 +31,7 @@
 
 #include "log.h"
 #include "match.h"
+#include "prefilter.h"
 #include "record.h"
 #include "sigma.h"
 #include "xmalloc.h"
@@ -69,6 +70,7 @@ struct rule_set {
 	struct rule_index	 byname;
 	struct rule_index	 bysource;
 	struct rule_index	 bytype;
+	struct prefilter	*pf;	/* the rest, that need a literal */
 	uint64_t		 gen;	/* records evaluated */
 };
 
@@ -186,6 +188,7 @@ rule_set_create(const struct rule_opts *opts)
 	rs->byname.field = "eventName";
 	rs->bysource.field = "eventSource";
 	rs->bytype.field = "userIdentity.type";
+	rs->pf = prefilter_create();
 	if (opts == NULL)
 		return rs;
 	rs->opts.min_level = opts->min_level;
@@ -226,6 +229,7 @@ rule_set_free(struct rule_set *rs)
 	rule_index_free(&rs->byname);
 	rule_index_free(&rs->bysource);
 	rule_index_free(&rs->bytype);
+	prefilter_free(rs->pf);
 	rule_strv_free(rs->opts.ids, rs->opts.nids);
 	rule_strv_free(rs->opts.tags, rs->opts.ntags);
 	rule_strv_free(rs->opts.statuses, rs->opts.nstatuses);
@@ -288,6 +292,8 @@ rule_append(struct rule_set *rs, struct rule *r)
 		rs->onerror[rs->nonerror++] = r->index;
 		return;
 	}
+	if (prefilter_add(rs->pf, r) == 0)
+		return;
 	rs->always = xreallocarray(rs->always, rs->nalways + 1,
 	    sizeof *rs->always);
 	rs->always[rs->nalways++] = r->index;
@@ -1078,8 +1084,8 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 	struct rule_eval_ctx	 ctx;
 	struct rule_keys	 keys;
 	const struct rec_value	*root;
-	const size_t		*list[5];
-	size_t			 len[5], pos[5], i, best, k;
+	const size_t		*list[6];
+	size_t			 len[6], pos[6], i, best, k;
 	int			 all = 0;
 
 	ctx.rec = rec;
@@ -1094,6 +1100,9 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 	list[2] = rule_bucket_get(&rs->byname, keys.name, &len[2], &all);
 	list[3] = rule_bucket_get(&rs->bysource, keys.source, &len[3], &all);
 	list[4] = rule_bucket_get(&rs->bytype, keys.type, &len[4], &all);
+	list[5] = all ? NULL : prefilter_eval(rs->pf, rec, &len[5]);
+	if (all)
+		len[5] = 0;
 
 	if (all) {
 		for (i = 0; i < rs->nrules; i++) {
@@ -1107,7 +1116,7 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 	memset(pos, 0, sizeof pos);
 	for (;;) {
 		best = SIZE_MAX;
-		for (k = 0; k < 5; k++) {
+		for (k = 0; k < nitems(list); k++) {
 			if (pos[k] < len[k] && list[k][pos[k]] < best) {
 				best = list[k][pos[k]];
 				i = k;
@@ -1122,11 +1131,21 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 	}
 }
 
-/* Rules that the index cannot place, evaluated for every record. */
+/*
+ * Rules that the index cannot place: evaluated for every record, or for
+ * those in which the prefilter finds one of their literals.
+ */
 size_t
 rule_set_nalways(const struct rule_set *rs)
 {
-	return rs->nalways;
+	return rs->nalways + prefilter_count(rs->pf);
+}
+
+/* Of those, the rules the prefilter took. */
+size_t
+rule_set_nprefiltered(const struct rule_set *rs)
+{
+	return prefilter_count(rs->pf);
 }
 
 /* Counts of rules loaded, rejected and left out. */

@@ -3,8 +3,9 @@
  * Internals of the Sigma rule engine, shared by sigma_load.c (YAML to
  * compiled rules), sigma_cond.c (condition parser and evaluator) and
  * rule.c (the rule set, its index and evaluation), and by correlate.c,
- * which keeps the state of correlation rules.  Nothing outside these four
- * files and their unit tests includes this header.
+ * which keeps the state of correlation rules, and by prefilter.c, which
+ * reads rule conditions.  Nothing outside these files and their unit tests
+ * includes this header.
  */
 #ifndef SIGMA_H
 #define SIGMA_H
@@ -191,5 +192,6 @@ char		*sigma_cond_print(const struct sigma_cond *,
 int		 rule_set_load_buffer(struct rule_set *, const char *,
 		    const char *, size_t);
 size_t		 rule_set_nalways(const struct rule_set *);
+size_t		 rule_set_nprefiltered(const struct rule_set *);
 
 #endif
