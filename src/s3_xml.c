@@ -305,6 +305,12 @@ s3_xml_end(void *arg, const XML_Char *name)
 	enum s3_xml_elem	 e;
 
 	(void)name;
+	/*
+	 * expat still reports the end of an empty element whose start
+	 * stopped the parse (<Foo/> as the root): nothing was pushed.
+	 */
+	if (x->cause != NULL)
+		return;
 	e = x->stack[--x->depth];
 	if (x->capture) {
 		x->capture = 0;
