@@ -710,6 +710,7 @@ aws_cred_fetch(struct aws_cred_chain *ch, struct http_client *hc,
 {
 	struct http_request	 rq;
 	struct http_response	 rs;
+	struct sigv4_credentials sc;
 	char			*code, *msg;
 	int			 rv = -1;
 
@@ -723,7 +724,8 @@ aws_cred_fetch(struct aws_cred_chain *ch, struct http_client *hc,
 	rq.write = aws_cred_sink_write;
 	rq.arg = sink;
 	if (sign != NULL) {
-		rq.cred = sign;
+		aws_cred_sigv4(sign, &sc);
+		rq.cred = &sc;
 		rq.region = ch->region != NULL ? ch->region : "us-east-1";
 		rq.service = "sts";
 		rq.sigv4_flags = SIGV4_SERVICE;
@@ -1672,4 +1674,13 @@ aws_endpoint_resolve(const char *service, const char *region, int *custom)
 	out = xprintf("https://%s.%s.amazonaws.com", service,
 	    region != NULL ? region : "us-east-1");
 	return out;
+}
+
+/* Lend c's keys to the signer: http.c signs with sigv4.h's type alone. */
+void
+aws_cred_sigv4(const struct aws_cred *c, struct sigv4_credentials *sc)
+{
+	sc->access_key_id = c->access_key_id;
+	sc->secret_key = c->secret_access_key;
+	sc->session_token = c->session_token;
 }

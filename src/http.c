@@ -22,7 +22,6 @@
 #include <expat.h>
 #include <yajl/yajl_tree.h>
 
-#include "aws_cred.h"
 #include "buf.h"
 #include "http.h"
 #include "log.h"
@@ -384,7 +383,6 @@ http_easy_setup(struct http_client *c, CURL *easy,
     const struct http_request *rq, struct curl_slist **hdrs, char **cause)
 {
 	struct sigv4_header	 sh[HTTP_HEADERS_MAX + 1];
-	struct sigv4_credentials sc;
 	struct sigv4_request	 sr;
 	struct sigv4_signed	 sg;
 	struct curl_slist	*list = NULL, *l;
@@ -479,10 +477,7 @@ http_easy_setup(struct http_client *c, CURL *easy,
 		sr.service = rq->service;
 		sr.amz_date = date;
 		sr.flags = rq->sigv4_flags;
-		sc.access_key_id = rq->cred->access_key_id;
-		sc.secret_key = rq->cred->secret_access_key;
-		sc.session_token = rq->cred->session_token;
-		if (sigv4_sign(&sr, &sc, NULL, &sg, cause) == -1)
+		if (sigv4_sign(&sr, rq->cred, NULL, &sg, cause) == -1)
 			goto out;
 		for (i = 0; i < sg.nadd; i++) {
 			if ((l = curl_slist_append(list, sg.add[i])) == NULL)

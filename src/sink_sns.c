@@ -367,6 +367,7 @@ sink_sns_post(struct sink_sns *s, const struct buf *form,
 	struct http_header	 h[] = { { "Content-Type", SINK_SNS_CTYPE } };
 	struct http_request	 rq;
 	struct aws_cred		 cred;
+	struct sigv4_credentials sc;
 	char			*why = NULL;
 	int			 rv;
 
@@ -390,7 +391,8 @@ sink_sns_post(struct sink_sns *s, const struct buf *form,
 	rq.nheaders = nitems(h);
 	rq.body = form->data;
 	rq.bodylen = form->len;
-	rq.cred = &cred;
+	aws_cred_sigv4(&cred, &sc);
+	rq.cred = &sc;
 	rq.region = s->region;
 	rq.service = "sns";
 	rq.sigv4_flags = SIGV4_SERVICE;
