@@ -39,6 +39,7 @@
 #include "log.h"
 #include "sigv4.h"
 #include "xmalloc.h"
+#include "xmldoc.h"
 
 extern char **environ;
 
@@ -617,6 +618,12 @@ aws_cred_x_text(void *arg, const XML_Char *s, int len)
 		aws_cred_doc_add(d, d->field, s, (size_t)len, 1);
 }
 
+static const struct xmldoc_ops aws_cred_x_ops = {
+	.start = aws_cred_x_start,
+	.end = aws_cred_x_end,
+	.text = aws_cred_x_text,
+};
+
 /*
  * Parse the answer of STS AssumeRole or AssumeRoleWithWebIdentity:
  * <...Result><Credentials><AccessKeyId>... 0 and *out, or -1 and *cause.
@@ -628,7 +635,7 @@ aws_cred_sts_parse(const char *text, size_t len, struct aws_cred *out,
 	XML_Memory_Handling_Suite ms = { aws_cred_malloc, aws_cred_realloc,
 				    aws_cred_free };
 	struct aws_cred_doc	 d;
-	XML_Parser		 p;
+	struct xmldoc		*x;
 	int			 rv = -1;
 
 	memset(out, 0, sizeof *out);
@@ -638,14 +645,9 @@ aws_cred_sts_parse(const char *text, size_t len, struct aws_cred *out,
 		*cause = xprintf("answer over %d bytes", AWS_CRED_BODY_MAX);
 		return -1;
 	}
-	if ((p = XML_ParserCreate_MM("UTF-8", &ms, NULL)) == NULL)
-		fatalx("XML_ParserCreate_MM: out of memory");
-	XML_SetUserData(p, &d);
-	XML_SetElementHandler(p, aws_cred_x_start, aws_cred_x_end);
-	XML_SetCharacterDataHandler(p, aws_cred_x_text);
-	if (XML_Parse(p, text, (int)len, 1) != XML_STATUS_OK) {
-		*cause = xprintf("answer is not XML: %s",
-		    XML_ErrorString(XML_GetErrorCode(p)));
+	x = xmldoc_create(&aws_cred_x_ops, &d, &ms);
+	if (xmldoc_parse(x, text, len) == -1) {
+		*cause = xprintf("answer is not XML: %s", xmldoc_cause(x));
 		goto out;
 	}
 	if (d.error) {
@@ -655,7 +657,7 @@ aws_cred_sts_parse(const char *text, size_t len, struct aws_cred *out,
 	}
 	rv = aws_cred_doc_take(&d, out, cause);
 out:
-	XML_ParserFree(p);
+	xmldoc_free(x);
 	aws_cred_doc_clear(&d);
 	return rv;
 }
@@ -708,6 +710,7 @@ aws_cred_fetch(struct aws_cred_chain *ch, struct http_client *hc,
 {
 	struct http_request	 rq;
 	struct http_response	 rs;
+	struct sigv4_credentials sc;
 	char			*code, *msg;
 	int			 rv = -1;
 
@@ -721,7 +724,8 @@ aws_cred_fetch(struct aws_cred_chain *ch, struct http_client *hc,
 	rq.write = aws_cred_sink_write;
 	rq.arg = sink;
 	if (sign != NULL) {
-		rq.cred = sign;
+		aws_cred_sigv4(sign, &sc);
+		rq.cred = &sc;
 		rq.region = ch->region != NULL ? ch->region : "us-east-1";
 		rq.service = "sts";
 		rq.sigv4_flags = SIGV4_SERVICE;
@@ -1670,4 +1674,13 @@ aws_endpoint_resolve(const char *service, const char *region, int *custom)
 	out = xprintf("https://%s.%s.amazonaws.com", service,
 	    region != NULL ? region : "us-east-1");
 	return out;
+}
+
+/* Lend c's keys to the signer: http.c signs with sigv4.h's type alone. */
+void
+aws_cred_sigv4(const struct aws_cred *c, struct sigv4_credentials *sc)
+{
+	sc->access_key_id = c->access_key_id;
+	sc->secret_key = c->secret_access_key;
+	sc->session_token = c->session_token;
 }

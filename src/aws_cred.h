@@ -35,6 +35,8 @@ struct aws_cred {
 	int64_t		 expiration_ms;		/* 0: does not expire */
 };
 
+struct sigv4_credentials;
+
 struct aws_cred_opts {
 	const char	*profile;	/* --profile, or NULL */
 	const char	*region;	/* --region, or NULL: for STS */
@@ -114,5 +116,9 @@ int	 aws_cred_json_parse(const char *, size_t, int kind,
 	    struct aws_cred *out, char **cause);
 int	 aws_cred_sts_parse(const char *, size_t, struct aws_cred *out,
 	    char **cause);
+
+/* Lend c's keys to the signer (sc points into c). */
+void		 aws_cred_sigv4(const struct aws_cred *c,
+		    struct sigv4_credentials *sc);
 
 #endif

@@ -22,12 +22,12 @@
 #include <expat.h>
 #include <yajl/yajl_tree.h>
 
-#include "aws_cred.h"
 #include "buf.h"
 #include "http.h"
 #include "log.h"
 #include "sigv4.h"
 #include "xmalloc.h"
+#include "xmldoc.h"
 
 #define HTTP_USER_AGENT	"ctaudit/" PACKAGE_VERSION
 #define HTTP_FIELD_MAX	1024		/* an error code or message */
@@ -383,7 +383,6 @@ http_easy_setup(struct http_client *c, CURL *easy,
     const struct http_request *rq, struct curl_slist **hdrs, char **cause)
 {
 	struct sigv4_header	 sh[HTTP_HEADERS_MAX + 1];
-	struct sigv4_credentials sc;
 	struct sigv4_request	 sr;
 	struct sigv4_signed	 sg;
 	struct curl_slist	*list = NULL, *l;
@@ -478,10 +477,7 @@ http_easy_setup(struct http_client *c, CURL *easy,
 		sr.service = rq->service;
 		sr.amz_date = date;
 		sr.flags = rq->sigv4_flags;
-		sc.access_key_id = rq->cred->access_key_id;
-		sc.secret_key = rq->cred->secret_access_key;
-		sc.session_token = rq->cred->session_token;
-		if (sigv4_sign(&sr, &sc, NULL, &sg, cause) == -1)
+		if (sigv4_sign(&sr, rq->cred, NULL, &sg, cause) == -1)
 			goto out;
 		for (i = 0; i < sg.nadd; i++) {
 			if ((l = curl_slist_append(list, sg.add[i])) == NULL)
@@ -759,6 +755,12 @@ http_field(const char *s, size_t len)
 	return out;
 }
 
+static const struct xmldoc_ops http_xml_ops = {
+	.start = http_xml_start,
+	.end = http_xml_end,
+	.text = http_xml_text,
+};
+
 /* Code and Message of an AWS error document; see http.h. */
 int
 http_error_parse(const char *body, size_t len, char **code, char **message)
@@ -769,7 +771,6 @@ http_error_parse(const char *body, size_t len, char **code, char **message)
 	static const char	*mpath[] = { "message", NULL };
 	static const char	*mpath2[] = { "Message", NULL };
 	struct http_xml		 x;
-	XML_Parser		 p;
 	yajl_val		 tree, v;
 	const char		*s;
 	char			*text;
@@ -815,12 +816,7 @@ http_error_parse(const char *body, size_t len, char **code, char **message)
 	memset(&x, 0, sizeof x);
 	buf_init(&x.code, HTTP_FIELD_MAX);
 	buf_init(&x.message, HTTP_FIELD_MAX);
-	if ((p = XML_ParserCreate("UTF-8")) == NULL)
-		fatalx("XML_ParserCreate: out of memory");
-	XML_SetUserData(p, &x);
-	XML_SetElementHandler(p, http_xml_start, http_xml_end);
-	XML_SetCharacterDataHandler(p, http_xml_text);
-	if (XML_Parse(p, body, (int)len, 1) == XML_STATUS_OK &&
+	if (xmldoc_run(&http_xml_ops, &x, NULL, body, len) == 0 &&
 	    (x.code.len != 0 || x.message.len != 0)) {
 		if (x.code.len != 0)
 			*code = http_field(x.code.data, x.code.len);
@@ -828,7 +824,6 @@ http_error_parse(const char *body, size_t len, char **code, char **message)
 			*message = http_field(x.message.data, x.message.len);
 		rv = 0;
 	}
-	XML_ParserFree(p);
 	buf_clear(&x.code);
 	buf_clear(&x.message);
 	return rv;

@@ -73,7 +73,7 @@
 #define HTTP_CONNECT_TIMEOUT_MS	10000
 #define HTTP_STALL_TIMEOUT_MS	30000	/* no byte received for this long */
 
-struct aws_cred;
+struct sigv4_credentials;
 
 /* Options of a client; a zero field takes the default above. */
 struct http_opts {
@@ -105,7 +105,7 @@ struct http_request {
 	size_t			 bodylen;
 
 	/* Signing: cred NULL sends the request unsigned. */
-	const struct aws_cred	*cred;
+	const struct sigv4_credentials *cred;
 	const char		*region;	/* "us-east-1" */
 	const char		*service;	/* "s3", "sns", "sts" */
 	int			 sigv4_flags;	/* SIGV4_S3 or SIGV4_SERVICE */

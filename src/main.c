@@ -3,9 +3,10 @@
  * ctaudit: audit AWS CloudTrail log archives with Sigma rules.
  *
  * This file parses the command line, wires the pipeline stages together
- * (source -> scan (gz, json, record) -> rules -> output), prints the
- * progress line and the closing summary, and maps what happened to the
- * exit status.  It is the only place that exits on purpose.
+ * (source -> scan (gz, json, record) -> rules -> audit.c's findings stage
+ * -> output and sinks), prints the progress line and the closing summary,
+ * and maps what happened to the exit status.  It is the only place that
+ * exits on purpose.
  */
 #include "config.h"
 
@@ -20,13 +21,12 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "audit.h"
 #include "correlate.h"
 #include "eventtime.h"
 #include "log.h"
 #include "output.h"
-#include "record.h"
 #include "rule.h"
-#include "scan.h"
 #include "sink.h"
 #include "source.h"
 #include "state.h"
@@ -40,8 +40,6 @@
 #define MAIN_EXIT_LOCKED	5	/* --state: another run holds it */
 #define MAIN_EXIT_DELIVERY	4	/* findings not published */
 
-#define MAIN_PROGRESS_EVERY	4096	/* records between clock checks */
-
 struct main_list {
 	char	**v;
 	size_t	  n;
@@ -49,20 +47,8 @@ struct main_list {
 
 struct main_ctx {
 	struct rule_set		*rules;
-	struct correlate	*corr;		/* NULL: no correlation rules */
-	const struct output_ops	*out_ops;
-	void			*out;
-	struct sink_set		*sinks;		/* NULL: publish nowhere */
-	int64_t			 since, until;	/* 0: unbounded */
-	uint64_t		 findings[RULE_CRITICAL + 1];
-	uint64_t		 nfindings;
-	uint64_t		 outside;	/* records outside the window */
-	uint64_t		 untimed;	/* no usable eventTime */
-	struct scan_stats	 stats;
-	struct state		*state;		/* --state, or NULL */
-	struct summary		*summary;	/* --summary, or NULL */
-	uint64_t		 suppressed;	/* matches a filter accepted */
-	int			 progress;	/* draw the progress line */
+	struct audit_opts	 aopts;		/* the parts of the stage */
+	struct audit		*audit;
 	time_t			 progress_last;
 	int			 progress_shown;
 };
@@ -133,17 +119,7 @@ static void		main_list_split(struct main_list *, char *);
 static int		main_number(const char *, int, int, const char **);
 static int64_t		main_now(void);
 static int		main_list_rules(struct rule_set *, int);
-static void		main_on_record(struct record *, void *);
-static void		main_on_match(const struct rule *, struct record *,
-			    void *);
-static void		main_on_corr(const struct rule *,
-			    const struct corr_finding *, void *);
-static void		main_progress(struct main_ctx *, int);
-static void		main_scan_path(struct main_ctx *, const char *,
-			    const struct source_opts *);
-static void		main_summary(const struct main_ctx *);
-static int		main_duplicate(struct main_ctx *, const struct rule *,
-			    struct record *);
+static void		main_progress(const struct audit_stats *, int, void *);
 static int		main_state_open(struct main_ctx *, const char *, int,
 			    int, int64_t);
 
@@ -241,86 +217,12 @@ main_list_rules(struct rule_set *rs, int rejected)
 	return rejected ? MAIN_EXIT_CONFIG : MAIN_EXIT_CLEAN;
 }
 
-static void
-main_on_match(const struct rule *r, struct record *rec, void *arg)
-{
-	struct main_ctx		*ctx = arg;
-	struct finding		 f;
-	const struct rule	*filter;
-
-	/* A match a Sigma filter accepts is no match, as pySigma has it. */
-	if ((filter = rule_set_suppress(ctx->rules, r, rec)) != NULL) {
-		ctx->suppressed++;
-		if (ctx->summary != NULL)
-			summary_suppressed(ctx->summary, filter);
-		return;
-	}
-	correlate_match(ctx->corr, r, rec);
-	if (!rule_generates(r))
-		return;
-	if (ctx->state != NULL && main_duplicate(ctx, r, rec))
-		return;
-	if (ctx->summary != NULL)
-		summary_finding(ctx->summary, r, rec);
-	f.rule = r;
-	f.rec = rec;
-	f.corr = NULL;
-	ctx->out_ops->write(ctx->out, &f);
-	sink_set_add(ctx->sinks, &f);		/* written first, then sent */
-	ctx->findings[rule_level(r)]++;
-	ctx->nfindings++;
-}
-
-/* A correlation finding, written and counted as any other. */
-static void
-main_on_corr(const struct rule *r, const struct corr_finding *cf, void *arg)
-{
-	struct main_ctx	*ctx = arg;
-	struct finding	 f;
-
-	if (ctx->summary != NULL)
-		summary_finding(ctx->summary, r, NULL);
-	f.rule = r;
-	f.rec = NULL;
-	f.corr = cf;
-	ctx->out_ops->write(ctx->out, &f);
-	sink_set_add(ctx->sinks, &f);
-	ctx->findings[rule_level(r)]++;
-	ctx->nfindings++;
-}
-
-static void
-main_on_record(struct record *rec, void *arg)
-{
-	struct main_ctx		*ctx = arg;
-	const struct rec_value	*v;
-	int64_t			 t;
-
-	if (ctx->since != 0 || ctx->until != 0) {
-		v = record_member(record_root(rec), "eventTime", 9);
-		if (v == NULL || v->type != REC_STRING ||
-		    eventtime_parse(v->str, v->len, &t) == -1) {
-			/* Cannot place it in the window: audit it anyway. */
-			ctx->untimed++;
-		} else if ((ctx->since != 0 && t < ctx->since) ||
-		    (ctx->until != 0 && t >= ctx->until)) {
-			ctx->outside++;
-			return;
-		}
-	}
-	if (ctx->summary != NULL)
-		summary_record(ctx->summary, rec);
-	rule_set_eval(ctx->rules, rec, main_on_match, ctx);
-	if (ctx->progress &&
-	    (ctx->stats.records + 1) % MAIN_PROGRESS_EVERY == 0)
-		main_progress(ctx, 0);
-}
-
 /* Redraw the progress line at most once a second; done clears it. */
 static void
-main_progress(struct main_ctx *ctx, int done)
+main_progress(const struct audit_stats *st, int done, void *arg)
 {
-	time_t	now;
+	struct main_ctx	*ctx = arg;
+	time_t		 now;
 
 	if (done) {
 		if (ctx->progress_shown)
@@ -339,68 +241,10 @@ main_progress(struct main_ctx *ctx, int done)
 	ctx->progress_shown = 1;
 	fprintf(stderr, "\r\033[Kctaudit: %llu files, %llu records, "
 	    "%llu MB, %llu findings",
-	    (unsigned long long)ctx->stats.streams,
-	    (unsigned long long)ctx->stats.records,
-	    (unsigned long long)(ctx->stats.bytes_json >> 20),
-	    (unsigned long long)ctx->nfindings);
-}
-
-/* Audit every stream one argument names. */
-static void
-main_scan_path(struct main_ctx *ctx, const char *path,
-    const struct source_opts *sopts)
-{
-	struct source	*src;
-	struct stream	*st;
-	char		*cause = NULL;
-	int		 rv;
-
-	if ((src = source_open(path, sopts, &cause)) == NULL) {
-		diag(DIAG_ERROR, path, 0, "%s", cause);
-		free(cause);
-		ctx->stats.streams++;
-		ctx->stats.streams_failed++;
-		return;
-	}
-	for (;;) {
-		st = NULL;
-		if ((rv = source_next(src, &st, &cause)) == 0)
-			break;
-		if (rv == -1) {
-			/* st, if set, names the entry that failed. */
-			diag(DIAG_ERROR, st != NULL ? st->name : NULL, 0, "%s",
-			    cause);
-			free(cause);
-			cause = NULL;
-			ctx->stats.streams++;
-			ctx->stats.streams_failed++;
-			continue;
-		}
-		rv = scan_stream(st, main_on_record, ctx, &ctx->stats);
-		/* Read to the end, or to be read again by the next run. */
-		if (ctx->state != NULL)
-			state_stream_done(ctx->state, st->name, rv == 0);
-	}
-	source_close(src);
-}
-
-/* --state: 1 if this rule reported this event in this or an earlier run. */
-static int
-main_duplicate(struct main_ctx *ctx, const struct rule *r,
-    struct record *rec)
-{
-	const struct rec_value	*root, *id, *t;
-	int64_t			 ms = 0;
-
-	if ((root = record_root(rec)) == NULL ||
-	    (id = record_member(root, "eventID", 7)) == NULL ||
-	    id->type != REC_STRING)
-		return 0;	/* nothing to know it by: always report */
-	if ((t = record_member(root, "eventTime", 9)) == NULL ||
-	    t->type != REC_STRING ||
-	    eventtime_parse(t->str, t->len, &ms) == -1)
-		ms = 0;
-	return state_seen(ctx->state, rule_id(r), id->str, id->len, ms);
+	    (unsigned long long)st->scan.streams,
+	    (unsigned long long)st->scan.records,
+	    (unsigned long long)(st->scan.bytes_json >> 20),
+	    (unsigned long long)st->nfindings);
 }
 
 /* Lock and read the state file: 0, or the exit status. */
@@ -417,8 +261,8 @@ main_state_open(struct main_ctx *ctx, const char *path, int wait, int days,
 	opts.wait = wait;
 	opts.now_ms = now;
 	opts.window_ms = (int64_t)days * 24 * 60 * 60 * 1000;
-	ctx->state = state_open(path, &opts, &busy, &where, &line, &cause);
-	if (ctx->state != NULL)
+	ctx->aopts.state = state_open(path, &opts, &busy, &where, &line, &cause);
+	if (ctx->aopts.state != NULL)
 		return 0;
 	if (busy) {
 		/* Shown even with -q: cron mails it, and nothing was done. */
@@ -435,35 +279,6 @@ main_state_open(struct main_ctx *ctx, const char *path, int wait, int days,
 	return MAIN_EXIT_CONFIG;
 }
 
-static void
-main_summary(const struct main_ctx *ctx)
-{
-	const struct scan_stats	*s = &ctx->stats;
-
-	if (ctx->since != 0 || ctx->until != 0)
-		diag(DIAG_NOTE, NULL, 0, "%llu records outside the time "
-		    "window, %llu without a usable eventTime (audited)",
-		    (unsigned long long)ctx->outside,
-		    (unsigned long long)ctx->untimed);
-	diag(DIAG_NOTE, NULL, 0, "summary: %llu files (%llu incomplete), "
-	    "%llu records (%llu skipped, %llu repaired), %llu digest files, "
-	    "%llu insights events, %llu findings (critical %llu, high %llu, "
-	    "medium %llu, low %llu, informational %llu)",
-	    (unsigned long long)s->streams,
-	    (unsigned long long)s->streams_failed,
-	    (unsigned long long)s->records,
-	    (unsigned long long)s->records_skipped,
-	    (unsigned long long)s->repaired,
-	    (unsigned long long)s->digests,
-	    (unsigned long long)s->insights,
-	    (unsigned long long)ctx->nfindings,
-	    (unsigned long long)ctx->findings[RULE_CRITICAL],
-	    (unsigned long long)ctx->findings[RULE_HIGH],
-	    (unsigned long long)ctx->findings[RULE_MEDIUM],
-	    (unsigned long long)ctx->findings[RULE_LOW],
-	    (unsigned long long)ctx->findings[RULE_INFORMATIONAL]);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -478,11 +293,10 @@ main(int argc, char **argv)
 	struct main_list	 accounts = { NULL, 0 }, regions = { NULL, 0 };
 	struct main_list	 notify = { NULL, 0 };
 	struct stat		 sb;
-	struct summary_run	 srun;
+	const struct audit_stats *astats;
 	const char		*format = NULL, *outpath = NULL;
-	const char		*statepath = NULL;
+	const char		*statepath = NULL, *stdin_path = "-";
 	enum summary_format	 summary_format = SUMMARY_TEXT;
-	unsigned long		 errors;
 	int			 state_wait = 0, dedup_days = STATE_SEEN_DAYS;
 	int			 summary = 0;	/* 1: --summary, 2: -only */
 	const char		*color = "auto", *errstr, *nocolor;
@@ -543,7 +357,7 @@ main(int argc, char **argv)
 		case OPT_SINCE:
 		case OPT_UNTIL:
 			if (eventtime_bound(optarg, now, ch == OPT_SINCE ?
-			    &ctx.since : &ctx.until, &cause) == -1) {
+			    &ctx.aopts.since : &ctx.aopts.until, &cause) == -1) {
 				/* The cause quotes the argument itself. */
 				diag(DIAG_CONFIG, NULL, 0, "%s: %s",
 				    ch == OPT_SINCE ? "--since" : "--until",
@@ -671,7 +485,7 @@ main(int argc, char **argv)
 	argv += optind;
 	diag_set_quiet(quiet);
 
-	if (ctx.since != 0 && ctx.until != 0 && ctx.since >= ctx.until) {
+	if (ctx.aopts.since != 0 && ctx.aopts.until != 0 && ctx.aopts.since >= ctx.aopts.until) {
 		diag(DIAG_CONFIG, NULL, 0, "--since must be before --until");
 		status = MAIN_EXIT_CONFIG;
 		goto out;
@@ -681,7 +495,7 @@ main(int argc, char **argv)
 	if (format == NULL)
 		format = isatty(outpath == NULL ? STDOUT_FILENO : -1) ?
 		    "text" : "json";
-	if ((ctx.out_ops = output_find(format)) == NULL) {
+	if ((ctx.aopts.out_ops = output_find(format)) == NULL) {
 		diag(DIAG_CONFIG, NULL, 0, "-f %s: unknown format (text, "
 		    "json, csv)", format);
 		status = MAIN_EXIT_CONFIG;
@@ -735,9 +549,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (notify.n > 0)
-		ctx.sinks = sink_set_create((size_t)threshold, &kopts);
+		ctx.aopts.sinks = sink_set_create((size_t)threshold, &kopts);
 	for (i = 0; i < notify.n; i++) {
-		if (sink_set_open(ctx.sinks, notify.v[i], &cause) == -1) {
+		if (sink_set_open(ctx.aopts.sinks, notify.v[i], &cause) == -1) {
 			diag(DIAG_CONFIG, NULL, 0, "%s", cause);
 			free(cause);
 			status = MAIN_EXIT_CONFIG;
@@ -750,9 +564,9 @@ main(int argc, char **argv)
 	    (status = main_state_open(&ctx, statepath, state_wait, dedup_days,
 	    now)) != 0)
 		goto out;
-	sopts.state = ctx.state;
+	sopts.state = ctx.aopts.state;
 	if (summary != 0)
-		ctx.summary = summary_create(SUMMARY_TOP, SUMMARY_WIDTH);
+		ctx.aopts.summary = summary_create(SUMMARY_TOP, SUMMARY_WIDTH);
 	/* --summary-only: the summary is the output, on stdout. */
 	if (summary == 2 && outpath == NULL)
 		outpath = "/dev/null";
@@ -767,88 +581,43 @@ main(int argc, char **argv)
 		oopts.color = isatty(fileno(outf)) &&
 		    ((nocolor = getenv("NO_COLOR")) == NULL ||
 		    *nocolor == '\0');
-	ctx.corr = correlate_create(ctx.rules, NULL);
-	oopts.corr = ctx.corr != NULL;
-	ctx.out = ctx.out_ops->open(outf, &oopts);
+	ctx.aopts.corr = correlate_create(ctx.rules, NULL);
+	oopts.corr = ctx.aopts.corr != NULL;
+	ctx.aopts.out = ctx.aopts.out_ops->open(outf, &oopts);
 	/*
 	 * Checkpoint each stream, so that a run killed half-way is not
 	 * written again.  Not with sinks: a dead run delivered nothing, so
 	 * the next must read it all again to deliver it (and writes it
 	 * again: at least once in the output, exactly once to the sinks).
 	 */
-	if (ctx.state != NULL && ctx.sinks == NULL &&
-	    state_journal_begin(ctx.state, outf, &cause) == -1) {
+	if (ctx.aopts.state != NULL && ctx.aopts.sinks == NULL &&
+	    state_journal_begin(ctx.aopts.state, outf, &cause) == -1) {
 		diag(DIAG_WARN, statepath, 0, "no checkpoints: %s", cause);
 		free(cause);
 		cause = NULL;
 	}
-	ctx.progress = !quiet && isatty(STDERR_FILENO);
+	if (!quiet && isatty(STDERR_FILENO)) {
+		ctx.aopts.progress = main_progress;
+		ctx.aopts.progress_arg = &ctx;
+	}
 
-	sopts.since_ms = ctx.since;
-	sopts.until_ms = ctx.until;
+	sopts.since_ms = ctx.aopts.since;
+	sopts.until_ms = ctx.aopts.until;
 	sopts.accounts = (const char *const *)accounts.v;
 	sopts.naccounts = accounts.n;
 	sopts.regions = (const char *const *)regions.v;
 	sopts.nregions = regions.n;
+	ctx.audit = audit_create(ctx.rules, &ctx.aopts);
 	if (argc == 0)
-		main_scan_path(&ctx, "-", &sopts);
-	for (i = 0; i < (size_t)argc; i++)
-		main_scan_path(&ctx, argv[i], &sopts);
-
-	main_progress(&ctx, 1);
-	/* The input is not in time order: windows are closed at the end. */
-	correlate_finish(ctx.corr, main_on_corr, &ctx);
-	errors = diag_count(DIAG_ERROR);
-	ctx.out_ops->close(ctx.out);
-	if (fflush(outf) == EOF || ferror(outf) ||
-	    (outf != stdout && fclose(outf) == EOF))
-		diag(DIAG_ERROR, outpath != NULL ? outpath : "<stdout>", 0,
-		    "write error: %s", strerror(errno));
-	undelivered = sink_set_finish(ctx.sinks);
-	/* The output failed: write it all again, checkpoints or not. */
-	if (ctx.state != NULL && diag_count(DIAG_ERROR) != errors)
-		state_journal_drop(ctx.state);
-	/*
-	 * The state moves on only once the findings it covers are written
-	 * and, with sinks, delivered (sink_set_finish() above): a write or
-	 * delivery error since the output was closed keeps the old state,
-	 * so the next run audits and reports the same again (dedup pairs
-	 * of this run are not saved either).
-	 */
-	if (ctx.state != NULL && undelivered == 0 &&
-	    diag_count(DIAG_ERROR) == errors &&
-	    state_save(ctx.state, &cause) == -1) {
-		diag(DIAG_ERROR, statepath, 0, "state file not saved: %s",
-		    cause);
-		free(cause);
-		cause = NULL;
-	}
-	main_summary(&ctx);
-	if (ctx.state != NULL || ctx.suppressed != 0)
-		diag(DIAG_NOTE, NULL, 0, "%llu files already audited, %llu "
-		    "matches suppressed by filters, %llu duplicate findings "
-		    "not reported",
-		    (unsigned long long)(ctx.state != NULL ?
-		    state_stats(ctx.state)->skipped : 0),
-		    (unsigned long long)ctx.suppressed,
-		    (unsigned long long)(ctx.state != NULL ?
-		    state_stats(ctx.state)->duplicates : 0));
-	if (ctx.summary != NULL) {
-		memset(&srun, 0, sizeof srun);
-		srun.files = ctx.stats.streams;
-		srun.files_failed = ctx.stats.streams_failed;
-		srun.records = ctx.stats.records;
-		if (ctx.state != NULL) {
-			srun.files_skipped = state_stats(ctx.state)->skipped;
-			srun.duplicates = state_stats(ctx.state)->duplicates;
-		}
-		summary_write(ctx.summary, &srun, summary_format,
-		    summary == 2 ? stdout : stderr);
-		if (fflush(stdout) == EOF)
-			diag(DIAG_ERROR, "<stdout>", 0, "write error: %s",
-			    strerror(errno));
-	}
-	sink_set_summary(ctx.sinks);
+		audit_run(ctx.audit, &stdin_path, 1, &sopts);
+	else
+		audit_run(ctx.audit, (const char *const *)argv, (size_t)argc,
+		    &sopts);
+	astats = audit_stats(ctx.audit);
+	undelivered = audit_commit(ctx.audit, outf,
+	    outpath != NULL ? outpath : "<stdout>", statepath);
+	audit_report(ctx.audit, summary_format,
+	    summary == 2 ? stdout : stderr);
 
 	switch (diag_worst()) {
 	case DIAG_CONFIG:
@@ -858,7 +627,7 @@ main(int argc, char **argv)
 		status = MAIN_EXIT_INCOMPLETE;
 		break;
 	default:
-		status = ctx.nfindings != 0 ?
+		status = astats->nfindings != 0 ?
 		    MAIN_EXIT_FINDINGS : MAIN_EXIT_CLEAN;
 		break;
 	}
@@ -866,13 +635,14 @@ main(int argc, char **argv)
 	if (undelivered != 0 && status != MAIN_EXIT_CONFIG)
 		status = MAIN_EXIT_DELIVERY;
 out:
-	summary_free(ctx.summary);
-	state_free(ctx.state);		/* and the lock with it */
-	sink_set_free(ctx.sinks);
+	audit_free(ctx.audit);
+	summary_free(ctx.aopts.summary);
+	state_free(ctx.aopts.state);		/* and the lock with it */
+	sink_set_free(ctx.aopts.sinks);
 	for (i = 0; i < notify.n; i++)
 		free(notify.v[i]);
 	free(notify.v);
-	correlate_free(ctx.corr);
+	correlate_free(ctx.aopts.corr);
 	rule_set_free(ctx.rules);
 	free(rulepaths.v);
 	free(ids.v);

@@ -4,8 +4,8 @@
  * prefixes the S3 source walks) and error documents (the Code and Message
  * of a failed request).  The caller has the whole body, already capped
  * (BUF_LISTING_MAX, HTTP_ERROR_MAX); this file adds caps on each text,
- * on the number of entries and on nesting, and refuses any document type
- * declaration, so entity tricks never reach expat's expansion.
+ * on the number of entries and on nesting; xmldoc.c refuses any document
+ * type or entity declaration, so entity tricks never reach expat.
  */
 #include "config.h"
 
@@ -19,6 +19,7 @@
 #include "log.h"
 #include "s3.h"
 #include "xmalloc.h"
+#include "xmldoc.h"
 
 /* The elements this parser looks at; anything else is skipped. */
 enum s3_xml_elem {
@@ -38,7 +39,7 @@ enum s3_xml_elem {
 };
 
 struct s3_xml {
-	XML_Parser		 parser;
+	struct xmldoc		*doc;
 	const char		*root;		/* the root element wanted */
 	int			 depth;
 	enum s3_xml_elem	 stack[S3_XML_DEPTH_MAX + 1];
@@ -56,11 +57,6 @@ static void	s3_xml_fail(struct s3_xml *, const char *, const char *);
 static void	s3_xml_start(void *, const XML_Char *, const XML_Char **);
 static void	s3_xml_end(void *, const XML_Char *);
 static void	s3_xml_chars(void *, const XML_Char *, int);
-static void	s3_xml_doctype(void *, const XML_Char *, const XML_Char *,
-		    const XML_Char *, int);
-static void	s3_xml_entity(void *, const XML_Char *, int, const XML_Char *,
-		    int, const XML_Char *, const XML_Char *, const XML_Char *,
-		    const XML_Char *);
 static int	s3_xml_run(struct s3_xml *, const char *, size_t);
 static enum s3_xml_elem s3_xml_classify(const struct s3_xml *,
 		    const char *);
@@ -76,38 +72,7 @@ s3_xml_fail(struct s3_xml *x, const char *what, const char *name)
 		else
 			x->cause = xstrdup(what);
 	}
-	XML_StopParser(x->parser, XML_FALSE);
-}
-
-static void
-s3_xml_doctype(void *arg, const XML_Char *name, const XML_Char *sysid,
-    const XML_Char *pubid, int internal)
-{
-	struct s3_xml	*x = arg;
-
-	(void)name;
-	(void)sysid;
-	(void)pubid;
-	(void)internal;
-	s3_xml_fail(x, "document type declaration refused", NULL);
-}
-
-static void
-s3_xml_entity(void *arg, const XML_Char *name, int param,
-    const XML_Char *value, int len, const XML_Char *base,
-    const XML_Char *sysid, const XML_Char *pubid, const XML_Char *notation)
-{
-	struct s3_xml	*x = arg;
-
-	(void)name;
-	(void)param;
-	(void)value;
-	(void)len;
-	(void)base;
-	(void)sysid;
-	(void)pubid;
-	(void)notation;
-	s3_xml_fail(x, "entity declaration refused", NULL);
+	xmldoc_fail(x->doc, x->cause);
 }
 
 /* What an element is, from its name and its parent. */
@@ -333,6 +298,12 @@ s3_xml_end(void *arg, const XML_Char *name)
 	memset(&x->cur, 0, sizeof x->cur);
 }
 
+static const struct xmldoc_ops s3_xml_ops = {
+	.start = s3_xml_start,
+	.end = s3_xml_end,
+	.text = s3_xml_chars,
+};
+
 /* Parse one whole document: 0, or -1 and x->cause. */
 static int
 s3_xml_run(struct s3_xml *x, const char *data, size_t len)
@@ -343,25 +314,21 @@ s3_xml_run(struct s3_xml *x, const char *data, size_t len)
 		x->cause = xstrdup("document too large");
 		return -1;
 	}
-	if ((x->parser = XML_ParserCreate("UTF-8")) == NULL)
-		fatalx("XML_ParserCreate failed");
+	x->doc = xmldoc_create(&s3_xml_ops, x, NULL);
 	buf_init(&x->text, S3_XML_TEXT_MAX);
-	XML_SetUserData(x->parser, x);
-	XML_SetElementHandler(x->parser, s3_xml_start, s3_xml_end);
-	XML_SetCharacterDataHandler(x->parser, s3_xml_chars);
-	XML_SetStartDoctypeDeclHandler(x->parser, s3_xml_doctype);
-	XML_SetEntityDeclHandler(x->parser, s3_xml_entity);
-	if (XML_Parse(x->parser, data, (int)len, XML_TRUE) != XML_STATUS_OK) {
-		if (x->cause == NULL)
+	if (xmldoc_parse(x->doc, data, len) == -1) {
+		/* x->cause is set if s3_xml_fail() stopped it. */
+		if (x->cause == NULL && xmldoc_line(x->doc) != 0)
 			xasprintf(&x->cause, "line %lu: %s",
-			    (unsigned long)XML_GetCurrentLineNumber(x->parser),
-			    XML_ErrorString(XML_GetErrorCode(x->parser)));
+			    xmldoc_line(x->doc), xmldoc_cause(x->doc));
+		else if (x->cause == NULL)
+			x->cause = xstrdup(xmldoc_cause(x->doc));
 		rv = -1;
 	}
 	free(x->cur.key);
 	free(x->cur.etag);
 	buf_clear(&x->text);
-	XML_ParserFree(x->parser);
+	xmldoc_free(x->doc);
 	return rv;
 }
 

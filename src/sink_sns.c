@@ -40,6 +40,7 @@
 #include "sigv4.h"
 #include "sink.h"
 #include "xmalloc.h"
+#include "xmldoc.h"
 
 #define SINK_SNS_BATCH		10		/* entries in PublishBatch */
 #define SINK_SNS_SIZE_MAX	(256 * 1024)	/* a message; a batch */
@@ -366,6 +367,7 @@ sink_sns_post(struct sink_sns *s, const struct buf *form,
 	struct http_header	 h[] = { { "Content-Type", SINK_SNS_CTYPE } };
 	struct http_request	 rq;
 	struct aws_cred		 cred;
+	struct sigv4_credentials sc;
 	char			*why = NULL;
 	int			 rv;
 
@@ -389,7 +391,8 @@ sink_sns_post(struct sink_sns *s, const struct buf *form,
 	rq.nheaders = nitems(h);
 	rq.body = form->data;
 	rq.bodylen = form->len;
-	rq.cred = &cred;
+	aws_cred_sigv4(&cred, &sc);
+	rq.cred = &sc;
 	rq.region = s->region;
 	rq.service = "sns";
 	rq.sigv4_flags = SIGV4_SERVICE;
@@ -522,6 +525,12 @@ sink_sns_xml_text(void *arg, const XML_Char *s, int len)
 			break;
 }
 
+static const struct xmldoc_ops sink_sns_xml_ops = {
+	.start = sink_sns_xml_start,
+	.end = sink_sns_xml_end,
+	.text = sink_sns_xml_text,
+};
+
 /*
  * One PublishBatch request of the messages in v.  Marks each sent,
  * failed, or failed to be retried.  0, or -1 and *cause when the whole
@@ -534,7 +543,6 @@ sink_sns_batch(struct sink_sns *s, struct sink_sns_msg **v, size_t n,
 	struct sink_sns_xml	 x;
 	struct http_response	 rs;
 	struct buf		 form;
-	XML_Parser		 p;
 	char			 prefix[64], *why = NULL;
 	size_t			 i;
 	int			 rv;
@@ -568,16 +576,10 @@ sink_sns_batch(struct sink_sns *s, struct sink_sns_msg **v, size_t n,
 		buf_init(&x.code, 256);
 		buf_init(&x.message, 1024);
 		buf_init(&x.fault, 16);
-		if ((p = XML_ParserCreate("UTF-8")) == NULL)
-			fatalx("XML_ParserCreate: out of memory");
-		XML_SetUserData(p, &x);
-		XML_SetElementHandler(p, sink_sns_xml_start, sink_sns_xml_end);
-		XML_SetCharacterDataHandler(p, sink_sns_xml_text);
-		if (rs.body.len > INT_MAX || XML_Parse(p, rs.body.data,
-		    (int)rs.body.len, 1) != XML_STATUS_OK || !x.answered)
+		if (xmldoc_run(&sink_sns_xml_ops, &x, NULL, rs.body.data,
+		    rs.body.len) == -1 || !x.answered)
 			why = xstrdup("PublishBatch: an answer that is not "
 			    "a PublishBatchResponse");
-		XML_ParserFree(p);
 		buf_clear(&x.id);
 		buf_clear(&x.code);
 		buf_clear(&x.message);

@@ -111,6 +111,7 @@ struct source_s3_lop {
 	struct http_request	 rq;
 	struct http_response	 rs;
 	struct aws_cred		 cred;
+	struct sigv4_credentials sc;	/* lends cred to rq */
 	char			*query;		/* the URL's, after "?" */
 	char			*url;
 	char			*region;	/* the tries are signed for */
@@ -552,7 +553,8 @@ source_s3_lop_call(struct source_s3 *s, struct source_s3_lop *op)
 	memset(&op->rq, 0, sizeof op->rq);
 	op->rq.method = "GET";
 	op->rq.url = op->url;
-	op->rq.cred = &op->cred;
+	aws_cred_sigv4(&op->cred, &op->sc);
+	op->rq.cred = &op->sc;
 	op->rq.region = op->region;
 	op->rq.service = "s3";
 	op->rq.sigv4_flags = SIGV4_S3;
@@ -989,6 +991,7 @@ source_s3_start(struct source_s3_xfer *x)
 	struct http_header	 hv[2];
 	struct http_request	 rq;
 	struct aws_cred		 cred;
+	struct sigv4_credentials sc;
 	char			*url, *e, range[64], *why = NULL;
 	size_t			 nh = 0;
 
@@ -1017,7 +1020,8 @@ source_s3_start(struct source_s3_xfer *x)
 	rq.url = url;
 	rq.headers = hv;
 	rq.nheaders = nh;
-	rq.cred = &cred;
+	aws_cred_sigv4(&cred, &sc);
+	rq.cred = &sc;
 	rq.region = s->region;
 	rq.service = "s3";
 	rq.sigv4_flags = SIGV4_S3;

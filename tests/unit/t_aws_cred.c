@@ -305,14 +305,14 @@ static const struct {
 	    "&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">]><r>"
 	    "<Credentials><AccessKeyId>&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"
 	    "&d;&d;&d;&d;&d;&d;</AccessKeyId></Credentials></r>", NULL, 0, 0,
-	    "a field longer than 16384 bytes" },
+	    "answer is not XML: document type declaration refused" },
 };
 
 static void
 t_docs_run(void)
 {
 	struct aws_cred	 c;
-	char		*cause;
+	char		*cause, *doc;
 	size_t		 i;
 	int		 rv;
 
@@ -340,6 +340,19 @@ t_docs_run(void)
 		if (c.access_key_id != NULL || c.secret_access_key != NULL)
 			t_fail("aws_cred_clear", "fields left", "NULL");
 	}
+
+	/* The field cap, now that entities cannot blow a field up. */
+	doc = xprintf("<r><Credentials><AccessKeyId>%0*d</AccessKeyId>"
+	    "</Credentials></r>", 16 * 1024 + 1, 0);
+	cause = NULL;
+	if (aws_cred_sts_parse(doc, strlen(doc), &c, &cause) == 0) {
+		t_fail("a 16385-byte AccessKeyId", "parsed", "refused");
+		aws_cred_clear(&c);
+	} else
+		t_same("a 16385-byte AccessKeyId", cause,
+		    "a field longer than 16384 bytes");
+	free(cause);
+	free(doc);
 }
 
 /* AWS error documents, as S3, STS, SNS and JSON services send them. */
@@ -360,6 +373,10 @@ static const struct {
 	{ "{\"code\":\"X:http://internal\",\"Message\":\"m\"}", "X", "m", 0 },
 	{ "<html>502 Bad Gateway</html>", NULL, NULL, -1 },
 	{ "Service Unavailable", NULL, NULL, -1 },
+	/* xmldoc.c: no entities, nothing after the parse stopped. */
+	{ "<!DOCTYPE e [<!ENTITY x \"SlowDown\">]><Error><Code>&x;</Code>"
+	    "</Error>", NULL, NULL, -1 },
+	{ "<Foo/>", NULL, NULL, -1 },
 	{ "", NULL, NULL, -1 },
 };
 

@@ -66,6 +66,12 @@ static const struct {
 	{ "HTTP/1.1 200 OK", "error: bad listing: line 1: not well-formed (invalid token)" },
 	{ "<Error><Code>AccessDenied</Code></Error>",
 	  "error: bad listing: unexpected root element <Error>" },
+	/*
+	 * An empty wrong root: expat still reports its end after the
+	 * parse was stopped, which once indexed the element stack at -1.
+	 */
+	{ "<Foo/>", "error: bad listing: unexpected root element <Foo>" },
+	{ "<Error/>", "error: bad listing: unexpected root element <Error>" },
 	{ "<ListBucketResult><Contents><Size>1</Size></Contents>"
 	  "</ListBucketResult>",
 	  "error: bad listing: Key or Size missing in <Contents>" },
@@ -128,6 +134,10 @@ static const struct {
 	{ "<Error><Message>no code</Message></Error>", NULL },
 	{ "<Error><Code>A</Code><Code>B</Code></Error>", NULL },
 	{ "<html><body>502 Bad Gateway</body></html>", NULL },
+	/* Empty wrong roots (the element stack once went to -1). */
+	{ "<Foo/>", NULL },
+	{ "<ListBucketResult/>", NULL },
+	{ "<Error/>", NULL },
 	{ "<Error><Code>Truncated", NULL },
 	{ "", NULL },
 	{ "{\"__type\":\"x\"}", NULL },

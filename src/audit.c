@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The findings stage, between the rules and the outputs.  Each record
+ * of each stream is placed in the time window, counted for the summary
+ * and evaluated; each match is then suppressed by a Sigma filter,
+ * noted for correlation, dropped if --state has seen it, counted for
+ * the summary, written, and last handed to the sinks.  The order is the
+ * contract: a suppressed match never counts for a correlation, a
+ * duplicate still does, and nothing reaches a sink before the output.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "correlate.h"
+#include "eventtime.h"
+#include "log.h"
+#include "output.h"
+#include "record.h"
+#include "rule.h"
+#include "scan.h"
+#include "sink.h"
+#include "source.h"
+#include "state.h"
+#include "summary.h"
+#include "xmalloc.h"
+
+struct audit {
+	struct rule_set		*rules;
+	struct audit_opts	 opts;
+	struct audit_stats	 stats;
+};
+
+static void	audit_on_record(struct record *, void *);
+static void	audit_on_match(const struct rule *, struct record *, void *);
+static void	audit_on_corr(const struct rule *,
+		    const struct corr_finding *, void *);
+static void	audit_emit(struct audit *, const struct finding *);
+static int	audit_duplicate(struct audit *, const struct rule *,
+		    struct record *);
+
+/* Create the stage; it borrows rs and every part in opts. */
+struct audit *
+audit_create(struct rule_set *rs, const struct audit_opts *opts)
+{
+	struct audit	*a;
+
+	a = xcalloc(1, sizeof *a);
+	a->rules = rs;
+	a->opts = *opts;
+	return a;
+}
+
+/* Free the stage (not its parts). */
+void
+audit_free(struct audit *a)
+{
+	free(a);
+}
+
+const struct audit_stats *
+audit_stats(const struct audit *a)
+{
+	return &a->stats;
+}
+
+/* Output first, then the sinks: a finding sent is a finding written. */
+static void
+audit_emit(struct audit *a, const struct finding *f)
+{
+	a->opts.out_ops->write(a->opts.out, f);
+	sink_set_add(a->opts.sinks, f);
+	a->stats.findings[rule_level(f->rule)]++;
+	a->stats.nfindings++;
+}
+
+static void
+audit_on_match(const struct rule *r, struct record *rec, void *arg)
+{
+	struct audit		*a = arg;
+	struct finding		 f;
+	const struct rule	*filter;
+
+	/* A match a Sigma filter accepts is no match, as pySigma has it. */
+	if ((filter = rule_set_suppress(a->rules, r, rec)) != NULL) {
+		a->stats.suppressed++;
+		if (a->opts.summary != NULL)
+			summary_suppressed(a->opts.summary, filter);
+		return;
+	}
+	correlate_match(a->opts.corr, r, rec);
+	if (!rule_generates(r))
+		return;
+	if (a->opts.state != NULL && audit_duplicate(a, r, rec))
+		return;
+	if (a->opts.summary != NULL)
+		summary_finding(a->opts.summary, r, rec);
+	f.rule = r;
+	f.rec = rec;
+	f.corr = NULL;
+	audit_emit(a, &f);
+}
+
+/* A correlation finding, written and counted as any other. */
+static void
+audit_on_corr(const struct rule *r, const struct corr_finding *cf, void *arg)
+{
+	struct audit	*a = arg;
+	struct finding	 f;
+
+	if (a->opts.summary != NULL)
+		summary_finding(a->opts.summary, r, NULL);
+	f.rule = r;
+	f.rec = NULL;
+	f.corr = cf;
+	audit_emit(a, &f);
+}
+
+static void
+audit_on_record(struct record *rec, void *arg)
+{
+	struct audit		*a = arg;
+	const struct rec_value	*v;
+	int64_t			 t;
+
+	if (a->opts.since != 0 || a->opts.until != 0) {
+		v = record_member(record_root(rec), "eventTime", 9);
+		if (v == NULL || v->type != REC_STRING ||
+		    eventtime_parse(v->str, v->len, &t) == -1) {
+			/* Cannot place it in the window: audit it anyway. */
+			a->stats.untimed++;
+		} else if ((a->opts.since != 0 && t < a->opts.since) ||
+		    (a->opts.until != 0 && t >= a->opts.until)) {
+			a->stats.outside++;
+			return;
+		}
+	}
+	if (a->opts.summary != NULL)
+		summary_record(a->opts.summary, rec);
+	rule_set_eval(a->rules, rec, audit_on_match, a);
+	if (a->opts.progress != NULL &&
+	    (a->stats.scan.records + 1) % AUDIT_PROGRESS_EVERY == 0)
+		a->opts.progress(&a->stats, 0, a->opts.progress_arg);
+}
+
+/* --state: 1 if this rule reported this event in this or an earlier run. */
+static int
+audit_duplicate(struct audit *a, const struct rule *r, struct record *rec)
+{
+	const struct rec_value	*root, *id, *t;
+	int64_t			 ms = 0;
+
+	if ((root = record_root(rec)) == NULL ||
+	    (id = record_member(root, "eventID", 7)) == NULL ||
+	    id->type != REC_STRING)
+		return 0;	/* nothing to know it by: always report */
+	if ((t = record_member(root, "eventTime", 9)) == NULL ||
+	    t->type != REC_STRING ||
+	    eventtime_parse(t->str, t->len, &ms) == -1)
+		ms = 0;
+	return state_seen(a->opts.state, rule_id(r), id->str, id->len, ms);
+}
+
+/* Audit one stream and tell the state file whether it was read whole. */
+int
+audit_stream(struct audit *a, struct stream *st)
+{
+	int	rv;
+
+	rv = scan_stream(st, audit_on_record, a, &a->stats.scan);
+	/* Read to the end, or to be read again by the next run. */
+	if (a->opts.state != NULL)
+		state_stream_done(a->opts.state, st->name, rv == 0);
+	return rv;
+}
+
+/* Audit every stream one argument names. */
+void
+audit_path(struct audit *a, const char *path, const struct source_opts *sopts)
+{
+	struct source	*src;
+	struct stream	*st;
+	char		*cause = NULL;
+	int		 rv;
+
+	if ((src = source_open(path, sopts, &cause)) == NULL) {
+		diag(DIAG_ERROR, path, 0, "%s", cause);
+		free(cause);
+		a->stats.scan.streams++;
+		a->stats.scan.streams_failed++;
+		return;
+	}
+	for (;;) {
+		st = NULL;
+		if ((rv = source_next(src, &st, &cause)) == 0)
+			break;
+		if (rv == -1) {
+			/* st, if set, names the entry that failed. */
+			diag(DIAG_ERROR, st != NULL ? st->name : NULL, 0, "%s",
+			    cause);
+			free(cause);
+			cause = NULL;
+			a->stats.scan.streams++;
+			a->stats.scan.streams_failed++;
+			continue;
+		}
+		audit_stream(a, st);
+	}
+	source_close(src);
+}
+
+/* The input is not in time order: windows are closed at the end. */
+void
+audit_finish(struct audit *a)
+{
+	correlate_finish(a->opts.corr, audit_on_corr, a);
+}
+
+/* Audit every path in order, then close the correlation windows. */
+void
+audit_run(struct audit *a, const char *const *paths, size_t npaths,
+    const struct source_opts *sopts)
+{
+	size_t	i;
+
+	for (i = 0; i < npaths; i++)
+		audit_path(a, paths[i], sopts);
+	if (a->opts.progress != NULL)
+		a->opts.progress(&a->stats, 1, a->opts.progress_arg);
+	audit_finish(a);
+}
+
+/*
+ * End the run in the order that keeps the state honest: close the output
+ * (and outf, unless it is stdout), deliver to the sinks, and save the
+ * state only if nothing failed since.  Return how many alerts were not
+ * delivered.
+ */
+size_t
+audit_commit(struct audit *a, FILE *outf, const char *outname,
+    const char *statepath)
+{
+	struct state	*st = a->opts.state;
+	unsigned long	 errors;
+	size_t		 undelivered;
+	char		*cause = NULL;
+
+	errors = diag_count(DIAG_ERROR);
+	a->opts.out_ops->close(a->opts.out);
+	if (fflush(outf) == EOF || ferror(outf) ||
+	    (outf != stdout && fclose(outf) == EOF))
+		diag(DIAG_ERROR, outname, 0, "write error: %s",
+		    strerror(errno));
+	undelivered = sink_set_finish(a->opts.sinks);
+	/* The output failed: write it all again, checkpoints or not. */
+	if (st != NULL && diag_count(DIAG_ERROR) != errors)
+		state_journal_drop(st);
+	/*
+	 * The state moves on only once the findings it covers are written
+	 * and, with sinks, delivered (sink_set_finish() above): a write or
+	 * delivery error since the output was closed keeps the old state,
+	 * so the next run audits and reports the same again (dedup pairs
+	 * of this run are not saved either).
+	 */
+	if (st != NULL && undelivered == 0 &&
+	    diag_count(DIAG_ERROR) == errors &&
+	    state_save(st, &cause) == -1) {
+		diag(DIAG_ERROR, statepath, 0, "state file not saved: %s",
+		    cause);
+		free(cause);
+	}
+	return undelivered;
+}
+
+/* The closing notes, the --summary report to sout, the sinks' tallies. */
+void
+audit_report(const struct audit *a, enum summary_format fmt, FILE *sout)
+{
+	const struct audit_stats	*as = &a->stats;
+	const struct scan_stats		*s = &as->scan;
+	const struct state_stats	*ss = NULL;
+	struct summary_run		 srun;
+
+	if (a->opts.state != NULL)
+		ss = state_stats(a->opts.state);
+	if (a->opts.since != 0 || a->opts.until != 0)
+		diag(DIAG_NOTE, NULL, 0, "%llu records outside the time "
+		    "window, %llu without a usable eventTime (audited)",
+		    (unsigned long long)as->outside,
+		    (unsigned long long)as->untimed);
+	diag(DIAG_NOTE, NULL, 0, "summary: %llu files (%llu incomplete), "
+	    "%llu records (%llu skipped, %llu repaired), %llu digest files, "
+	    "%llu insights events, %llu findings (critical %llu, high %llu, "
+	    "medium %llu, low %llu, informational %llu)",
+	    (unsigned long long)s->streams,
+	    (unsigned long long)s->streams_failed,
+	    (unsigned long long)s->records,
+	    (unsigned long long)s->records_skipped,
+	    (unsigned long long)s->repaired,
+	    (unsigned long long)s->digests,
+	    (unsigned long long)s->insights,
+	    (unsigned long long)as->nfindings,
+	    (unsigned long long)as->findings[RULE_CRITICAL],
+	    (unsigned long long)as->findings[RULE_HIGH],
+	    (unsigned long long)as->findings[RULE_MEDIUM],
+	    (unsigned long long)as->findings[RULE_LOW],
+	    (unsigned long long)as->findings[RULE_INFORMATIONAL]);
+	if (ss != NULL || as->suppressed != 0)
+		diag(DIAG_NOTE, NULL, 0, "%llu files already audited, %llu "
+		    "matches suppressed by filters, %llu duplicate findings "
+		    "not reported",
+		    (unsigned long long)(ss != NULL ? ss->skipped : 0),
+		    (unsigned long long)as->suppressed,
+		    (unsigned long long)(ss != NULL ? ss->duplicates : 0));
+	if (a->opts.summary != NULL) {
+		memset(&srun, 0, sizeof srun);
+		srun.files = s->streams;
+		srun.files_failed = s->streams_failed;
+		srun.records = s->records;
+		if (ss != NULL) {
+			srun.files_skipped = ss->skipped;
+			srun.duplicates = ss->duplicates;
+		}
+		summary_write(a->opts.summary, &srun, fmt, sout);
+		if (fflush(stdout) == EOF)
+			diag(DIAG_ERROR, "<stdout>", 0, "write error: %s",
+			    strerror(errno));
+	}
+	sink_set_summary(a->opts.sinks);
+}
