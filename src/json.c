@@ -124,6 +124,7 @@ struct json {
 
 	/* Resynchronising JSON Lines after a syntax error. */
 	int			 resync;
+	uint64_t		 open_at;	/* where yajl last started */
 	int			 nl;		/* the last byte was a newline */
 
 	/* record_from_json(): the finished record and the first error. */
@@ -1146,6 +1147,7 @@ json_resync(struct json *j, const char *p, size_t len)
 	while (i < len) {
 		if (j->nl && p[i] == '{') {
 			j->resync = 0;
+			j->open_at = j->total + i;
 			json_yajl_open(j);
 			return i;
 		}
@@ -1238,11 +1240,18 @@ json_parse(struct json *j, const char *p, size_t len)
 		j->total += len;
 		return len;
 	}
-	/* Restart at the error, or at the '{' just before it. */
+	/*
+	 * Restart at the error, or at the '{' just before it when that '{'
+	 * may begin a good line.  Not when yajl started there, or when it
+	 * opened the record that failed: reading it again would fail the
+	 * same way, forever ("{/").
+	 */
 	if (off > len)
 		off = len;
 	if (off > 0 && p[off - 1] == '{' &&
-	    (off >= 2 ? p[off - 2] == '\n' : j->nl))
+	    (off >= 2 ? p[off - 2] == '\n' : j->nl) &&
+	    j->base + off - 1 != j->open_at &&
+	    !(j->building && j->rec_start == j->base + off - 1))
 		off--;
 	json_parse_error(j, off);
 	j->nl = off > 0 ? p[off - 1] == '\n' : j->nl;

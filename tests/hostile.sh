@@ -1,0 +1,60 @@
+#!/bin/sh
+# Hostile input found by a probe and by the fuzzers (issue 15): one case
+# each, with the exact messages and exit status.  Every run has a time
+# limit and its stderr a size limit, so that a regression fails here
+# rather than hanging the suite.
+
+. "$TOP_SRCDIR/tests/setup"
+
+every_event
+
+OUT=$T/out
+GOOD=$TESTDATA/input/file2.json
+LIMIT=${CTAUDIT_HOSTILE_LIMIT:-30}
+
+# ev NAME: a small event.
+ev() {
+	printf '{"eventVersion":"1.08","eventSource":"iam.amazonaws.com",'
+	printf '"eventName":"%s","eventTime":"2024-03-01T10:00:00Z"}' "$1"
+}
+
+# hcase NAME WANT_STATUS [ctaudit arguments]: as run_case in tests/setup,
+# but a run that takes over $LIMIT seconds fails (status 124), and only the
+# first 4 KB of stderr are kept.  Standard input is $T/stdin if present.
+hcase() {
+	name=$1
+	want=$2
+	shift 2
+	echo "== $name" >>"$OUT"
+	[ -f "$T/stdin" ] || : >"$T/stdin"
+	set +e
+	(timeout "$LIMIT" $CTAUDIT_VALGRIND "$CTAUDIT" -r "$T/all.yml" \
+	    -f json "$@" <"$T/stdin" >"$T/stdout"
+	echo $? >"$T/status") 2>&1 | head -c 4096 >"$T/stderr"
+	got=$(cat "$T/status" 2>/dev/null || echo killed)
+	set -e
+	jq -r '[.origin, .index, .eventName] | @tsv' <"$T/stdout" |
+	    sed "s|$T/|\$T/|g; s|$TESTDATA/|\$TESTDATA/|g" >>"$OUT"
+	sed "s|$T/|\$T/|g; s|$TESTDATA/|\$TESTDATA/|g" <"$T/stderr" >>"$OUT"
+	echo "exit $got" >>"$OUT"
+	check_status "$name" "$want" "$got"
+	rm -f "$T/stdin" "$T/status"
+}
+
+: >"$OUT"
+# 1. "{/": yajl fails just past the '{' it was restarted at.  Reported
+# once, and the run goes on past it: a file, stdin, a gzip member, a line
+# after good JSON Lines.
+printf '{/' >"$T/brace-slash.json"
+hcase "{/ in a file" 2 "$T/brace-slash.json" "$GOOD"
+printf '{/' >"$T/stdin"
+hcase "{/ on stdin" 2 -
+printf '{/' | gzip -n >"$T/brace-slash.json.gz"
+hcase "{/ in a gzip member" 2 "$T/brace-slash.json.gz" "$GOOD"
+{ ev One; echo; printf '{/\n'; ev Three; echo; } >"$T/brace-slash.jsonl"
+hcase "{/ after good JSON Lines" 2 "$T/brace-slash.jsonl"
+{ ev One; echo; printf '{"a":1\n{/\n'; ev Three; echo; } \
+    >"$T/brace-slash2.jsonl"
+hcase "{/ after a cut line" 2 "$T/brace-slash2.jsonl"
+check_file hostile "$EXPECTED/hostile" "$OUT"
+finish
