@@ -56,5 +56,18 @@ hcase "{/ after good JSON Lines" 2 "$T/brace-slash.jsonl"
 { ev One; echo; printf '{"a":1\n{/\n'; ev Three; echo; } \
     >"$T/brace-slash2.jsonl"
 hcase "{/ after a cut line" 2 "$T/brace-slash2.jsonl"
+# 6. Deep YAML: libyaml's scanner is quadratic in the nesting, so the cap
+# must stop it while reading (500,000 levels in 1 MB did not finish).
+awk 'BEGIN { printf "title: Deep\nid: 6b0e1b1e-1111-4c3e-9d55-0c6a1f0e0003\n"
+	printf "logsource: {product: aws, service: cloudtrail}\n"
+	printf "detection:\n    s:\n        eventName: "
+	for (i = 0; i < 500000; i++) printf "["
+	printf "x"
+	for (i = 0; i < 500000; i++) printf "]"
+	printf "\n    condition: s\n" }' >"$T/deep.yml"
+LIMIT=10
+hcase "YAML nested 500,000 deep" 3 -r "$T/deep.yml" "$GOOD"
+LIMIT=${CTAUDIT_HOSTILE_LIMIT:-30}
+
 check_file hostile "$EXPECTED/hostile" "$OUT"
 finish

@@ -243,8 +243,14 @@ static const struct {
 	    "anchor is at line 1)\n", 0, 1, 0 },
 	{ "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]"
 	    "]]]]]]]]]]]]]]]]]]]]]\n",
-	    "ctaudit: t.yml:1: error: YAML nested deeper than 32 levels\n",
-	    0, 1, 0 },
+	    "ctaudit: t.yml:1: error: YAML nested deeper than 32 levels; the "
+	    "rest of the file is not read\n", 0, 1, 0 },
+	/* The cap holds while reading: the rules before it are kept. */
+	{ HDR DET "  condition: sel\n---\nb:\n  - [[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n"
+	    "---\n" HDR DET "  condition: sel\n",
+	    "ctaudit: t.yml:12: error: YAML nested deeper than 32 levels; the "
+	    "rest of the file is not read\n", 1, 1, 0 },
 	{ "title: [\n",
 	    "ctaudit: t.yml:2: error: YAML: did not find expected node content "
 	    "while parsing a flow node\n", 0, 1, 0 },
