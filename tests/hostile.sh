@@ -69,5 +69,17 @@ LIMIT=10
 hcase "YAML nested 500,000 deep" 3 -r "$T/deep.yml" "$GOOD"
 LIMIT=${CTAUDIT_HOSTILE_LIMIT:-30}
 
+# 10. Names are escaped in diagnostics as record fields are in the text
+# output: a newline cannot forge a line, ESC and OSC cannot reach the
+# terminal, a backslash is doubled.
+mkdir "$T/names"
+nl='
+'
+printf '{/' >"$T/names/a${nl}ctaudit: note: forged$(printf '\033]0;title\007\033[2J')\\.json"
+hcase "a file name with a newline, ESC, OSC and a backslash" 2 "$T/names"
+if grep -q '^ctaudit: note: forged' "$T/stderr"; then
+	fail "a file name forged a diagnostic line"
+fi
+
 check_file hostile "$EXPECTED/hostile" "$OUT"
 finish
