@@ -353,10 +353,14 @@ main_scan_path(struct main_ctx *ctx, const char *path,
 	struct source	*src;
 	struct stream	*st;
 	char		*cause = NULL;
+	size_t		 n;
 	int		 rv;
 
 	if ((src = source_open(path, sopts, &cause)) == NULL) {
-		diag(DIAG_ERROR, path, 0, "%s", cause);
+		/* diag() names the path: do not say it twice. */
+		n = strlen(path);
+		diag(DIAG_ERROR, path, 0, "%s", strncmp(cause, path, n) == 0 &&
+		    strncmp(cause + n, ": ", 2) == 0 ? cause + n + 2 : cause);
 		free(cause);
 		ctx->stats.streams++;
 		ctx->stats.streams_failed++;

@@ -81,5 +81,8 @@ if grep -q '^ctaudit: note: forged' "$T/stderr"; then
 	fail "a file name forged a diagnostic line"
 fi
 
+# 13. The place is said once, not again at the start of the message.
+hcase "an S3 URI that names no bucket" 2 s3://b/x "$GOOD"
+
 check_file hostile "$EXPECTED/hostile" "$OUT"
 finish
