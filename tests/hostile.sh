@@ -20,7 +20,7 @@ ev() {
 
 # hcase NAME WANT_STATUS [ctaudit arguments]: as run_case in tests/setup,
 # but a run that takes over $LIMIT seconds fails (status 124), and only the
-# first 4 KB of stderr are kept.  Standard input is $T/stdin if present.
+# first 64 KB of stderr are kept.  Standard input is $T/stdin if present.
 hcase() {
 	name=$1
 	want=$2
@@ -30,7 +30,7 @@ hcase() {
 	set +e
 	(timeout "$LIMIT" $CTAUDIT_VALGRIND "$CTAUDIT" -r "$T/all.yml" \
 	    -f json "$@" <"$T/stdin" >"$T/stdout"
-	echo $? >"$T/status") 2>&1 | head -c 4096 >"$T/stderr"
+	echo $? >"$T/status") 2>&1 | head -c 65536 >"$T/stderr"
 	got=$(cat "$T/status" 2>/dev/null || echo killed)
 	set -e
 	jq -r '[.origin, .index, .eventName] | @tsv' <"$T/stdout" |
@@ -56,6 +56,24 @@ hcase "{/ after good JSON Lines" 2 "$T/brace-slash.jsonl"
 { ev One; echo; printf '{"a":1\n{/\n'; ev Three; echo; } \
     >"$T/brace-slash2.jsonl"
 hcase "{/ after a cut line" 2 "$T/brace-slash2.jsonl"
+# 5. A DAG of symbolic links: 30 levels of two links each reach one file
+# by 2^30 paths.  Each directory and file is read once, with a note.
+mkdir -p "$T/dag/l30"
+ev Deep >"$T/dag/l30/x.json"
+i=0
+while [ $i -lt 30 ]; do
+	mkdir -p "$T/dag/l$i"
+	ln -s "../l$((i + 1))" "$T/dag/l$i/a"
+	ln -s "../l$((i + 1))" "$T/dag/l$i/b"
+	i=$((i + 1))
+done
+hcase "a DAG of symlinked directories" 1 "$T/dag/l0"
+mkdir "$T/links"
+ev Linked >"$T/links/a.json"
+ln "$T/links/a.json" "$T/links/b.json"
+ln -s a.json "$T/links/c.json"
+hcase "a hard link and a symlink to one file" 1 "$T/links"
+
 # 6. Deep YAML: libyaml's scanner is quadratic in the nesting, so the cap
 # must stop it while reading (500,000 levels in 1 MB did not finish).
 awk 'BEGIN { printf "title: Deep\nid: 6b0e1b1e-1111-4c3e-9d55-0c6a1f0e0003\n"
