@@ -346,6 +346,7 @@ sigma_load_meta(struct sigma_load *sl, yaml_node_t *root, struct rule *r)
 		return sigma_load_fail(sl, n, "'id' is empty");
 	if (r->id == NULL) {
 		/* No id: the file name stands in, so findings still say. */
+		r->id_derived = 1;
 		base = (base = strrchr(sl->path, '/')) != NULL ? base + 1 :
 		    sl->path;
 		if ((dot = strrchr(base, '.')) == NULL || dot == base)

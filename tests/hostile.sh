@@ -99,6 +99,16 @@ if grep -q '^ctaudit: note: forged' "$T/stderr"; then
 	fail "a file name forged a diagnostic line"
 fi
 
+# 12. Two rules with one id are an error naming both files; a rules
+# directory with a link loop, or given twice, is read once.
+mkdir -p "$T/rules/sub"
+sed "s/0001\$/0002/" "$T/all.yml" >"$T/rules/a.yml"
+ln -s .. "$T/rules/sub/up"
+hcase "a rules directory with a link loop, given twice" 1 -r "$T/rules" \
+    -r "$T/rules/a.yml" "$GOOD"
+cp "$T/rules/a.yml" "$T/rules/sub/copy.yml"
+hcase "two rules with one id" 3 -r "$T/rules" "$GOOD"
+
 # 13. The place is said once, not again at the start of the message.
 hcase "an S3 URI that names no bucket" 2 s3://b/x "$GOOD"
 

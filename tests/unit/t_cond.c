@@ -276,10 +276,14 @@ static const struct {
 	/* a filter for another log source is skipped like a rule */
 	{ "title: f\nlogsource:\n  product: aws\nfilter:\n  rules: [r1]\n"
 	    "  sel:\n    a: b\n  condition: not sel\n", "", 0, 0, 1 },
-	{ HDR DET "  condition: sel\n---\n" HDR DET "  condition: sel\n"
+	{ HDR DET "  condition: sel\n---\n" HDRN("r2") DET "  condition: sel\n"
 	    "---\ntitle: [\n",
 	    "ctaudit: t.yml:22: error: YAML: did not find expected node "
 	    "content while parsing a flow node\n", 2, 1, 0 },
+	/* one id, two rules: the second is refused, naming the first */
+	{ HDR DET "  condition: sel\n---\n" HDR DET "  condition: sel\n",
+	    "ctaudit: t.yml:11: error: rule id r1 is already used by t.yml:1; "
+	    "this rule is not loaded\n", 1, 1, 0 },
 };
 
 /* A rule, records, and whether each record matches (a bit each). */
