@@ -249,6 +249,7 @@ static int	match_cidr_parse(const char *, struct match_val *);
 static int	match_time_part(const char *, size_t, uint64_t, int64_t *);
 static char	*match_utf16(const char *, size_t, uint64_t, size_t *);
 static char	*match_base64(const unsigned char *, size_t, size_t *);
+static int	match_repeated(const struct rec_value *);
 static int	match_walk(struct match_walk *, const struct rec_value *,
 		    const char *, size_t);
 static int	match_final(struct match_walk *, const struct rec_value *);
@@ -1297,11 +1298,28 @@ match_item_needs(const struct match_item *mi)
 }
 
 /*
+ * 1 if a later member of the same object has m's name: a key given twice
+ * counts with its last value, as in jq and Python.
+ */
+static int
+match_repeated(const struct rec_value *m)
+{
+	const struct rec_value	*n;
+
+	for (n = m->next; n != NULL; n = n->next) {
+		if (n->keylen == m->keylen &&
+		    memcmp(n->key, m->key, m->keylen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Resolve the dotted name against v and visit what it names.  In an
  * object, every member whose name is the whole name, or the name up to one
  * of its dots, is followed (with the rest of the name), so "a.b" names a
  * member "a.b" as well as member "b" of "a": every way counts, in member
- * order.  Arrays are transparent on the way and at the end: each element
+ * order.  Of a name given twice, only the last member counts.  Arrays are transparent on the way and at the end: each element
  * is tried with the same rest of the name.  Depth is bounded by the
  * record's own nesting cap (REC_DEPTH_MAX).
  */
@@ -1327,7 +1345,7 @@ match_walk(struct match_walk *w, const struct rec_value *v, const char *name,
 		end = m->keylen;
 		if (end > len || (end < len && name[end] != '.') ||
 		    end == 0 || m->key[0] != name[0] ||
-		    memcmp(m->key, name, end) != 0)
+		    memcmp(m->key, name, end) != 0 || match_repeated(m))
 			continue;
 		if (end < len) {
 			if (match_walk(w, m, name + end + 1, len - end - 1))

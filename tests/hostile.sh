@@ -109,6 +109,17 @@ hcase "a rules directory with a link loop, given twice" 1 -r "$T/rules" \
 cp "$T/rules/a.yml" "$T/rules/sub/copy.yml"
 hcase "two rules with one id" 3 -r "$T/rules" "$GOOD"
 
+# 12. A key given twice: its last value is the one rules see.
+sed 's/eventName|exists: true/eventName: DeleteTrail/; s/0001$/0003/' \
+    "$T/all.yml" >"$T/deletetrail.yml"
+{ printf '{"eventSource":"cloudtrail.amazonaws.com","eventName":"ListTrails",'
+  printf '"eventName":"DeleteTrail"}\n'
+  printf '{"eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail",'
+  printf '"eventName":"ListTrails"}\n'; } >"$T/dupkey.jsonl"
+hcase "a key given twice: the last value counts" 1 -q \
+    -r "$T/deletetrail.yml" "$T/dupkey.jsonl"
+jq -r "[.index, .ruleId] | @tsv" <"$T/stdout" >>"$OUT"
+
 # 13. The place is said once, not again at the start of the message.
 hcase "an S3 URI that names no bucket" 2 s3://b/x "$GOOD"
 
