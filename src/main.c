@@ -466,6 +466,11 @@ main_summary(const struct main_ctx *ctx)
 	    (unsigned long long)ctx->findings[RULE_MEDIUM],
 	    (unsigned long long)ctx->findings[RULE_LOW],
 	    (unsigned long long)ctx->findings[RULE_INFORMATIONAL]);
+	if (rule_set_re_limits(ctx->rules) > 0)
+		diag(DIAG_NOTE, NULL, 0, "summary: %llu rule evaluations had "
+		    "a regular expression stopped at PCRE2's match limit "
+		    "(counted as no match)",
+		    (unsigned long long)rule_set_re_limits(ctx->rules));
 }
 
 int

@@ -38,6 +38,9 @@
  */
 #define MATCH_RE_STEPS		1000000
 #define MATCH_RE_HEAP_KIB	(16 * 1024)
+
+/* Regular expression matches stopped by the limits above, so far. */
+static uint64_t	match_re_gaveup;
 #define MATCH_RE_JIT_STACK	(1024 * 1024)
 
 /* Pattern tokens: 0-255 are bytes (folded unless cased), then these. */
@@ -1437,6 +1440,13 @@ match_visit_ref(struct match_walk *w, const char *t, size_t tn)
 	return n == tn && match_eq2(s, (const unsigned char *)t, n, cased);
 }
 
+/* How many regular expression matches the limits have stopped so far. */
+uint64_t
+match_re_limits(void)
+{
+	return match_re_gaveup;
+}
+
 /*
  * Compare one candidate text with one value: 1 match, 0 no match, -1 the
  * two cannot be compared (not a number, not an address, no referenced
@@ -1463,9 +1473,17 @@ match_val_text(struct match_walk *w, const struct match_val *v,
 	case MATCH_K_EXISTS:
 		return 0;
 	case MATCH_K_RE:
-		/* any error, a hit of the limits included, is no match */
+		/*
+		 * Any error is no match; a hit of the limits is counted, for
+		 * the rule set to report (match_re_limits()).
+		 */
 		rc = pcre2_match(v->re, (PCRE2_SPTR)s, n, 0, 0, v->md,
 		    mi->mctx);
+		if (rc == PCRE2_ERROR_MATCHLIMIT ||
+		    rc == PCRE2_ERROR_DEPTHLIMIT ||
+		    rc == PCRE2_ERROR_HEAPLIMIT ||
+		    rc == PCRE2_ERROR_JIT_STACKLIMIT)
+			match_re_gaveup++;
 		return rc >= 0;
 	case MATCH_K_CIDR:
 		if (match_ip_parse(s, n, &af, addr) == -1 || af != v->af)

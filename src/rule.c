@@ -70,6 +70,7 @@ struct rule_set {
 	struct rule_index	 bysource;
 	struct rule_index	 bytype;
 	uint64_t		 gen;	/* records evaluated */
+	uint64_t		 re_limits;	/* |re matches stopped */
 	/* Rule ids given so far, with where: open addressing, a power of 2. */
 	struct rule_idseen	*ids;
 	size_t			 nids, idsize;
@@ -125,6 +126,7 @@ static int	 rule_strv_has(char **, size_t, const char *);
 static int	 rule_keep(const struct rule_set *, const struct rule *);
 static void	 rule_append(struct rule_set *, struct rule *);
 static void	 rule_add(void *, struct rule *);
+static int	 rule_eval_one(struct rule_set *, struct rule_eval_ctx *);
 static const struct rule_idseen *rule_id_seen(struct rule_set *,
 		    const struct rule *);
 static const char *rule_file_seen(struct rule_set *, const char *,
@@ -1190,6 +1192,38 @@ rule_index_members(const struct rec_value *root, struct rule_keys *k)
 	return 0;
 }
 
+/*
+ * Evaluate one rule's condition.  A regular expression that PCRE2's
+ * limits stopped counts as no match, which could hide an event: say so,
+ * for the first RULE_RE_WARN_MAX times, and count every one.
+ */
+static int
+rule_eval_one(struct rule_set *rs, struct rule_eval_ctx *ctx)
+{
+	uint64_t	before = match_re_limits();
+	int		rv;
+
+	rv = sigma_cond_eval(ctx->r->cond, rule_sel_cb, ctx);
+	if (match_re_limits() == before)
+		return rv;
+	rs->re_limits++;
+	if (rs->re_limits <= RULE_RE_WARN_MAX)
+		diag(DIAG_WARN, record_origin(ctx->rec), 0, "record %ju: rule "
+		    "%s: a regular expression stopped at PCRE2's match "
+		    "limit, counted as no match%s",
+		    (uintmax_t)record_index(ctx->rec), ctx->r->id,
+		    rs->re_limits == RULE_RE_WARN_MAX ? " (further ones are "
+		    "only counted in the summary)" : "");
+	return rv;
+}
+
+/* Evaluations stopped by a regular expression's limits (see above). */
+uint64_t
+rule_set_re_limits(const struct rule_set *rs)
+{
+	return rs->re_limits;
+}
+
 /* Test a record against every rule that can match it, in load order. */
 void
 rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
@@ -1218,7 +1252,7 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 	if (all) {
 		for (i = 0; i < rs->nrules; i++) {
 			ctx.r = rs->rules[i];
-			if (ctx.r->cond != NULL && sigma_cond_eval(ctx.r->cond, rule_sel_cb, &ctx))
+			if (ctx.r->cond != NULL && rule_eval_one(rs, &ctx))
 				cb(ctx.r, rec, arg);
 		}
 		return;
@@ -1237,7 +1271,7 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 			break;
 		pos[i]++;
 		ctx.r = rs->rules[best];
-		if (sigma_cond_eval(ctx.r->cond, rule_sel_cb, &ctx))
+		if (rule_eval_one(rs, &ctx))
 			cb(ctx.r, rec, arg);
 	}
 }

@@ -18,6 +18,11 @@ ev() {
 	printf '"eventName":"%s","eventTime":"2024-03-01T10:00:00Z"}' "$1"
 }
 
+# repeat N STRING: STRING N times, without a newline.
+repeat() {
+	awk -v n="$1" -v s="$2" 'BEGIN { for (i = 0; i < n; i++) printf "%s", s }'
+}
+
 # hcase NAME WANT_STATUS [ctaudit arguments]: as run_case in tests/setup,
 # but a run that takes over $LIMIT seconds fails (status 124), and only the
 # first 64 KB of stderr are kept.  Standard input is $T/stdin if present.
@@ -98,6 +103,19 @@ hcase "a file name with a newline, ESC, OSC and a backslash" 2 "$T/names"
 if grep -q '^ctaudit: note: forged' "$T/stderr"; then
 	fail "a file name forged a diagnostic line"
 fi
+
+# 11. A regular expression stopped by PCRE2's match limit is no match,
+# but not a silent one: warned about (ten times at most) and counted.
+sed "s/eventName|exists: true/userAgent|re: '^(a|aa)+\$'/; s/0001\$/0004/" \
+    "$T/all.yml" >"$T/backtrack.yml"
+i=0
+while [ $i -lt 12 ]; do
+	printf '{"eventSource":"iam.amazonaws.com","eventName":"E%d",' $i
+	printf '"userAgent":"%sb"}\n' "$(repeat 60 a)"
+	i=$((i + 1))
+done >"$T/backtrack.jsonl"
+hcase "a regular expression that gives up" 1 -r "$T/backtrack.yml" \
+    "$T/backtrack.jsonl"
 
 # 12. Two rules with one id are an error naming both files; a rules
 # directory with a link loop, or given twice, is read once.
