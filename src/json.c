@@ -676,6 +676,11 @@ json_cb_map_key(void *ctx, const unsigned char *s, size_t len)
 	struct json	*j = ctx;
 	enum rec_build	 e;
 
+	/* A second "Records" array in the file form is read too. */
+	if (!j->building && j->top == JSON_TOP_FILE && j->depth == 1) {
+		j->records_key = len == 7 && memcmp(s, "Records", 7) == 0;
+		return 1;
+	}
 	if (!j->building)
 		return 1;
 	/* Only 'R', 'd', 'l' and 'p' start a name that changes the shape. */
@@ -735,7 +740,10 @@ json_cb_start_array(void *ctx)
 			json_rec_skip(j, e);
 		return 1;
 	}
-	if (j->depth == 1) {
+	if (j->records_key && j->top == JSON_TOP_FILE && j->depth == 2) {
+		j->records_key = 0;
+		j->in_records = 1;
+	} else if (j->depth == 1) {
 		if (j->name == NULL) {
 			j->cancel = "not an object (array)";
 			return 0;

@@ -138,6 +138,11 @@ hcase "a key given twice: the last value counts" 1 -q \
     -r "$T/deletetrail.yml" "$T/dupkey.jsonl"
 jq -r "[.index, .ruleId] | @tsv" <"$T/stdout" >>"$OUT"
 
+# 12. A second top-level Records array is read too (index goes on).
+{ printf '{"Records":['; ev First; printf '],"other":[1],"Records":['; ev Second
+  printf ','; ev Third; printf ']}\n'; } >"$T/two-records.json"
+hcase "two Records arrays" 1 "$T/two-records.json"
+
 # 13. The place is said once, not again at the start of the message.
 hcase "an S3 URI that names no bucket" 2 s3://b/x "$GOOD"
 
