@@ -186,10 +186,14 @@ audit_path(struct audit *a, const char *path, const struct source_opts *sopts)
 	struct source	*src;
 	struct stream	*st;
 	char		*cause = NULL;
+	size_t		 n;
 	int		 rv;
 
 	if ((src = source_open(path, sopts, &cause)) == NULL) {
-		diag(DIAG_ERROR, path, 0, "%s", cause);
+		/* diag() names the path: do not say it twice. */
+		n = strlen(path);
+		diag(DIAG_ERROR, path, 0, "%s", strncmp(cause, path, n) == 0 &&
+		    strncmp(cause + n, ": ", 2) == 0 ? cause + n + 2 : cause);
 		free(cause);
 		a->stats.scan.streams++;
 		a->stats.scan.streams_failed++;
@@ -310,6 +314,11 @@ audit_report(const struct audit *a, enum summary_format fmt, FILE *sout)
 	    (unsigned long long)as->findings[RULE_MEDIUM],
 	    (unsigned long long)as->findings[RULE_LOW],
 	    (unsigned long long)as->findings[RULE_INFORMATIONAL]);
+	if (rule_set_re_limits(a->rules) > 0)
+		diag(DIAG_NOTE, NULL, 0, "summary: %llu rule evaluations had "
+		    "a regular expression stopped at PCRE2's match limit "
+		    "(counted as no match)",
+		    (unsigned long long)rule_set_re_limits(a->rules));
 	if (ss != NULL || as->suppressed != 0)
 		diag(DIAG_NOTE, NULL, 0, "%llu files already audited, %llu "
 		    "matches suppressed by filters, %llu duplicate findings "

@@ -211,6 +211,9 @@ correlate_hash(uint64_t h, const char *s, size_t len)
 	return h;
 }
 
+/* What malloc() adds to each block it hands out, as counted here. */
+#define CORRELATE_ALLOC_OVERHEAD	16
+
 /* Account for n more bytes of kept values: 0, or -1 past the cap. */
 static int
 correlate_bytes(struct correlate *e, size_t n)
@@ -261,7 +264,12 @@ correlate_intern(struct correlate *e, struct correlate_corr *cc,
 			return 0;
 		}
 	}
-	if (correlate_bytes(e, len + 1) == -1)
+	/*
+	 * Everything a value costs: its bytes, its entry, its share of the
+	 * hash table (kept at most half full) and the allocator's header.
+	 */
+	if (correlate_bytes(e, len + 1 + sizeof *cc->vals +
+	    2 * sizeof *cc->vtable + CORRELATE_ALLOC_OVERHEAD) == -1)
 		return -1;
 	cc->vals = xreallocarray(cc->vals, cc->nvals + 1, sizeof *cc->vals);
 	cc->vals[cc->nvals].s = xmemdup(s, len + 1);
@@ -355,9 +363,9 @@ correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
 	struct correlate_str	 v[SIGMA_CORR_GROUPBY_MAX];
 	struct correlate_group	*g;
 	struct correlate_ev	*ev;
-	const char		*s;
+	const char		*s, *vs = NULL;
 	char			*end, *num;
-	size_t			 i, len;
+	size_t			 i, len, vlen = 0;
 	int			 bad;
 	uint64_t		 h = 14695981039346656037ULL;
 	uint32_t		 val = slot;
@@ -375,8 +383,9 @@ correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
 		if (!correlate_get(src, cc->vfield[slot], &s, &len))
 			return;
 		if (sc->type == SIGMA_CORR_VALUE_COUNT) {
-			if (correlate_intern(e, cc, s, len, &val) == -1)
-				return;
+			/* Interned below, once the caps allow the event. */
+			vs = s;
+			vlen = len;
 		} else {
 			/* A number as JSON writes it, or a string holding one. */
 			num = xstrndup(s, len);
@@ -410,6 +419,8 @@ correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
 		e->lossy = 1;
 		return;
 	}
+	if (vs != NULL && correlate_intern(e, cc, vs, vlen, &val) == -1)
+		return;
 	if (g->nev == g->size) {
 		g->size = g->size == 0 ? 8 : g->size * 2;
 		if (g->size > e->lim.events)

@@ -21,6 +21,9 @@
 #define EVENTTIME_MS_HOUR	(60 * EVENTTIME_MS_MIN)
 #define EVENTTIME_MS_DAY	(24 * EVENTTIME_MS_HOUR)
 #define EVENTTIME_MS_WEEK	(7 * EVENTTIME_MS_DAY)
+/* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: RFC 3339's years. */
+#define EVENTTIME_MIN		INT64_C(-62167219200000)
+#define EVENTTIME_MAX		INT64_C(253402300799999)
 
 #define EVENTTIME_ARG_MAX	64	/* bytes of a bad argument echoed */
 
@@ -192,6 +195,13 @@ eventtime_scan(const char *s, size_t len, int date_ok, int64_t *tp)
 		return "bad time zone (want Z or +HH:MM)";
 	if (i != len)
 		return "trailing characters after the time";
+	/*
+	 * An offset or a leap second can carry the instant out of the four
+	 * digit years, where eventtime_format() would write what no parser
+	 * reads back.
+	 */
+	if (t < EVENTTIME_MIN || t > EVENTTIME_MAX)
+		return "before year 0000 or after year 9999 in UTC";
 	*tp = t;
 	return NULL;
 }

@@ -124,6 +124,7 @@ struct json {
 
 	/* Resynchronising JSON Lines after a syntax error. */
 	int			 resync;
+	uint64_t		 open_at;	/* where yajl last started */
 	int			 nl;		/* the last byte was a newline */
 
 	/* record_from_json(): the finished record and the first error. */
@@ -675,6 +676,11 @@ json_cb_map_key(void *ctx, const unsigned char *s, size_t len)
 	struct json	*j = ctx;
 	enum rec_build	 e;
 
+	/* A second "Records" array in the file form is read too. */
+	if (!j->building && j->top == JSON_TOP_FILE && j->depth == 1) {
+		j->records_key = len == 7 && memcmp(s, "Records", 7) == 0;
+		return 1;
+	}
 	if (!j->building)
 		return 1;
 	/* Only 'R', 'd', 'l' and 'p' start a name that changes the shape. */
@@ -734,7 +740,10 @@ json_cb_start_array(void *ctx)
 			json_rec_skip(j, e);
 		return 1;
 	}
-	if (j->depth == 1) {
+	if (j->records_key && j->top == JSON_TOP_FILE && j->depth == 2) {
+		j->records_key = 0;
+		j->in_records = 1;
+	} else if (j->depth == 1) {
 		if (j->name == NULL) {
 			j->cancel = "not an object (array)";
 			return 0;
@@ -1146,6 +1155,7 @@ json_resync(struct json *j, const char *p, size_t len)
 	while (i < len) {
 		if (j->nl && p[i] == '{') {
 			j->resync = 0;
+			j->open_at = j->total + i;
 			json_yajl_open(j);
 			return i;
 		}
@@ -1238,11 +1248,18 @@ json_parse(struct json *j, const char *p, size_t len)
 		j->total += len;
 		return len;
 	}
-	/* Restart at the error, or at the '{' just before it. */
+	/*
+	 * Restart at the error, or at the '{' just before it when that '{'
+	 * may begin a good line.  Not when yajl started there, or when it
+	 * opened the record that failed: reading it again would fail the
+	 * same way, forever ("{/").
+	 */
 	if (off > len)
 		off = len;
 	if (off > 0 && p[off - 1] == '{' &&
-	    (off >= 2 ? p[off - 2] == '\n' : j->nl))
+	    (off >= 2 ? p[off - 2] == '\n' : j->nl) &&
+	    j->base + off - 1 != j->open_at &&
+	    !(j->building && j->rec_start == j->base + off - 1))
 		off--;
 	json_parse_error(j, off);
 	j->nl = off > 0 ? p[off - 1] == '\n' : j->nl;

@@ -3,6 +3,9 @@
  * Diagnostics.  Every message for the user is printed here, in one format,
  * "ctaudit: where:line: level: message", and the worst level seen is kept
  * for main() to map to the exit status (as mandoc's mandoc_msg does).
+ * The place and the message are escaped as record fields are in the text
+ * output (output_esc_text()): a file name or an S3 key holding a newline,
+ * ESC or an OSC sequence can neither forge a line nor drive the terminal.
  */
 #include "config.h"
 
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "output_int.h"
 
 static const char	*diag_progname = "ctaudit";
 static int		 diag_quiet;
@@ -45,7 +49,9 @@ void
 diag(enum diag_level level, const char *where, unsigned long line,
     const char *fmt, ...)
 {
-	va_list	ap;
+	va_list	 ap;
+	char	*msg;
+	int	 n;
 
 	diag_counts[level]++;
 	if (level > diag_worst_level)
@@ -53,19 +59,23 @@ diag(enum diag_level level, const char *where, unsigned long line,
 	if (diag_quiet && level < DIAG_ERROR)
 		return;
 
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n == -1)
+		fatal("vasprintf");
 	fflush(stdout);
 	fprintf(stderr, "%s: ", diag_progname);
 	if (where != NULL) {
-		if (line != 0)
-			fprintf(stderr, "%s:%lu: ", where, line);
-		else
-			fprintf(stderr, "%s: ", where);
+		output_esc_text(stderr, where, strlen(where));
+		if (line > 0)
+			fprintf(stderr, ":%lu", line);
+		fputs(": ", stderr);
 	}
 	fprintf(stderr, "%s: ", diag_names[level]);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	output_esc_text(stderr, msg, (size_t)n);
 	fputc('\n', stderr);
+	free(msg);
 }
 
 /* The worst level reported so far. */

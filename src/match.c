@@ -38,6 +38,9 @@
  */
 #define MATCH_RE_STEPS		1000000
 #define MATCH_RE_HEAP_KIB	(16 * 1024)
+
+/* Regular expression matches stopped by the limits above, so far. */
+static uint64_t	match_re_gaveup;
 #define MATCH_RE_JIT_STACK	(1024 * 1024)
 
 /* Pattern tokens: 0-255 are bytes (folded unless cased), then these. */
@@ -254,6 +257,7 @@ static int	match_cidr_parse(const char *, struct match_val *);
 static int	match_time_part(const char *, size_t, uint64_t, int64_t *);
 static char	*match_utf16(const char *, size_t, uint64_t, size_t *);
 static char	*match_base64(const unsigned char *, size_t, size_t *);
+static int	match_repeated(const struct rec_value *);
 static int	match_walk(struct match_walk *, const struct rec_value *,
 		    const char *, size_t);
 static int	match_final(struct match_walk *, const struct rec_value *);
@@ -1414,11 +1418,28 @@ match_item_needs(const struct match_item *mi)
 }
 
 /*
+ * 1 if a later member of the same object has m's name: a key given twice
+ * counts with its last value, as in jq and Python.
+ */
+static int
+match_repeated(const struct rec_value *m)
+{
+	const struct rec_value	*n;
+
+	for (n = m->next; n != NULL; n = n->next) {
+		if (n->keylen == m->keylen &&
+		    memcmp(n->key, m->key, m->keylen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Resolve the dotted name against v and visit what it names.  In an
  * object, every member whose name is the whole name, or the name up to one
  * of its dots, is followed (with the rest of the name), so "a.b" names a
  * member "a.b" as well as member "b" of "a": every way counts, in member
- * order.  Arrays are transparent on the way and at the end: each element
+ * order.  Of a name given twice, only the last member counts.  Arrays are transparent on the way and at the end: each element
  * is tried with the same rest of the name.  Depth is bounded by the
  * record's own nesting cap (REC_DEPTH_MAX).
  */
@@ -1444,7 +1465,7 @@ match_walk(struct match_walk *w, const struct rec_value *v, const char *name,
 		end = m->keylen;
 		if (end > len || (end < len && name[end] != '.') ||
 		    end == 0 || m->key[0] != name[0] ||
-		    memcmp(m->key, name, end) != 0)
+		    memcmp(m->key, name, end) != 0 || match_repeated(m))
 			continue;
 		if (end < len) {
 			if (match_walk(w, m, name + end + 1, len - end - 1))
@@ -1536,6 +1557,13 @@ match_visit_ref(struct match_walk *w, const char *t, size_t tn)
 	return n == tn && match_eq2(s, (const unsigned char *)t, n, cased);
 }
 
+/* How many regular expression matches the limits have stopped so far. */
+uint64_t
+match_re_limits(void)
+{
+	return match_re_gaveup;
+}
+
 /*
  * Compare one candidate text with one value: 1 match, 0 no match, -1 the
  * two cannot be compared (not a number, not an address, no referenced
@@ -1562,9 +1590,17 @@ match_val_text(struct match_walk *w, const struct match_val *v,
 	case MATCH_K_EXISTS:
 		return 0;
 	case MATCH_K_RE:
-		/* any error, a hit of the limits included, is no match */
+		/*
+		 * Any error is no match; a hit of the limits is counted, for
+		 * the rule set to report (match_re_limits()).
+		 */
 		rc = pcre2_match(v->re, (PCRE2_SPTR)s, n, 0, 0, v->md,
 		    mi->mctx);
+		if (rc == PCRE2_ERROR_MATCHLIMIT ||
+		    rc == PCRE2_ERROR_DEPTHLIMIT ||
+		    rc == PCRE2_ERROR_HEAPLIMIT ||
+		    rc == PCRE2_ERROR_JIT_STACKLIMIT)
+			match_re_gaveup++;
 		return rc >= 0;
 	case MATCH_K_CIDR:
 		if (match_ip_parse(s, n, &af, addr) == -1 || af != v->af)

@@ -9,6 +9,7 @@
 #define MATCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct record;
 struct match_item;
@@ -40,6 +41,11 @@ struct match_item	*match_item_compile(const char *field,
 			    const struct match_value *vals, size_t nvals,
 			    char **cause);
 void			 match_item_free(struct match_item *);
+/*
+ * How many |re matches PCRE2's match, depth or heap limit has stopped
+ * (each counted as no match) since the program started.
+ */
+uint64_t		 match_re_limits(void);
 /*
  * 1 if the record matches the item, else 0.  Allocates nothing; regexes
  * that pass their step or memory limits count as no match.

@@ -581,19 +581,20 @@ record_root(const struct record *r)
 	return r->root;
 }
 
-/* The member of an object with exactly this name. */
+/* The member of an object with exactly this name (the last, if repeated). */
 const struct rec_value *
 record_member(const struct rec_value *v, const char *name, size_t len)
 {
-	const struct rec_value	*c;
+	const struct rec_value	*c, *found = NULL;
 
 	if (v == NULL || v->type != REC_OBJECT)
 		return NULL;
+	/* A key given twice: the last value counts, as in jq and Python. */
 	for (c = v->child; c != NULL; c = c->next) {
 		if (c->keylen == len && memcmp(c->key, name, len) == 0)
-			return c;
+			found = c;
 	}
-	return NULL;
+	return found;
 }
 
 /*

@@ -72,6 +72,25 @@ struct rule_set {
 	struct rule_index	 bytype;
 	struct prefilter	*pf;	/* the rest, that need a literal */
 	uint64_t		 gen;	/* records evaluated */
+	uint64_t		 re_limits;	/* |re matches stopped */
+	/* Rule ids given so far, with where: open addressing, a power of 2. */
+	struct rule_idseen	*ids;
+	size_t			 nids, idsize;
+	/* Rule files and directories read so far (device and inode). */
+	struct rule_fileseen	*files;
+	size_t			 nfiles;
+};
+
+struct rule_idseen {
+	char		*id;		/* NULL: an empty slot */
+	char		*path;
+	unsigned long	 line;
+};
+
+struct rule_fileseen {
+	dev_t		 dev;
+	ino_t		 ino;
+	char		*path;
 };
 
 /* A set of literals a field must equal; borrowed from match items. */
@@ -109,6 +128,11 @@ static int	 rule_strv_has(char **, size_t, const char *);
 static int	 rule_keep(const struct rule_set *, const struct rule *);
 static void	 rule_append(struct rule_set *, struct rule *);
 static void	 rule_add(void *, struct rule *);
+static int	 rule_eval_one(struct rule_set *, struct rule_eval_ctx *);
+static const struct rule_idseen *rule_id_seen(struct rule_set *,
+		    const struct rule *);
+static const char *rule_file_seen(struct rule_set *, const char *,
+		    const struct stat *);
 static struct rule *rule_find(struct rule **, size_t, const char *);
 static struct rule *rule_take(struct rule **, size_t *, struct rule *);
 static int	 rule_resolve_one(struct rule_set *, struct rule *);
@@ -234,6 +258,14 @@ rule_set_free(struct rule_set *rs)
 	rule_strv_free(rs->opts.tags, rs->opts.ntags);
 	rule_strv_free(rs->opts.statuses, rs->opts.nstatuses);
 	rule_strv_free(rs->opts.placeholders, rs->opts.nplaceholders);
+	for (i = 0; i < rs->idsize; i++) {
+		free(rs->ids[i].id);
+		free(rs->ids[i].path);
+	}
+	free(rs->ids);
+	for (i = 0; i < rs->nfiles; i++)
+		free(rs->files[i].path);
+	free(rs->files);
 	free(rs);
 }
 
@@ -300,6 +332,73 @@ rule_append(struct rule_set *rs, struct rule *r)
 }
 
 /*
+ * Remember the id of rule r; if a rule loaded before had it, return where
+ * that one came from instead.  Ids taken from file names are not given
+ * by anyone, so they may repeat.
+ */
+static const struct rule_idseen *
+rule_id_seen(struct rule_set *rs, const struct rule *r)
+{
+	struct rule_idseen	*old;
+	size_t			 i, k, oldsize, len = strlen(r->id);
+
+	if (rs->idsize > 0) {
+		for (k = rule_hash(r->id, len) & (rs->idsize - 1);
+		    rs->ids[k].id != NULL; k = (k + 1) & (rs->idsize - 1)) {
+			if (strcmp(rs->ids[k].id, r->id) == 0)
+				return &rs->ids[k];
+		}
+	}
+	if (2 * (rs->nids + 1) > rs->idsize) {
+		old = rs->ids;
+		oldsize = rs->idsize;
+		rs->idsize = oldsize == 0 ? 64 : oldsize * 2;
+		rs->ids = xcalloc(rs->idsize, sizeof *rs->ids);
+		for (i = 0; i < oldsize; i++) {
+			if (old[i].id == NULL)
+				continue;
+			for (k = rule_hash(old[i].id, strlen(old[i].id)) &
+			    (rs->idsize - 1); rs->ids[k].id != NULL;
+			    k = (k + 1) & (rs->idsize - 1))
+				;
+			rs->ids[k] = old[i];
+		}
+		free(old);
+	}
+	for (k = rule_hash(r->id, len) & (rs->idsize - 1);
+	    rs->ids[k].id != NULL; k = (k + 1) & (rs->idsize - 1))
+		;
+	rs->ids[k].id = xstrdup(r->id);
+	rs->ids[k].path = xstrdup(r->path);
+	rs->ids[k].line = r->line;
+	rs->nids++;
+	return NULL;
+}
+
+/*
+ * Remember a rule file or directory; if it was read before (by another
+ * path, a link, or a loop of links), return the path it was read as.
+ */
+static const char *
+rule_file_seen(struct rule_set *rs, const char *path, const struct stat *sb)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->nfiles; i++) {
+		if (rs->files[i].dev == sb->st_dev &&
+		    rs->files[i].ino == sb->st_ino)
+			return rs->files[i].path;
+	}
+	rs->files = xreallocarray(rs->files, rs->nfiles + 1,
+	    sizeof *rs->files);
+	rs->files[rs->nfiles].dev = sb->st_dev;
+	rs->files[rs->nfiles].ino = sb->st_ino;
+	rs->files[rs->nfiles].path = xstrdup(path);
+	rs->nfiles++;
+	return NULL;
+}
+
+/*
  * Take a compiled rule from the loader: filter, keep and index it.  A
  * rule left out is held until the end of the load, in case a correlation
  * names it; a correlation waits there for its references.
@@ -307,8 +406,18 @@ rule_append(struct rule_set *rs, struct rule *r)
 static void
 rule_add(void *arg, struct rule *r)
 {
-	struct rule_set	*rs = arg;
+	struct rule_set			*rs = arg;
+	const struct rule_idseen	*prev;
 
+	/* Two rules with one id would double findings and confuse state. */
+	if (!r->id_derived && (prev = rule_id_seen(rs, r)) != NULL) {
+		diag(DIAG_CONFIG, r->path, r->line, "rule id %s is already "
+		    "used by %s:%lu; this rule is not loaded", r->id,
+		    prev->path, prev->line);
+		rs->stats.rejected++;
+		sigma_rule_free(r);
+		return;
+	}
 	/* Filters are kept whatever --min-level, --tag and the like say. */
 	if (r->filter != NULL) {
 		rs->filters = xreallocarray(rs->filters, rs->nfilters + 1,
@@ -519,6 +628,7 @@ rule_load_dir(struct rule_set *rs, const char *dir, int depth)
 	struct dirent		 *de;
 	struct stat		  sb;
 	DIR			 *d;
+	const char		 *first;
 	char			**names = NULL, *path;
 	size_t			  n = 0, i;
 	int			  rv = 0;
@@ -552,6 +662,12 @@ rule_load_dir(struct rule_set *rs, const char *dir, int depth)
 		if (stat(path, &sb) == -1) {
 			diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
 			rv = -1;
+		} else if ((S_ISDIR(sb.st_mode) || (S_ISREG(sb.st_mode) &&
+		    rule_yaml_name(names[i]))) &&
+		    (first = rule_file_seen(rs, path, &sb)) != NULL) {
+			diag(DIAG_NOTE, path, 0, "the same %s as %s, already "
+			    "read", S_ISDIR(sb.st_mode) ? "directory" : "file",
+			    first);
 		} else if (S_ISDIR(sb.st_mode)) {
 			if (rule_load_dir(rs, path, depth + 1) == -1)
 				rv = -1;
@@ -577,11 +693,17 @@ rule_set_load(struct rule_set *rs, const char *path)
 {
 	struct sigma_load_ctx	ctx;
 	struct stat		sb;
+	const char		*first;
 	int			rv;
 
 	if (stat(path, &sb) == -1) {
 		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
 		return -1;
+	}
+	if ((first = rule_file_seen(rs, path, &sb)) != NULL) {
+		diag(DIAG_NOTE, path, 0, "the same %s as %s, already read",
+		    S_ISDIR(sb.st_mode) ? "directory" : "file", first);
+		return 0;
 	}
 	if (S_ISDIR(sb.st_mode))
 		rv = rule_load_dir(rs, path, 0);
@@ -1076,6 +1198,38 @@ rule_index_members(const struct rec_value *root, struct rule_keys *k)
 	return 0;
 }
 
+/*
+ * Evaluate one rule's condition.  A regular expression that PCRE2's
+ * limits stopped counts as no match, which could hide an event: say so,
+ * for the first RULE_RE_WARN_MAX times, and count every one.
+ */
+static int
+rule_eval_one(struct rule_set *rs, struct rule_eval_ctx *ctx)
+{
+	uint64_t	before = match_re_limits();
+	int		rv;
+
+	rv = sigma_cond_eval(ctx->r->cond, rule_sel_cb, ctx);
+	if (match_re_limits() == before)
+		return rv;
+	rs->re_limits++;
+	if (rs->re_limits <= RULE_RE_WARN_MAX)
+		diag(DIAG_WARN, record_origin(ctx->rec), 0, "record %ju: rule "
+		    "%s: a regular expression stopped at PCRE2's match "
+		    "limit, counted as no match%s",
+		    (uintmax_t)record_index(ctx->rec), ctx->r->id,
+		    rs->re_limits == RULE_RE_WARN_MAX ? " (further ones are "
+		    "only counted in the summary)" : "");
+	return rv;
+}
+
+/* Evaluations stopped by a regular expression's limits (see above). */
+uint64_t
+rule_set_re_limits(const struct rule_set *rs)
+{
+	return rs->re_limits;
+}
+
 /* Test a record against every rule that can match it, in load order. */
 void
 rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
@@ -1107,7 +1261,7 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 	if (all) {
 		for (i = 0; i < rs->nrules; i++) {
 			ctx.r = rs->rules[i];
-			if (ctx.r->cond != NULL && sigma_cond_eval(ctx.r->cond, rule_sel_cb, &ctx))
+			if (ctx.r->cond != NULL && rule_eval_one(rs, &ctx))
 				cb(ctx.r, rec, arg);
 		}
 		return;
@@ -1126,7 +1280,7 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 			break;
 		pos[i]++;
 		ctx.r = rs->rules[best];
-		if (sigma_cond_eval(ctx.r->cond, rule_sel_cb, &ctx))
+		if (rule_eval_one(rs, &ctx))
 			cb(ctx.r, rec, arg);
 	}
 }

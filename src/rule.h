@@ -9,6 +9,7 @@
 #define RULE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct record;
 struct rule;
@@ -55,9 +56,15 @@ void		 rule_set_free(struct rule_set *);
  */
 int		 rule_set_load(struct rule_set *, const char *);
 const struct rule_set_stats *rule_set_stats(const struct rule_set *);
+#define RULE_RE_WARN_MAX	10	/* warnings of stopped |re matches */
+uint64_t	 rule_set_re_limits(const struct rule_set *);
 size_t		 rule_set_count(const struct rule_set *);
 const struct rule *rule_set_get(const struct rule_set *, size_t);
-/* Test a record against every rule that can match it, in load order. */
+/*
+ * Test a record against every rule that can match it, in load order.  A
+ * regular expression stopped by PCRE2's limits is warned about (the first
+ * RULE_RE_WARN_MAX times) and counted: rule_set_re_limits().
+ */
 void		 rule_set_eval(struct rule_set *, struct record *,
 		    rule_match_cb *, void *);
 

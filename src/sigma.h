@@ -136,6 +136,7 @@ struct sigma_filter {
 /* One compiled rule; owned by the rule set once added. */
 struct rule {
 	char			 *id;
+	int			  id_derived;	/* from the file name */
 	char			 *name;		/* Sigma "name", or NULL */
 	char			 *title;
 	char			 *description;

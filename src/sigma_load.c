@@ -122,6 +122,7 @@ static int	 sigma_load_filter(struct sigma_load *, yaml_node_t *,
 static struct rule *sigma_load_rule_new(struct sigma_load *,
 		    const yaml_node_t *);
 static void	 sigma_load_doc(struct sigma_load *, int *);
+static size_t	 sigma_load_depth(const char *, size_t, unsigned long *);
 
 /* Record why the document is rejected, at the node's line. */
 static int
@@ -345,6 +346,7 @@ sigma_load_meta(struct sigma_load *sl, yaml_node_t *root, struct rule *r)
 		return sigma_load_fail(sl, n, "'id' is empty");
 	if (r->id == NULL) {
 		/* No id: the file name stands in, so findings still say. */
+		r->id_derived = 1;
 		base = (base = strrchr(sl->path, '/')) != NULL ? base + 1 :
 		    sl->path;
 		if ((dot = strrchr(base, '.')) == NULL || dot == base)
@@ -1455,6 +1457,64 @@ out:
 }
 
 /*
+ * Find the first document nested deeper than SIGMA_DEPTH_MAX, reading
+ * libyaml's events and stopping there: libyaml's scanner takes time
+ * quadratic in the nesting (100000 levels in 200 KB take 20 s), so the
+ * cap must hold before the document is built, not after.  Returns that
+ * document's number (from 1), with *line set to where the cap was passed;
+ * 0 if there is none, or if a YAML error comes first (the loader then
+ * reports it).
+ */
+static size_t
+sigma_load_depth(const char *data, size_t len, unsigned long *line)
+{
+	yaml_parser_t	parser;
+	yaml_event_t	ev;
+	size_t		depth = 0, ndoc = 0, bad = 0;
+	int		done = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		fatalx("yaml_parser_initialize");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data,
+	    len);
+	while (!done && bad == 0) {
+		if (!yaml_parser_parse(&parser, &ev))
+			break;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			ndoc++;
+			depth = 0;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SCALAR_EVENT:
+		case YAML_ALIAS_EVENT:
+			/* Where sigma_load_check() counts the root as 0. */
+			if (depth > SIGMA_DEPTH_MAX) {
+				bad = ndoc;
+				*line = ev.start_mark.line + 1;
+			}
+			if (ev.type == YAML_SEQUENCE_START_EVENT ||
+			    ev.type == YAML_MAPPING_START_EVENT)
+				depth++;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return bad;
+}
+
+/*
  * Load every document of a rule file held in memory; name is used in
  * messages and as the rules' path.  Returns 0, or -1 if anything was
  * rejected.
@@ -1466,6 +1526,8 @@ sigma_load_buffer(const char *name, const char *data, size_t len,
 	struct sigma_load	sl;
 	yaml_parser_t		parser;
 	yaml_document_t		doc;
+	unsigned long		deepline = 0;
+	size_t			deep;
 	int			failed = 0;
 
 	if (len > SIGMA_FILE_MAX) {
@@ -1478,11 +1540,20 @@ sigma_load_buffer(const char *name, const char *data, size_t len,
 	sl.path = name;
 	sl.ctx = ctx;
 	sl.doc = &doc;
+	deep = sigma_load_depth(data, len, &deepline);
 	if (!yaml_parser_initialize(&parser))
 		fatalx("yaml_parser_initialize");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data,
 	    len);
 	for (;;) {
+		if (deep != 0 && sl.ndoc + 1 == deep) {
+			diag(DIAG_CONFIG, name, deepline, "YAML nested deeper "
+			    "than %d levels; the rest of the file is not read",
+			    SIGMA_DEPTH_MAX);
+			ctx->stats->rejected++;
+			failed = 1;
+			break;
+		}
 		if (!yaml_parser_load(&parser, &doc)) {
 			diag(DIAG_CONFIG, name, parser.problem_mark.line + 1,
 			    "YAML: %s%s%s", parser.problem != NULL ?

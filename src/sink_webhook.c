@@ -251,9 +251,22 @@ sink_webhook_open(const struct sink_webhook_kind *kind, const char *arg,
 			free(w->chat_id);
 			w->chat_id = xstrndup(p + 5, n - 5);
 		} else {
-			*cause = xprintf("unknown option \"%.*s\" (want %s"
-			    "file=PATH)", (int)n, p,
-			    kind->token ? "chat=ID or " : "");
+			/*
+			 * Never echo it: a webhook URL or a bot token given
+			 * here would otherwise go to stderr and into logs.
+			 */
+			v = memchr(p, '=', n);
+			if (v != NULL && v > p && v - p <= 16 &&
+			    strspn(p, "abcdefghijklmnopqrstuvwxyz_") ==
+			    (size_t)(v - p))
+				*cause = xprintf("unknown option \"%.*s=\" "
+				    "(want %sfile=PATH)", (int)(v - p), p,
+				    kind->token ? "chat=ID or " : "");
+			else
+				*cause = xprintf("an option that is not %s"
+				    "file=PATH (not shown: a URL or token "
+				    "belongs in the file)",
+				    kind->token ? "chat=ID or " : "");
 			goto fail;
 		}
 		p += n;

@@ -8,6 +8,11 @@
  * instead of being walked for ever.  A file or directory that cannot be
  * opened is an error for that entry only: next() returns -1 and the caller
  * calls it again for the rest.
+ * Every directory, and every file that has more than one name (a hard
+ * link, or reached through a symbolic link), is remembered by device and
+ * inode, and read once: a tree of links that reach one directory by many
+ * paths (2^30 of them in 30 levels of two links) costs one visit, and a
+ * note says where a file or directory was skipped as already read.
  */
 #include "config.h"
 
@@ -22,9 +27,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "source.h"
 #include "state.h"
 #include "xmalloc.h"
+
+/* Directories and linked files remembered in one walk. */
+#define SOURCE_FILE_SEEN_MAX	(4 * 1024 * 1024)
+
+/* A directory or linked file already read, and the path it was read as. */
+struct source_file_seen {
+	dev_t		 dev;
+	ino_t		 ino;
+	char		*path;		/* NULL: an empty slot */
+};
 
 /* A directory on the current path of the walk. */
 struct source_file_dir {
@@ -46,6 +62,9 @@ struct source_file {
 	struct stream		 failed;	/* names an entry that failed */
 	struct source_file_dir	*stack;
 	size_t			 depth, size;
+	struct source_file_seen	*seen;	/* open addressing, a power of 2 */
+	size_t			 nseen, seensize;
+	int			 seenfull;	/* past SOURCE_FILE_SEEN_MAX */
 };
 
 static void	*source_file_open(const char *, const struct source_opts *,
@@ -60,6 +79,8 @@ static int	 source_file_fail(struct source_file *, char *,
 		    struct stream **);
 static int	 source_file_cmp(const void *, const void *);
 static void	 source_file_done(struct source_file *);
+static const char *source_file_seen(struct source_file *, const char *,
+		    const struct stat *);
 
 const struct source_ops source_file_ops = {
 	.scheme = "file",
@@ -72,6 +93,66 @@ static int
 source_file_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Remember that path, of device and inode sb, is being read.  Returns
+ * NULL, or the path it was read as before (it must not be read again).
+ */
+static const char *
+source_file_seen(struct source_file *sf, const char *path,
+    const struct stat *sb)
+{
+	struct source_file_seen	*old, *e;
+	size_t			 i, h, oldsize;
+
+	if (sf->seenfull)
+		return NULL;
+	if (sf->seensize > 0) {
+		h = ((size_t)sb->st_ino * 0x9e3779b97f4a7c15ULL) ^
+		    (size_t)sb->st_dev;
+		for (i = h & (sf->seensize - 1); sf->seen[i].path != NULL;
+		    i = (i + 1) & (sf->seensize - 1)) {
+			e = &sf->seen[i];
+			if (e->dev == sb->st_dev && e->ino == sb->st_ino)
+				return e->path;
+		}
+	}
+	if (sf->nseen == SOURCE_FILE_SEEN_MAX) {
+		diag(DIAG_WARN, sf->root, 0, "more than %d directories and "
+		    "linked files: one reached twice past here is read twice",
+		    SOURCE_FILE_SEEN_MAX);
+		sf->seenfull = 1;
+		return NULL;
+	}
+	if (2 * (sf->nseen + 1) > sf->seensize) {
+		old = sf->seen;
+		oldsize = sf->seensize;
+		sf->seensize = oldsize == 0 ? 64 : oldsize * 2;
+		sf->seen = xcalloc(sf->seensize, sizeof *sf->seen);
+		sf->nseen = 0;
+		for (i = 0; i < oldsize; i++) {
+			if (old[i].path == NULL)
+				continue;
+			h = ((size_t)old[i].ino * 0x9e3779b97f4a7c15ULL) ^
+			    (size_t)old[i].dev;
+			for (h &= sf->seensize - 1; sf->seen[h].path != NULL;
+			    h = (h + 1) & (sf->seensize - 1))
+				;
+			sf->seen[h] = old[i];
+			sf->nseen++;
+		}
+		free(old);
+	}
+	h = ((size_t)sb->st_ino * 0x9e3779b97f4a7c15ULL) ^ (size_t)sb->st_dev;
+	for (h &= sf->seensize - 1; sf->seen[h].path != NULL;
+	    h = (h + 1) & (sf->seensize - 1))
+		;
+	sf->seen[h].dev = sb->st_dev;
+	sf->seen[h].ino = sb->st_ino;
+	sf->seen[h].path = xstrdup(path);
+	sf->nseen++;
+	return NULL;
 }
 
 /*
@@ -235,8 +316,8 @@ source_file_next(void *priv, struct stream **sp, char **cause)
 {
 	struct source_file	*sf = priv;
 	struct source_file_dir	*d;
-	struct stat		 sb;
-	const char		*sep;
+	struct stat		 sb, lsb;
+	const char		*sep, *first;
 	char			*path, *pathcopy = NULL, *reason;
 	size_t			 k, len;
 	int			 fd;
@@ -280,6 +361,12 @@ source_file_next(void *priv, struct stream **sp, char **cause)
 					return source_file_fail(sf, path, sp);
 				}
 			}
+			if ((first = source_file_seen(sf, path, &sb)) != NULL) {
+				diag(DIAG_NOTE, path, 0, "the same directory as "
+				    "%s, already read", first);
+				free(path);
+				continue;
+			}
 			pathcopy = xstrdup(path);
 			if (source_file_push(sf, path, &sb, cause) == -1) {
 				/* Read it all when it can be read again. */
@@ -310,6 +397,16 @@ source_file_next(void *priv, struct stream **sp, char **cause)
 		if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
 		    (sf->state != NULL &&
 		    !state_file_want(sf->state, path, &sb))) {
+			close(fd);
+			free(path);
+			continue;
+		}
+		/* Only a file with another name can be reached again. */
+		if ((sb.st_nlink > 1 || (lstat(path, &lsb) == 0 &&
+		    S_ISLNK(lsb.st_mode))) &&
+		    (first = source_file_seen(sf, path, &sb)) != NULL) {
+			diag(DIAG_NOTE, path, 0, "the same file as %s, already "
+			    "read", first);
 			close(fd);
 			free(path);
 			continue;
@@ -353,6 +450,7 @@ static void
 source_file_close(void *priv)
 {
 	struct source_file	*sf = priv;
+	size_t			 i;
 
 	if (sf == NULL)
 		return;
@@ -360,6 +458,9 @@ source_file_close(void *priv)
 	while (sf->depth > 0)
 		source_file_pop(sf);
 	free(sf->stack);
+	for (i = 0; i < sf->seensize; i++)
+		free(sf->seen[i].path);
+	free(sf->seen);
 	free(sf->root);
 	free(sf);
 }

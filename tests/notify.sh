@@ -146,6 +146,15 @@ run empty-file '' --notify "slack:file=$T/empty" "$EVENTS"
 check_status empty-file 3 "$st"
 run bad-option '' --notify slack:channel=x "$EVENTS"
 check_status bad-option 3 "$st"
+# A webhook URL or a bot token on the command line is refused unseen.
+run url-option '' --notify \
+    slack:https://hooks.slack.com/services/T0/B0/SECRETURLPART "$EVENTS"
+check_status url-option 3 "$st"
+run token-option '' --notify telegram:chat=1,123456:SECRETTOKENPART "$EVENTS"
+check_status token-option 3 "$st"
+if grep -q 'SECRET[A-Z]*PART' "$T/url-option.err" "$T/token-option.err"; then
+	fail "a webhook URL or token on the command line was printed"
+fi
 run unknown '' --notify pager "$EVENTS"
 check_status unknown 3 "$st"
 (

@@ -243,8 +243,14 @@ static const struct {
 	    "anchor is at line 1)\n", 0, 1, 0 },
 	{ "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]"
 	    "]]]]]]]]]]]]]]]]]]]]]\n",
-	    "ctaudit: t.yml:1: error: YAML nested deeper than 32 levels\n",
-	    0, 1, 0 },
+	    "ctaudit: t.yml:1: error: YAML nested deeper than 32 levels; the "
+	    "rest of the file is not read\n", 0, 1, 0 },
+	/* The cap holds while reading: the rules before it are kept. */
+	{ HDR DET "  condition: sel\n---\nb:\n  - [[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n"
+	    "---\n" HDR DET "  condition: sel\n",
+	    "ctaudit: t.yml:12: error: YAML nested deeper than 32 levels; the "
+	    "rest of the file is not read\n", 1, 1, 0 },
 	{ "title: [\n",
 	    "ctaudit: t.yml:2: error: YAML: did not find expected node content "
 	    "while parsing a flow node\n", 0, 1, 0 },
@@ -270,10 +276,14 @@ static const struct {
 	/* a filter for another log source is skipped like a rule */
 	{ "title: f\nlogsource:\n  product: aws\nfilter:\n  rules: [r1]\n"
 	    "  sel:\n    a: b\n  condition: not sel\n", "", 0, 0, 1 },
-	{ HDR DET "  condition: sel\n---\n" HDR DET "  condition: sel\n"
+	{ HDR DET "  condition: sel\n---\n" HDRN("r2") DET "  condition: sel\n"
 	    "---\ntitle: [\n",
 	    "ctaudit: t.yml:22: error: YAML: did not find expected node "
 	    "content while parsing a flow node\n", 2, 1, 0 },
+	/* one id, two rules: the second is refused, naming the first */
+	{ HDR DET "  condition: sel\n---\n" HDR DET "  condition: sel\n",
+	    "ctaudit: t.yml:11: error: rule id r1 is already used by t.yml:1; "
+	    "this rule is not loaded\n", 1, 1, 0 },
 };
 
 /* A rule, records, and whether each record matches (a bit each). */
