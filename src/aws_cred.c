@@ -915,29 +915,11 @@ aws_cred_web_identity(struct aws_cred_chain *ch, const char *file,
 static int
 aws_cred_container_host_ok(const char *url)
 {
-	CURLU	*u;
-	char	*scheme = NULL, *host = NULL;
-	int	 ok = 0;
+	static const char *const ecs[] = {
+		"169.254.170.2", "169.254.170.23", "[fd00:ec2::23]", NULL
+	};
 
-	if ((u = curl_url()) == NULL)
-		fatalx("curl_url: out of memory");
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-		if (strcasecmp(scheme, "https") == 0)
-			ok = 1;
-		else if (strcasecmp(scheme, "http") == 0)
-			ok = strncmp(host, "127.", 4) == 0 ||
-			    strcmp(host, "[::1]") == 0 ||
-			    strcasecmp(host, "localhost") == 0 ||
-			    strcmp(host, "169.254.170.2") == 0 ||
-			    strcmp(host, "169.254.170.23") == 0 ||
-			    strcasecmp(host, "[fd00:ec2::23]") == 0;
-	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return ok;
+	return http_url_secure(url, ecs);
 }
 
 /* ECS (or EKS Pod Identity) container credentials. */

@@ -8,6 +8,9 @@
  */
 #include "config.h"
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -182,6 +185,54 @@ http_random(struct http_client *c)
 	c->rng ^= c->rng << 25;
 	c->rng ^= c->rng >> 27;
 	return c->rng * 0x2545F4914F6CDD1DULL;
+}
+
+/* See http.h.  Judged on curl's parse: the same host it connects to. */
+int
+http_url_secure(const char *url, const char *const *also)
+{
+	CURLU		*u;
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+	char		*scheme = NULL, *host = NULL, *h;
+	size_t		 n;
+	int		 ok = 0;
+
+	if ((u = curl_url()) == NULL)
+		fatalx("curl_url: out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    *host == '\0')
+		goto out;
+	if (strcasecmp(scheme, "https") == 0) {
+		ok = 1;
+		goto out;
+	}
+	if (strcasecmp(scheme, "http") != 0)
+		goto out;
+	for (; also != NULL && *also != NULL; also++) {
+		if (strcasecmp(host, *also) == 0) {
+			ok = 1;
+			goto out;
+		}
+	}
+	h = host;
+	n = strlen(h);
+	if (h[0] == '[' && h[n - 1] == ']') {
+		h[n - 1] = '\0';
+		h++;
+		ok = inet_pton(AF_INET6, h, &a6) == 1 &&
+		    memcmp(&a6, &in6addr_loopback, sizeof a6) == 0;
+	} else if (inet_pton(AF_INET, h, &a4) == 1)
+		ok = (ntohl(a4.s_addr) >> 24) == 127;
+	else
+		ok = strcasecmp(h, "localhost") == 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
 }
 
 /* Whether an HTTP status is worth another try. */

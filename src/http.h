@@ -186,6 +186,13 @@ const char *http_response_header(const struct http_response *,
 int	 http_error_parse(const char *body, size_t len, char **code,
 	    char **message);
 
+/*
+ * Whether a URL may carry a secret: https, or plain http to loopback
+ * (127.0.0.0/8, ::1, localhost) or to one of the NULL-terminated hosts
+ * in also.  The host is the one curl will connect to, not userinfo.
+ */
+int	 http_url_secure(const char *url, const char *const *also);
+
 /* Whether a status, or an AWS error code, is worth another try. */
 int	 http_retry_status(long status);
 int	 http_retry_code(const char *code);

@@ -204,24 +204,7 @@ out:
 static int
 sink_webhook_url_ok(const char *url)
 {
-	static const char *const loop[] = {
-		"127.0.0.1", "localhost", "[::1]",
-	};
-	const char	*h;
-	size_t		 i, n;
-
-	if (strncasecmp(url, "https://", 8) == 0)
-		return url[8] != '\0';
-	if (strncasecmp(url, "http://", 7) != 0)
-		return 0;
-	h = url + 7;
-	for (i = 0; i < nitems(loop); i++) {
-		n = strlen(loop[i]);
-		if (strncasecmp(h, loop[i], n) == 0 &&
-		    (h[n] == ':' || h[n] == '/' || h[n] == '\0'))
-			return 1;
-	}
-	return 0;
+	return http_url_secure(url, NULL);
 }
 
 /*

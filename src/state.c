@@ -220,6 +220,7 @@ static struct state_ent *state_stream_mark(struct state *, const char *,
 		    int, struct state_scope **);
 static void	 state_boot_id(char *, size_t);
 static int64_t	 state_monotonic(void);
+static int	 state_open_file(const char *, int, char **);
 static int	 state_journal_parse(struct state *, char **, size_t,
 		    char **);
 static int	 state_journal_load(struct state *, unsigned long *,
@@ -691,6 +692,44 @@ out:
 	return rv;
 }
 
+/*
+ * Open the lock or the journal, never through a symlink (a dangling one
+ * would create its target), and only a regular file of this user: the
+ * descriptor, or -1 with *cause (errno ENOENT kept for the caller).
+ */
+static int
+state_open_file(const char *path, int flags, char **cause)
+{
+	struct stat	sb;
+	int		fd, saved;
+
+	fd = open(path, flags | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+	    O_CLOEXEC, 0600);
+	if (fd == -1) {
+		saved = errno;
+		if (errno == ELOOP)
+			*cause = xstrdup("a symbolic link; refused");
+		else
+			*cause = xstrdup(strerror(errno));
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1)
+		*cause = xstrdup(strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		*cause = xstrdup("not a regular file; refused");
+	else if (sb.st_uid != geteuid())
+		*cause = xprintf("owned by uid %lu, not by this user; "
+		    "refused", (unsigned long)sb.st_uid);
+	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1)
+		*cause = xstrdup(strerror(errno));
+	else
+		return fd;
+	close(fd);
+	errno = EPERM;
+	return -1;
+}
+
 /* Lock and load. */
 struct state *
 state_open(const char *path, const struct state_opts *opts, int *busy,
@@ -715,11 +754,11 @@ state_open(const char *path, const struct state_opts *opts, int *busy,
 		st->opts.seen_max = STATE_SEEN_MAX;
 
 	lockpath = xprintf("%s.lock", path);
-	st->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	st->lockfd = state_open_file(lockpath, O_RDWR | O_CREAT, cause);
 	if (st->lockfd == -1) {
-		*cause = xprintf("%s: %s", lockpath, strerror(errno));
-		free(lockpath);
-		goto fail;
+		*where = lockpath;
+		state_free(st);
+		return NULL;
 	}
 	while (flock(st->lockfd, LOCK_EX | (opts->wait ? 0 : LOCK_NB)) ==
 	    -1) {
@@ -1407,15 +1446,18 @@ state_journal_load(struct state *st, unsigned long *line, char **cause)
 	size_t		 size = 0, nf;
 	ssize_t		 len;
 	unsigned long	 last = 0, upto, lastsync = 0;
-	int		 same = 0, rv = -1;
+	int		 fd, same = 0, rv = -1;
 
 	*line = 0;
-	if ((f = fopen(st->jpath, "re")) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		*cause = xstrdup(strerror(errno));
-		return -1;
+	if ((fd = state_open_file(st->jpath, O_RDONLY, cause)) == -1) {
+		if (errno != ENOENT)
+			return -1;
+		free(*cause);
+		*cause = NULL;
+		return 0;
 	}
+	if ((f = fdopen(fd, "r")) == NULL)
+		fatal("fdopen");
 
 	/*
 	 * First the extent: complete lines only, and after a reboot only
@@ -1501,8 +1543,9 @@ state_journal_begin(struct state *st, FILE *out, char **cause)
 	char		boot[STATE_BOOT_MAX + 2];
 	int		fd;
 
-	fd = open(st->jpath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
-	    O_CLOEXEC, 0600);
+	/* Loading removed the last one; never write through a link. */
+	fd = open(st->jpath, O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1) {
 		*cause = xprintf("%s: %s", st->jpath, strerror(errno));
 		return -1;

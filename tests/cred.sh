@@ -310,6 +310,10 @@ AWS_CONTAINER_CREDENTIALS_FULL_URI=$EP/ecs/creds/3600 \
     run container-no-token chain
 AWS_CONTAINER_CREDENTIALS_FULL_URI=http://192.0.2.1/creds \
     run container-not-loopback chain
+AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.x.invalid/creds \
+    run container-127-name chain
+AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:80@x.invalid/creds \
+    run container-userinfo chain
 AWS_ACCESS_KEY_ID=AKIDENV AWS_SECRET_ACCESS_KEY=envsekrit \
     AWS_CONTAINER_CREDENTIALS_FULL_URI=$EP/ecs/creds/3600 \
     run env-before-container chain

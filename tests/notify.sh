@@ -139,6 +139,21 @@ check_status no-url 3 "$(cat "$T/st")"
 	echo "$st" >"$T/st"
 )
 check_status cleartext 3 "$(cat "$T/st")"
+# Userinfo that looks like a loopback host is not one: the real host
+# is judged (nothing is sent; .invalid never resolves).
+for u in "http://127.0.0.1:80@x.invalid/$DISCORD_PATH" \
+    "http://localhost:x@x.invalid/$DISCORD_PATH" \
+    "http://127.x.invalid/$DISCORD_PATH"; do
+	printf '%s\n' "$u" >"$T/userinfo-url"
+	run userinfo '' --notify "discord:file=$T/userinfo-url" "$EVENTS"
+	check_status "userinfo $u" 3 "$st"
+done
+(
+	CTAUDIT_TELEGRAM_API_URL=http://[::1]:1@x.invalid
+	run userinfo-telegram '' --notify telegram "$EVENTS"
+	echo "$st" >"$T/st"
+)
+check_status userinfo-telegram 3 "$(cat "$T/st")"
 run no-file '' --notify "slack:file=$T/missing" "$EVENTS"
 check_status no-file 3 "$st"
 : >"$T/empty"

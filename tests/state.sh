@@ -158,6 +158,34 @@ run -q --state-wait "$T/tree" >/dev/null 2>&1 9>&- || st=$?
 check_status "--state-wait" 0 "$st"
 exec 9>&-
 
+# A symlink as the lock or the journal is refused (exit 3), and its
+# target, dangling or not, is neither created nor written.
+mkdir -p "$T/sl"
+for f in lock journal; do
+	rm -f "$T/sl/state" "$T/sl/state.lock" "$T/sl/state.journal"
+	ln -s "$T/sl/target.$f" "$T/sl/state.$f"
+	st=0
+	ctaudit -r "$RULES" --state "$T/sl/state" "$T/tree" >/dev/null \
+	    2>"$T/sl/$f.err" || st=$?
+	check_status "$f symlink" 3 "$st"
+	sed "s|$T/sl/||g" "$T/sl/$f.err" >"$T/sl/$f"
+	echo "ctaudit: state.$f: error: state file: a symbolic link;" \
+	    "refused" |
+	    check_file "$f symlink" - "$T/sl/$f"
+	[ -e "$T/sl/target.$f" ] && fail "$f symlink: target created"
+done
+rm -f "$T/sl/state.lock" "$T/sl/state.journal"
+: >"$T/sl/state.journal"
+chmod 600 "$T/sl/state.journal"
+mkfifo "$T/sl/state.lock"
+st=0
+ctaudit -r "$RULES" --state "$T/sl/state" "$T/tree" >/dev/null \
+    2>"$T/sl/fifo.err" || st=$?
+check_status "lock not a file" 3 "$st"
+sed "s|$T/sl/||g" "$T/sl/fifo.err" >"$T/sl/fifo"
+echo "ctaudit: state.lock: error: state file: not a regular file;" \
+    "refused" | check_file "lock not a file" - "$T/sl/fifo"
+
 # A corrupt state file is refused, naming the file and line (exit 3),
 # and left as it was.
 printf 'ctaudit-state 1\nfile /x 12\ndone a 1 2\nend 2\n' >"$T/state"
