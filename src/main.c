@@ -41,6 +41,8 @@
 #define MAIN_EXIT_DELIVERY	4	/* findings not published */
 
 #define MAIN_PROGRESS_EVERY	4096	/* records between clock checks */
+/* --state without --stale: cron is told when no event is this recent. */
+#define MAIN_STALE_DEFAULT	"24h"
 
 struct main_list {
 	char	**v;
@@ -54,6 +56,8 @@ struct main_ctx {
 	void			*out;
 	struct sink_set		*sinks;		/* NULL: publish nowhere */
 	int64_t			 since, until;	/* 0: unbounded */
+	int			 timed;		/* parse every eventTime */
+	int64_t			 latest;	/* newest eventTime seen, or 0 */
 	uint64_t		 findings[RULE_CRITICAL + 1];
 	uint64_t		 nfindings;
 	uint64_t		 outside;	/* records outside the window */
@@ -91,6 +95,7 @@ enum {
 	OPT_NOTIFY,
 	OPT_DIGEST_THRESHOLD,
 	OPT_DRY_RUN,
+	OPT_STALE,
 };
 
 static const struct option main_longopts[] = {
@@ -114,6 +119,7 @@ static const struct option main_longopts[] = {
 	{ "rules",	 required_argument,	NULL, 'r' },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
 	{ "sns-topic",	 required_argument,	NULL, OPT_SNS_TOPIC },
+	{ "stale",	 required_argument,	NULL, OPT_STALE },
 	{ "state",	 required_argument,	NULL, OPT_STATE },
 	{ "state-wait", no_argument,		NULL, OPT_STATE_WAIT },
 	{ "status",	 required_argument,	NULL, OPT_STATUS },
@@ -162,6 +168,7 @@ main_usage(int status)
 	    "               [--sns-topic arn]... [--notify sink]...\n"
 	    "               [--digest-threshold n] [--dry-run]\n"
 	    "               [--state file] [--state-wait] [--dedup-days n]\n"
+	    "               [--stale age|none]\n"
 	    "               [--summary | --summary-only] [--summary-format fmt]\n"
 	    "               [-j jobs] [path | s3://bucket[/prefix] | -]...\n"
 	    "       ctaudit rules [-r rules]... [filters]\n");
@@ -296,16 +303,20 @@ main_on_record(struct record *rec, void *arg)
 	const struct rec_value	*v;
 	int64_t			 t;
 
-	if (ctx->since != 0 || ctx->until != 0) {
+	if (ctx->since != 0 || ctx->until != 0 || ctx->timed) {
 		v = record_member(record_root(rec), "eventTime", 9);
 		if (v == NULL || v->type != REC_STRING ||
 		    eventtime_parse(v->str, v->len, &t) == -1) {
 			/* Cannot place it in the window: audit it anyway. */
 			ctx->untimed++;
-		} else if ((ctx->since != 0 && t < ctx->since) ||
-		    (ctx->until != 0 && t >= ctx->until)) {
-			ctx->outside++;
-			return;
+		} else {
+			if (t > ctx->latest)
+				ctx->latest = t;
+			if ((ctx->since != 0 && t < ctx->since) ||
+			    (ctx->until != 0 && t >= ctx->until)) {
+				ctx->outside++;
+				return;
+			}
 		}
 	}
 	if (ctx->summary != NULL)
@@ -350,10 +361,14 @@ static void
 main_scan_path(struct main_ctx *ctx, const char *path,
     const struct source_opts *sopts)
 {
-	struct source	*src;
-	struct stream	*st;
-	char		*cause = NULL;
-	int		 rv;
+	struct source		*src;
+	struct stream		*st;
+	struct scan_stats	 before = ctx->stats;
+	uint64_t		 skipped, files;
+	char			*cause = NULL;
+	int			 rv;
+
+	skipped = ctx->state != NULL ? state_stats(ctx->state)->skipped : 0;
 
 	if ((src = source_open(path, sopts, &cause)) == NULL) {
 		diag(DIAG_ERROR, path, 0, "%s", cause);
@@ -382,6 +397,27 @@ main_scan_path(struct main_ctx *ctx, const char *path,
 			state_stream_done(ctx->state, st->name, rv == 0);
 	}
 	source_close(src);
+
+	/*
+	 * Nothing to audit is no clean bill of health: an empty mirror, a
+	 * wrong prefix or a tree of other files must not exit 0 from cron.
+	 * Files that could not be read were reported already.  With a
+	 * --state that has seen events, nothing new is --stale's to judge.
+	 */
+	if (ctx->state != NULL &&
+	    (state_stats(ctx->state)->skipped != skipped ||
+	    state_latest(ctx->state) != 0))
+		return;
+	files = ctx->stats.streams - before.streams;
+	if (files == 0)
+		diag(DIAG_ERROR, path, 0, "no CloudTrail log files found");
+	else if (ctx->stats.records == before.records &&
+	    ctx->stats.records_skipped == before.records_skipped &&
+	    ctx->stats.streams_failed == before.streams_failed &&
+	    ctx->stats.digests == before.digests &&
+	    ctx->stats.insights == before.insights)
+		diag(DIAG_ERROR, path, 0, "no CloudTrail events in %llu "
+		    "file%s", (unsigned long long)files, files == 1 ? "" : "s");
 }
 
 /* --state: 1 if this rule reported this event in this or an earlier run. */
@@ -480,7 +516,9 @@ main(int argc, char **argv)
 	struct stat		 sb;
 	struct summary_run	 srun;
 	const char		*format = NULL, *outpath = NULL;
-	const char		*statepath = NULL;
+	const char		*statepath = NULL, *stale = NULL;
+	int64_t			 stale_cut = 0;
+	char			 tbuf[EVENTTIME_BUFSIZE];
 	enum summary_format	 summary_format = SUMMARY_TEXT;
 	unsigned long		 errors;
 	int			 state_wait = 0, dedup_days = STATE_SEEN_DAYS;
@@ -663,6 +701,18 @@ main(int argc, char **argv)
 		case OPT_DRY_RUN:
 			kopts.dry_run = 1;
 			break;
+		case OPT_STALE:
+			stale = optarg;
+			if (strcmp(optarg, "none") == 0)
+				break;
+			if (eventtime_bound(optarg, now, &stale_cut,
+			    &cause) == -1) {
+				diag(DIAG_CONFIG, NULL, 0, "--stale: %s", cause);
+				free(cause);
+				status = MAIN_EXIT_CONFIG;
+				goto out;
+			}
+			break;
 		default:
 			main_usage(MAIN_EXIT_CONFIG);
 		}
@@ -678,6 +728,11 @@ main(int argc, char **argv)
 	}
 	if (listing && argc != 0)
 		main_usage(MAIN_EXIT_CONFIG);
+	if (stale == NULL && statepath != NULL &&
+	    eventtime_bound(MAIN_STALE_DEFAULT, now, &stale_cut, &cause) == -1)
+		fatalx("--stale default: %s", cause);
+	/* The state keeps the newest event for later runs' --stale. */
+	ctx.timed = stale_cut != 0 || statepath != NULL;
 	if (format == NULL)
 		format = isatty(outpath == NULL ? STDOUT_FILENO : -1) ?
 		    "text" : "json";
@@ -815,6 +870,8 @@ main(int argc, char **argv)
 	 * so the next run audits and reports the same again (dedup pairs
 	 * of this run are not saved either).
 	 */
+	if (ctx.state != NULL)
+		state_latest_add(ctx.state, ctx.latest);
 	if (ctx.state != NULL && undelivered == 0 &&
 	    diag_count(DIAG_ERROR) == errors &&
 	    state_save(ctx.state, &cause) == -1) {
@@ -822,6 +879,15 @@ main(int argc, char **argv)
 		    cause);
 		free(cause);
 		cause = NULL;
+	}
+	/* After the save: an old newest event is news, not a failure. */
+	if (ctx.state != NULL && state_latest(ctx.state) > ctx.latest)
+		ctx.latest = state_latest(ctx.state);
+	if (stale_cut != 0 && ctx.latest != 0 && ctx.latest < stale_cut) {
+		eventtime_format(ctx.latest, tbuf, sizeof tbuf);
+		diag(DIAG_ERROR, NULL, 0, "stale: the newest event is from "
+		    "%s, older than --stale %s: are logs still arriving?",
+		    tbuf, stale != NULL ? stale : MAIN_STALE_DEFAULT);
 	}
 	main_summary(&ctx);
 	if (ctx.state != NULL || ctx.suppressed != 0)
