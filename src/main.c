@@ -69,6 +69,7 @@ struct main_ctx {
 	int			 progress;	/* draw the progress line */
 	time_t			 progress_last;
 	int			 progress_shown;
+	int			 hold;		/* --state: do not mark streams */
 };
 
 enum {
@@ -96,6 +97,7 @@ enum {
 	OPT_DIGEST_THRESHOLD,
 	OPT_DRY_RUN,
 	OPT_STALE,
+	OPT_SKIP_BAD_RULES,
 };
 
 static const struct option main_longopts[] = {
@@ -118,6 +120,7 @@ static const struct option main_longopts[] = {
 	{ "rule-id",	 required_argument,	NULL, OPT_RULE_ID },
 	{ "rules",	 required_argument,	NULL, 'r' },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
+	{ "skip-bad-rules", no_argument,	NULL, OPT_SKIP_BAD_RULES },
 	{ "sns-topic",	 required_argument,	NULL, OPT_SNS_TOPIC },
 	{ "stale",	 required_argument,	NULL, OPT_STALE },
 	{ "state",	 required_argument,	NULL, OPT_STATE },
@@ -164,6 +167,7 @@ main_usage(int status)
 	    "               [--rule-id id]... [--tag tag]... [--status status]...\n"
 	    "               [--placeholder name=value]... [--raw]\n"
 	    "               [--color auto|always|never] [--strict]\n"
+	    "               [--skip-bad-rules]\n"
 	    "               [--account id]... [--region name]... [--profile name]\n"
 	    "               [--sns-topic arn]... [--notify sink]...\n"
 	    "               [--digest-threshold n] [--dry-run]\n"
@@ -393,7 +397,7 @@ main_scan_path(struct main_ctx *ctx, const char *path,
 		}
 		rv = scan_stream(st, main_on_record, ctx, &ctx->stats);
 		/* Read to the end, or to be read again by the next run. */
-		if (ctx->state != NULL)
+		if (ctx->state != NULL && !ctx->hold)
 			state_stream_done(ctx->state, st->name, rv == 0);
 	}
 	source_close(src);
@@ -512,7 +516,8 @@ main(int argc, char **argv)
 	struct main_list	 tags = { NULL, 0 }, statuses = { NULL, 0 };
 	struct main_list	 placeholders = { NULL, 0 };
 	struct main_list	 accounts = { NULL, 0 }, regions = { NULL, 0 };
-	struct main_list	 notify = { NULL, 0 };
+	struct main_list	 notify = { NULL, 0 }, bad = { NULL, 0 };
+	char			*badlist = NULL;
 	struct stat		 sb;
 	struct summary_run	 srun;
 	const char		*format = NULL, *outpath = NULL;
@@ -529,7 +534,8 @@ main(int argc, char **argv)
 	int64_t			 now;
 	size_t			 i;
 	int			 ch, quiet = 0, strict = 0, listing = 0;
-	int			 rejected = 0, status;
+	int			 rejected = 0, status, skip_bad = 0;
+	int			 out_failed = 0;
 	int			 threshold = ALERT_THRESHOLD_DEFAULT;
 	size_t			 undelivered = 0;
 
@@ -635,6 +641,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_STRICT:
 			strict = 1;
+			break;
+		case OPT_SKIP_BAD_RULES:
+			skip_bad = 1;
 			break;
 		case OPT_ACCOUNT:
 			main_list_split(&accounts, optarg);
@@ -763,16 +772,21 @@ main(int argc, char **argv)
 		main_list_add(&rulepaths, (char *)CTAUDIT_RULESDIR);
 	}
 	for (i = 0; i < rulepaths.n; i++)
-		if (rule_set_load(ctx.rules, rulepaths.v[i]) == -1)
+		if (rule_set_load(ctx.rules, rulepaths.v[i]) == -1) {
 			rejected = 1;
+			main_list_add(&bad, rulepaths.v[i]);
+		}
 	rule_set_filters_resolve(ctx.rules);
 	if (listing) {
 		status = main_list_rules(ctx.rules, rejected);
 		goto out;
 	}
-	if (rejected && strict) {
-		diag(DIAG_CONFIG, NULL, 0, "rules rejected; not scanning "
-		    "(--strict)");
+	/* A rule that did not load is coverage lost: say so, read nothing. */
+	if (rejected && (strict || !skip_bad)) {
+		diag(DIAG_CONFIG, NULL, 0, "%zu rule%s rejected; not scanning "
+		    "(--skip-bad-rules runs the others)",
+		    rule_set_stats(ctx.rules)->rejected,
+		    rule_set_stats(ctx.rules)->rejected == 1 ? "" : "s");
 		status = MAIN_EXIT_CONFIG;
 		goto out;
 	}
@@ -806,6 +820,12 @@ main(int argc, char **argv)
 	    now)) != 0)
 		goto out;
 	sopts.state = ctx.state;
+	/*
+	 * --skip-bad-rules: what this run reads is not marked as audited, so
+	 * the next run, with the rule fixed, reads it again (the dedup pairs
+	 * keep the other rules from reporting it twice).
+	 */
+	ctx.hold = rejected;
 	if (summary != 0)
 		ctx.summary = summary_create(SUMMARY_TOP, SUMMARY_WIDTH);
 	/* --summary-only: the summary is the output, on stdout. */
@@ -831,7 +851,7 @@ main(int argc, char **argv)
 	 * the next must read it all again to deliver it (and writes it
 	 * again: at least once in the output, exactly once to the sinks).
 	 */
-	if (ctx.state != NULL && ctx.sinks == NULL &&
+	if (ctx.state != NULL && ctx.sinks == NULL && !ctx.hold &&
 	    state_journal_begin(ctx.state, outf, &cause) == -1) {
 		diag(DIAG_WARN, statepath, 0, "no checkpoints: %s", cause);
 		free(cause);
@@ -856,9 +876,13 @@ main(int argc, char **argv)
 	errors = diag_count(DIAG_ERROR);
 	ctx.out_ops->close(ctx.out);
 	if (fflush(outf) == EOF || ferror(outf) ||
-	    (outf != stdout && fclose(outf) == EOF))
+	    (outf != stdout && fclose(outf) == EOF)) {
+		/* Findings lost are not an input problem: status 4. */
 		diag(DIAG_ERROR, outpath != NULL ? outpath : "<stdout>", 0,
-		    "write error: %s", strerror(errno));
+		    "write error: %s; findings not written%s", strerror(errno),
+		    ctx.state != NULL ? ", state not saved" : "");
+		out_failed = 1;
+	}
 	undelivered = sink_set_finish(ctx.sinks);
 	/* The output failed: write it all again, checkpoints or not. */
 	if (ctx.state != NULL && diag_count(DIAG_ERROR) != errors)
@@ -889,6 +913,20 @@ main(int argc, char **argv)
 		    "%s, older than --stale %s: are logs still arriving?",
 		    tbuf, stale != NULL ? stale : MAIN_STALE_DEFAULT);
 	}
+	if (ctx.hold) {
+		for (i = 0; i < bad.n; i++) {
+			cause = badlist;
+			badlist = xprintf("%s%s%s", cause != NULL ? cause : "",
+			    cause != NULL ? ", " : "", bad.v[i]);
+			free(cause);
+		}
+		cause = NULL;
+		diag(DIAG_WARN, NULL, 0, "%zu rule%s rejected did not run "
+		    "(in %s)%s", rule_set_stats(ctx.rules)->rejected,
+		    rule_set_stats(ctx.rules)->rejected == 1 ? "" : "s",
+		    badlist, ctx.state != NULL ? "; the next run reads this "
+		    "input again" : "");
+	}
 	main_summary(&ctx);
 	if (ctx.state != NULL || ctx.suppressed != 0)
 		diag(DIAG_NOTE, NULL, 0, "%llu files already audited, %llu "
@@ -910,9 +948,12 @@ main(int argc, char **argv)
 		}
 		summary_write(ctx.summary, &srun, summary_format,
 		    summary == 2 ? stdout : stderr);
-		if (fflush(stdout) == EOF)
+		if (fflush(stdout) == EOF) {
 			diag(DIAG_ERROR, "<stdout>", 0, "write error: %s",
 			    strerror(errno));
+			if (summary == 2)
+				out_failed = 1;
+		}
 	}
 	sink_set_summary(ctx.sinks);
 
@@ -929,7 +970,7 @@ main(int argc, char **argv)
 		break;
 	}
 	/* Nobody was told: that outweighs an unreadable input (2). */
-	if (undelivered != 0 && status != MAIN_EXIT_CONFIG)
+	if ((undelivered != 0 || out_failed) && status != MAIN_EXIT_CONFIG)
 		status = MAIN_EXIT_DELIVERY;
 out:
 	summary_free(ctx.summary);
@@ -941,6 +982,8 @@ out:
 	correlate_free(ctx.corr);
 	rule_set_free(ctx.rules);
 	free(rulepaths.v);
+	free(bad.v);
+	free(badlist);
 	free(ids.v);
 	free(tags.v);
 	free(statuses.v);

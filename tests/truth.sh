@@ -64,4 +64,55 @@ run state3 0 -q -f json -r "$TOP_SRCDIR/rules" --state "$T/state" \
     --stale none "$ARCHIVE"
 expect_err state3
 
+# 2. No lost coverage.  A rejected rule: nothing is read, exit 3, and the
+# state is not even created.
+run badrule 3 -f json --state "$T/bstate" $R -r "$D/bad_condition.yml" \
+    "$D/events.json"
+expect_err badrule \
+    "ctaudit: $D/bad_condition.yml:10: error: condition: unknown search identifier 'nosuchthing' at column 15" \
+    "ctaudit: error: 1 rule rejected; not scanning (--skip-bad-rules runs the others)"
+[ -s "$T/badrule.out" ] && fail "badrule: scanned anyway"
+[ -e "$T/bstate" ] && fail "badrule: state touched"
+# --skip-bad-rules runs the others, names what did not run, and keeps
+# the state from marking the input as audited: the next run, with the
+# rule fixed, reads it again (and the dedup pairs keep the rules that ran
+# from reporting it twice).
+mkdir -p "$T/tree"
+cp "$D/events.json" "$T/tree/"
+sed 's/^    condition: .*/    condition: selection and nosuchthing/' \
+    "$D/console_failure.yml" >"$T/cf.yml"
+grep -q nosuchthing "$T/cf.yml" || fail "skip: rule not broken"
+run skip 3 -f json --stale none --state "$T/bstate" --skip-bad-rules \
+    -r "$D/stop_logging.yml" -r "$T/cf.yml" "$T/tree"
+grep -v '^ctaudit: note: ' "$T/skip.err" >"$T/skip.err2" || true
+mv "$T/skip.err2" "$T/skip.err"
+expect_err skip \
+    "ctaudit: $T/cf.yml:$(grep -n 'condition:' "$T/cf.yml" | cut -d: -f1): error: condition: unknown search identifier 'nosuchthing' at column 15" \
+    "ctaudit: warning: 1 rule rejected did not run (in $T/cf.yml); the next run reads this input again"
+[ "$(jq -r .ruleTitle "$T/skip.out")" = \
+    "CloudTrail logging stopped (CLI test rule)" ] || fail "skip: findings"
+cp "$D/console_failure.yml" "$T/cf.yml"
+run fixed 1 -q -f json --stale none --state "$T/bstate" \
+    -r "$D/stop_logging.yml" -r "$T/cf.yml" "$T/tree"
+expect_err fixed
+[ "$(jq -r .ruleTitle "$T/fixed.out")" = \
+    "Console sign-in failure (CLI test rule)" ] ||
+    fail "fixed: the input was not read again, or reported twice"
+run again 0 -q -f json --stale none --state "$T/bstate" \
+    -r "$D/stop_logging.yml" -r "$T/cf.yml" "$T/tree"
+expect_err again
+# An output that cannot be written: status 4, and the state is not saved.
+if [ -w /dev/full ]; then
+	run full 4 -f json --stale none --state "$T/fstate" -o /dev/full \
+	    $R "$D/events.json"
+	grep -v '^ctaudit: note: ' "$T/full.err" >"$T/full.err2" || true
+	mv "$T/full.err2" "$T/full.err"
+	expect_err full "ctaudit: /dev/full: error: write error: No space left on device; findings not written, state not saved"
+	[ -e "$T/fstate" ] && fail "full: state saved"
+	st=0
+	ctaudit -q --summary-only --summary-format json $R "$D/events.json" \
+	    >/dev/full 2>"$T/full2.err" || st=$?
+	check_status full2 4 "$st"
+	expect_err full2 "ctaudit: <stdout>: error: write error: No space left on device"
+fi
 finish
