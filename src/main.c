@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -137,6 +138,7 @@ static const struct option main_longopts[] = {
 };
 
 static __dead void	main_usage(int);
+static const char	*main_format_of(const char *);
 static void		main_list_add(struct main_list *, char *);
 static void		main_list_split(struct main_list *, char *);
 static int		main_number(const char *, int, int, const char **);
@@ -177,6 +179,27 @@ main_usage(int status)
 	    "               [-j jobs] [path | s3://bucket[/prefix] | -]...\n"
 	    "       ctaudit rules [-r rules]... [filters]\n");
 	exit(status);
+}
+
+/* The format an output file's name asks for, or NULL. */
+static const char *
+main_format_of(const char *path)
+{
+	static const struct {
+		const char	*ext, *format;
+	} exts[] = {
+		{ ".csv", "csv" }, { ".json", "json" }, { ".jsonl", "json" },
+		{ ".ndjson", "json" }, { ".txt", "text" },
+	};
+	const char	*dot;
+	size_t		 i;
+
+	if ((dot = strrchr(path, '.')) == NULL || strchr(dot, '/') != NULL)
+		return NULL;
+	for (i = 0; i < sizeof exts / sizeof exts[0]; i++)
+		if (strcasecmp(dot, exts[i].ext) == 0)
+			return exts[i].format;
+	return NULL;
 }
 
 static void
@@ -520,7 +543,8 @@ main(int argc, char **argv)
 	char			*badlist = NULL;
 	struct stat		 sb;
 	struct summary_run	 srun;
-	const char		*format = NULL, *outpath = NULL;
+	const char		*format = NULL, *outpath = NULL, *want;
+	char			 optname[64];
 	const char		*statepath = NULL, *stale = NULL;
 	int64_t			 stale_cut = 0;
 	char			 tbuf[EVENTTIME_BUFSIZE];
@@ -535,7 +559,7 @@ main(int argc, char **argv)
 	size_t			 i;
 	int			 ch, quiet = 0, strict = 0, listing = 0;
 	int			 rejected = 0, status, skip_bad = 0;
-	int			 out_failed = 0;
+	int			 out_failed = 0, typo = 0;
 	int			 threshold = ALERT_THRESHOLD_DEFAULT;
 	size_t			 undelivered = 0;
 
@@ -553,7 +577,9 @@ main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	while ((ch = getopt_long(argc, argv, "f:hj:o:qr:V", main_longopts,
+	/* Our own messages: "ctaudit:" whatever argv[0], and one line. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":f:hj:o:qr:V", main_longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'f':
@@ -598,9 +624,13 @@ main(int argc, char **argv)
 			}
 			break;
 		case OPT_MIN_LEVEL:
-			if (rule_level_parse(optarg, &ropts.min_level) == -1) {
+			/* The text output's name for it is accepted too. */
+			if (strcasecmp(optarg, "info") == 0)
+				ropts.min_level = RULE_INFORMATIONAL;
+			else if (rule_level_parse(optarg,
+			    &ropts.min_level) == -1) {
 				diag(DIAG_CONFIG, NULL, 0, "--min-level %s: "
-				    "unknown level (informational, low, "
+				    "unknown level (informational or info, low, "
 				    "medium, high, critical)", optarg);
 				status = MAIN_EXIT_CONFIG;
 				goto out;
@@ -613,6 +643,17 @@ main(int argc, char **argv)
 			main_list_add(&tags, optarg);
 			break;
 		case OPT_STATUS:
+			if (strcasecmp(optarg, "stable") != 0 &&
+			    strcasecmp(optarg, "test") != 0 &&
+			    strcasecmp(optarg, "experimental") != 0 &&
+			    strcasecmp(optarg, "deprecated") != 0 &&
+			    strcasecmp(optarg, "unsupported") != 0) {
+				diag(DIAG_CONFIG, NULL, 0, "--status %s: "
+				    "unknown status (stable, test, experimental, "
+				    "deprecated, unsupported)", optarg);
+				status = MAIN_EXIT_CONFIG;
+				goto out;
+			}
 			main_list_add(&statuses, optarg);
 			break;
 		case OPT_PLACEHOLDER:
@@ -723,7 +764,19 @@ main(int argc, char **argv)
 			}
 			break;
 		default:
-			main_usage(MAIN_EXIT_CONFIG);
+			/* The option as written, without any "=value". */
+			if (optopt != 0 && optopt < OPT_SINCE)
+				snprintf(optname, sizeof optname, "-%c",
+				    optopt);
+			else
+				snprintf(optname, sizeof optname, "%.*s",
+				    (int)strcspn(argv[optind - 1], "="),
+				    argv[optind - 1]);
+			diag(DIAG_CONFIG, NULL, 0, ch == ':' ? "%s needs a "
+			    "value; see ctaudit --help" : "unknown option "
+			    "%s; see ctaudit --help", optname);
+			status = MAIN_EXIT_CONFIG;
+			goto out;
 		}
 	}
 	argc -= optind;
@@ -735,8 +788,30 @@ main(int argc, char **argv)
 		status = MAIN_EXIT_CONFIG;
 		goto out;
 	}
-	if (listing && argc != 0)
-		main_usage(MAIN_EXIT_CONFIG);
+	if (listing && argc != 0) {
+		diag(DIAG_CONFIG, NULL, 0, "ctaudit rules takes no path "
+		    "(%s); see ctaudit --help", argv[0]);
+		status = MAIN_EXIT_CONFIG;
+		goto out;
+	}
+	if (!listing && argc == 0 && isatty(STDIN_FILENO)) {
+		diag(DIAG_CONFIG, NULL, 0, "no input: name a path or "
+		    "s3://bucket[/prefix], or - to read the terminal; see "
+		    "ctaudit --help");
+		status = MAIN_EXIT_CONFIG;
+		goto out;
+	}
+	/* -o findings.csv means CSV; with a -f that disagrees, a typo. */
+	want = outpath != NULL ? main_format_of(outpath) : NULL;
+	if (want != NULL && format != NULL && strcmp(want, format) != 0 &&
+	    output_find(format) != NULL) {
+		diag(DIAG_CONFIG, NULL, 0, "-o %s looks like %s, but -f is "
+		    "%s", outpath, want, format);
+		status = MAIN_EXIT_CONFIG;
+		goto out;
+	}
+	if (format == NULL)
+		format = want;
 	if (stale == NULL && statepath != NULL &&
 	    eventtime_bound(MAIN_STALE_DEFAULT, now, &stale_cut, &cause) == -1)
 		fatalx("--stale default: %s", cause);
@@ -777,6 +852,23 @@ main(int argc, char **argv)
 			main_list_add(&bad, rulepaths.v[i]);
 		}
 	rule_set_filters_resolve(ctx.rules);
+	/* A selector that matches no rule read is a typo, not a choice. */
+	for (i = 0; i < ids.n; i++)
+		if (!rule_set_id_found(ctx.rules, i)) {
+			diag(DIAG_CONFIG, NULL, 0, "--rule-id %s: no rule "
+			    "loaded has this id", ids.v[i]);
+			typo = 1;
+		}
+	for (i = 0; i < tags.n; i++)
+		if (!rule_set_tag_found(ctx.rules, i)) {
+			diag(DIAG_CONFIG, NULL, 0, "--tag %s: no rule loaded "
+			    "has this tag", tags.v[i]);
+			typo = 1;
+		}
+	if (typo) {
+		status = MAIN_EXIT_CONFIG;
+		goto out;
+	}
 	if (listing) {
 		status = main_list_rules(ctx.rules, rejected);
 		goto out;

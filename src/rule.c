@@ -70,6 +70,9 @@ struct rule_set {
 	struct rule_index	 bysource;
 	struct rule_index	 bytype;
 	uint64_t		 gen;	/* records evaluated */
+	/* Whether some rule read carries the i-th --rule-id or --tag. */
+	unsigned char		*id_found;
+	unsigned char		*tag_found;
 };
 
 /* A set of literals a field must equal; borrowed from match items. */
@@ -195,6 +198,8 @@ rule_set_create(const struct rule_opts *opts)
 	rs->opts.ntags = opts->ntags;
 	rs->opts.statuses = rule_strv_copy(opts->statuses, opts->nstatuses);
 	rs->opts.nstatuses = opts->nstatuses;
+	rs->id_found = xcalloc(opts->nids + 1, 1);
+	rs->tag_found = xcalloc(opts->ntags + 1, 1);
 	rs->opts.placeholders = rule_strv_copy(opts->placeholders,
 	    opts->nplaceholders);
 	rs->opts.nplaceholders = opts->nplaceholders;
@@ -230,6 +235,8 @@ rule_set_free(struct rule_set *rs)
 	rule_strv_free(rs->opts.tags, rs->opts.ntags);
 	rule_strv_free(rs->opts.statuses, rs->opts.nstatuses);
 	rule_strv_free(rs->opts.placeholders, rs->opts.nplaceholders);
+	free(rs->id_found);
+	free(rs->tag_found);
 	free(rs);
 }
 
@@ -302,6 +309,16 @@ static void
 rule_add(void *arg, struct rule *r)
 {
 	struct rule_set	*rs = arg;
+	size_t		 i, j;
+
+	/* A --rule-id or --tag no rule carries is a typo: note the others. */
+	for (i = 0; i < rs->opts.nids; i++)
+		if (r->id != NULL && strcasecmp(rs->opts.ids[i], r->id) == 0)
+			rs->id_found[i] = 1;
+	for (i = 0; i < rs->opts.ntags; i++)
+		for (j = 0; j < r->ntags; j++)
+			if (strcasecmp(rs->opts.tags[i], r->tags[j]) == 0)
+				rs->tag_found[i] = 1;
 
 	/* Filters are kept whatever --min-level, --tag and the like say. */
 	if (r->filter != NULL) {
@@ -1257,6 +1274,20 @@ rule_level_parse(const char *s, enum rule_level *level)
 		}
 	}
 	return -1;
+}
+
+/* 1 if some rule read carries the i-th --rule-id given. */
+int
+rule_set_id_found(const struct rule_set *rs, size_t i)
+{
+	return i < rs->opts.nids && rs->id_found[i];
+}
+
+/* 1 if some rule read carries the i-th --tag given. */
+int
+rule_set_tag_found(const struct rule_set *rs, size_t i)
+{
+	return i < rs->opts.ntags && rs->tag_found[i];
 }
 
 /* How many Sigma filters were loaded. */

@@ -115,4 +115,56 @@ if [ -w /dev/full ]; then
 	check_status full2 4 "$st"
 	expect_err full2 "ctaudit: <stdout>: error: write error: No space left on device"
 fi
+# 3. Typos are errors: one line each, exit 3, nothing read or written.
+run unknownid 3 -f json $R --rule-id 6c1d1f0e-5b4a-4d57-9a43-0d6f3c1e2a10 \
+    --rule-id 6c1d1f0e-5b4a-4d57-9a43-0d6f3c1e2a1 "$D/events.json"
+expect_err unknownid "ctaudit: error: --rule-id 6c1d1f0e-5b4a-4d57-9a43-0d6f3c1e2a1: no rule loaded has this id"
+run unknowntag 3 -f json $R --tag attack.t1562.008 --tag attack.t1562.09 \
+    "$D/events.json"
+expect_err unknowntag "ctaudit: error: --tag attack.t1562.09: no rule loaded has this tag"
+run unknownstatus 3 -f json $R --status stabel "$D/events.json"
+expect_err unknownstatus "ctaudit: error: --status stabel: unknown status (stable, test, experimental, deprecated, unsupported)"
+run rulesid 3 rules $R --rule-id nope
+expect_err rulesid "ctaudit: error: --rule-id nope: no rule loaded has this id"
+run info 1 -q -f json $R --min-level info --rule-id \
+    6c1d1f0e-5b4a-4d57-9a43-0d6f3c1e2a10 --tag ATTACK.T1562.008 \
+    --status test "$D/events.json"
+expect_err info
+[ "$(wc -l <"$T/info.out")" = 1 ] || fail "info: want 1 finding"
+run extmismatch 3 $R -f json -o "$T/f.csv" "$D/events.json"
+expect_err extmismatch "ctaudit: error: -o $T/f.csv looks like csv, but -f is json"
+[ -e "$T/f.csv" ] && fail "extmismatch: output created"
+run extcsv 1 -q $R -o "$T/f.csv" "$D/events.json"
+head -1 "$T/f.csv" | grep -q '^ruleId,' || fail "extcsv: not CSV"
+run extjsonl 1 -q $R -o "$T/f.jsonl" "$D/events.json"
+jq -e .ruleId "$T/f.jsonl" >/dev/null || fail "extjsonl: not JSON"
+# Our name on every message, whatever argv[0]; unknown options in a line.
+ln -s "$CTAUDIT" "$T/audit-trails"
+set +e
+"$T/audit-trails" --colour=never x >"$T/argv0.out" 2>"$T/argv0.err"
+st=$?
+set -e
+check_status argv0 3 "$st"
+expect_err argv0 "ctaudit: error: unknown option --colour; see ctaudit --help"
+run optchar 3 -Z x
+expect_err optchar "ctaudit: error: unknown option -Z; see ctaudit --help"
+run noarg 3 --since
+expect_err noarg "ctaudit: error: --since needs a value; see ctaudit --help"
+# No path and a terminal on standard input: say so, do not wait.
+if python3 -c 'import pty' 2>/dev/null; then
+	set +e
+	python3 - "$CTAUDIT" "$D/stop_logging.yml" >"$T/tty.err" <<'PY'
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+p = subprocess.run([sys.argv[1], "-r", sys.argv[2]], stdin=slave,
+    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=20)
+sys.stdout.write(p.stderr.decode())
+sys.exit(p.returncode)
+PY
+	st=$?
+	set -e
+	check_status tty 3 "$st"
+	expect_err tty "ctaudit: error: no input: name a path or s3://bucket[/prefix], or - to read the terminal; see ctaudit --help"
+fi
+
 finish
