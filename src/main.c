@@ -143,7 +143,7 @@ static void		main_list_add(struct main_list *, char *);
 static void		main_list_split(struct main_list *, char *);
 static int		main_number(const char *, int, int, const char **);
 static int64_t		main_now(void);
-static int		main_list_rules(struct rule_set *, int);
+static int		main_list_rules(struct rule_set *, int, int);
 static void		main_on_record(struct record *, void *);
 static void		main_on_match(const struct rule *, struct record *,
 			    void *);
@@ -250,19 +250,23 @@ main_now(void)
 
 /* Print the loaded rules, one a line; the status says if any was bad. */
 static int
-main_list_rules(struct rule_set *rs, int rejected)
+main_list_rules(struct rule_set *rs, int rejected, int json)
 {
 	const struct rule	*r;
 	size_t			 i;
 
-	for (i = 0; i < rule_set_count(rs); i++) {
+	for (i = 0; json && i < rule_set_count(rs); i++)
+		output_rule_json(stdout, rule_set_get(rs, i));
+	for (i = 0; json && i < rule_set_nfilters(rs); i++)
+		output_rule_json(stdout, rule_set_filter_get(rs, i));
+	for (i = 0; !json && i < rule_set_count(rs); i++) {
 		r = rule_set_get(rs, i);
 		printf("%-36s  %-13s  %s  %s\n", rule_id(r),
 		    rule_level_name(rule_level(r)), rule_title(r),
 		    rule_path(r));
 	}
 	/* Sigma filters: what they accept is not reported. */
-	for (i = 0; i < rule_set_nfilters(rs); i++) {
+	for (i = 0; !json && i < rule_set_nfilters(rs); i++) {
 		r = rule_set_filter_get(rs, i);
 		printf("%-36s  %-13s  %s  %s\n", rule_id(r), "filter",
 		    rule_title(r), rule_path(r));
@@ -502,7 +506,19 @@ static void
 main_summary(const struct main_ctx *ctx)
 {
 	const struct scan_stats	*s = &ctx->stats;
+	const struct rule_set_stats *rs = rule_set_stats(ctx->rules);
 
+	/*
+	 * What did not run, and why: coverage is part of the result.  Only
+	 * when some rule did not run, so that adding a bundled rule does not
+	 * change every run's messages (--summary always has the counts).
+	 */
+	if (rs->rejected != 0 || rs->other_logsource != 0 || rs->filtered != 0)
+		diag(DIAG_NOTE, NULL, 0, "rules: %zu loaded, %zu rejected, "
+		    "%zu not for CloudTrail (skipped), %zu left out by "
+		    "--min-level, --rule-id, --tag or --status, %zu filters",
+		    rs->loaded, rs->rejected, rs->other_logsource,
+		    rs->filtered, rule_set_nfilters(ctx->rules));
 	if (ctx->since != 0 || ctx->until != 0)
 		diag(DIAG_NOTE, NULL, 0, "%llu records outside the time "
 		    "window, %llu without a usable eventTime (audited)",
@@ -559,7 +575,7 @@ main(int argc, char **argv)
 	size_t			 i;
 	int			 ch, quiet = 0, strict = 0, listing = 0;
 	int			 rejected = 0, status, skip_bad = 0;
-	int			 out_failed = 0, typo = 0;
+	int			 out_failed = 0, typo = 0, listjson = 0;
 	int			 threshold = ALERT_THRESHOLD_DEFAULT;
 	size_t			 undelivered = 0;
 
@@ -812,6 +828,15 @@ main(int argc, char **argv)
 	}
 	if (format == NULL)
 		format = want;
+	/* "ctaudit rules" lists as text unless told otherwise. */
+	if (listing && format != NULL && strcmp(format, "text") != 0 &&
+	    strcmp(format, "json") != 0) {
+		diag(DIAG_CONFIG, NULL, 0, "ctaudit rules -f %s: want text or "
+		    "json", format);
+		status = MAIN_EXIT_CONFIG;
+		goto out;
+	}
+	listjson = listing && format != NULL && strcmp(format, "json") == 0;
 	if (stale == NULL && statepath != NULL &&
 	    eventtime_bound(MAIN_STALE_DEFAULT, now, &stale_cut, &cause) == -1)
 		fatalx("--stale default: %s", cause);
@@ -870,7 +895,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (listing) {
-		status = main_list_rules(ctx.rules, rejected);
+		status = main_list_rules(ctx.rules, rejected, listjson);
 		goto out;
 	}
 	/* A rule that did not load is coverage lost: say so, read nothing. */
@@ -1034,6 +1059,11 @@ main(int argc, char **argv)
 		srun.files = ctx.stats.streams;
 		srun.files_failed = ctx.stats.streams_failed;
 		srun.records = ctx.stats.records;
+		srun.rules = rule_set_stats(ctx.rules)->loaded;
+		srun.rules_rejected = rule_set_stats(ctx.rules)->rejected;
+		srun.rules_other = rule_set_stats(ctx.rules)->other_logsource;
+		srun.rules_left_out = rule_set_stats(ctx.rules)->filtered;
+		srun.filters = rule_set_nfilters(ctx.rules);
 		if (ctx.state != NULL) {
 			srun.files_skipped = state_stats(ctx.state)->skipped;
 			srun.duplicates = state_stats(ctx.state)->duplicates;

@@ -167,4 +167,24 @@ PY
 	expect_err tty "ctaudit: error: no input: name a path or s3://bucket[/prefix], or - to read the terminal; see ctaudit --help"
 fi
 
+# 8. Interfaces: "ctaudit rules -f json", and what did not run, counted.
+run rulesjson 0 rules -f json -r "$D/stop_logging.yml" \
+    -r "$TESTDATA/filters/mf_ci_deploy.yml"
+cat >"$T/rulesjson.want" <<EOF
+{"ruleId":"6c1d1f0e-5b4a-4d57-9a43-0d6f3c1e2a10","kind":"detection","level":"high","ruleTitle":"CloudTrail logging stopped (CLI test rule)","status":"test","tags":["attack.defense-evasion","attack.t1562.008"],"path":"$D/stop_logging.yml"}
+{"ruleId":"0e4f6c1a-8d2b-4c55-9f3e-1b7a2c9d4e01","kind":"filter","level":null,"ruleTitle":"Accept the CI deploy role launching instances","status":"","tags":[],"path":"$TESTDATA/filters/mf_ci_deploy.yml"}
+EOF
+check_file rulesjson "$T/rulesjson.want" "$T/rulesjson.out"
+run rulescsv 3 rules -f csv $R
+expect_err rulescsv "ctaudit: error: ctaudit rules -f csv: want text or json"
+run counted 1 -f json $R --min-level high "$D/events.json"
+expect_err counted \
+    "ctaudit: note: rules: 1 loaded, 0 rejected, 0 not for CloudTrail (skipped), 1 left out by --min-level, --rule-id, --tag or --status, 0 filters" \
+    "ctaudit: note: summary: 1 files (0 incomplete), 3 records (0 skipped, 0 repaired), 0 digest files, 0 insights events, 1 findings (critical 0, high 1, medium 0, low 0, informational 0)"
+run countsum 1 -q --summary-only --summary-format json $R --min-level high \
+    "$D/events.json"
+[ "$(jq -c .run.rules "$T/countsum.out")" = \
+    '{"loaded":1,"rejected":0,"not_cloudtrail":0,"left_out":1,"filters":0}' ] ||
+    fail "countsum: $(jq -c .run.rules "$T/countsum.out")"
+
 finish
