@@ -18,7 +18,9 @@ fi
 ctaudit -h >"$T/usage"
 for opt in $(grep -o -- '--[a-z-]*' "$T/usage" | sort -u); do
 	name=${opt#--}
-	grep -q "^\.It Fl \\\\-$name" "$MAN" || fail "option $opt not in the man page"
+	# (The long names of short options follow them: ".It Fl f , Fl \-format".)
+	grep -q "^\.It \(.* \)\{0,1\}Fl \\\\-$name\( \|$\)" "$MAN" ||
+	    fail "option $opt not in the man page"
 done
 # ... and every option the man page lists is one the program knows.
 for name in $(sed -n 's/^\.It Fl \\-\([a-z-]*\).*/\1/p' "$MAN" | sort -u); do

@@ -187,4 +187,13 @@ run countsum 1 -q --summary-only --summary-format json $R --min-level high \
     '{"loaded":1,"rejected":0,"not_cloudtrail":0,"left_out":1,"filters":0}' ] ||
     fail "countsum: $(jq -c .run.rules "$T/countsum.out")"
 
+# --help: a line for every option the man page documents.
+run helpall 0 --help
+for name in $(sed -n 's/^\.It Fl \\-\([a-z-]*\).*/\1/p' \
+    "$TOP_SRCDIR/man/ctaudit.1" | sort -u); do
+	grep -q -- "^  \(-[a-zA-Z], \)\{0,1\}--$name " "$T/helpall.out" ||
+	    fail "helpall: no line for --$name"
+done
+[ -s "$T/helpall.err" ] && fail "helpall: stderr"
+
 finish
