@@ -196,4 +196,15 @@ for name in $(sed -n 's/^\.It Fl \\-\([a-z-]*\).*/\1/p' \
 done
 [ -s "$T/helpall.err" ] && fail "helpall: stderr"
 
+# Completion: bash parses it, and both name every option --help lists.
+if command -v bash >/dev/null 2>&1; then
+	bash -n "$TOP_SRCDIR/completion/ctaudit" || fail "completion: bash -n"
+fi
+for opt in $(grep -o -- '--[a-z-]*' "$T/helpall.out" | sort -u); do
+	grep -q -- "$opt\b" "$TOP_SRCDIR/completion/ctaudit" ||
+	    fail "completion: bash lacks $opt"
+	grep -q -- "'$opt\[" "$TOP_SRCDIR/completion/_ctaudit" ||
+	    fail "completion: zsh lacks $opt"
+done
+
 finish
