@@ -128,16 +128,20 @@ audit_on_record(struct record *rec, void *arg)
 	const struct rec_value	*v;
 	int64_t			 t;
 
-	if (a->opts.since != 0 || a->opts.until != 0) {
+	if (a->opts.since != 0 || a->opts.until != 0 || a->opts.timed) {
 		v = record_member(record_root(rec), "eventTime", 9);
 		if (v == NULL || v->type != REC_STRING ||
 		    eventtime_parse(v->str, v->len, &t) == -1) {
 			/* Cannot place it in the window: audit it anyway. */
 			a->stats.untimed++;
-		} else if ((a->opts.since != 0 && t < a->opts.since) ||
-		    (a->opts.until != 0 && t >= a->opts.until)) {
-			a->stats.outside++;
-			return;
+		} else {
+			if (t > a->stats.latest)
+				a->stats.latest = t;
+			if ((a->opts.since != 0 && t < a->opts.since) ||
+			    (a->opts.until != 0 && t >= a->opts.until)) {
+				a->stats.outside++;
+				return;
+			}
 		}
 	}
 	if (a->opts.summary != NULL)
@@ -174,7 +178,7 @@ audit_stream(struct audit *a, struct stream *st)
 
 	rv = scan_stream(st, audit_on_record, a, &a->stats.scan);
 	/* Read to the end, or to be read again by the next run. */
-	if (a->opts.state != NULL)
+	if (a->opts.state != NULL && !a->opts.hold)
 		state_stream_done(a->opts.state, st->name, rv == 0);
 	return rv;
 }
@@ -183,11 +187,16 @@ audit_stream(struct audit *a, struct stream *st)
 void
 audit_path(struct audit *a, const char *path, const struct source_opts *sopts)
 {
-	struct source	*src;
-	struct stream	*st;
-	char		*cause = NULL;
-	size_t		 n;
-	int		 rv;
+	struct source		*src;
+	struct stream		*st;
+	struct scan_stats	 before = a->stats.scan;
+	uint64_t		 skipped, files;
+	char			*cause = NULL;
+	size_t			 n;
+	int			 rv;
+
+	skipped = a->opts.state != NULL ?
+	    state_stats(a->opts.state)->skipped : 0;
 
 	if ((src = source_open(path, sopts, &cause)) == NULL) {
 		/* diag() names the path: do not say it twice. */
@@ -216,6 +225,27 @@ audit_path(struct audit *a, const char *path, const struct source_opts *sopts)
 		audit_stream(a, st);
 	}
 	source_close(src);
+
+	/*
+	 * Nothing to audit is no clean bill of health: an empty mirror, a
+	 * wrong prefix or a tree of other files must not exit 0 from cron.
+	 * Files that could not be read were reported already.  With a
+	 * --state that has seen events, nothing new is --stale's to judge.
+	 */
+	if (a->opts.state != NULL &&
+	    (state_stats(a->opts.state)->skipped != skipped ||
+	    state_latest(a->opts.state) != 0))
+		return;
+	files = a->stats.scan.streams - before.streams;
+	if (files == 0)
+		diag(DIAG_ERROR, path, 0, "no CloudTrail log files found");
+	else if (a->stats.scan.records == before.records &&
+	    a->stats.scan.records_skipped == before.records_skipped &&
+	    a->stats.scan.streams_failed == before.streams_failed &&
+	    a->stats.scan.digests == before.digests &&
+	    a->stats.scan.insights == before.insights)
+		diag(DIAG_ERROR, path, 0, "no CloudTrail events in %llu "
+		    "file%s", (unsigned long long)files, files == 1 ? "" : "s");
 }
 
 /* The input is not in time order: windows are closed at the end. */
@@ -257,9 +287,13 @@ audit_commit(struct audit *a, FILE *outf, const char *outname,
 	errors = diag_count(DIAG_ERROR);
 	a->opts.out_ops->close(a->opts.out);
 	if (fflush(outf) == EOF || ferror(outf) ||
-	    (outf != stdout && fclose(outf) == EOF))
-		diag(DIAG_ERROR, outname, 0, "write error: %s",
-		    strerror(errno));
+	    (outf != stdout && fclose(outf) == EOF)) {
+		/* Findings lost are not an input problem: status 4. */
+		diag(DIAG_ERROR, outname, 0, "write error: %s; findings not "
+		    "written%s", strerror(errno),
+		    st != NULL ? ", state not saved" : "");
+		a->stats.out_failed = 1;
+	}
 	undelivered = sink_set_finish(a->opts.sinks);
 	/* The output failed: write it all again, checkpoints or not. */
 	if (st != NULL && diag_count(DIAG_ERROR) != errors)
@@ -271,6 +305,8 @@ audit_commit(struct audit *a, FILE *outf, const char *outname,
 	 * so the next run audits and reports the same again (dedup pairs
 	 * of this run are not saved either).
 	 */
+	if (st != NULL)
+		state_latest_add(st, a->stats.latest);
 	if (st != NULL && undelivered == 0 &&
 	    diag_count(DIAG_ERROR) == errors &&
 	    state_save(st, &cause) == -1) {
@@ -281,17 +317,51 @@ audit_commit(struct audit *a, FILE *outf, const char *outname,
 	return undelivered;
 }
 
-/* The closing notes, the --summary report to sout, the sinks' tallies. */
-void
+/*
+ * The --stale error, the closing notes, the --summary report to sout, the
+ * sinks' tallies.  -1 if the report could not be written to stdout.
+ */
+int
 audit_report(const struct audit *a, enum summary_format fmt, FILE *sout)
 {
 	const struct audit_stats	*as = &a->stats;
 	const struct scan_stats		*s = &as->scan;
 	const struct state_stats	*ss = NULL;
+	const struct rule_set_stats	*rs = rule_set_stats(a->rules);
 	struct summary_run		 srun;
+	char				 tbuf[EVENTTIME_BUFSIZE];
+	int64_t				 latest = as->latest;
+	int				 rv = 0;
 
 	if (a->opts.state != NULL)
 		ss = state_stats(a->opts.state);
+	/* After the save: an old newest event is news, not a failure. */
+	if (a->opts.state != NULL && state_latest(a->opts.state) > latest)
+		latest = state_latest(a->opts.state);
+	if (a->opts.stale_cut != 0 && latest != 0 &&
+	    latest < a->opts.stale_cut) {
+		eventtime_format(latest, tbuf, sizeof tbuf);
+		diag(DIAG_ERROR, NULL, 0, "stale: the newest event is from "
+		    "%s, older than --stale %s: are logs still arriving?",
+		    tbuf, a->opts.stale != NULL ? a->opts.stale : "");
+	}
+	if (a->opts.hold)
+		diag(DIAG_WARN, NULL, 0, "%zu rule%s rejected did not run "
+		    "(in %s)%s", rs->rejected, rs->rejected == 1 ? "" : "s",
+		    a->opts.held != NULL ? a->opts.held : "?",
+		    a->opts.state != NULL ? "; the next run reads this "
+		    "input again" : "");
+	/*
+	 * What did not run, and why: coverage is part of the result.  Only
+	 * when some rule did not run, so that adding a bundled rule does not
+	 * change every run's messages (--summary always has the counts).
+	 */
+	if (rs->rejected != 0 || rs->other_logsource != 0 || rs->filtered != 0)
+		diag(DIAG_NOTE, NULL, 0, "rules: %zu loaded, %zu rejected, "
+		    "%zu not for CloudTrail (skipped), %zu left out by "
+		    "--min-level, --rule-id, --tag or --status, %zu filters",
+		    rs->loaded, rs->rejected, rs->other_logsource,
+		    rs->filtered, rule_set_nfilters(a->rules));
 	if (a->opts.since != 0 || a->opts.until != 0)
 		diag(DIAG_NOTE, NULL, 0, "%llu records outside the time "
 		    "window, %llu without a usable eventTime (audited)",
@@ -331,14 +401,23 @@ audit_report(const struct audit *a, enum summary_format fmt, FILE *sout)
 		srun.files = s->streams;
 		srun.files_failed = s->streams_failed;
 		srun.records = s->records;
+		srun.rules = rs->loaded;
+		srun.rules_rejected = rs->rejected;
+		srun.rules_other = rs->other_logsource;
+		srun.rules_left_out = rs->filtered;
+		srun.filters = rule_set_nfilters(a->rules);
 		if (ss != NULL) {
 			srun.files_skipped = ss->skipped;
 			srun.duplicates = ss->duplicates;
 		}
 		summary_write(a->opts.summary, &srun, fmt, sout);
-		if (fflush(stdout) == EOF)
+		if (fflush(stdout) == EOF) {
 			diag(DIAG_ERROR, "<stdout>", 0, "write error: %s",
 			    strerror(errno));
+			if (sout == stdout)
+				rv = -1;
+		}
 	}
 	sink_set_summary(a->opts.sinks);
+	return rv;
 }

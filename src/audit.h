@@ -39,6 +39,8 @@ struct audit_stats {
 	uint64_t		 outside;	/* records outside the window */
 	uint64_t		 untimed;	/* no usable eventTime */
 	uint64_t		 suppressed;	/* matches a filter accepted */
+	int64_t			 latest;	/* newest eventTime seen, or 0 */
+	int			 out_failed;	/* findings not written */
 };
 
 /* Called every AUDIT_PROGRESS_EVERY records, and once with done set. */
@@ -48,6 +50,11 @@ typedef void	 audit_progress_cb(const struct audit_stats *, int done,
 /* The parts a run writes to; NULL parts are left out of the order. */
 struct audit_opts {
 	int64_t			 since, until;	/* eventTime, ms; 0: unbounded */
+	int			 timed;		/* parse every eventTime */
+	int64_t			 stale_cut;	/* --stale: ms; 0: no check */
+	const char		*stale;		/* --stale as given, for notes */
+	int			 hold;		/* do not mark streams audited */
+	const char		*held;		/* rule paths rejected, or NULL */
 	struct correlate	*corr;		/* correlation rules, or NULL */
 	struct state		*state;		/* --state dedup, or NULL */
 	struct summary		*summary;	/* --summary, or NULL */
@@ -78,13 +85,18 @@ void		 audit_finish(struct audit *);
 const struct audit_stats *audit_stats(const struct audit *);
 /*
  * Close the output (and outf, unless it is stdout; outname names it),
- * deliver to the sinks, then save the state only if no write or delivery
- * failed.  Return how many alerts were not delivered.
+ * deliver to the sinks, then save the state (with the newest eventTime)
+ * only if no write or delivery failed.  Return how many alerts were not
+ * delivered; a failed write sets out_failed in the stats.
  */
 size_t		 audit_commit(struct audit *, FILE *outf, const char *outname,
 		    const char *statepath);
-/* Print the closing notes and the --summary report (to the FILE). */
-void		 audit_report(const struct audit *, enum summary_format,
+/*
+ * Print the --stale error, the closing notes and the --summary report
+ * (to the FILE).  Return -1 if the report could not be written to
+ * stdout, else 0.
+ */
+int		 audit_report(const struct audit *, enum summary_format,
 		    FILE *);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,9 @@
 #define MAIN_EXIT_CONFIG	3
 #define MAIN_EXIT_LOCKED	5	/* --state: another run holds it */
 #define MAIN_EXIT_DELIVERY	4	/* findings not published */
+
+/* --state without --stale: cron is told when no event is this recent. */
+#define MAIN_STALE_DEFAULT	"24h"
 
 struct main_list {
 	char	**v;
@@ -77,6 +81,8 @@ enum {
 	OPT_NOTIFY,
 	OPT_DIGEST_THRESHOLD,
 	OPT_DRY_RUN,
+	OPT_STALE,
+	OPT_SKIP_BAD_RULES,
 };
 
 static const struct option main_longopts[] = {
@@ -99,7 +105,9 @@ static const struct option main_longopts[] = {
 	{ "rule-id",	 required_argument,	NULL, OPT_RULE_ID },
 	{ "rules",	 required_argument,	NULL, 'r' },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
+	{ "skip-bad-rules", no_argument,	NULL, OPT_SKIP_BAD_RULES },
 	{ "sns-topic",	 required_argument,	NULL, OPT_SNS_TOPIC },
+	{ "stale",	 required_argument,	NULL, OPT_STALE },
 	{ "state",	 required_argument,	NULL, OPT_STATE },
 	{ "state-wait", no_argument,		NULL, OPT_STATE_WAIT },
 	{ "status",	 required_argument,	NULL, OPT_STATUS },
@@ -114,11 +122,12 @@ static const struct option main_longopts[] = {
 };
 
 static __dead void	main_usage(int);
+static const char	*main_format_of(const char *);
 static void		main_list_add(struct main_list *, char *);
 static void		main_list_split(struct main_list *, char *);
 static int		main_number(const char *, int, int, const char **);
 static int64_t		main_now(void);
-static int		main_list_rules(struct rule_set *, int);
+static int		main_list_rules(struct rule_set *, int, int);
 static void		main_progress(const struct audit_stats *, int, void *);
 static int		main_state_open(struct main_ctx *, const char *, int,
 			    int, int64_t);
@@ -134,14 +143,78 @@ main_usage(int status)
 	    "               [--rule-id id]... [--tag tag]... [--status status]...\n"
 	    "               [--placeholder name=value]... [--raw]\n"
 	    "               [--color auto|always|never] [--strict]\n"
+	    "               [--skip-bad-rules]\n"
 	    "               [--account id]... [--region name]... [--profile name]\n"
 	    "               [--sns-topic arn]... [--notify sink]...\n"
 	    "               [--digest-threshold n] [--dry-run]\n"
 	    "               [--state file] [--state-wait] [--dedup-days n]\n"
+	    "               [--stale age|none]\n"
 	    "               [--summary | --summary-only] [--summary-format fmt]\n"
 	    "               [-j jobs] [path | s3://bucket[/prefix] | -]...\n"
-	    "       ctaudit rules [-r rules]... [filters]\n");
+	    "       ctaudit rules [-f text|json] [-r rules]... [filters]\n");
+	if (status == 0)
+		fputs(
+	    "\n"
+	    "  -f, --format fmt       text, json or csv (default: from -o, else\n"
+	    "                         text on a terminal, json otherwise)\n"
+	    "  -h, --help             this help\n"
+	    "  -j, --jobs n           S3 objects in flight (1 to 64)\n"
+	    "  -o, --output file      write findings to file\n"
+	    "  -q, --quiet            only errors on standard error\n"
+	    "  -r, --rules path       rule file or directory (repeatable)\n"
+	    "  -V, --version          print the version\n"
+	    "  --account id,...       S3: only these accounts\n"
+	    "  --color when           auto, always or never\n"
+	    "  --dedup-days n         --state: days of eventTime to deduplicate\n"
+	    "  --digest-threshold n   sinks: one digest past n findings\n"
+	    "  --dry-run              show what sinks would send, send nothing\n"
+	    "  --min-level level      informational (info), low, medium, high,\n"
+	    "                         critical\n"
+	    "  --notify sink          send findings to a chat (slack, ...)\n"
+	    "  --placeholder n=v      value for a |expand placeholder\n"
+	    "  --profile name         AWS profile for S3 and SNS\n"
+	    "  --raw                  add the whole event to each finding\n"
+	    "  --region name,...      S3: only these regions\n"
+	    "  --rule-id id           only this rule (repeatable)\n"
+	    "  --since time           events at or after time (RFC 3339, date,\n"
+	    "                         or age: 30m, 24h, 7d)\n"
+	    "  --skip-bad-rules       run the other rules if one is rejected\n"
+	    "  --sns-topic arn        publish findings to an SNS topic\n"
+	    "  --stale age|none       error if the newest event is older\n"
+	    "                         (24h by default with --state)\n"
+	    "  --state file           remember what was audited and reported\n"
+	    "  --state-wait           wait for another run's lock\n"
+	    "  --status status        only rules with this status\n"
+	    "  --strict               scan nothing if a rule is rejected (default)\n"
+	    "  --summary              a report on standard error after the run\n"
+	    "  --summary-format fmt   text or json\n"
+	    "  --summary-only         the report alone, on standard output\n"
+	    "  --tag tag              only rules with this tag (repeatable)\n"
+	    "  --until time           events before time\n"
+	    "\n"
+	    "See ctaudit(1) for the details and the exit statuses.\n", f);
 	exit(status);
+}
+
+/* The format an output file's name asks for, or NULL. */
+static const char *
+main_format_of(const char *path)
+{
+	static const struct {
+		const char	*ext, *format;
+	} exts[] = {
+		{ ".csv", "csv" }, { ".json", "json" }, { ".jsonl", "json" },
+		{ ".ndjson", "json" }, { ".txt", "text" },
+	};
+	const char	*dot;
+	size_t		 i;
+
+	if ((dot = strrchr(path, '.')) == NULL || strchr(dot, '/') != NULL)
+		return NULL;
+	for (i = 0; i < sizeof exts / sizeof exts[0]; i++)
+		if (strcasecmp(dot, exts[i].ext) == 0)
+			return exts[i].format;
+	return NULL;
 }
 
 static void
@@ -192,19 +265,23 @@ main_now(void)
 
 /* Print the loaded rules, one a line; the status says if any was bad. */
 static int
-main_list_rules(struct rule_set *rs, int rejected)
+main_list_rules(struct rule_set *rs, int rejected, int json)
 {
 	const struct rule	*r;
 	size_t			 i;
 
-	for (i = 0; i < rule_set_count(rs); i++) {
+	for (i = 0; json && i < rule_set_count(rs); i++)
+		output_rule_json(stdout, rule_set_get(rs, i));
+	for (i = 0; json && i < rule_set_nfilters(rs); i++)
+		output_rule_json(stdout, rule_set_filter_get(rs, i));
+	for (i = 0; !json && i < rule_set_count(rs); i++) {
 		r = rule_set_get(rs, i);
 		printf("%-36s  %-13s  %s  %s\n", rule_id(r),
 		    rule_level_name(rule_level(r)), rule_title(r),
 		    rule_path(r));
 	}
 	/* Sigma filters: what they accept is not reported. */
-	for (i = 0; i < rule_set_nfilters(rs); i++) {
+	for (i = 0; !json && i < rule_set_nfilters(rs); i++) {
 		r = rule_set_filter_get(rs, i);
 		printf("%-36s  %-13s  %s  %s\n", rule_id(r), "filter",
 		    rule_title(r), rule_path(r));
@@ -291,11 +368,15 @@ main(int argc, char **argv)
 	struct main_list	 tags = { NULL, 0 }, statuses = { NULL, 0 };
 	struct main_list	 placeholders = { NULL, 0 };
 	struct main_list	 accounts = { NULL, 0 }, regions = { NULL, 0 };
-	struct main_list	 notify = { NULL, 0 };
+	struct main_list	 notify = { NULL, 0 }, bad = { NULL, 0 };
+	char			*badlist = NULL;
 	struct stat		 sb;
 	const struct audit_stats *astats;
-	const char		*format = NULL, *outpath = NULL;
+	const char		*format = NULL, *outpath = NULL, *want;
+	char			 optname[64];
 	const char		*statepath = NULL, *stdin_path = "-";
+	const char		*stale = NULL;
+	int64_t			 stale_cut = 0;
 	enum summary_format	 summary_format = SUMMARY_TEXT;
 	int			 state_wait = 0, dedup_days = STATE_SEEN_DAYS;
 	int			 summary = 0;	/* 1: --summary, 2: -only */
@@ -305,7 +386,8 @@ main(int argc, char **argv)
 	int64_t			 now;
 	size_t			 i;
 	int			 ch, quiet = 0, strict = 0, listing = 0;
-	int			 rejected = 0, status;
+	int			 rejected = 0, status, skip_bad = 0;
+	int			 out_failed = 0, typo = 0, listjson = 0;
 	int			 threshold = ALERT_THRESHOLD_DEFAULT;
 	size_t			 undelivered = 0;
 
@@ -323,7 +405,9 @@ main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	while ((ch = getopt_long(argc, argv, "f:hj:o:qr:V", main_longopts,
+	/* Our own messages: "ctaudit:" whatever argv[0], and one line. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":f:hj:o:qr:V", main_longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'f':
@@ -368,9 +452,13 @@ main(int argc, char **argv)
 			}
 			break;
 		case OPT_MIN_LEVEL:
-			if (rule_level_parse(optarg, &ropts.min_level) == -1) {
+			/* The text output's name for it is accepted too. */
+			if (strcasecmp(optarg, "info") == 0)
+				ropts.min_level = RULE_INFORMATIONAL;
+			else if (rule_level_parse(optarg,
+			    &ropts.min_level) == -1) {
 				diag(DIAG_CONFIG, NULL, 0, "--min-level %s: "
-				    "unknown level (informational, low, "
+				    "unknown level (informational or info, low, "
 				    "medium, high, critical)", optarg);
 				status = MAIN_EXIT_CONFIG;
 				goto out;
@@ -383,6 +471,17 @@ main(int argc, char **argv)
 			main_list_add(&tags, optarg);
 			break;
 		case OPT_STATUS:
+			if (strcasecmp(optarg, "stable") != 0 &&
+			    strcasecmp(optarg, "test") != 0 &&
+			    strcasecmp(optarg, "experimental") != 0 &&
+			    strcasecmp(optarg, "deprecated") != 0 &&
+			    strcasecmp(optarg, "unsupported") != 0) {
+				diag(DIAG_CONFIG, NULL, 0, "--status %s: "
+				    "unknown status (stable, test, experimental, "
+				    "deprecated, unsupported)", optarg);
+				status = MAIN_EXIT_CONFIG;
+				goto out;
+			}
 			main_list_add(&statuses, optarg);
 			break;
 		case OPT_PLACEHOLDER:
@@ -411,6 +510,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_STRICT:
 			strict = 1;
+			break;
+		case OPT_SKIP_BAD_RULES:
+			skip_bad = 1;
 			break;
 		case OPT_ACCOUNT:
 			main_list_split(&accounts, optarg);
@@ -477,8 +579,32 @@ main(int argc, char **argv)
 		case OPT_DRY_RUN:
 			kopts.dry_run = 1;
 			break;
+		case OPT_STALE:
+			stale = optarg;
+			if (strcmp(optarg, "none") == 0)
+				break;
+			if (eventtime_bound(optarg, now, &stale_cut,
+			    &cause) == -1) {
+				diag(DIAG_CONFIG, NULL, 0, "--stale: %s", cause);
+				free(cause);
+				status = MAIN_EXIT_CONFIG;
+				goto out;
+			}
+			break;
 		default:
-			main_usage(MAIN_EXIT_CONFIG);
+			/* The option as written, without any "=value". */
+			if (optopt != 0 && optopt < OPT_SINCE)
+				snprintf(optname, sizeof optname, "-%c",
+				    optopt);
+			else
+				snprintf(optname, sizeof optname, "%.*s",
+				    (int)strcspn(argv[optind - 1], "="),
+				    argv[optind - 1]);
+			diag(DIAG_CONFIG, NULL, 0, ch == ':' ? "%s needs a "
+			    "value; see ctaudit --help" : "unknown option "
+			    "%s; see ctaudit --help", optname);
+			status = MAIN_EXIT_CONFIG;
+			goto out;
 		}
 	}
 	argc -= optind;
@@ -490,8 +616,46 @@ main(int argc, char **argv)
 		status = MAIN_EXIT_CONFIG;
 		goto out;
 	}
-	if (listing && argc != 0)
-		main_usage(MAIN_EXIT_CONFIG);
+	if (listing && argc != 0) {
+		diag(DIAG_CONFIG, NULL, 0, "ctaudit rules takes no path "
+		    "(%s); see ctaudit --help", argv[0]);
+		status = MAIN_EXIT_CONFIG;
+		goto out;
+	}
+	if (!listing && argc == 0 && isatty(STDIN_FILENO)) {
+		diag(DIAG_CONFIG, NULL, 0, "no input: name a path or "
+		    "s3://bucket[/prefix], or - to read the terminal; see "
+		    "ctaudit --help");
+		status = MAIN_EXIT_CONFIG;
+		goto out;
+	}
+	/* -o findings.csv means CSV; with a -f that disagrees, a typo. */
+	want = outpath != NULL ? main_format_of(outpath) : NULL;
+	if (want != NULL && format != NULL && strcmp(want, format) != 0 &&
+	    output_find(format) != NULL) {
+		diag(DIAG_CONFIG, NULL, 0, "-o %s looks like %s, but -f is "
+		    "%s", outpath, want, format);
+		status = MAIN_EXIT_CONFIG;
+		goto out;
+	}
+	if (format == NULL)
+		format = want;
+	/* "ctaudit rules" lists as text unless told otherwise. */
+	if (listing && format != NULL && strcmp(format, "text") != 0 &&
+	    strcmp(format, "json") != 0) {
+		diag(DIAG_CONFIG, NULL, 0, "ctaudit rules -f %s: want text or "
+		    "json", format);
+		status = MAIN_EXIT_CONFIG;
+		goto out;
+	}
+	listjson = listing && format != NULL && strcmp(format, "json") == 0;
+	if (stale == NULL && statepath != NULL &&
+	    eventtime_bound(MAIN_STALE_DEFAULT, now, &stale_cut, &cause) == -1)
+		fatalx("--stale default: %s", cause);
+	/* The state keeps the newest event for later runs' --stale. */
+	ctx.aopts.timed = stale_cut != 0 || statepath != NULL;
+	ctx.aopts.stale_cut = stale_cut;
+	ctx.aopts.stale = stale != NULL ? stale : MAIN_STALE_DEFAULT;
 	if (format == NULL)
 		format = isatty(outpath == NULL ? STDOUT_FILENO : -1) ?
 		    "text" : "json";
@@ -522,16 +686,38 @@ main(int argc, char **argv)
 		main_list_add(&rulepaths, (char *)CTAUDIT_RULESDIR);
 	}
 	for (i = 0; i < rulepaths.n; i++)
-		if (rule_set_load(ctx.rules, rulepaths.v[i]) == -1)
+		if (rule_set_load(ctx.rules, rulepaths.v[i]) == -1) {
 			rejected = 1;
+			main_list_add(&bad, rulepaths.v[i]);
+		}
 	rule_set_filters_resolve(ctx.rules);
-	if (listing) {
-		status = main_list_rules(ctx.rules, rejected);
+	/* A selector that matches no rule read is a typo, not a choice. */
+	for (i = 0; i < ids.n; i++)
+		if (!rule_set_id_found(ctx.rules, i)) {
+			diag(DIAG_CONFIG, NULL, 0, "--rule-id %s: no rule "
+			    "loaded has this id", ids.v[i]);
+			typo = 1;
+		}
+	for (i = 0; i < tags.n; i++)
+		if (!rule_set_tag_found(ctx.rules, i)) {
+			diag(DIAG_CONFIG, NULL, 0, "--tag %s: no rule loaded "
+			    "has this tag", tags.v[i]);
+			typo = 1;
+		}
+	if (typo) {
+		status = MAIN_EXIT_CONFIG;
 		goto out;
 	}
-	if (rejected && strict) {
-		diag(DIAG_CONFIG, NULL, 0, "rules rejected; not scanning "
-		    "(--strict)");
+	if (listing) {
+		status = main_list_rules(ctx.rules, rejected, listjson);
+		goto out;
+	}
+	/* A rule that did not load is coverage lost: say so, read nothing. */
+	if (rejected && (strict || !skip_bad)) {
+		diag(DIAG_CONFIG, NULL, 0, "%zu rule%s rejected; not scanning "
+		    "(--skip-bad-rules runs the others)",
+		    rule_set_stats(ctx.rules)->rejected,
+		    rule_set_stats(ctx.rules)->rejected == 1 ? "" : "s");
 		status = MAIN_EXIT_CONFIG;
 		goto out;
 	}
@@ -565,6 +751,20 @@ main(int argc, char **argv)
 	    now)) != 0)
 		goto out;
 	sopts.state = ctx.aopts.state;
+	/*
+	 * --skip-bad-rules: what this run reads is not marked as audited, so
+	 * the next run, with the rule fixed, reads it again (the dedup pairs
+	 * keep the other rules from reporting it twice).
+	 */
+	ctx.aopts.hold = rejected;
+	for (i = 0; i < bad.n; i++) {
+		cause = badlist;
+		badlist = xprintf("%s%s%s", cause != NULL ? cause : "",
+		    cause != NULL ? ", " : "", bad.v[i]);
+		free(cause);
+	}
+	cause = NULL;
+	ctx.aopts.held = badlist;
 	if (summary != 0)
 		ctx.aopts.summary = summary_create(SUMMARY_TOP, SUMMARY_WIDTH);
 	/* --summary-only: the summary is the output, on stdout. */
@@ -591,6 +791,7 @@ main(int argc, char **argv)
 	 * again: at least once in the output, exactly once to the sinks).
 	 */
 	if (ctx.aopts.state != NULL && ctx.aopts.sinks == NULL &&
+	    !ctx.aopts.hold &&
 	    state_journal_begin(ctx.aopts.state, outf, &cause) == -1) {
 		diag(DIAG_WARN, statepath, 0, "no checkpoints: %s", cause);
 		free(cause);
@@ -616,8 +817,9 @@ main(int argc, char **argv)
 	astats = audit_stats(ctx.audit);
 	undelivered = audit_commit(ctx.audit, outf,
 	    outpath != NULL ? outpath : "<stdout>", statepath);
-	audit_report(ctx.audit, summary_format,
-	    summary == 2 ? stdout : stderr);
+	if (audit_report(ctx.audit, summary_format,
+	    summary == 2 ? stdout : stderr) == -1 || astats->out_failed)
+		out_failed = 1;
 
 	switch (diag_worst()) {
 	case DIAG_CONFIG:
@@ -632,7 +834,7 @@ main(int argc, char **argv)
 		break;
 	}
 	/* Nobody was told: that outweighs an unreadable input (2). */
-	if (undelivered != 0 && status != MAIN_EXIT_CONFIG)
+	if ((undelivered != 0 || out_failed) && status != MAIN_EXIT_CONFIG)
 		status = MAIN_EXIT_DELIVERY;
 out:
 	audit_free(ctx.audit);
@@ -645,6 +847,8 @@ out:
 	correlate_free(ctx.aopts.corr);
 	rule_set_free(ctx.rules);
 	free(rulepaths.v);
+	free(bad.v);
+	free(badlist);
 	free(ids.v);
 	free(tags.v);
 	free(statuses.v);

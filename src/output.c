@@ -162,3 +162,45 @@ output_corr_value(char *buf, size_t size, double v)
 	else
 		snprintf(buf, size, "%.17g", v);
 }
+
+/* Write a rule's metadata as one JSON object on a line. */
+void
+output_rule_json(FILE *f, const struct rule *r)
+{
+	const char	*kind, *s;
+	size_t		 i;
+
+	if (rule_is_filter(r))
+		kind = "filter";
+	else if (rule_is_correlation(r))
+		kind = "correlation";
+	else
+		kind = "detection";
+	fputs("{\"ruleId\":", f);
+	s = rule_id(r);
+	output_esc_json(f, s, strlen(s));
+	fprintf(f, ",\"kind\":\"%s\",\"level\":", kind);
+	if (rule_is_filter(r))
+		fputs("null", f);
+	else {
+		s = rule_level_name(rule_level(r));
+		output_esc_json(f, s, strlen(s));
+	}
+	fputs(",\"ruleTitle\":", f);
+	s = rule_title(r);
+	output_esc_json(f, s, strlen(s));
+	fputs(",\"status\":", f);
+	s = rule_status(r);
+	output_esc_json(f, s, strlen(s));
+	fputs(",\"tags\":[", f);
+	for (i = 0; i < rule_ntags(r); i++) {
+		if (i > 0)
+			fputc(',', f);
+		s = rule_tag(r, i);
+		output_esc_json(f, s, strlen(s));
+	}
+	fputs("],\"path\":", f);
+	s = rule_path(r);
+	output_esc_json(f, s, strlen(s));
+	fputs("}\n", f);
+}

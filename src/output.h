@@ -61,5 +61,7 @@ extern const struct output_ops	output_json_ops;
 extern const struct output_ops	output_csv_ops;
 
 const struct output_ops	*output_find(const char *);
+/* Describe a rule as one JSON object on a line ("ctaudit rules -f json"). */
+void		 output_rule_json(FILE *, const struct rule *);
 
 #endif

@@ -79,6 +79,9 @@ struct rule_set {
 	/* Rule files and directories read so far (device and inode). */
 	struct rule_fileseen	*files;
 	size_t			 nfiles;
+	/* Whether some rule read carries the i-th --rule-id or --tag. */
+	unsigned char		*id_found;
+	unsigned char		*tag_found;
 };
 
 struct rule_idseen {
@@ -222,6 +225,8 @@ rule_set_create(const struct rule_opts *opts)
 	rs->opts.ntags = opts->ntags;
 	rs->opts.statuses = rule_strv_copy(opts->statuses, opts->nstatuses);
 	rs->opts.nstatuses = opts->nstatuses;
+	rs->id_found = xcalloc(opts->nids + 1, 1);
+	rs->tag_found = xcalloc(opts->ntags + 1, 1);
 	rs->opts.placeholders = rule_strv_copy(opts->placeholders,
 	    opts->nplaceholders);
 	rs->opts.nplaceholders = opts->nplaceholders;
@@ -266,6 +271,8 @@ rule_set_free(struct rule_set *rs)
 	for (i = 0; i < rs->nfiles; i++)
 		free(rs->files[i].path);
 	free(rs->files);
+	free(rs->id_found);
+	free(rs->tag_found);
 	free(rs);
 }
 
@@ -408,6 +415,16 @@ rule_add(void *arg, struct rule *r)
 {
 	struct rule_set			*rs = arg;
 	const struct rule_idseen	*prev;
+	size_t				 i, j;
+
+	/* A --rule-id or --tag no rule carries is a typo: note the others. */
+	for (i = 0; i < rs->opts.nids; i++)
+		if (r->id != NULL && strcasecmp(rs->opts.ids[i], r->id) == 0)
+			rs->id_found[i] = 1;
+	for (i = 0; i < rs->opts.ntags; i++)
+		for (j = 0; j < r->ntags; j++)
+			if (strcasecmp(rs->opts.tags[i], r->tags[j]) == 0)
+				rs->tag_found[i] = 1;
 
 	/* Two rules with one id would double findings and confuse state. */
 	if (!r->id_derived && (prev = rule_id_seen(rs, r)) != NULL) {
@@ -1430,6 +1447,20 @@ rule_level_parse(const char *s, enum rule_level *level)
 		}
 	}
 	return -1;
+}
+
+/* 1 if some rule read carries the i-th --rule-id given. */
+int
+rule_set_id_found(const struct rule_set *rs, size_t i)
+{
+	return i < rs->opts.nids && rs->id_found[i];
+}
+
+/* 1 if some rule read carries the i-th --tag given. */
+int
+rule_set_tag_found(const struct rule_set *rs, size_t i)
+{
+	return i < rs->opts.ntags && rs->tag_found[i];
 }
 
 /* How many Sigma filters were loaded. */

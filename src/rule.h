@@ -58,6 +58,9 @@ int		 rule_set_load(struct rule_set *, const char *);
 const struct rule_set_stats *rule_set_stats(const struct rule_set *);
 #define RULE_RE_WARN_MAX	10	/* warnings of stopped |re matches */
 uint64_t	 rule_set_re_limits(const struct rule_set *);
+/* 1 if some rule read carries the i-th --rule-id, or --tag, given. */
+int		 rule_set_id_found(const struct rule_set *, size_t);
+int		 rule_set_tag_found(const struct rule_set *, size_t);
 size_t		 rule_set_count(const struct rule_set *);
 const struct rule *rule_set_get(const struct rule_set *, size_t);
 /*

@@ -44,13 +44,18 @@ s3_list_is_account(const char *s, size_t n)
 	return n == 12 && s3_list_digits(s, n);
 }
 
-/* Whether a path component is an organization id ("o-" and 10-32 alnum). */
+/*
+ * Whether a path component is an organization id: "o-" and lower-case
+ * letters or digits.  AWS issues 10 to 32 of them, but examples, tests
+ * and mirrors use shorter ones: walking one costs a listing, while
+ * refusing it would lose every log below it.
+ */
 int
 s3_list_is_org(const char *s, size_t n)
 {
 	size_t	 i;
 
-	if (n < 12 || n > 34 || s[0] != 'o' || s[1] != '-')
+	if (n < 3 || n > 34 || s[0] != 'o' || s[1] != '-')
 		return 0;
 	for (i = 2; i < n; i++)
 		if ((s[i] < 'a' || s[i] > 'z') && (s[i] < '0' || s[i] > '9'))

@@ -786,6 +786,7 @@ source_s3_step(struct source_s3 *s, char **cause)
 	struct source_s3_lop	*op = s->tasks[s->ntasks - 1].op;
 	struct s3_page		*pg = &op->pg;
 	const char		*c;
+	char			*where;
 	size_t			 i, n;
 
 	if (op->rv != 0) {
@@ -849,8 +850,17 @@ source_s3_step(struct source_s3 *s, char **cause)
 			}
 			/* FALLTHROUGH */
 		case S3_LEVEL_ORG:
-			if (s3_list_is_account(c, n) &&
-			    source_s3_wanted(s->accounts, s->naccounts, c, n))
+			if (!s3_list_is_account(c, n)) {
+				/* Never drop what the walk cannot place. */
+				where = xprintf("s3://%s/%s", s->bucket,
+				    pg->prefixes[i]);
+				diag(DIAG_WARN, where, 0, "neither an account "
+				    "nor an organization id: not walked (give "
+				    "it as the prefix to read it)");
+				free(where);
+				break;
+			}
+			if (source_s3_wanted(s->accounts, s->naccounts, c, n))
 				source_s3_plan(s, S3_LEVEL_ACCOUNT,
 				    pg->prefixes[i]);
 			break;

@@ -46,6 +46,7 @@
  *	s3 BUCKET PREFIX MARK
  *	key KEY
  *	seen EVENTTIME_MS RULE_ID EVENT_ID
+ *	latest EVENTTIME_MS
  *	end N
  *
  * It is written to a temporary file in the same directory, synced,
@@ -170,6 +171,7 @@ struct state {
 	size_t			  npairs, pairsize;
 	struct state_tab	  pairtab;
 	int64_t			  newest;	/* latest eventTime seen */
+	int64_t			  latest;	/* of any event, for --stale */
 	struct state_stats	  stats;
 
 	char			 *jpath;	/* PATH.journal */
@@ -500,7 +502,7 @@ state_parse(struct state *st, char **f, size_t nf, struct state_scope **sc,
 {
 	static const struct state_rec	recs[] = {
 		{ "file", 3 }, { "done", 5 }, { "retry", 2 }, { "s3", 4 },
-		{ "key", 2 }, { "seen", 4 },
+		{ "key", 2 }, { "seen", 4 }, { "latest", 2 },
 	};
 	struct state_ent	*e;
 	char			*key;
@@ -535,6 +537,12 @@ state_parse(struct state *st, char **f, size_t nf, struct state_scope **sc,
 			if (*f[3] != '\0')
 				(*sc)->mark = xstrdup(f[3]);
 		}
+		return 0;
+	}
+	if (strcmp(f[0], "latest") == 0) {
+		if (state_number(f[1], &n[0]) == -1)
+			goto badnum;
+		st->latest = n[0];
 		return 0;
 	}
 	if (strcmp(f[0], "seen") == 0) {
@@ -835,6 +843,21 @@ const struct state_stats *
 state_stats(const struct state *st)
 {
 	return &st->stats;
+}
+
+/* --stale: the latest eventTime of any run; 0 if none was seen. */
+int64_t
+state_latest(const struct state *st)
+{
+	return st->latest;
+}
+
+/* An event of this run was this recent; the state keeps the latest. */
+void
+state_latest_add(struct state *st, int64_t ms)
+{
+	if (ms > st->latest)
+		st->latest = ms;
 }
 
 /* A walk of a local tree begins. */
@@ -1288,6 +1311,10 @@ state_save(struct state *st, char **cause)
 		nrec++;
 	}
 	st->stats.seen = st->npairs;
+	if (st->latest != 0) {
+		fprintf(f, "latest %lld\n", (long long)st->latest);
+		nrec++;
+	}
 	fprintf(f, "end %llu\n", (unsigned long long)nrec);
 	if (fflush(f) == EOF || ferror(f) || fsync(fd) == -1) {
 		*cause = xprintf("%s: %s", tmp, strerror(errno));

@@ -72,6 +72,9 @@ int		 state_save(struct state *, char **cause);
 /* Free it and release the lock; accepts NULL. */
 void		 state_free(struct state *);
 const struct state_stats *state_stats(const struct state *);
+/* --stale: the latest eventTime any run saw (0: none), and this run's. */
+int64_t		 state_latest(const struct state *);
+void		 state_latest_add(struct state *, int64_t);
 
 /* Local trees.  A walk of root begins; path is root or below it. */
 void		 state_file_begin(struct state *, const char *root);

@@ -522,12 +522,16 @@ summary_write(const struct summary *s, const struct summary_run *run,
 	if (format == SUMMARY_JSON) {
 		fprintf(f, "{\"schema\":1,\"run\":{\"files\":%llu,"
 		    "\"files_incomplete\":%llu,\"files_skipped\":%llu,"
-		    "\"records\":%llu},\"findings\":{\"total\":%llu,"
-		    "\"levels\":{",
+		    "\"records\":%llu,\"rules\":{\"loaded\":%zu,"
+		    "\"rejected\":%zu,\"not_cloudtrail\":%zu,"
+		    "\"left_out\":%zu,\"filters\":%zu}},"
+		    "\"findings\":{\"total\":%llu,\"levels\":{",
 		    (unsigned long long)run->files,
 		    (unsigned long long)run->files_failed,
 		    (unsigned long long)run->files_skipped,
-		    (unsigned long long)run->records,
+		    (unsigned long long)run->records, run->rules,
+		    run->rules_rejected, run->rules_other, run->rules_left_out,
+		    run->filters,
 		    (unsigned long long)s->findings);
 		for (i = 0; i < nitems(levels); i++)
 			fprintf(f, "%s\"%s\":%llu", i == 0 ? "" : ",",
@@ -573,6 +577,10 @@ summary_write(const struct summary *s, const struct summary_run *run,
 	    (unsigned long long)run->files_failed,
 	    (unsigned long long)run->files_skipped,
 	    (unsigned long long)run->records);
+	fprintf(f, "  rules %zu (%zu rejected, %zu not for CloudTrail, %zu "
+	    "left out by selectors), filters %zu\n", run->rules,
+	    run->rules_rejected, run->rules_other, run->rules_left_out,
+	    run->filters);
 	fprintf(f, "  findings %llu:", (unsigned long long)s->findings);
 	for (i = 0; i < nitems(levels); i++)
 		fprintf(f, "%s %s %llu", i == 0 ? "" : ",",

@@ -33,6 +33,9 @@ struct summary_run {
 	uint64_t	 files, files_failed, files_skipped;
 	uint64_t	 records;
 	uint64_t	 duplicates;
+	/* Rules loaded, rejected, not for CloudTrail, left out; filters. */
+	size_t		 rules, rules_rejected, rules_other, rules_left_out;
+	size_t		 filters;
 };
 
 struct summary	*summary_create(int top, int width);

@@ -187,4 +187,32 @@ if ctaudit --help 2>&1 | grep -q -- '--account'; then
 	fi
 fi
 
+
+# Nothing found is not success: a prefix with no log key is named, exit 2,
+# under -q too.  A short organization id is walked; a prefix under AWSLogs/
+# that is neither an account nor an organization id is named.
+k=111122223333_CloudTrail_eu-west-1_20240312T0320Z_hZss5DXcJaxwMyUv.json.gz
+mkdir -p "$T/short/AWSLogs/o-abc123/111122223333/CloudTrail/eu-west-1/2024/03/12" \
+    "$T/short/AWSLogs/backup"
+cp "$TESTDATA/archive/AWSLogs/o-exampleorgid/111122223333/CloudTrail/eu-west-1/2024/03/12/$k" \
+    "$T/short/AWSLogs/o-abc123/111122223333/CloudTrail/eu-west-1/2024/03/12/"
+cp "$T/short/AWSLogs/o-abc123/111122223333/CloudTrail/eu-west-1/2024/03/12/$k" \
+    "$T/short/AWSLogs/backup/"
+seed "$T/short" s3://ctaudit-test/short/
+st=0
+s3 s3://ctaudit-test/empty/ >"$T/empty.out" 2>"$T/empty.err" || st=$?
+check_status "empty prefix" 2 "$st"
+printf '%s\n' "ctaudit: s3://ctaudit-test/empty/: error: no CloudTrail log files found" >"$T/empty.want"
+check_file "empty prefix" "$T/empty.want" "$T/empty.err"
+st=0
+ctaudit -f json -r "$TOP_SRCDIR/rules" s3://ctaudit-test/short/ \
+    >"$T/short.out" 2>"$T/short.err" || st=$?
+check_status "short org id" 1 "$st"
+grep -q "AWSLogs/o-abc123/111122223333/CloudTrail/eu-west-1/2024/03/12/$k" \
+    "$T/short.out" || fail "short org id: not walked"
+[ "$(grep -c "AWSLogs/backup/" "$T/short.out" || true)" = 0 ] ||
+    fail "short org id: walked backup/"
+grep -v '^ctaudit: note: ' "$T/short.err" >"$T/short.err2" || true
+printf '%s\n' "ctaudit: s3://ctaudit-test/short/AWSLogs/backup/: warning: neither an account nor an organization id: not walked (give it as the prefix to read it)" >"$T/short.want"
+check_file "short org id" "$T/short.want" "$T/short.err2"
 finish

@@ -30,6 +30,8 @@ static const char yaml[] =
 static const char want_text[] =
     "ctaudit summary\n"
     "  files 3 (1 incomplete, 2 already audited), events 0\n"
+    "  rules 0 (0 rejected, 0 not for CloudTrail, 0 left out by "
+    "selectors), filters 0\n"
     "  findings 3: critical 0, high 2, medium 0, low 1, "
     "informational 0\n"
     "  suppressed by filters 1, duplicates not reported 4\n"
@@ -48,7 +50,7 @@ main(void)
 	struct rule_opts	 opts;
 	struct rule_set		*rs;
 	struct summary		*s;
-	struct summary_run	 run = { 3, 1, 2, 0, 4 };
+	struct summary_run	 run = { 3, 1, 2, 0, 4, 0, 0, 0, 0, 0 };
 	char			*buf = NULL;
 	size_t			 len = 0;
 	FILE			*f;
