@@ -711,6 +711,7 @@ rule_set_load(struct rule_set *rs, const char *path)
 	struct sigma_load_ctx	ctx;
 	struct stat		sb;
 	const char		*first;
+	size_t			rejected = rs->stats.rejected;
 	int			rv;
 
 	if (stat(path, &sb) == -1) {
@@ -733,6 +734,9 @@ rule_set_load(struct rule_set *rs, const char *path)
 		rv = sigma_load_file(path, &ctx);
 	}
 	if (rule_resolve(rs) == -1)
+		rv = -1;
+	/* A rule dropped on the way (a second use of an id) is one lost. */
+	if (rs->stats.rejected != rejected)
 		rv = -1;
 	return rv;
 }
