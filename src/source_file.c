@@ -196,7 +196,9 @@ source_file_push(struct source_file *sf, char *path, const struct stat *sb,
 		return -1;
 	}
 	closedir(dp);
-	qsort(names, n, sizeof *names, source_file_cmp);
+	/* An empty directory has no array: qsort() must not see NULL. */
+	if (n > 1)
+		qsort(names, n, sizeof *names, source_file_cmp);
 
 	if (sf->depth == sf->size) {
 		sf->size = sf->size == 0 ? 8 : sf->size * 2;
