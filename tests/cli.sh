@@ -8,17 +8,6 @@
 D=$TESTDATA/cli
 R="-r $D/stop_logging.yml -r $D/console_failure.yml"
 
-# run NAME WANT_STATUS ARGS...: run ctaudit, keep stdout and stderr.
-run() {
-	name=$1 want=$2
-	shift 2
-	set +e
-	ctaudit "$@" >"$T/$name.out" 2>"$T/$name.err"
-	got=$?
-	set -e
-	check_status "$name" "$want" "$got"
-}
-
 # expect_err NAME TEXT: stderr of the last run is exactly TEXT.
 expect_err() {
 	printf '%s\n' "$2" >"$T/$1.want"
