@@ -101,6 +101,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "log.h"
 #include "s3.h"
 #include "state.h"
@@ -133,12 +134,6 @@ struct state_ent {
 	int		 flags;
 };
 
-/* A hash table of indices into an array of things with string keys. */
-struct state_tab {
-	size_t		*slots;		/* index + 1, 0 if free */
-	size_t		 size, used;
-};
-
 typedef const char *state_key_fn(const void *, size_t);
 
 struct state_scope {
@@ -150,7 +145,7 @@ struct state_scope {
 	int		  visited;
 	struct state_ent *ents;
 	size_t		  nents, entsize;
-	struct state_tab  tab;
+	struct hash	  tab;
 };
 
 struct state_pair {
@@ -169,7 +164,7 @@ struct state {
 	struct state_scope	 *last;		/* scope of the last S3 key */
 	struct state_pair	 *pairs;
 	size_t			  npairs, pairsize;
-	struct state_tab	  pairtab;
+	struct hash		  pairtab;
 	int64_t			  newest;	/* latest eventTime seen */
 	int64_t			  latest;	/* of any event, for --stale */
 	struct state_stats	  stats;
@@ -190,10 +185,9 @@ struct state_rec {
 	size_t		 nf;
 };
 
-static uint64_t	 state_hash(const char *);
-static size_t	 state_tab_find(const struct state_tab *, const char *,
+static size_t	 state_tab_find(const struct hash *, const char *,
 		    state_key_fn *, const void *);
-static void	 state_tab_add(struct state_tab *, size_t, state_key_fn *,
+static void	 state_tab_add(struct hash *, size_t, state_key_fn *,
 		    const void *);
 static const char *state_ent_key(const void *, size_t);
 static const char *state_pair_key(const void *, size_t);
@@ -233,59 +227,47 @@ static void	 state_journal_sync(struct state *);
 static void	 state_journal_stop(struct state *, const char *,
 		    const char *);
 
-/* FNV-1a. */
-static uint64_t
-state_hash(const char *s)
-{
-	uint64_t	h = 0xcbf29ce484222325ULL;
+/* What state_tab_find() hands hash_find(): the key and where keys are. */
+struct state_tab_key {
+	state_key_fn	*get;
+	const void	*arg;
+};
 
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+static int
+state_tab_eq(const void *arg, size_t idx, const void *key)
+{
+	const struct state_tab_key	*k = arg;
+
+	return strcmp(k->get(k->arg, idx), key) == 0;
+}
+
+static uint64_t
+state_tab_rehash(const void *arg, size_t idx)
+{
+	const struct state_tab_key	*k = arg;
+
+	return hash_str(k->get(k->arg, idx));
 }
 
 /* The index stored under key, or SIZE_MAX. */
 static size_t
-state_tab_find(const struct state_tab *t, const char *key, state_key_fn *get,
+state_tab_find(const struct hash *t, const char *key, state_key_fn *get,
     const void *arg)
 {
-	size_t	i, idx;
+	struct state_tab_key	k = { get, arg };
 
-	if (t->size == 0)
-		return SIZE_MAX;
-	i = state_hash(key) & (t->size - 1);
-	while (t->slots[i] != 0) {
-		idx = t->slots[i] - 1;
-		if (strcmp(get(arg, idx), key) == 0)
-			return idx;
-		i = (i + 1) & (t->size - 1);
-	}
-	return SIZE_MAX;
+	return hash_find(t, hash_str(key), state_tab_eq, &k, key);
 }
 
 /* Store index idx (whose key is not there yet). */
 static void
-state_tab_add(struct state_tab *t, size_t idx, state_key_fn *get,
-    const void *arg)
+state_tab_add(struct hash *t, size_t idx, state_key_fn *get, const void *arg)
 {
-	size_t	*old = t->slots, oldsize = t->size, i, k;
+	struct state_tab_key	k = { get, arg };
 
-	if (2 * (t->used + 1) > t->size) {
-		t->size = t->size == 0 ? 64 : t->size * 2;
-		t->slots = xcalloc(t->size, sizeof *t->slots);
-		t->used = 0;
-		for (k = 0; k < oldsize; k++)
-			if (old[k] != 0)
-				state_tab_add(t, old[k] - 1, get, arg);
-		free(old);
-	}
-	i = state_hash(get(arg, idx)) & (t->size - 1);
-	while (t->slots[i] != 0)
-		i = (i + 1) & (t->size - 1);
-	t->slots[i] = idx + 1;
-	t->used++;
+	if (hash_add(t, hash_str(get(arg, idx)), idx, state_tab_rehash,
+	    &k) == -1)
+		fatalx("state: more than %zu entries", (size_t)HASH_MAX);
 }
 
 static const char *
@@ -373,7 +355,7 @@ state_scope_free(struct state_scope *sc)
 	for (i = 0; i < sc->nents; i++)
 		free(sc->ents[i].key);
 	free(sc->ents);
-	free(sc->tab.slots);
+	hash_clear(&sc->tab);
 	free(sc->a);
 	free(sc->b);
 	free(sc->mark);
@@ -824,7 +806,7 @@ state_free(struct state *st)
 	for (i = 0; i < st->npairs; i++)
 		free(st->pairs[i].key);
 	free(st->pairs);
-	free(st->pairtab.slots);
+	hash_clear(&st->pairtab);
 	free(st->cur_given);
 	free(st->path);
 	/* A journal left here is folded in by the next run. */
@@ -1096,8 +1078,7 @@ state_prune(struct state *st, size_t max)
 			free(st->pairs[i].key);
 	}
 	st->npairs = n;
-	free(st->pairtab.slots);
-	memset(&st->pairtab, 0, sizeof st->pairtab);
+	hash_clear(&st->pairtab);
 	for (i = 0; i < n; i++)
 		state_tab_add(&st->pairtab, i, state_pair_key, st);
 }
