@@ -19,7 +19,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,8 +346,6 @@ aws_cred_chain_create(const struct aws_cred_opts *opts, char **cause)
 	char			*why = NULL;
 
 	ch = xcalloc(1, sizeof *ch);
-	if (pthread_mutex_init(&ch->lock, NULL) != 0)
-		fatalx("pthread_mutex_init failed");
 	p = opts != NULL ? opts->profile : NULL;
 	if (p != NULL && *p != '\0')
 		ch->explicit = 1;
@@ -411,7 +408,6 @@ aws_cred_chain_free(struct aws_cred_chain *ch)
 	free(ch->region);
 	free(ch->container_base);
 	free(ch->source);
-	pthread_mutex_destroy(&ch->lock);
 	free(ch);
 }
 
@@ -425,7 +421,6 @@ aws_cred_get(struct aws_cred_chain *ch, struct aws_cred *out, char **cause)
 	int		 rv = -1;
 
 	memset(out, 0, sizeof *out);
-	pthread_mutex_lock(&ch->lock);
 	now = aws_cred_now_ms();
 	if (ch->cur.expiration_ms != 0 &&
 	    now + AWS_CRED_REFRESH_MS >= ch->cur.expiration_ms) {
@@ -454,7 +449,6 @@ aws_cred_get(struct aws_cred_chain *ch, struct aws_cred *out, char **cause)
 	aws_cred_copy(out, &ch->cur);
 	rv = 0;
 out:
-	pthread_mutex_unlock(&ch->lock);
 	return rv;
 }
 

@@ -28,6 +28,7 @@
 #include "aws_config.h"
 #include "aws_cred.h"
 #include "aws_cred_int.h"
+#include "aws_error.h"
 #include "http.h"
 #include "log.h"
 #include "sigv4.h"
@@ -106,7 +107,7 @@ aws_cred_fetch(struct aws_cred_chain *ch, struct http_client *hc,
 	struct http_request	 rq;
 	struct http_response	 rs;
 	struct sigv4_credentials sc;
-	char			*code, *msg;
+	struct aws_error	 er;
 	int			 rv = -1;
 
 	memset(&rq, 0, sizeof rq);
@@ -134,12 +135,12 @@ aws_cred_fetch(struct aws_cred_chain *ch, struct http_client *hc,
 		rv = 0;
 		goto out;
 	}
-	if (http_error_parse(rs.body.data, rs.body.len, &code, &msg) == 0) {
+	if (aws_error_parse(rs.body.data, rs.body.len, &er) == 0) {
 		*cause = xprintf("HTTP %ld%s%s%s%s", rs.status,
-		    code != NULL ? ": " : "", code != NULL ? code : "",
-		    msg != NULL ? ": " : "", msg != NULL ? msg : "");
-		free(code);
-		free(msg);
+		    er.code != NULL ? ": " : "", er.code != NULL ? er.code : "",
+		    er.message != NULL ? ": " : "",
+		    er.message != NULL ? er.message : "");
+		aws_error_clear(&er);
 	} else
 		*cause = xprintf("HTTP %ld", rs.status);
 	rv = 1;

@@ -7,7 +7,6 @@
 #ifndef AWS_CRED_INT_H
 #define AWS_CRED_INT_H
 
-#include <pthread.h>
 #include <stdint.h>
 
 #define AWS_CRED_BODY_MAX	(64 * 1024)	/* a credentials document */
@@ -17,7 +16,6 @@ struct aws_config;
 struct http_client;
 
 struct aws_cred_chain {
-	pthread_mutex_t		 lock;
 	char			*profile;	/* the profile in use */
 	int			 explicit;	/* named by --profile */
 	char			*region;	/* for STS; or NULL */

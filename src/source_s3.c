@@ -58,6 +58,7 @@
 #include <curl/curl.h>
 
 #include "aws_cred.h"
+#include "aws_error.h"
 #include "buf.h"
 #include "http.h"
 #include "log.h"
@@ -158,18 +159,6 @@ source_s3_set_endpoint(struct source_s3 *s)
 	free(ep);
 }
 
-/* Sanitise text from the server for a message: no control bytes. */
-static char *
-source_s3_clean(const char *s)
-{
-	char	*out = xstrdup(s), *p;
-
-	for (p = out; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return out;
-}
-
 /*
  * What an error answer says: "Code: Message (HTTP status)".  Sets
  * *region to a region the answer names (the bucket's), if any.
@@ -178,14 +167,17 @@ char *
 source_s3_describe(long status, const char *body, size_t len,
     const char *hregion, char **region, char **code)
 {
-	struct s3_error	 er;
-	char		*c, *m, *out;
+	struct aws_error er;
+	char		*out;
 
 	if (region != NULL)
 		*region = NULL;
 	if (code != NULL)
 		*code = NULL;
-	if (body == NULL || s3_xml_error(body, len, &er) == -1) {
+	if (body == NULL || aws_error_parse(body, len, &er) == -1 ||
+	    er.code == NULL) {
+		if (body != NULL)
+			aws_error_clear(&er);
 		if (region != NULL && hregion != NULL && *hregion != '\0')
 			*region = xstrdup(hregion);
 		if (status == 404)
@@ -198,17 +190,13 @@ source_s3_describe(long status, const char *body, size_t len,
 		else if (er.region != NULL)
 			*region = xstrdup(er.region);
 	}
-	c = source_s3_clean(er.code);
-	if (er.message != NULL) {
-		m = source_s3_clean(er.message);
-		out = xprintf("%s: %s (HTTP %ld)", c, m, status);
-		free(m);
-	} else
-		out = xprintf("%s (HTTP %ld)", c, status);
+	if (er.message != NULL)
+		out = xprintf("%s: %s (HTTP %ld)", er.code, er.message, status);
+	else
+		out = xprintf("%s (HTTP %ld)", er.code, status);
 	if (code != NULL)
 		*code = xstrdup(er.code);
-	free(c);
-	s3_error_clear(&er);
+	aws_error_clear(&er);
 	return out;
 }
 
