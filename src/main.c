@@ -83,6 +83,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_STALE,
 	OPT_SKIP_BAD_RULES,
+	OPT_SHARD,
 };
 
 static const struct option main_longopts[] = {
@@ -104,6 +105,7 @@ static const struct option main_longopts[] = {
 	{ "region",	 required_argument,	NULL, OPT_REGION },
 	{ "rule-id",	 required_argument,	NULL, OPT_RULE_ID },
 	{ "rules",	 required_argument,	NULL, 'r' },
+	{ "shard",	 required_argument,	NULL, OPT_SHARD },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
 	{ "skip-bad-rules", no_argument,	NULL, OPT_SKIP_BAD_RULES },
 	{ "sns-topic",	 required_argument,	NULL, OPT_SNS_TOPIC },
@@ -150,6 +152,7 @@ main_usage(int status)
 	    "               [--state file] [--state-wait] [--dedup-days n]\n"
 	    "               [--stale age|none]\n"
 	    "               [--summary | --summary-only] [--summary-format fmt]\n"
+	    "               [--shard k/n | n]\n"
 	    "               [-j jobs] [path | s3://bucket[/prefix] | -]...\n"
 	    "       ctaudit rules [-f text|json] [-r rules]... [filters]\n");
 	if (status == 0)
@@ -176,6 +179,7 @@ main_usage(int status)
 	    "  --raw                  add the whole event to each finding\n"
 	    "  --region name,...      S3: only these regions\n"
 	    "  --rule-id id           only this rule (repeatable)\n"
+	    "  --shard k/n | n        only shard k (0 to n-1) of the files or keys\n"
 	    "  --since time           events at or after time (RFC 3339, date,\n"
 	    "                         or age: 30m, 24h, 7d)\n"
 	    "  --skip-bad-rules       run the other rules if one is rejected\n"
@@ -438,6 +442,18 @@ main(int argc, char **argv)
 			printf("ctaudit %s\n", PACKAGE_VERSION);
 			status = MAIN_EXIT_CLEAN;
 			goto out;
+		case OPT_SHARD:
+			if (source_shard_parse(optarg,
+			    getenv("AWS_BATCH_JOB_ARRAY_INDEX"),
+			    getenv("JOB_COMPLETION_INDEX"), &sopts.shard,
+			    &cause) == -1) {
+				diag(DIAG_CONFIG, NULL, 0, "--shard %s: %s",
+				    optarg, cause);
+				free(cause);
+				status = MAIN_EXIT_CONFIG;
+				goto out;
+			}
+			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:
 			if (eventtime_bound(optarg, now, ch == OPT_SINCE ?

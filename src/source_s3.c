@@ -172,6 +172,8 @@ struct source_s3 {
 	size_t			 naccounts, nregions;
 	int			 jobs;
 	struct state		*state;		/* --state, or NULL */
+	struct source_shard	 shard;		/* --shard, source.c */
+	size_t			 rootlen;	/* the prefix given */
 
 	struct source_s3_task	*tasks;		/* a stack */
 	size_t			 ntasks, tasksize;
@@ -764,6 +766,9 @@ source_s3_add_object(struct source_s3 *s, const struct source_s3_task *t,
 	    (t->filter && s->has_window &&
 	    !s3_list_key_in_window(o->key, &s->win)))
 		return;
+	if (!source_shard_keep(&s->shard, o->key + (n > s->rootlen ?
+	    s->rootlen : 0)))
+		return;		/* another shard's */
 	if (t->scope != NULL &&
 	    !state_s3_want(s->state, s->bucket, t->scope, o->key))
 		return;		/* read by an earlier run */
@@ -1476,6 +1481,8 @@ source_s3_open(const char *uri, const struct source_opts *opts,
 		fatalx("curl_multi_init failed");
 
 	s->state = opts->state;
+	s->shard = opts->shard;
+	s->rootlen = strlen(prefix);
 	s->jobs = opts->jobs > 0 ? opts->jobs : SOURCE_S3_JOBS;
 	if (s->jobs > SOURCE_S3_JOBS_MAX)
 		s->jobs = SOURCE_S3_JOBS_MAX;
