@@ -23,6 +23,7 @@
 #include "log.h"
 #include "output.h"
 #include "rule.h"
+#include "source.h"
 #include "state.h"
 #include "xmalloc.h"
 
@@ -52,6 +53,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_STALE,
 	OPT_SKIP_BAD_RULES,
+	OPT_SHARD,
 };
 
 static const struct option cmdline_longopts[] = {
@@ -73,6 +75,7 @@ static const struct option cmdline_longopts[] = {
 	{ "region",	 required_argument,	NULL, OPT_REGION },
 	{ "rule-id",	 required_argument,	NULL, OPT_RULE_ID },
 	{ "rules",	 required_argument,	NULL, 'r' },
+	{ "shard",	 required_argument,	NULL, OPT_SHARD },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
 	{ "skip-bad-rules", no_argument,	NULL, OPT_SKIP_BAD_RULES },
 	{ "sns-topic",	 required_argument,	NULL, OPT_SNS_TOPIC },
@@ -104,6 +107,7 @@ static const char cmdline_synopsis[] =
     "               [--state file] [--state-wait] [--dedup-days n]\n"
     "               [--stale age|none]\n"
     "               [--summary | --summary-only] [--summary-format fmt]\n"
+    "               [--shard k/n | n]\n"
     "               [-j jobs] [path | s3://bucket[/prefix] | -]...\n"
     "       ctaudit rules [-f text|json] [-r rules]... [filters]\n";
 
@@ -130,6 +134,7 @@ static const char cmdline_options[] =
     "  --raw                  add the whole event to each finding\n"
     "  --region name,...      S3: only these regions\n"
     "  --rule-id id           only this rule (repeatable)\n"
+    "  --shard k/n | n        only shard k (0 to n-1) of the files or keys\n"
     "  --since time           events at or after time (RFC 3339, date,\n"
     "                         or age: 30m, 24h, 7d)\n"
     "  --skip-bad-rules       run the other rules if one is rejected\n"
@@ -301,6 +306,16 @@ cmdline_option(struct cmdline *cl, int ch, char **argv)
 		break;
 	case 'r':
 		cmdline_list_add(&cl->rulepaths, optarg);
+		break;
+	case OPT_SHARD:
+		if (source_shard_parse(optarg,
+		    getenv("AWS_BATCH_JOB_ARRAY_INDEX"),
+		    getenv("JOB_COMPLETION_INDEX"), &cl->shard, &cause) == -1) {
+			diag(DIAG_CONFIG, NULL, 0, "--shard %s: %s", optarg,
+			    cause);
+			free(cause);
+			return -1;
+		}
 		break;
 	case OPT_SINCE:
 	case OPT_UNTIL:

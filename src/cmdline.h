@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "rule.h"
+#include "source.h"
 #include "summary.h"
 
 struct output_ops;
@@ -54,6 +55,7 @@ struct cmdline {
 	const char		*profile;
 	int			 quiet, strict, skip_bad, raw, dry_run;
 	int			 jobs, threshold;
+	struct source_shard	 shard;		/* --shard; count 0: none */
 	char			**paths;	/* borrowed from argv */
 	size_t			 npaths;
 };

@@ -235,6 +235,7 @@ main_scan(struct main_ctx *ctx)
 	}
 
 	sopts.jobs = cl->jobs;
+	sopts.shard = cl->shard;
 	sopts.profile = cl->profile;
 	sopts.state = ctx->aopts.state;
 	sopts.since_ms = ctx->aopts.since;

@@ -373,6 +373,8 @@ source_s3_open(const char *uri, const struct source_opts *opts,
 		fatalx("curl_multi_init failed");
 
 	s->state = opts->state;
+	s->shard = opts->shard;
+	s->rootlen = strlen(prefix);
 	s->jobs = opts->jobs > 0 ? opts->jobs : SOURCE_S3_JOBS;
 	if (s->jobs > SOURCE_S3_JOBS_MAX)
 		s->jobs = SOURCE_S3_JOBS_MAX;

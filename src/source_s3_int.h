@@ -128,6 +128,8 @@ struct source_s3 {
 	size_t			 naccounts, nregions;
 	int			 jobs;
 	struct state		*state;		/* --state, or NULL */
+	struct source_shard	 shard;		/* --shard, source.c */
+	size_t			 rootlen;	/* the prefix given */
 
 	struct source_s3_task	*tasks;		/* a stack */
 	size_t			 ntasks, tasksize;
