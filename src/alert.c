@@ -19,6 +19,7 @@
 #include "alert.h"
 #include "buf.h"
 #include "eventtime.h"
+#include "forms.h"
 #include "log.h"
 #include "output.h"
 #include "output_int.h"
@@ -289,6 +290,39 @@ alert_text_lines(FILE *f, const char *s, size_t max)
 	}
 }
 
+/*
+ * A GuardDuty finding: forms.c's rows, the severity with its band, the
+ * description, whether it is a sample, and its link in the console.
+ */
+static void
+alert_text_finding(FILE *f, const struct finding *fd)
+{
+	const struct forms_row	*row;
+	const char		*s, *band;
+	char			 url[FORMS_URL_MAX];
+	size_t			 len;
+
+	for (row = forms_finding_rows; row->label != NULL; row++) {
+		alert_text_row(f, row->label, fd, row->path);
+		if (row == forms_finding_rows) {
+			alert_get(fd, "severity", &s, &len);
+			band = forms_severity_band(s, len);
+			fputs("Severity: ", f);
+			alert_text_value(f, s, len, ALERT_FIELD_MAX);
+			fprintf(f, " (%s)\n", band != NULL ? band : "?");
+		}
+	}
+	fprintf(f, "Sample:   %s\n", forms_is_sample(fd->rec) ? "yes" : "no");
+	if (forms_console_url(fd->rec, url, sizeof url) == 0)
+		fprintf(f, "Console:  %s\n", url);
+	fputs("Details:  ", f);
+	alert_text_field(f, fd, "description", ALERT_FIELD_MAX);
+	fputs("\nRecord:   ", f);
+	s = record_origin(fd->rec);
+	alert_text_value(f, s, s != NULL ? strlen(s) : 0, ALERT_FIELD_MAX);
+	fprintf(f, ", index %" PRIu64 "\n", record_index(fd->rec));
+}
+
 /* Who did what, from where, when, in which account and region. */
 static void
 alert_text_event(FILE *f, const struct finding *fd)
@@ -296,6 +330,10 @@ alert_text_event(FILE *f, const struct finding *fd)
 	const char	*s;
 	size_t		 len;
 
+	if (forms_kind(record_root(fd->rec)) == FORMS_GUARDDUTY) {
+		alert_text_finding(f, fd);
+		return;
+	}
 	fputs("Who:      ", f);
 	alert_text_field(f, fd, "@principal", ALERT_FIELD_MAX);
 	if (alert_get(fd, "userIdentity.type", &s, &len) && len > 0) {
@@ -646,7 +684,8 @@ alert_create(const struct finding *fd, uint64_t seq)
 	a->title = xstrdup(rule_title(fd->rule));
 	if (fd->corr != NULL)
 		s = alert_corr_account(fd->corr, &len);
-	else if (!alert_get(fd, "recipientAccountId", &s, &len))
+	else if (!alert_get(fd, "recipientAccountId", &s, &len) &&
+	    !alert_get(fd, "accountId", &s, &len))	/* a finding */
 		s = NULL;
 	if (s != NULL && len > 0)
 		a->account = xstrndup(s, alert_cut(s, len,

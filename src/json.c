@@ -91,7 +91,13 @@ struct json {
 	uint64_t		 depth;	/* open containers */
 	enum json_top		 top;
 	int			 in_records;	/* inside the Records array */
-	int			 records_key;	/* "Records" is the next member */
+	int			 records_key;	/* a forms_list is the next member */
+	enum forms_list		 list;		/* the file form's list */
+	uint64_t		 verbatim;	/* depth of keys kept as they are */
+	int			 nested;	/* a lookup-events CloudTrailEvent */
+	const char		*prefix;	/* for its messages */
+	uint64_t		 lines;		/* newlines before total */
+	uint64_t		 line_at;	/* offset just past the last one */
 	uint64_t		 index;	/* index of the next record */
 	uint64_t		 values;	/* top-level values begun */
 	const char		*cancel;	/* why a callback stopped yajl */
@@ -104,6 +110,7 @@ struct json {
 	uint64_t		 rec_start;	/* offset of its '{' */
 	enum json_skip		 skip;
 	const char		*skip_what;	/* for JSON_SKIP_RECORDS */
+	enum forms_list		 skip_list;
 
 	/* The guard in front of yajl. */
 	int			 in_string;
@@ -159,7 +166,10 @@ static size_t	 json_guard_gap(struct json *, const char *, size_t,
 		    size_t *);
 static size_t	 json_resync(struct json *, const char *, size_t);
 static size_t	 json_parse(struct json *, const char *, size_t);
-static void	 json_parse_error(struct json *, size_t);
+static void	 json_parse_error(struct json *, const char *, size_t);
+static void	 json_advance(struct json *, const char *, size_t);
+static void	 json_lookup_event(struct json *, const struct rec_value *,
+		    uint64_t);
 
 static int	 json_cb_null(void *);
 static int	 json_cb_boolean(void *, int);
@@ -199,7 +209,10 @@ json_report(struct json *j, enum diag_level level, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) == -1)
 		fatal("vasprintf");
 	va_end(ap);
-	if (j->name != NULL)
+	if (j->name != NULL && j->prefix != NULL &&
+	    strncmp(fmt, "record ", 7) != 0)
+		diag(level, j->name, 0, "%s%s", j->prefix, msg);
+	else if (j->name != NULL)
 		diag(level, j->name, 0, "%s", msg);
 	else if (level >= DIAG_ERROR && j->cause == NULL) {
 		j->cause = msg;
@@ -400,6 +413,43 @@ json_depth_in(struct json *j)
 	return 1;
 }
 
+/*
+ * An element of aws cloudtrail lookup-events' "Events": the record is the
+ * JSON text in its CloudTrailEvent string, parsed with the same caps and
+ * delivered with the element's index.
+ */
+static void
+json_lookup_event(struct json *j, const struct rec_value *root,
+    uint64_t index)
+{
+	const struct rec_value	*v;
+	struct json		*n;
+	char			*prefix;
+
+	v = record_member(root, "CloudTrailEvent", 15);
+	if (v == NULL || v->type != REC_STRING) {
+		json_report(j, DIAG_ERROR, "record %ju: no CloudTrailEvent "
+		    "string, skipped", (uintmax_t)index);
+		j->st->records_skipped++;
+		return;
+	}
+	if (asprintf(&prefix, "record %ju: CloudTrailEvent: ",
+	    (uintmax_t)index) == -1)
+		fatal("asprintf");
+	/* The string lives in j->rec, which n leaves alone. */
+	n = json_create(j->name, j->cb, j->arg, j->st);
+	n->nested = 1;
+	n->prefix = prefix;
+	n->index = index;
+	if (json_feed(n, v->str, v->len) == 0)
+		json_end(n, 1);
+	j->st->bytes_json -= v->len;
+	if (n->failed)
+		j->failed = 1;
+	json_free(n);
+	free(prefix);
+}
+
 /* The record's root has closed: deliver it, count it or report it. */
 static void
 json_rec_end(struct json *j)
@@ -435,8 +485,9 @@ json_rec_end(struct json *j)
 		j->st->records_skipped++;
 		return;
 	case JSON_SKIP_RECORDS:
-		json_report(j, DIAG_ERROR, "record %ju: Records is not an "
-		    "array (%s)", (uintmax_t)index, j->skip_what);
+		json_report(j, DIAG_ERROR, "record %ju: %s is not an "
+		    "array (%s)", (uintmax_t)index, forms_list_name(j->skip_list),
+		    j->skip_what);
 		j->st->records_skipped++;
 		return;
 	}
@@ -451,6 +502,10 @@ json_rec_end(struct json *j)
 	}
 
 	root = record_root(r);
+	if (j->list == FORMS_LIST_EVENTS && j->top == JSON_TOP_FILE) {
+		json_lookup_event(j, root, index);
+		return;
+	}
 	forms_shape(root, &sh);
 	if ((detail = forms_envelope(&sh)) != NULL) {
 		record_set_root(r, detail);
@@ -460,11 +515,17 @@ json_rec_end(struct json *j)
 		j->st->insights++;
 		return;
 	}
-	if (!sh.event) {
+	if (!sh.event && !sh.finding) {
 		json_report(j, DIAG_ERROR, "record %ju: no %seventName, "
 		    "eventSource or eventVersion, skipped", (uintmax_t)index,
 		    j->toplevel && j->top == JSON_TOP_OBJECT ?
 		    "Records array and no " : "");
+		j->st->records_skipped++;
+		return;
+	}
+	if (forms_complete(r, &sh) == -1) {
+		json_report(j, DIAG_ERROR, "record %ju: more than %d bytes "
+		    "in memory, skipped", (uintmax_t)index, REC_MEM_MAX);
 		j->st->records_skipped++;
 		return;
 	}
@@ -485,6 +546,7 @@ json_value(struct json *j, enum rec_type type, const char *s, size_t len)
 
 	if (j->building) {
 		if (j->records_key) {
+			j->skip_list = j->records_key;
 			j->records_key = 0;
 			j->skip = JSON_SKIP_RECORDS;
 			j->skip_what = json_type_name(type);
@@ -538,6 +600,7 @@ json_cb_start_map(void *ctx)
 		return 0;
 	if (j->building) {
 		if (j->records_key) {
+			j->skip_list = j->records_key;
 			j->records_key = 0;
 			j->skip = JSON_SKIP_RECORDS;
 			j->skip_what = "object";
@@ -566,21 +629,38 @@ json_cb_map_key(void *ctx, const unsigned char *s, size_t len)
 {
 	struct json	*j = ctx;
 	enum rec_build	 e;
+	char		 key[FORMS_KEY_MAX];
+	size_t		 n;
 
 	/* A second "Records" array in the file form is read too. */
 	if (!j->building && j->top == JSON_TOP_FILE && j->depth == 1) {
-		j->records_key = len == 7 && memcmp(s, "Records", 7) == 0;
+		j->records_key = forms_list_key((const char *)s, len);
+		if (j->nested && j->records_key == FORMS_LIST_EVENTS)
+			j->records_key = FORMS_LIST_NONE;
 		return 1;
 	}
 	if (!j->building)
 		return 1;
-	/* Only 'R', 'd', 'l' and 'p' start a name that changes the shape. */
+	/* A finding from the API: its member names as on the wire. */
+	if (j->list == FORMS_LIST_FINDINGS && j->depth != j->verbatim) {
+		if ((n = forms_api_key((const char *)s, len, key)) != 0) {
+			s = (const unsigned char *)key;
+			len = n;
+			/* Its keys are resource types, not member names. */
+			if (len == 17 && memcmp(s, "affectedResources", 17) == 0)
+				j->verbatim = j->depth + 1;
+		}
+	}
+	/* Only these letters start a name that changes the shape. */
 	if (j->depth == j->rec_depth && j->name != NULL && len > 0 &&
-	    (s[0] == 'R' || s[0] == 'd' || s[0] == 'l' || s[0] == 'p')) {
-		if (j->top == JSON_TOP_OBJECT && j->depth == 1 && len == 7 &&
-		    memcmp(s, "Records", 7) == 0)
-			j->records_key = 1;
-		else if (forms_is_digest_key((const char *)s, len) &&
+	    (s[0] == 'R' || s[0] == 'd' || s[0] == 'l' || s[0] == 'p' ||
+	    s[0] == 'E' || s[0] == 'F')) {
+		if (j->top == JSON_TOP_OBJECT && j->depth == 1 &&
+		    (j->records_key = forms_list_key((const char *)s, len)) !=
+		    FORMS_LIST_NONE) {
+			if (j->nested && j->records_key == FORMS_LIST_EVENTS)
+				j->records_key = FORMS_LIST_NONE;
+		} else if (forms_is_digest_key((const char *)s, len) &&
 		    j->skip == JSON_SKIP_NONE)
 			j->skip = JSON_SKIP_DIGEST;
 	}
@@ -601,9 +681,12 @@ json_cb_end_map(void *ctx)
 		if (j->depth == j->rec_depth)
 			json_rec_end(j);
 	}
+	if (j->depth == j->verbatim)
+		j->verbatim = 0;
 	if (--j->depth == 0) {
 		j->top = JSON_TOP_NONE;
 		j->in_records = 0;
+		j->list = FORMS_LIST_NONE;
 	}
 	return 1;
 }
@@ -619,6 +702,7 @@ json_cb_start_array(void *ctx)
 	if (j->building) {
 		if (j->records_key) {
 			/* The file form: the object was not a record. */
+			j->list = j->records_key;
 			j->records_key = 0;
 			j->building = 0;
 			j->top = JSON_TOP_FILE;
@@ -632,6 +716,7 @@ json_cb_start_array(void *ctx)
 		return 1;
 	}
 	if (j->records_key && j->top == JSON_TOP_FILE && j->depth == 2) {
+		j->list = j->records_key;
 		j->records_key = 0;
 		j->in_records = 1;
 	} else if (j->depth == 1) {
@@ -1065,10 +1150,13 @@ json_resync(struct json *j, const char *p, size_t len)
 
 /* yajl stopped at offset off of the piece p: report it, then go on or stop. */
 static void
-json_parse_error(struct json *j, size_t off)
+json_parse_error(struct json *j, const char *p, size_t off)
 {
 	unsigned char	*msg;
-	char		*reason, *e;
+	char		*reason, *e, where[96];
+	const char	*q;
+	uint64_t	 line = j->lines, line_at = j->line_at, pos;
+	size_t		 i;
 	int		 lines;
 
 	msg = yajl_get_error(j->yh, 0, NULL, 0);
@@ -1080,8 +1168,20 @@ json_parse_error(struct json *j, size_t off)
 		*e = '\0';
 	if (strcmp(reason, "premature EOF") == 0)
 		reason = (char *)"unexpected end of input";
-	json_report(j, DIAG_ERROR, "byte %ju: parse error: %s",
-	    (uintmax_t)(j->base + off), reason);
+	/* Where, as a line and column too when it is not the first line. */
+	pos = j->base + off;
+	for (i = 0; p != NULL && i < off &&
+	    (q = memchr(p + i, '\n', off - i)) != NULL; i = (size_t)(q - p) + 1) {
+		line++;
+		line_at = j->base + (uint64_t)(q - p) + 1;
+	}
+	if (line > 0)
+		snprintf(where, sizeof where, "byte %ju (line %ju, column %ju)",
+		    (uintmax_t)pos, (uintmax_t)line + 1,
+		    (uintmax_t)(pos - line_at + 1));
+	else
+		snprintf(where, sizeof where, "byte %ju", (uintmax_t)pos);
+	json_report(j, DIAG_ERROR, "%s: parse error: %s", where, reason);
 	yajl_free_error(j->yh, msg);
 	j->had_error = 1;
 
@@ -1103,6 +1203,8 @@ json_parse_error(struct json *j, size_t off)
 	j->depth = 0;
 	j->top = JSON_TOP_NONE;
 	j->in_records = j->records_key = 0;
+	j->list = FORMS_LIST_NONE;
+	j->verbatim = 0;
 	j->in_string = j->cutting = j->num_cut = j->esc = 0;
 	j->tok_len = j->gap = 0;
 	if (!lines) {
@@ -1125,7 +1227,7 @@ json_parse(struct json *j, const char *p, size_t len)
 		json_ascii(j);
 	st = yajl_parse(j->yh, (const unsigned char *)p, len);
 	if (st == yajl_status_ok) {
-		j->total += len;
+		json_advance(j, p, len);
 		return len;
 	}
 	off = yajl_get_bytes_consumed(j->yh);
@@ -1136,7 +1238,7 @@ json_parse(struct json *j, const char *p, size_t len)
 			j->st->records_skipped++;
 		j->building = 0;
 		j->stopped = 1;
-		j->total += len;
+		json_advance(j, p, len);
 		return len;
 	}
 	/*
@@ -1152,24 +1254,49 @@ json_parse(struct json *j, const char *p, size_t len)
 	    j->base + off - 1 != j->open_at &&
 	    !(j->building && j->rec_start == j->base + off - 1))
 		off--;
-	json_parse_error(j, off);
+	json_parse_error(j, p, off);
 	j->nl = off > 0 ? p[off - 1] == '\n' : j->nl;
-	j->total += off;
+	json_advance(j, p, off);
 	return off;
+}
+
+/*
+ * The stream has moved on by the n bytes at p: count them and their
+ * newlines, for the line and column of a parse error.
+ */
+static void
+json_advance(struct json *j, const char *p, size_t n)
+{
+	const char	*q, *end = p + n;
+
+	for (q = p; q < end && (q = memchr(q, '\n', (size_t)(end - q))) !=
+	    NULL; q++) {
+		j->lines++;
+		j->line_at = j->total + (uint64_t)(q - p) + 1;
+	}
+	j->total += n;
 }
 
 /* Parse the next bytes of the stream. */
 int
 json_feed(struct json *j, const char *p, size_t len)
 {
-	size_t	n, drop;
+	const char	*what;
+	size_t		 n, drop;
 
 	if (j->name != NULL)
 		j->st->bytes_json += len;
+	if (j->total == 0 && len > 0 && j->name != NULL && !j->nested &&
+	    (what = forms_sniff(p, len)) != NULL) {
+		json_report(j, DIAG_ERROR, "%s", what);
+		j->st->records_skipped++;
+		j->stopped = 1;
+		return -1;
+	}
 	while (len > 0 && !j->stopped) {
 		if (j->resync) {
 			n = json_resync(j, p, len);
-			j->total += n;
+			json_advance(j, p, n);
 			p += n;
 			len -= n;
 			continue;
@@ -1185,7 +1312,7 @@ json_feed(struct json *j, const char *p, size_t len)
 			}
 			j->nl = p[n - 1] == '\n';
 		}
-		j->total += drop;
+		json_advance(j, p + n, drop);
 		p += n + drop;
 		len -= n + drop;
 	}
@@ -1219,7 +1346,7 @@ json_end(struct json *j, int complete)
 		    j->cancel);
 		rv = -1;
 	} else if (st != yajl_status_ok) {
-		json_parse_error(j, 0);
+		json_parse_error(j, NULL, 0);
 		j->stopped = 1;
 		rv = -1;
 	}

@@ -564,6 +564,31 @@ record_repaired(const struct record *r)
 	return r->repaired;
 }
 
+/*
+ * Append a string member to the root object of a finished record (a
+ * form's own time or id, see forms.c), as if it had been the last one.
+ */
+enum rec_build
+record_add_member(struct record *r, const char *key, const char *s,
+    size_t len)
+{
+	struct rec_value	*last;
+	enum rec_build		 e;
+
+	if (r->root == NULL || r->root->type != REC_OBJECT || r->depth != 0)
+		return REC_BUILD_MEM;
+	for (last = r->root->child; last != NULL && last->next != NULL;
+	    last = last->next)
+		;
+	r->stack[0].v = r->root;
+	r->stack[0].last = last;
+	r->depth = 1;
+	if ((e = record_key(r, key, strlen(key))) == REC_BUILD_OK)
+		e = record_scalar(r, REC_STRING, s, len);
+	r->depth = 0;
+	return e;
+}
+
 /* Re-root the record at one of its values (an envelope's payload). */
 void
 record_set_root(struct record *r, const struct rec_value *v)

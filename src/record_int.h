@@ -49,6 +49,9 @@ void		 record_set_origin(struct record *, const char *);
 void		 record_set_ascii(struct record *, int);
 /* 1 if some string was repaired to valid UTF-8. */
 int		 record_repaired(const struct record *);
+/* Append a string member to the root of a finished record. */
+enum rec_build	 record_add_member(struct record *, const char *,
+		    const char *, size_t);
 /* Make v (a value of this record) the root, e.g. an envelope's detail. */
 void		 record_set_root(struct record *, const struct rec_value *);
 

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "forms.h"
 #include "hash.h"
 #include "log.h"
 #include "match.h"
@@ -117,6 +118,7 @@ struct rule_eval_ctx {
 	struct rule	*r;
 	struct record	*rec;
 	uint64_t	 gen;
+	unsigned int	 kind;		/* FORMS_CLOUDTRAIL or _GUARDDUTY */
 };
 
 static const char *const rule_level_names[] = {
@@ -1232,6 +1234,10 @@ rule_eval_one(struct rule_set *rs, struct rule_eval_ctx *ctx)
 	uint64_t	before = match_re_limits();
 	int		rv;
 
+	/* A rule reads only the records its logsource names. */
+	if (((ctx->r->forms != 0 ? ctx->r->forms : FORMS_CLOUDTRAIL) &
+	    ctx->kind) == 0)
+		return 0;
 	rv = sigma_cond_eval(ctx->r->cond, rule_sel_cb, ctx);
 	if (match_re_limits() == before)
 		return rv;
@@ -1270,6 +1276,7 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 	memset(&keys, 0, sizeof keys);
 	if ((root = record_root(rec)) != NULL && root->type == REC_OBJECT)
 		all = rule_index_members(root, &keys);
+	ctx.kind = forms_kind(root);
 	list[0] = rs->always;
 	len[0] = rs->nalways;
 	list[1] = rs->onerror;

@@ -123,8 +123,9 @@ s3_list_level(const char *prefix)
 			if ((n == 10 && memcmp(p, "CloudTrail", 10) == 0) ||
 			    (n == 17 && memcmp(p, "CloudTrail-Digest", 17) ==
 			    0) || (n == 18 &&
-			    memcmp(p, "CloudTrail-Insight", 18) == 0))
-				step = 4;
+			    memcmp(p, "CloudTrail-Insight", 18) == 0) ||
+			    (n == 9 && memcmp(p, "GuardDuty", 9) == 0))
+				step = 4;	/* GuardDuty: its export */
 			else
 				return S3_LEVEL_NONE;
 			break;

@@ -159,6 +159,7 @@ struct rule {
 	struct sigma_corr	 *corr;		/* NULL for a detection */
 	struct sigma_filter	 *filter;	/* a filter document, or NULL */
 	int			  silent;	/* feeds correlations only */
+	unsigned int		  forms;	/* records it is for (forms.h) */
 	size_t			  index;	/* position in the rule set */
 };
 

@@ -24,6 +24,7 @@
 
 #include <yaml.h>
 
+#include "forms.h"
 #include "log.h"
 #include "match.h"
 #include "sigma.h"
@@ -908,21 +909,37 @@ out:
 	return rv;
 }
 
-/* 1 if the rule is for AWS CloudTrail, 0 if not, -1 on error. */
+/*
+ * The records a rule is for (forms.h): FORMS_CLOUDTRAIL for service
+ * cloudtrail, FORMS_GUARDDUTY for guardduty, both for a list naming both;
+ * 0 if none, -1 on error.
+ */
 static int
 sigma_load_logsource(struct sigma_load *sl, yaml_node_t *ls)
 {
-	yaml_node_t	*product, *service;
+	yaml_node_t		*product, *service, *n;
+	yaml_node_item_t	*it;
+	int			 forms = 0;
 
 	if (ls->type != YAML_MAPPING_NODE)
 		return sigma_load_fail(sl, ls, "'logsource' must be a map");
 	product = sigma_load_get(sl, ls, "product");
 	service = sigma_load_get(sl, ls, "service");
-	return product != NULL && service != NULL &&
-	    product->type == YAML_SCALAR_NODE &&
-	    service->type == YAML_SCALAR_NODE &&
-	    strcasecmp(sigma_load_scalar(product), "aws") == 0 &&
-	    strcasecmp(sigma_load_scalar(service), "cloudtrail") == 0;
+	if (product == NULL || service == NULL ||
+	    product->type != YAML_SCALAR_NODE ||
+	    strcasecmp(sigma_load_scalar(product), "aws") != 0)
+		return 0;
+	if (service->type == YAML_SCALAR_NODE)
+		return forms_service(sigma_load_scalar(service));
+	if (service->type != YAML_SEQUENCE_NODE)
+		return 0;
+	for (it = service->data.sequence.items.start;
+	    it < service->data.sequence.items.top; it++) {
+		n = yaml_document_get_node(sl->doc, *it);
+		if (n != NULL && n->type == YAML_SCALAR_NODE)
+			forms |= forms_service(sigma_load_scalar(n));
+	}
+	return forms;
 }
 
 /*
@@ -1323,22 +1340,23 @@ sigma_load_filter(struct sigma_load *sl, yaml_node_t *key, yaml_node_t *n,
 
 /*
  * Whether the document at root (a rule or a filter, as what says) is for
- * AWS CloudTrail: 1 if it is, 0 if its logsource is another (counted), -1
- * if it has none or a bad one (reported).
+ * AWS CloudTrail or GuardDuty: the FORMS_ mask of what it is for, 0 if its
+ * logsource is another (counted), -1 if it has none or a bad one
+ * (reported).
  */
 static int
 sigma_load_for_us(struct sigma_load *sl, yaml_node_t *root, const char *what)
 {
 	yaml_node_t	*ls;
-	int		 cloudtrail;
+	int		 forms;
 
 	if ((ls = sigma_load_get(sl, root, "logsource")) == NULL) {
 		sigma_load_fail(sl, root, "%s has no logsource", what);
 		return -1;
 	}
-	if ((cloudtrail = sigma_load_logsource(sl, ls)) == 0)
+	if ((forms = sigma_load_logsource(sl, ls)) == 0)
 		sl->ctx->stats->other_logsource++;
-	return cloudtrail;
+	return forms;
 }
 
 /* A new rule that starts at root, in the file being loaded. */
@@ -1364,6 +1382,7 @@ sigma_load_doc(struct sigma_load *sl, int *failed)
 	struct rule		*r = NULL;
 	yaml_node_t		*root, *n, *title;
 	const char		*kind = NULL, *what;
+	int			 forms;
 
 	root = yaml_document_get_root_node(sl->doc);
 	sl->nnodes = sl->doc->nodes.top - sl->doc->nodes.start;
@@ -1384,9 +1403,10 @@ sigma_load_doc(struct sigma_load *sl, int *failed)
 
 	/* A Sigma filter: rules it applies to, selections, condition. */
 	if ((n = sigma_load_get(sl, root, "filter")) != NULL) {
-		if (sigma_load_for_us(sl, root, "filter") != 1)
+		if ((forms = sigma_load_for_us(sl, root, "filter")) <= 0)
 			goto out;
 		r = sigma_load_rule_new(sl, root);
+		r->forms = forms;
 		if (sigma_load_meta(sl, root, r) == -1 ||
 		    sigma_load_filter(sl, sigma_load_key(sl, root, "filter"),
 		    n, r) == -1)
@@ -1428,10 +1448,11 @@ sigma_load_doc(struct sigma_load *sl, int *failed)
 		goto out;
 	}
 
-	if (sigma_load_for_us(sl, root, "rule") != 1)
+	if ((forms = sigma_load_for_us(sl, root, "rule")) <= 0)
 		goto out;
 
 	r = sigma_load_rule_new(sl, root);
+	r->forms = forms;
 	if (sigma_load_meta(sl, root, r) == -1)
 		goto out;
 	if ((n = sigma_load_get(sl, root, "detection")) == NULL) {

@@ -98,7 +98,7 @@ for r in $(cat "$T/single"); do
 	    '^author: ctaudit project$' '^date: [0-9]{4}-[0-9]{2}-[0-9]{2}$' \
 	    '^references:$' '^    - https://docs\.aws\.amazon\.com/' \
 	    '^tags:$' '^    - attack\.t[0-9]{4}' \
-	    '^    product: aws$' '^    service: cloudtrail$' \
+	    '^    product: aws$' '^    service: (cloudtrail|guardduty)$' \
 	    '^falsepositives:$' \
 	    '^level: (informational|low|medium|high|critical)$'; do
 		grep -Eq "$want" "$f" || fail "$r: no line matching $want"

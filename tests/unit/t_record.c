@@ -351,8 +351,8 @@ static const struct {
 	    "A\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd@0 ", "s: warning: "
 	    "record 0: invalid UTF-8 replaced with U+FFFD\n", 0, 0, 0, 1, 0 },
 	{ EV("A") "\n{\"eventName\": tru\ngarbage\n" EV("B") "\n", 0,
-	    "A@0 B@2 ", "s: error: byte 57: parse error: invalid string in "
-	    "json text\n", 1, 0, 0, 0, -1 },
+	    "A@0 B@2 ", "s: error: byte 57 (line 2, column 18): parse error: "
+	    "invalid string in json text\n", 1, 0, 0, 0, -1 },
 	{ "{\"Records\":[" EV("A") ",]}", 0, "A@0 ",
 	    "s: error: byte 53: parse error: unallowed token at this point "
 	    "in JSON text\n", 0, 0, 0, 0, -1 },

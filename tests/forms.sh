@@ -1,0 +1,156 @@
+#!/bin/sh
+# The forms a record comes in besides CloudTrail's own (tests/input.sh):
+# aws cloudtrail lookup-events output, Logstash/OpenSearch exports timed by
+# @timestamp, GuardDuty findings as EventBridge events, as the export to S3
+# (JSON Lines, gzip) and as aws guardduty get-findings output; and what a
+# file that is not JSON is said to look like, and where a pretty-printed
+# file's syntax error is, by line and column.
+
+. "$TOP_SRCDIR/tests/setup"
+
+every_event
+
+OUT=$T/out
+GD=$T/gd.yml
+cat >"$GD" <<'RULE'
+title: GuardDuty finding of medium severity or more
+id: 7d1f3c52-0d51-4c3e-9d55-0c6a1f0e0002
+status: test
+level: medium
+logsource:
+    product: aws
+    service: guardduty
+detection:
+    selection:
+        severity|gte: 4
+    condition: selection
+RULE
+cat >"$T/both.yml" <<'RULE'
+title: Anything in account 111122223333
+id: 7d1f3c52-0d51-4c3e-9d55-0c6a1f0e0003
+status: test
+level: low
+logsource:
+    product: aws
+    service: [cloudtrail, guardduty]
+detection:
+    trail:
+        recipientAccountId: '111122223333'
+    finding:
+        accountId: '111122223333'
+    condition: trail or finding
+RULE
+
+# gd_case NAME WANT_STATUS RULE [ctaudit arguments]: as run_case, printing
+# origin, index, eventTime, eventID and type of each finding.
+gd_case() {
+	name=$1
+	want=$2
+	rule=$3
+	shift 3
+	echo "== $name" >>"$OUT"
+	set +e
+	ctaudit -r "$rule" -f json "$@" >"$T/stdout" 2>"$T/stderr"
+	got=$?
+	set -e
+	jq -r '[.origin, .index, .ruleId, .eventTime,
+	    .eventID] | @tsv' <"$T/stdout" |
+	    sed "s|$T/|\$T/|g; s|$TESTDATA/|\$TESTDATA/|g" >>"$OUT"
+	sed "s|$T/|\$T/|g; s|$TESTDATA/|\$TESTDATA/|g" <"$T/stderr" >>"$OUT"
+	echo "exit $got" >>"$OUT"
+	check_status "$name" "$want" "$got"
+}
+
+cd "$TESTDATA/forms"
+: >"$OUT"
+run_case "lookup-events: CloudTrailEvent strings, a bad one by index" 2 \
+    lookup-events.json
+run_case "Logstash export: @timestamp for eventTime" 1 logstash.jsonl
+run_case "Logstash export: --since uses @timestamp" 1 \
+    --since 2024-03-01T10:00:01Z logstash.jsonl
+run_case "pretty-printed file: line and column" 2 pretty-bad.json
+
+tar -cf "$T/logs.tar" -C "$TESTDATA/input" lines.jsonl
+gzip -nc "$T/logs.tar" >"$T/logs.tar.gz"
+python3 -c 'import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1], "w"); z.write(sys.argv[2], "lines.jsonl")' \
+    "$T/logs.zip" "$TESTDATA/input/lines.jsonl"
+printf 'eventTime,eventName\n2024-03-01T10:00:00Z,ConsoleLogin\n' \
+    >"$T/logs.csv"
+run_case "a tar archive" 2 "$T/logs.tar"
+run_case "a gzip tar archive" 2 "$T/logs.tar.gz"
+run_case "a zip archive" 2 "$T/logs.zip"
+run_case "CSV" 2 "$T/logs.csv"
+
+mkdir -p "$T/gd/AWSLogs/111122223333/GuardDuty/us-east-1/2024/03/01"
+gzip -nc guardduty-export.jsonl \
+    >"$T/gd/AWSLogs/111122223333/GuardDuty/us-east-1/2024/03/01/f.jsonl.gz"
+gd_case "GuardDuty: EventBridge events" 1 "$GD" guardduty-eventbridge.jsonl
+gd_case "GuardDuty: export to S3" 1 "$GD" "$T/gd"
+gd_case "GuardDuty: get-findings, the API's key case" 1 "$GD" \
+    guardduty-get-findings.json
+gd_case "GuardDuty: --until uses updatedAt" 0 "$GD" \
+    --until 2024-03-01T10:45:30Z guardduty-eventbridge.jsonl
+cat >"$T/names.yml" <<'RULE'
+title: Wire names of the API's exceptions, and map keys kept as they are
+id: 7d1f3c52-0d51-4c3e-9d55-0c6a1f0e0004
+status: test
+level: low
+logsource:
+    product: aws
+    service: guardduty
+detection:
+    product:
+        resource.instanceDetails.productCodes.productCodeId: abc123
+        resource.instanceDetails.productCodes.productCodeType: marketplace
+        resource.instanceDetails.tags.key: Name
+    bucket:
+        service.action.awsApiCallAction.affectedResources.AWS::S3::Bucket: example-bucket
+    condition: product or bucket
+RULE
+gd_case "get-findings and the export read alike, nested names too" 1 \
+    "$T/names.yml" guardduty-get-findings.json guardduty-export.jsonl
+gd_case "CloudTrail rules do not read findings" 0 "$T/all.yml" \
+    guardduty-eventbridge.jsonl
+gd_case "a rule naming both services reads both" 1 "$T/both.yml" \
+    guardduty-export.jsonl "$TESTDATA/input/lines.jsonl"
+
+# --state: a finding is known by its id and updatedAt.
+sed 's/"updatedAt":"2024-03-01T10:45:30.109Z"/"updatedAt":"2024-03-02T08:00:00.000Z"/' \
+    guardduty-export.jsonl >"$T/updated.jsonl"
+gd_case "--state: first run" 1 "$GD" --stale 99999d --state "$T/state" \
+    guardduty-export.jsonl
+gd_case "--state: the same findings again" 0 "$GD" --stale 99999d --state "$T/state" \
+    guardduty-eventbridge.jsonl
+gd_case "--state: updated findings are new" 1 "$GD" --stale 99999d --state "$T/state" \
+    "$T/updated.jsonl"
+
+check_file forms "$EXPECTED/forms-all" "$OUT"
+
+# The recipe this replaces: findings of medium severity or more to a
+# Telegram chat with title, severity and band, type, account, region,
+# counts and times, sample or not, and the console link; here through the
+# bundled rules and tests/tools/fake_chat.py on loopback.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
+    no_proxy NO_PROXY CTAUDIT_TELEGRAM_BOT_TOKEN CTAUDIT_TELEGRAM_CHAT_ID \
+    CTAUDIT_TELEGRAM_API_URL 2>/dev/null || true
+TOKEN=123456789:AAtelegramsekrit_tokenABCDEFGHIJKLMN
+CHAT=-1001234567890
+printf '{}\n' >"$T/ctl"
+serve "$T/port" /usr/bin/python3 "$TOP_SRCDIR/tests/tools/fake_chat.py" \
+    --port-file "$T/port" --log "$T/log" --raw "$T/raw" --ctl "$T/ctl" \
+    --slack x/y/z --discord 1/x --token "$TOKEN" --chat "$CHAT"
+export CTAUDIT_TELEGRAM_BOT_TOKEN="$TOKEN" CTAUDIT_TELEGRAM_CHAT_ID="$CHAT"
+export CTAUDIT_TELEGRAM_API_URL="http://127.0.0.1:$PORT"
+VERSION=$("$CTAUDIT" -V | sed 's/^ctaudit //')
+st=0
+ctaudit -q -f json -r "$TOP_SRCDIR/rules/guardduty" --min-level medium \
+    --notify telegram guardduty-get-findings.json >"$T/tg.out" \
+    2>"$T/tg.err" || st=$?
+check_status "telegram" 1 "$st"
+{
+	cat "$T/tg.err"
+	/usr/bin/python3 "$TOP_SRCDIR/tests/tools/fake_chat.py" show "$T/log"
+} | sed "s/ctaudit $VERSION/ctaudit VERSION/g" >"$T/tg"
+check_file forms-telegram "$EXPECTED/forms-telegram" "$T/tg"
+finish
