@@ -32,6 +32,7 @@
 #include "source.h"
 #include "state.h"
 #include "summary.h"
+#include "verify.h"
 #include "xmalloc.h"
 
 #define MAIN_EXIT_CLEAN		0
@@ -400,6 +401,9 @@ main(int argc, char **argv)
 	ropts.min_level = RULE_INFORMATIONAL;
 	now = main_now();
 
+	/* Digest validation is its own subcommand (verify.c). */
+	if (argc > 1 && strcmp(argv[1], "verify") == 0)
+		return verify_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "rules") == 0) {
 		listing = 1;
 		argc--;
