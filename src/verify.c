@@ -136,6 +136,32 @@ verify_s3(const char *bucket, const char *key)
 	return uri;
 }
 
+/* Write s with control bytes and backslashes escaped as \\xNN. */
+static void
+verify_text(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '\\')
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* Write s as the inside of a JSON string. */
+static void
+verify_json(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+}
+
 /* Write one finding. */
 static void
 verify_finding(struct verify *v, struct verify_dig *vd, enum verify_rule r,
@@ -143,7 +169,6 @@ verify_finding(struct verify *v, struct verify_dig *vd, enum verify_rule r,
 {
 	va_list		 ap;
 	char		*msg;
-	const char	*p;
 
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) == -1)
@@ -154,30 +179,20 @@ verify_finding(struct verify *v, struct verify_dig *vd, enum verify_rule r,
 	v->findings[r]++;
 	v->nfindings++;
 	if (!v->json) {
-		fprintf(v->out, "critical %s %s: %s\n", verify_rule_ids[r],
-		    object, msg);
+		/* Names come from the archive: no forged lines. */
+		fprintf(v->out, "critical %s ", verify_rule_ids[r]);
+		verify_text(v->out, object);
+		fputs(": ", v->out);
+		verify_text(v->out, msg);
+		fputc('\n', v->out);
 		free(msg);
 		return;
 	}
 	fprintf(v->out, "{\"level\":\"critical\",\"rule\":\"%s\","
 	    "\"object\":\"", verify_rule_ids[r]);
-	for (p = object; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(v->out, "\\%c", *p);
-		else if ((unsigned char)*p < 0x20)
-			fprintf(v->out, "\\u%04x", (unsigned char)*p);
-		else
-			fputc(*p, v->out);
-	}
+	verify_json(v->out, object);
 	fprintf(v->out, "\",\"message\":\"");
-	for (p = msg; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(v->out, "\\%c", *p);
-		else if ((unsigned char)*p < 0x20)
-			fprintf(v->out, "\\u%04x", (unsigned char)*p);
-		else
-			fputc(*p, v->out);
-	}
+	verify_json(v->out, msg);
 	fprintf(v->out, "\"}\n");
 	free(msg);
 }

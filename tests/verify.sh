@@ -122,6 +122,17 @@ WANT
 check_file "archive" "$T/want" "$T/archive.err"
 [ -s "$T/archive.out" ] && fail "archive: stdout not empty"
 
+# A name from the archive cannot forge a finding line.
+cp -R "$T/intact" "$T/nl"
+d=$T/nl/trail-bucket/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01
+cp "$d/111122223333_CloudTrail_us-east-1_20261101T1105Z_f0100.json.gz" \
+    "$d/111122223333_CloudTrail_us-east-1_20261101T1105Z_x
+critical forged.json.gz"
+run newline 1 verify "$T/nl/trail-bucket"
+[ "$(wc -l <"$T/newline.out")" -eq 1 ] &&
+    grep -q '_x\\x0acritical forged\.json\.gz: no digest lists' \
+    "$T/newline.out" || fail "newline: $(cat "$T/newline.out")"
+
 # Usage and nothing to verify.
 run usage 3 verify
 run bogus 3 verify --bogus "$T/intact"
