@@ -109,7 +109,9 @@ static const char cmdline_synopsis[] =
     "               [--summary | --summary-only] [--summary-format fmt]\n"
     "               [--shard k/n | n]\n"
     "               [-j jobs] [path | s3://bucket[/prefix] | -]...\n"
-    "       ctaudit rules [-f text|json] [-r rules]... [filters]\n";
+    "       ctaudit rules [-f text|json] [-r rules]... [filters]\n"
+    "       ctaudit verify [-q] [-f text|json] [--public-keys file]\n"
+    "               [--signatures file] [--summary] path...\n";
 
 static const char cmdline_options[] =
     "\n"
@@ -131,10 +133,12 @@ static const char cmdline_options[] =
     "  --notify sink          send findings to a chat (slack, ...)\n"
     "  --placeholder n=v      value for a |expand placeholder\n"
     "  --profile name         AWS profile for S3 and SNS\n"
+    "  --public-keys file     verify: aws cloudtrail list-public-keys output\n"
     "  --raw                  add the whole event to each finding\n"
     "  --region name,...      S3: only these regions\n"
     "  --rule-id id           only this rule (repeatable)\n"
     "  --shard k/n | n        only shard k (0 to n-1) of the files or keys\n"
+    "  --signatures file      verify: the digests' signatures, one a line\n"
     "  --since time           events at or after time (RFC 3339, date,\n"
     "                         or age: 30m, 24h, 7d)\n"
     "  --skip-bad-rules       run the other rules if one is rejected\n"

@@ -30,6 +30,7 @@
 #include "source.h"
 #include "state.h"
 #include "summary.h"
+#include "verify.h"
 #include "xmalloc.h"
 
 #define MAIN_EXIT_CLEAN		0
@@ -300,6 +301,9 @@ main(int argc, char **argv)
 	int		 status, rejected = 0;
 
 	diag_init("ctaudit");
+	/* Digest validation is its own subcommand (verify.c). */
+	if (argc > 1 && strcmp(argv[1], "verify") == 0)
+		return verify_main(argc - 1, argv + 1);
 	memset(&ctx, 0, sizeof ctx);
 	cmdline_init(cl, main_now());
 

@@ -1,0 +1,928 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * "ctaudit verify".  One pass reads every stream the paths name: a log
+ * file is inflated and its SHA-256 taken; a digest file is inflated,
+ * kept and parsed.  Then, with everything in memory (a digest per trail
+ * and hour, a 32-byte hash per log file), the checks run in a fixed
+ * order: each digest where it says it lives and signed (when signatures
+ * and keys are at hand), each chain link (previous object, hash and
+ * signature), time continuity, each listed log file present with its
+ * hash, log files no digest lists, and hours without delivery.  Every
+ * failure is a critical finding with its own rule id.
+ *
+ * Objects are matched by their key from "AWSLogs/" on, so a downloaded
+ * tree matches the keys its digests name whatever directory holds it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+
+#include "buf.h"
+#include "digest.h"
+#include "eventtime.h"
+#include "gz.h"
+#include "log.h"
+#include "source.h"
+#include "verify.h"
+#include "xmalloc.h"
+
+#define VERIFY_READ_SIZE	(256 * 1024)
+#define VERIFY_SIGS_MAX		(64 * 1024 * 1024)	/* --signatures file */
+#define VERIFY_KEYS_MAX		(4 * 1024 * 1024)	/* --public-keys file */
+#define VERIFY_UNLISTED_SLACK	(15 * 60 * 1000)	/* ms; see below */
+#define VERIFY_HOUR		(3600 * 1000)
+
+enum verify_rule {
+	VERIFY_LOG_DELETED,
+	VERIFY_LOG_MODIFIED,
+	VERIFY_LOG_UNLISTED,
+	VERIFY_DIGEST_INVALID,
+	VERIFY_DIGEST_MISSING,
+	VERIFY_CHAIN_BROKEN,
+	VERIFY_SIG_BAD,
+	VERIFY_SIG_MISSING,
+	VERIFY_DIGEST_GAP,
+	VERIFY_DELIVERY_GAP,
+	VERIFY_NRULES
+};
+
+static const char *const verify_rule_ids[VERIFY_NRULES] = {
+	"ctaudit-log-deleted",
+	"ctaudit-log-modified",
+	"ctaudit-log-unlisted",
+	"ctaudit-digest-invalid",
+	"ctaudit-digest-missing",
+	"ctaudit-digest-chain",
+	"ctaudit-digest-signature",
+	"ctaudit-digest-unsigned",
+	"ctaudit-digest-gap",
+	"ctaudit-delivery-gap",
+};
+
+struct verify_log {
+	char		*key;		/* from "AWSLogs/" on */
+	char		*name;		/* as read */
+	char		 hash[DIGEST_SHA256_HEX];
+	int		 listed;
+};
+
+struct verify_dig {
+	struct digest	*d;
+	char		*key;		/* where it was read, normalized */
+	char		*name;
+	char		*chain;		/* trail, account and region */
+	const char	*sig, *sigalg;	/* from the sidecar, or NULL */
+	int		 bad;		/* a finding names it */
+};
+
+struct verify_sig {
+	char		*key;
+	char		*sig;
+	char		*alg;
+};
+
+struct verify {
+	struct verify_log *logs;
+	size_t		 nlogs, logsize;
+	struct verify_dig *digs;
+	size_t		 ndigs, digsize;
+	struct verify_sig *sigs;
+	size_t		 nsigs;
+	int		 have_sigs;	/* --signatures given */
+	struct digest_keys keys;
+	int		 have_keys;	/* --public-keys given */
+	int		 json;
+	FILE		*out;
+	uint64_t	 findings[VERIFY_NRULES];
+	uint64_t	 nfindings;
+	uint64_t	 dig_valid, dig_invalid, log_valid, log_invalid;
+	uint64_t	 others;	/* streams neither log nor digest */
+	int64_t		 first, last;	/* digest times covered */
+};
+
+static void	 verify_finding(struct verify *, struct verify_dig *,
+		    enum verify_rule, const char *, const char *, ...)
+		    __printflike(5, 6);
+
+/* The key from "AWSLogs/" on, or the whole name. */
+static const char *
+verify_norm(const char *name)
+{
+	const char	*p, *q = NULL;
+
+	/* The last one: a prefix could hold the word too. */
+	for (p = name; (p = strstr(p, "AWSLogs/")) != NULL; p++)
+		q = p;
+	return q != NULL ? q : name;
+}
+
+/* An object's S3 URI, in a static buffer good until the next call. */
+static const char *
+verify_s3(const char *bucket, const char *key)
+{
+	static char	*uri;
+
+	free(uri);
+	uri = xprintf("s3://%s/%s", bucket, key);
+	return uri;
+}
+
+/* Write s with control bytes and backslashes escaped as \\xNN. */
+static void
+verify_text(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '\\')
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* Write s as the inside of a JSON string. */
+static void
+verify_json(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* Write one finding. */
+static void
+verify_finding(struct verify *v, struct verify_dig *vd, enum verify_rule r,
+    const char *object, const char *fmt, ...)
+{
+	va_list		 ap;
+	char		*msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	if (vd != NULL)
+		vd->bad = 1;
+	v->findings[r]++;
+	v->nfindings++;
+	if (!v->json) {
+		/* Names come from the archive: no forged lines. */
+		fprintf(v->out, "critical %s ", verify_rule_ids[r]);
+		verify_text(v->out, object);
+		fputs(": ", v->out);
+		verify_text(v->out, msg);
+		fputc('\n', v->out);
+		free(msg);
+		return;
+	}
+	fprintf(v->out, "{\"level\":\"critical\",\"rule\":\"%s\","
+	    "\"object\":\"", verify_rule_ids[r]);
+	verify_json(v->out, object);
+	fprintf(v->out, "\",\"message\":\"");
+	verify_json(v->out, msg);
+	fprintf(v->out, "\"}\n");
+	free(msg);
+}
+
+/*
+ * Read one stream to its end through gz: hash the inflated bytes and,
+ * when keep is set, keep them in b.  0, or -1 after a diag().
+ */
+static int
+verify_read(struct stream *s, struct gz *g, char *rbuf, struct buf *b,
+    int keep, char hex[DIGEST_SHA256_HEX])
+{
+	static const char	 x[] = "0123456789abcdef";
+	EVP_MD_CTX		*md;
+	unsigned char		 h[EVP_MAX_MD_SIZE];
+	unsigned int		 hlen, i;
+	const char		*out;
+	char			*cause = NULL;
+	size_t			 len;
+	ssize_t			 n;
+	int			 r, rv = -1;
+
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		fatalx("EVP_DigestInit_ex");
+	gz_reset(g);
+	do {
+		if ((n = s->read(s, rbuf, VERIFY_READ_SIZE, &cause)) == -1) {
+			diag(DIAG_ERROR, s->name, 0, "%s", cause);
+			goto out;
+		}
+		gz_input(g, rbuf, (size_t)n);
+		while ((r = gz_output(g, &out, &len, &cause)) == 1) {
+			if (EVP_DigestUpdate(md, out, len) != 1)
+				fatalx("EVP_DigestUpdate");
+			if (keep && buf_add(b, out, len) == -1) {
+				diag(DIAG_ERROR, s->name, 0, "digest file "
+				    "larger than %d bytes", DIGEST_DOC_MAX);
+				goto out;
+			}
+		}
+		if (r == -1) {
+			diag(DIAG_ERROR, s->name, 0, "%s", cause);
+			goto out;
+		}
+	} while (n != 0);
+	if (EVP_DigestFinal_ex(md, h, &hlen) != 1 || hlen != 32)
+		fatalx("EVP_DigestFinal_ex");
+	for (i = 0; i < hlen; i++) {
+		hex[2 * i] = x[h[i] >> 4];
+		hex[2 * i + 1] = x[h[i] & 15];
+	}
+	hex[64] = '\0';
+	rv = 0;
+out:
+	free(cause);
+	EVP_MD_CTX_free(md);
+	return rv;
+}
+
+/* The chain a digest key belongs to: its name without the time. */
+static char *
+verify_chain_of(const char *key)
+{
+	const char	*slash, *us;
+
+	/* .../ACCT_CloudTrail-Digest_REGION_TRAIL_REGION_YYYYMMDDTHHMMSSZ.json.gz */
+	slash = strrchr(key, '/');
+	us = strrchr(key, '_');
+	if (slash == NULL || us == NULL || us < slash)
+		return xstrdup(key);
+	/* The prefix up to CloudTrail-Digest/, then the file's stem. */
+	return xprintf("%.*s%.*s", (int)(strstr(key, "/CloudTrail-Digest/") !=
+	    NULL ? strstr(key, "/CloudTrail-Digest/") - key : 0), key,
+	    (int)(us - slash), slash);
+}
+
+/* Take one stream of the archive. */
+static void
+verify_stream(struct verify *v, struct stream *s, struct gz *g, char *rbuf)
+{
+	struct verify_log	*l;
+	struct verify_dig	*vd;
+	struct digest		*d;
+	struct buf		 b;
+	const char		*key = verify_norm(s->name);
+	char			 hex[DIGEST_SHA256_HEX], *cause = NULL;
+	size_t			 n;
+
+	n = strlen(key);
+	if (strstr(key, "/CloudTrail-Digest/") != NULL) {
+		buf_init(&b, DIGEST_DOC_MAX);
+		if (verify_read(s, g, rbuf, &b, 1, hex) == -1) {
+			buf_clear(&b);
+			return;
+		}
+		d = digest_parse(b.data, b.len, &cause);
+		buf_clear(&b);
+		if (v->ndigs == v->digsize) {
+			v->digsize = v->digsize == 0 ? 64 : v->digsize * 2;
+			v->digs = xreallocarray(v->digs, v->digsize,
+			    sizeof *v->digs);
+		}
+		vd = &v->digs[v->ndigs++];
+		memset(vd, 0, sizeof *vd);
+		vd->d = d;
+		vd->key = xstrdup(key);
+		vd->name = xstrdup(s->name);
+		vd->chain = verify_chain_of(key);
+		if (d == NULL) {
+			verify_finding(v, vd, VERIFY_DIGEST_INVALID, s->name,
+			    "%s", cause);
+			free(cause);
+		}
+		return;
+	}
+	if (strstr(key, "/CloudTrail/") == NULL || n < 8 ||
+	    strcmp(key + n - 8, ".json.gz") != 0) {
+		v->others++;
+		return;
+	}
+	if (verify_read(s, g, rbuf, NULL, 0, hex) == -1)
+		return;
+	if (v->nlogs == v->logsize) {
+		v->logsize = v->logsize == 0 ? 256 : v->logsize * 2;
+		v->logs = xreallocarray(v->logs, v->logsize, sizeof *v->logs);
+	}
+	l = &v->logs[v->nlogs++];
+	memset(l, 0, sizeof *l);
+	l->key = xstrdup(key);
+	l->name = xstrdup(s->name);
+	memcpy(l->hash, hex, sizeof l->hash);
+}
+
+static int
+verify_log_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct verify_log *)a)->key,
+	    ((const struct verify_log *)b)->key);
+}
+
+/* Digests in chain order: by chain, then by end time, then by key. */
+static int
+verify_dig_cmp(const void *a, const void *b)
+{
+	const struct verify_dig	*x = a, *y = b;
+	int64_t			 xe, ye;
+	int			 c;
+
+	if ((c = strcmp(x->chain, y->chain)) != 0)
+		return c;
+	xe = x->d != NULL ? x->d->end_ms : 0;
+	ye = y->d != NULL ? y->d->end_ms : 0;
+	if (xe != ye)
+		return xe < ye ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int
+verify_sig_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct verify_sig *)a)->key,
+	    ((const struct verify_sig *)b)->key);
+}
+
+static struct verify_log *
+verify_log_find(struct verify *v, const char *key)
+{
+	struct verify_log	 k;
+
+	k.key = (char *)(uintptr_t)key;
+	return bsearch(&k, v->logs, v->nlogs, sizeof *v->logs,
+	    verify_log_cmp);
+}
+
+static struct verify_sig *
+verify_sig_find(struct verify *v, const char *key)
+{
+	struct verify_sig	 k;
+
+	k.key = (char *)(uintptr_t)key;
+	return bsearch(&k, v->sigs, v->nsigs, sizeof *v->sigs,
+	    verify_sig_cmp);
+}
+
+/* Read a whole (small) file into b: 0, or -1 after a diag(). */
+static int
+verify_slurp(const char *path, struct buf *b)
+{
+	FILE	*f;
+	char	 chunk[8192];
+	size_t	 n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (buf_add(b, chunk, n) == -1) {
+			diag(DIAG_CONFIG, path, 0, "larger than %zu bytes",
+			    b->max);
+			fclose(f);
+			return -1;
+		}
+	}
+	if (ferror(f)) {
+		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * Load a signatures sidecar: one digest a line, "key TAB signature TAB
+ * algorithm", as --save-signatures writes it.  0, or -1 after a diag().
+ */
+static int
+verify_sigs_load(struct verify *v, const char *path)
+{
+	struct buf	 b;
+	char		*p, *line, *t1, *t2;
+	unsigned long	 lineno = 0;
+	size_t		 size = 0;
+
+	buf_init(&b, VERIFY_SIGS_MAX);
+	if (verify_slurp(path, &b) == -1) {
+		buf_clear(&b);
+		return -1;
+	}
+	p = b.data;
+	while ((line = strsep(&p, "\n")) != NULL) {
+		lineno++;
+		if (*line == '\0' || *line == '#')
+			continue;
+		if ((t1 = strchr(line, '\t')) == NULL ||
+		    (t2 = strchr(t1 + 1, '\t')) == NULL) {
+			diag(DIAG_CONFIG, path, lineno, "want key, signature "
+			    "and algorithm separated by tabs");
+			buf_clear(&b);
+			return -1;
+		}
+		*t1++ = '\0';
+		*t2++ = '\0';
+		if (v->nsigs == size) {
+			size = size == 0 ? 64 : size * 2;
+			v->sigs = xreallocarray(v->sigs, size, sizeof *v->sigs);
+		}
+		v->sigs[v->nsigs].key = xstrdup(verify_norm(line));
+		v->sigs[v->nsigs].sig = xstrdup(t1);
+		v->sigs[v->nsigs].alg = xstrdup(t2);
+		v->nsigs++;
+	}
+	buf_clear(&b);
+	qsort(v->sigs, v->nsigs, sizeof *v->sigs, verify_sig_cmp);
+	v->have_sigs = 1;
+	return 0;
+}
+
+/* Load --public-keys: 0, or -1 after a diag(). */
+static int
+verify_keys_load(struct verify *v, const char *path)
+{
+	struct buf	 b;
+	char		*cause = NULL;
+	int		 rv = 0;
+
+	buf_init(&b, VERIFY_KEYS_MAX);
+	if (verify_slurp(path, &b) == -1)
+		rv = -1;
+	else if (digest_keys_parse(&v->keys, b.data, b.len, &cause) == -1) {
+		diag(DIAG_CONFIG, path, 0, "%s", cause);
+		free(cause);
+		rv = -1;
+	}
+	buf_clear(&b);
+	v->have_keys = rv == 0;
+	return rv;
+}
+
+/* The delivery time in a log file's name (..._YYYYMMDDTHHMMZ_...), or -1. */
+static int64_t
+verify_log_time(const char *key)
+{
+	const char	*p;
+	char		 iso[32];
+	int64_t		 t;
+
+	if ((p = strrchr(key, '/')) == NULL)
+		p = key;
+	for (; (p = strchr(p, '_')) != NULL; p++) {
+		if (strlen(p) < 15 || p[9] != 'T' || p[14] != 'Z' ||
+		    strspn(p + 1, "0123456789") != 8 ||
+		    strspn(p + 10, "0123456789") != 4)
+			continue;
+		snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:00Z",
+		    p + 1, p + 5, p + 7, p + 10, p + 12);
+		if (eventtime_parse(iso, strlen(iso), &t) == 0)
+			return t;
+	}
+	return -1;
+}
+
+/*
+ * The account and region of a key, as "prefix/region": the part before
+ * kind ("/CloudTrail/" or "/CloudTrail-Digest/") and the directory after
+ * it.  Allocated, or NULL.
+ */
+static char *
+verify_scope(const char *key, const char *kind)
+{
+	const char	*p, *e;
+
+	if ((p = strstr(key, kind)) == NULL)
+		return NULL;
+	e = p + strlen(kind);
+	if ((e = strchr(e, '/')) == NULL)
+		return NULL;
+	return xprintf("%.*s/%.*s", (int)(p - key), key,
+	    (int)(e - (p + strlen(kind))), p + strlen(kind));
+}
+
+/* Check one digest's place, signature and listed log files. */
+static void
+verify_one(struct verify *v, struct verify_dig *vd)
+{
+	struct digest		*d = vd->d;
+	const struct digest_key	*k;
+	struct verify_log	*l;
+	struct verify_sig	*s;
+	char			*cause = NULL;
+	size_t			 i;
+	int			 r;
+
+	if (strcmp(verify_norm(d->object), vd->key) != 0)
+		verify_finding(v, vd, VERIFY_DIGEST_INVALID, vd->name,
+		    "has been moved from its original location %s/%s",
+		    d->bucket, d->object);
+	if (v->have_sigs) {
+		if ((s = verify_sig_find(v, vd->key)) == NULL) {
+			verify_finding(v, vd, VERIFY_SIG_MISSING, vd->name,
+			    "no signature recorded for this digest");
+		} else {
+			vd->sig = s->sig;
+			vd->sigalg = s->alg;
+		}
+	}
+	if (vd->sig != NULL && v->have_keys) {
+		if ((k = digest_keys_find(&v->keys, d->fingerprint)) == NULL)
+			verify_finding(v, vd, VERIFY_SIG_BAD, vd->name,
+			    "public key not found for fingerprint %s",
+			    d->fingerprint);
+		else if ((r = digest_verify(d, vd->sig, vd->sigalg, k->der,
+		    k->derlen, &cause)) == -1) {
+			verify_finding(v, vd, VERIFY_SIG_BAD, vd->name, "%s",
+			    cause);
+			free(cause);
+			cause = NULL;
+		} else if (r == 0)
+			verify_finding(v, vd, VERIFY_SIG_BAD, vd->name,
+			    "signature verification failed");
+	}
+	for (i = 0; i < d->nlogs; i++) {
+		l = verify_log_find(v, verify_norm(d->logs[i].object));
+		if (l == NULL) {
+			v->log_invalid++;
+			verify_finding(v, NULL, VERIFY_LOG_DELETED,
+			    verify_s3(d->logs[i].bucket, d->logs[i].object),
+			    "not found (listed in %s)", vd->name);
+			continue;
+		}
+		l->listed = 1;
+		if (strcasecmp(d->logs[i].algorithm, "SHA-256") != 0 ||
+		    strcasecmp(l->hash, d->logs[i].hash) != 0) {
+			v->log_invalid++;
+			verify_finding(v, NULL, VERIFY_LOG_MODIFIED, l->name,
+			    "hash value does not match the digest (SHA-256 "
+			    "%s, listed %s)", l->hash, d->logs[i].hash);
+		} else
+			v->log_valid++;
+	}
+}
+
+/* Check the link from digest a to the digest b after it in one chain. */
+static void
+verify_link(struct verify *v, struct verify_dig *a, struct verify_dig *b)
+{
+	struct digest	*pd = a->d, *d = b->d;
+
+	if (d->prev_object == NULL) {
+		/*
+		 * CloudTrail starts a new chain when a trail starts logging
+		 * again: its own word for the hours between, as validate-logs
+		 * has it, not a finding (StopLogging is the rules' to see).
+		 */
+		diag(DIAG_WARN, b->name, 0, "no log files were delivered by "
+		    "CloudTrail between %s and %s", pd->end, d->start);
+		return;
+	}
+	if (strcmp(verify_norm(d->prev_object), a->key) != 0) {
+		v->dig_invalid++;
+		verify_finding(v, NULL, VERIFY_DIGEST_MISSING,
+		    verify_s3(d->prev_bucket != NULL ? d->prev_bucket : "",
+		    d->prev_object), "not found (named by %s)", b->name);
+		return;
+	}
+	if (d->prev_hash == NULL || strcasecmp(d->prev_hash, pd->sha256) != 0)
+		verify_finding(v, b, VERIFY_CHAIN_BROKEN, b->name,
+		    "previousDigestHashValue %s, but %s hashes to %s",
+		    d->prev_hash != NULL ? d->prev_hash : "null", a->name,
+		    pd->sha256);
+	if (a->sig != NULL && (d->prev_sig == NULL ||
+	    strcasecmp(d->prev_sig, a->sig) != 0))
+		verify_finding(v, b, VERIFY_CHAIN_BROKEN, b->name,
+		    "previousDigestSignature differs from the signature "
+		    "of %s", a->name);
+	if (d->start_ms > pd->end_ms)
+		verify_finding(v, NULL, VERIFY_DIGEST_GAP, b->name,
+		    "no digest covers %s to %s", pd->end, d->start);
+}
+
+/* Run the checks over what was read. */
+static void
+verify_check(struct verify *v)
+{
+	struct verify_dig	*vd, *prev;
+	struct verify_log	*l;
+	struct {
+		char	*name;
+		int64_t	 lo, hi;
+	}			*scopes = NULL;
+	char			*scope;
+	size_t			 i, j, nscopes = 0;
+	int64_t			 t;
+
+	qsort(v->logs, v->nlogs, sizeof *v->logs, verify_log_cmp);
+	qsort(v->digs, v->ndigs, sizeof *v->digs, verify_dig_cmp);
+	for (i = 0; i < v->ndigs; i++) {
+		vd = &v->digs[i];
+		if (vd->d == NULL)
+			continue;
+		verify_one(v, vd);
+		if (v->first == 0 || vd->d->start_ms < v->first)
+			v->first = vd->d->start_ms;
+		if (vd->d->end_ms > v->last)
+			v->last = vd->d->end_ms;
+	}
+	for (i = 1; i < v->ndigs; i++) {
+		prev = &v->digs[i - 1];
+		vd = &v->digs[i];
+		if (prev->d == NULL || vd->d == NULL ||
+		    strcmp(prev->chain, vd->chain) != 0)
+			continue;
+		verify_link(v, prev, vd);
+	}
+	/* Hours without a log file, between hours with some. */
+	for (i = 0; i < v->ndigs; i++) {
+		vd = &v->digs[i];
+		if (vd->d == NULL || vd->d->nlogs == 0)
+			continue;
+		for (j = i + 1; j < v->ndigs && v->digs[j].d != NULL &&
+		    v->digs[j].d->nlogs == 0 &&
+		    strcmp(v->digs[j].chain, vd->chain) == 0; j++)
+			;
+		if (j > i + 1 && j < v->ndigs && v->digs[j].d != NULL &&
+		    strcmp(v->digs[j].chain, vd->chain) == 0)
+			verify_finding(v, NULL, VERIFY_DELIVERY_GAP,
+			    v->digs[i + 1].name, "no log files were delivered "
+			    "between %s and %s", vd->d->end,
+			    v->digs[j].d->start);
+	}
+	for (i = 0; i < v->ndigs; i++) {
+		if (v->digs[i].d == NULL || v->digs[i].bad)
+			v->dig_invalid++;
+		else
+			v->dig_valid++;
+	}
+	/* The hours the digests of each account and region cover. */
+	for (i = 0; i < v->ndigs; i++) {
+		vd = &v->digs[i];
+		if (vd->d == NULL ||
+		    (scope = verify_scope(vd->key, "/CloudTrail-Digest/")) ==
+		    NULL)
+			continue;
+		for (j = 0; j < nscopes; j++)
+			if (strcmp(scopes[j].name, scope) == 0)
+				break;
+		if (j == nscopes) {
+			scopes = xreallocarray(scopes, ++nscopes,
+			    sizeof *scopes);
+			scopes[j].name = scope;
+			scopes[j].lo = vd->d->start_ms;
+			scopes[j].hi = vd->d->end_ms;
+			continue;
+		}
+		free(scope);
+		if (vd->d->start_ms < scopes[j].lo)
+			scopes[j].lo = vd->d->start_ms;
+		if (vd->d->end_ms > scopes[j].hi)
+			scopes[j].hi = vd->d->end_ms;
+	}
+	/* Log files no digest lists, in hours the digests cover. */
+	for (i = 0; i < v->nlogs; i++) {
+		l = &v->logs[i];
+		if (l->listed || (t = verify_log_time(l->key)) == -1 ||
+		    (scope = verify_scope(l->key, "/CloudTrail/")) == NULL)
+			continue;
+		for (j = 0; j < nscopes; j++)
+			if (strcmp(scopes[j].name, scope) == 0)
+				break;
+		free(scope);
+		/*
+		 * A file named for the last minutes may be in the next
+		 * digest, not yet written: give it some slack.
+		 */
+		if (j < nscopes && t >= scopes[j].lo &&
+		    t + VERIFY_UNLISTED_SLACK < scopes[j].hi) {
+			v->log_invalid++;
+			verify_finding(v, NULL, VERIFY_LOG_UNLISTED, l->name,
+			    "no digest lists this log file");
+		}
+	}
+	for (j = 0; j < nscopes; j++)
+		free(scopes[j].name);
+	free(scopes);
+}
+
+static void
+verify_usage(void)
+{
+	fprintf(stderr, "usage: ctaudit verify [-q] [-f text|json] "
+	    "[--public-keys file] [--signatures file] [--summary]\n"
+	    "                      path | s3://bucket[/prefix] ...\n");
+}
+
+/* Print what validate-logs prints at the end: files valid and invalid. */
+static void
+verify_summary(struct verify *v, FILE *f)
+{
+	char	 a[EVENTTIME_BUFSIZE], b[EVENTTIME_BUFSIZE];
+	uint64_t n;
+
+	if (v->dig_valid + v->dig_invalid == 0) {
+		fprintf(f, "No digests found\n");
+		return;
+	}
+	eventtime_format(v->first, a, sizeof a);
+	eventtime_format(v->last, b, sizeof b);
+	fprintf(f, "Results found for %s to %s:\n\n", a, b);
+	n = v->dig_valid + v->dig_invalid;
+	fprintf(f, "%llu/%llu digest files valid", (unsigned long long)
+	    v->dig_valid, (unsigned long long)n);
+	if (v->dig_invalid > 0)
+		fprintf(f, ", %llu/%llu digest files INVALID",
+		    (unsigned long long)v->dig_invalid, (unsigned long long)n);
+	fputc('\n', f);
+	n = v->log_valid + v->log_invalid;
+	if (n > 0) {
+		fprintf(f, "%llu/%llu log files valid", (unsigned long long)
+		    v->log_valid, (unsigned long long)n);
+		if (v->log_invalid > 0)
+			fprintf(f, ", %llu/%llu log files INVALID",
+			    (unsigned long long)v->log_invalid,
+			    (unsigned long long)n);
+		fputc('\n', f);
+	}
+}
+
+/* The subcommand; see verify.h. */
+int
+verify_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format",		required_argument, NULL, 'f' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "public-keys",	required_argument, NULL, 'k' },
+		{ "quiet",		no_argument,	   NULL, 'q' },
+		{ "signatures",		required_argument, NULL, 's' },
+		{ "summary",		no_argument,	   NULL, 'S' },
+		{ NULL,			0,		   NULL, 0 }
+	};
+	struct verify		 v;
+	struct source_opts	 sopts;
+	struct source		*src;
+	struct stream		*st;
+	struct gz		*g;
+	char			*rbuf, *cause = NULL;
+	size_t			 i, n;
+	int			 ch, rv, summary = 0, status;
+
+	memset(&v, 0, sizeof v);
+	memset(&sopts, 0, sizeof sopts);
+	v.out = stdout;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":f:hq", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				v.json = 1;
+			else if (strcmp(optarg, "text") != 0) {
+				diag(DIAG_CONFIG, NULL, 0, "verify: -f %s: "
+				    "want text or json", optarg);
+				status = 3;
+				goto out;
+			}
+			break;
+		case 'h':
+			verify_usage();
+			status = 0;
+			goto out;
+		case 'k':
+			if (verify_keys_load(&v, optarg) == -1) {
+				status = 3;
+				goto out;
+			}
+			break;
+		case 'q':
+			diag_set_quiet(1);
+			break;
+		case 's':
+			if (verify_sigs_load(&v, optarg) == -1) {
+				status = 3;
+				goto out;
+			}
+			break;
+		case 'S':
+			summary = 1;
+			break;
+		case ':':
+			diag(DIAG_CONFIG, NULL, 0, "verify: %s needs a value",
+			    argv[optind - 1]);
+			verify_usage();
+			status = 3;
+			goto out;
+		default:
+			diag(DIAG_CONFIG, NULL, 0, "verify: unknown option %s",
+			    argv[optind - 1]);
+			verify_usage();
+			status = 3;
+			goto out;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		diag(DIAG_CONFIG, NULL, 0, "verify: no path or s3:// URI");
+		verify_usage();
+		status = 3;
+		goto out;
+	}
+
+	g = gz_create();
+	rbuf = xmalloc(VERIFY_READ_SIZE);
+	for (i = 0; i < (size_t)argc; i++) {
+		if ((src = source_open(argv[i], &sopts, &cause)) == NULL) {
+			n = strlen(argv[i]);
+			diag(DIAG_ERROR, argv[i], 0, "%s", strncmp(cause,
+			    argv[i], n) == 0 && strncmp(cause + n, ": ", 2) ==
+			    0 ? cause + n + 2 : cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		for (;;) {
+			st = NULL;
+			if ((rv = source_next(src, &st, &cause)) == 0)
+				break;
+			if (rv == -1) {
+				diag(DIAG_ERROR, st != NULL ? st->name : NULL,
+				    0, "%s", cause);
+				free(cause);
+				cause = NULL;
+				continue;
+			}
+			verify_stream(&v, st, g, rbuf);
+		}
+		source_close(src);
+	}
+	free(rbuf);
+	gz_free(g);
+
+	verify_check(&v);
+	if (v.ndigs == 0)
+		diag(DIAG_ERROR, NULL, 0, "verify: no CloudTrail digest files "
+		    "found");
+	else if (!v.have_sigs)
+		diag(DIAG_NOTE, NULL, 0, "verify: signatures were not checked: "
+		    "a downloaded tree has no object metadata "
+		    "(use --signatures)");
+	else if (!v.have_keys)
+		diag(DIAG_NOTE, NULL, 0, "verify: signatures were not checked: "
+		    "no public keys (use --public-keys)");
+	/* On stderr, as the audit's: stdout stays findings only. */
+	if (summary)
+		verify_summary(&v, stderr);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		diag(DIAG_ERROR, NULL, 0, "stdout: %s", strerror(errno));
+	}
+	switch (diag_worst()) {
+	case DIAG_CONFIG:
+		status = 3;
+		break;
+	case DIAG_ERROR:
+		status = 2;
+		break;
+	default:
+		status = v.nfindings > 0 ? 1 : 0;
+		break;
+	}
+out:
+	for (i = 0; i < v.nlogs; i++) {
+		free(v.logs[i].key);
+		free(v.logs[i].name);
+	}
+	free(v.logs);
+	for (i = 0; i < v.ndigs; i++) {
+		digest_free(v.digs[i].d);
+		free(v.digs[i].key);
+		free(v.digs[i].name);
+		free(v.digs[i].chain);
+	}
+	free(v.digs);
+	for (i = 0; i < v.nsigs; i++) {
+		free(v.sigs[i].key);
+		free(v.sigs[i].sig);
+		free(v.sigs[i].alg);
+	}
+	free(v.sigs);
+	digest_keys_clear(&v.keys);
+	return status;
+}

@@ -1,0 +1,143 @@
+# ctaudit verify: synthetic trails in the real digest format, signed with
+# the test-only key (tests/tools/ct_digest_gen), each with one kind of
+# tampering.  Every case runs twice: offline, as after `aws s3 sync`
+# (hash chain and log hashes only, and a note that signatures were not
+# checked), and with the signatures sidecar and the public keys.  The
+# golden file holds the findings, diagnostics, summary and exit status.
+. "$TOP_SRCDIR/tests/setup"
+
+GEN=$TOP_SRCDIR/tests/tools/ct_digest_gen
+OUT=$T/verify.txt
+if ! command -v openssl >/dev/null || ! command -v python3 >/dev/null; then
+	echo "skip: openssl or python3 not found"
+	exit 77
+fi
+
+# vcase NAME WANT_OFFLINE WANT_SIGNED: make the trail and verify it twice.
+vcase() {
+	name=$1 want_offline=$2 want_signed=$3
+	rm -rf "$T/$name"
+	python3 "$GEN" "$T/$name" "$name"
+	for mode in offline signed; do
+		echo "== $name ($mode)" >>"$OUT"
+		if [ $mode = offline ]; then
+			want=$want_offline
+			set -- --summary
+		else
+			want=$want_signed
+			set -- --summary --signatures "$T/$name/signatures.tsv" \
+			    --public-keys "$T/$name/public-keys.json"
+		fi
+		set +e
+		ctaudit verify "$@" "$T/$name/trail-bucket" >"$T/stdout" \
+		    2>"$T/stderr"
+		got=$?
+		set -e
+		cat "$T/stdout" "$T/stderr" | sed "s|$T/|\$T/|g" >>"$OUT"
+		echo "exit $got" >>"$OUT"
+		check_status "$name ($mode)" "$want" "$got"
+	done
+}
+
+: >"$OUT"
+vcase intact 0 0
+vcase log-byte 1 1
+vcase log-deleted 1 1
+vcase log-unlisted 1 1
+vcase digest-deleted 1 1
+vcase digest-rehashed 1 1
+vcase other-key 0 1
+vcase restart 0 0
+vcase quiet-hours 1 1
+vcase moved 1 1
+check_file "verify cases" "$EXPECTED/verify.txt" "$OUT"
+
+# The reference: the AWS CLI's validate-logs, through its own module with
+# stand-in S3 and CloudTrail clients over the same trees (its S3 client
+# cannot be pointed at a directory, and a loopback S3 with object metadata
+# and a CloudTrail endpoint are not needed to drive its checks).  The
+# verdict and the digest count must agree; log counts may not, since the
+# CLI leaves out the log files of digests it found invalid.
+for c in intact log-byte log-deleted digest-deleted digest-rehashed \
+    other-key restart; do
+	set +e
+	python3 "$TOP_SRCDIR/tests/tools/ct_validate_oracle" "$T/$c" \
+	    2026-11-01T09:00:00Z 2026-11-01T17:00:00Z >"$T/oracle" 2>&1
+	ost=$?
+	set -e
+	if [ $ost = 77 ]; then
+		echo "skip oracle: the AWS CLI's Python module is not importable"
+		break
+	fi
+	set +e
+	ctaudit verify --summary --signatures "$T/$c/signatures.tsv" \
+	    --public-keys "$T/$c/public-keys.json" "$T/$c/trail-bucket" \
+	    >/dev/null 2>"$T/ours"
+	got=$?
+	set -e
+	grep '^exit ' "$T/oracle" >"$T/want.st"
+	echo "exit $got" >"$T/got.st"
+	check_file "oracle $c: verdict" "$T/want.st" "$T/got.st"
+	grep 'digest files' "$T/oracle" >"$T/want.dg"
+	grep 'digest files' "$T/ours" >"$T/got.dg"
+	check_file "oracle $c: digests" "$T/want.dg" "$T/got.dg"
+	echo "oracle $c: $(cat "$T/got.st")"
+done
+
+# JSON Lines findings, one object each, for jq.
+run json 1 verify -f json "$T/log-byte/trail-bucket"
+jq -r '[.level, .rule] | @tsv' <"$T/json.out" >"$T/json.tsv"
+printf 'critical\tctaudit-log-modified\n' >"$T/want"
+check_file "json" "$T/want" "$T/json.tsv"
+
+# A signature that is not hex, a key file that is not ListPublicKeys.
+sed 's/\t[0-9a-f]*\tSHA/\tzz\tSHA/' "$T/intact/signatures.tsv" \
+    >"$T/badsig.tsv"
+run badsig 1 verify --signatures "$T/badsig.tsv" \
+    --public-keys "$T/intact/public-keys.json" "$T/intact/trail-bucket"
+[ "$(grep -c 'ctaudit-digest-signature .*: signature is not hex$' \
+    "$T/badsig.out")" -eq 6 ] || fail "badsig: want 6 findings"
+echo '{}' >"$T/nokeys.json"
+run nokeys 3 verify --public-keys "$T/nokeys.json" "$T/intact/trail-bucket"
+echo "ctaudit: $T/nokeys.json: error: PublicKeyList: missing or not an array" \
+    >"$T/want"
+check_file "nokeys" "$T/want" "$T/nokeys.err"
+# A sidecar without one digest's signature: that digest is unsigned.
+sed 1d "$T/intact/signatures.tsv" >"$T/short.tsv"
+run short 1 verify --signatures "$T/short.tsv" \
+    --public-keys "$T/intact/public-keys.json" "$T/intact/trail-bucket"
+grep -c ctaudit-digest-unsigned "$T/short.out" >"$T/n"
+echo 1 >"$T/want"
+check_file "short" "$T/want" "$T/n"
+
+# The sample archive's one digest (an organization trail) and the four
+# log files it lists.
+run archive 0 verify -q --summary "$TESTDATA/archive"
+cat >"$T/want" <<'WANT'
+Results found for 2024-03-12T02:14:57Z to 2024-03-12T03:14:57Z:
+
+1/1 digest files valid
+4/4 log files valid
+WANT
+check_file "archive" "$T/want" "$T/archive.err"
+[ -s "$T/archive.out" ] && fail "archive: stdout not empty"
+
+# A name from the archive cannot forge a finding line.
+cp -R "$T/intact" "$T/nl"
+d=$T/nl/trail-bucket/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/01
+cp "$d/111122223333_CloudTrail_us-east-1_20261101T1105Z_f0100.json.gz" \
+    "$d/111122223333_CloudTrail_us-east-1_20261101T1105Z_x
+critical forged.json.gz"
+run newline 1 verify "$T/nl/trail-bucket"
+[ "$(wc -l <"$T/newline.out")" -eq 1 ] &&
+    grep -q '_x\\x0acritical forged\.json\.gz: no digest lists' \
+    "$T/newline.out" || fail "newline: $(cat "$T/newline.out")"
+
+# Usage and nothing to verify.
+run usage 3 verify
+run bogus 3 verify --bogus "$T/intact"
+run nodigests 2 verify "$TESTDATA/input"
+echo "ctaudit: error: verify: no CloudTrail digest files found" >"$T/want"
+check_file "nodigests" "$T/want" "$T/nodigests.err"
+run missing 2 verify "$T/does-not-exist"
+finish
