@@ -83,6 +83,8 @@ enum {
 	OPT_DRY_RUN,
 	OPT_STALE,
 	OPT_SKIP_BAD_RULES,
+	OPT_OBJECT_DEADLINE,
+	OPT_RUN_DEADLINE,
 };
 
 static const struct option main_longopts[] = {
@@ -96,6 +98,7 @@ static const struct option main_longopts[] = {
 	{ "jobs",	 required_argument,	NULL, 'j' },
 	{ "min-level",	 required_argument,	NULL, OPT_MIN_LEVEL },
 	{ "notify",	 required_argument,	NULL, OPT_NOTIFY },
+	{ "object-deadline", required_argument, NULL, OPT_OBJECT_DEADLINE },
 	{ "output",	 required_argument,	NULL, 'o' },
 	{ "placeholder", required_argument,	NULL, OPT_PLACEHOLDER },
 	{ "profile",	 required_argument,	NULL, OPT_PROFILE },
@@ -103,6 +106,7 @@ static const struct option main_longopts[] = {
 	{ "raw",	 no_argument,		NULL, OPT_RAW },
 	{ "region",	 required_argument,	NULL, OPT_REGION },
 	{ "rule-id",	 required_argument,	NULL, OPT_RULE_ID },
+	{ "run-deadline", required_argument,	NULL, OPT_RUN_DEADLINE },
 	{ "rules",	 required_argument,	NULL, 'r' },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
 	{ "skip-bad-rules", no_argument,	NULL, OPT_SKIP_BAD_RULES },
@@ -171,11 +175,13 @@ main_usage(int status)
 	    "  --min-level level      informational (info), low, medium, high,\n"
 	    "                         critical\n"
 	    "  --notify sink          send findings to a chat (slack, ...)\n"
+	    "  --object-deadline s    S3: seconds one try at an object may take\n"
 	    "  --placeholder n=v      value for a |expand placeholder\n"
 	    "  --profile name         AWS profile for S3 and SNS\n"
 	    "  --raw                  add the whole event to each finding\n"
 	    "  --region name,...      S3: only these regions\n"
 	    "  --rule-id id           only this rule (repeatable)\n"
+	    "  --run-deadline s       S3: seconds the whole scan may take\n"
 	    "  --since time           events at or after time (RFC 3339, date,\n"
 	    "                         or age: 30m, 24h, 7d)\n"
 	    "  --skip-bad-rules       run the other rules if one is rejected\n"
@@ -385,7 +391,7 @@ main(int argc, char **argv)
 	FILE			*outf = stdout;
 	int64_t			 now;
 	size_t			 i;
-	int			 ch, quiet = 0, strict = 0, listing = 0;
+	int			 ch, n, quiet = 0, strict = 0, listing = 0;
 	int			 rejected = 0, status, skip_bad = 0;
 	int			 out_failed = 0, typo = 0, listjson = 0;
 	int			 threshold = ALERT_THRESHOLD_DEFAULT;
@@ -424,6 +430,23 @@ main(int argc, char **argv)
 				status = MAIN_EXIT_CONFIG;
 				goto out;
 			}
+			break;
+		case OPT_OBJECT_DEADLINE:
+		case OPT_RUN_DEADLINE:
+			errstr = NULL;
+			n = main_number(optarg, 1, 604800, &errstr);
+			if (errstr != NULL) {
+				diag(DIAG_CONFIG, NULL, 0, "--%s %s: %s (1 to "
+				    "604800 seconds)", ch == OPT_RUN_DEADLINE ?
+				    "run-deadline" : "object-deadline", optarg,
+				    errstr);
+				status = MAIN_EXIT_CONFIG;
+				goto out;
+			}
+			if (ch == OPT_RUN_DEADLINE)
+				sopts.run_deadline_ms = (int64_t)n * 1000;
+			else
+				sopts.object_deadline_ms = (int64_t)n * 1000;
 			break;
 		case 'o':
 			outpath = optarg;
