@@ -389,6 +389,8 @@ source_s3_open(const char *uri, const struct source_opts *opts,
 	    opts->object_deadline_ms : SOURCE_S3_OBJECT_MS;
 	s->run_ms = opts->run_deadline_ms;
 	s->run_at = s->run_ms > 0 ? source_s3_now() + s->run_ms : 0;
+	s->shard = opts->shard;
+	s->rootlen = strlen(prefix);
 	s->jobs = opts->jobs > 0 ? opts->jobs : SOURCE_S3_JOBS;
 	if (s->jobs > SOURCE_S3_JOBS_MAX)
 		s->jobs = SOURCE_S3_JOBS_MAX;

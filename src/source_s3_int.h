@@ -138,6 +138,8 @@ struct source_s3 {
 	int64_t			 run_at;	/* monotonic ms, or 0 */
 	int			 run_expired;
 	int			 run_reported;
+	struct source_shard	 shard;		/* --shard, source.c */
+	size_t			 rootlen;	/* the prefix given */
 
 	struct source_s3_task	*tasks;		/* a stack */
 	size_t			 ntasks, tasksize;

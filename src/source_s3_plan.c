@@ -423,6 +423,9 @@ source_s3_add_object(struct source_s3 *s, const struct source_s3_task *t,
 	    (t->filter && s->has_window &&
 	    !s3_list_key_in_window(o->key, &s->win)))
 		return;
+	if (!source_shard_keep(&s->shard, o->key + (n > s->rootlen ?
+	    s->rootlen : 0)))
+		return;		/* another shard's */
 	if (t->scope != NULL &&
 	    !state_s3_want(s->state, s->bucket, t->scope, o->key))
 		return;		/* read by an earlier run */
