@@ -31,6 +31,7 @@
 #include "aws_error.h"
 #include "http.h"
 #include "log.h"
+#include "scrub.h"
 #include "sigv4.h"
 #include "xmalloc.h"
 
@@ -40,6 +41,7 @@ extern char **environ;
 #define AWS_CRED_ECS		"http://169.254.170.2"
 #define AWS_CRED_IMDS_TTL	"21600"
 #define AWS_CRED_STS_VERSION	"2011-06-15"
+#define AWS_CRED_HIDE_MAX	8	/* secrets scrubbed from a cause */
 
 /* Where a credentials response body goes: allocated once, wiped. */
 struct aws_cred_sink {
@@ -55,7 +57,8 @@ static int	 aws_cred_container_host_ok(const char *);
 static int	 aws_cred_fetch(struct aws_cred_chain *, struct http_client *,
 		    const char *, const char *, const struct http_header *,
 		    size_t, const char *, size_t, const struct aws_cred *,
-		    struct aws_cred_sink *, long *, char **);
+		    const char *const *, struct aws_cred_sink *, long *,
+		    char **);
 static char	*aws_cred_form(const char *);
 
 static int
@@ -94,7 +97,10 @@ aws_cred_sink_clear(struct aws_cred_sink *s)
 
 /*
  * Send one request whose 2xx answer holds secrets: the body goes into the
- * sink, an error body into *cause as "HTTP 403: Code: Message".  0 and
+ * sink, an error body into *cause as "HTTP 403: Code: Message", scrubbed
+ * of the signing secret and token, the Authorization and IMDS token
+ * headers' values and the NULL-terminated secrets (or NULL) of the body,
+ * as a server may echo the request.  0 and
  * *status for a 2xx answer; 1 and *status and *cause for any other; -1
  * and *cause if no answer came.
  */
@@ -102,8 +108,12 @@ static int
 aws_cred_fetch(struct aws_cred_chain *ch, struct http_client *hc,
     const char *method, const char *url, const struct http_header *h,
     size_t nh, const char *body, size_t bodylen, const struct aws_cred *sign,
-    struct aws_cred_sink *sink, long *status, char **cause)
+    const char *const *secrets, struct aws_cred_sink *sink, long *status,
+    char **cause)
 {
+	const char		*hide[AWS_CRED_HIDE_MAX];
+	size_t			 nhide = 0, i;
+	char			*text;
 	struct http_request	 rq;
 	struct http_response	 rs;
 	struct sigv4_credentials sc;
@@ -136,10 +146,24 @@ aws_cred_fetch(struct aws_cred_chain *ch, struct http_client *hc,
 		goto out;
 	}
 	if (aws_error_parse(rs.body.data, rs.body.len, &er) == 0) {
-		*cause = xprintf("HTTP %ld%s%s%s%s", rs.status,
+		if (sign != NULL) {
+			hide[nhide++] = sign->secret_access_key;
+			hide[nhide++] = sign->session_token;
+		}
+		for (i = 0; i < nh && nhide < AWS_CRED_HIDE_MAX; i++)
+			if (strcasecmp(h[i].name, "Authorization") == 0 ||
+			    strcasecmp(h[i].name,
+			    "X-aws-ec2-metadata-token") == 0)
+				hide[nhide++] = h[i].value;
+		for (i = 0; secrets != NULL && secrets[i] != NULL &&
+		    nhide < AWS_CRED_HIDE_MAX; i++)
+			hide[nhide++] = secrets[i];
+		text = xprintf("HTTP %ld%s%s%s%s", rs.status,
 		    er.code != NULL ? ": " : "", er.code != NULL ? er.code : "",
 		    er.message != NULL ? ": " : "",
 		    er.message != NULL ? er.message : "");
+		*cause = scrub(text, hide, nhide);
+		freezero_str(text);
 		aws_error_clear(&er);
 	} else
 		*cause = xprintf("HTTP %ld", rs.status);
@@ -191,6 +215,7 @@ aws_cred_sts(struct aws_cred_chain *ch, const char *role_arn,
 				    "AssumeRoleWithWebIdentity";
 	char			*url, *e_arn, *e_sess, *e_ext = NULL;
 	char			*e_tok = NULL, *e_dur = NULL, *body;
+	const char		*secrets[3];
 	char			*why = NULL;
 	long			 status = 0;
 	size_t			 len;
@@ -219,8 +244,11 @@ aws_cred_sts(struct aws_cred_chain *ch, const char *role_arn,
 	    e_tok != NULL ? "&WebIdentityToken=" : "",
 	    e_tok != NULL ? e_tok : "");
 	aws_cred_sink_init(&sink);
+	secrets[0] = token;
+	secrets[1] = e_tok;
+	secrets[2] = NULL;
 	r = aws_cred_fetch(ch, ch->http, "POST", url, h, nitems(h), body,
-	    strlen(body), src, &sink, &status, &why);
+	    strlen(body), src, secrets, &sink, &status, &why);
 	if (r == 0 && aws_cred_sts_parse(sink.data, sink.len, out, &why) == 0)
 		rv = 0;
 	if (rv == -1)
@@ -370,7 +398,7 @@ aws_cred_container(struct aws_cred_chain *ch, struct aws_cred *out,
 	}
 	aws_cred_sink_init(&sink);
 	if (aws_cred_fetch(ch, ch->meta, "GET", url, h, nh, NULL, 0, NULL,
-	    &sink, &status, &why) == 0 &&
+	    NULL, &sink, &status, &why) == 0 &&
 	    aws_cred_json_parse(sink.data, sink.len, AWS_CRED_JSON_METADATA,
 	    out, &why) == 0)
 		rv = 0;
@@ -409,7 +437,7 @@ aws_cred_imds(struct aws_cred_chain *ch, struct aws_cred *out, char **cause)
 	h[0].name = "X-aws-ec2-metadata-token-ttl-seconds";
 	h[0].value = AWS_CRED_IMDS_TTL;
 	if (aws_cred_fetch(ch, ch->meta, "PUT", url, h, 1, NULL, 0, NULL,
-	    &sink, &status, &why) != 0) {
+	    NULL, &sink, &status, &why) != 0) {
 		*cause = xprintf("instance-metadata: token: %s", why);
 		goto out;
 	}
@@ -425,7 +453,7 @@ aws_cred_imds(struct aws_cred_chain *ch, struct aws_cred *out, char **cause)
 	url = xprintf("%.*s/latest/meta-data/iam/security-credentials/",
 	    (int)blen, base);
 	switch (aws_cred_fetch(ch, ch->meta, "GET", url, h, 1, NULL, 0, NULL,
-	    &sink, &status, &why)) {
+	    NULL, &sink, &status, &why)) {
 	case 0:
 		break;
 	case 1:
@@ -454,7 +482,7 @@ aws_cred_imds(struct aws_cred_chain *ch, struct aws_cred *out, char **cause)
 	url = xprintf("%.*s/latest/meta-data/iam/security-credentials/%s",
 	    (int)blen, base, role);
 	if (aws_cred_fetch(ch, ch->meta, "GET", url, h, 1, NULL, 0, NULL,
-	    &sink, &status, &why) != 0 ||
+	    NULL, &sink, &status, &why) != 0 ||
 	    aws_cred_json_parse(sink.data, sink.len, AWS_CRED_JSON_METADATA,
 	    out, &why) == -1) {
 		*cause = xprintf("instance-metadata: role %s: %s", role, why);

@@ -54,6 +54,8 @@ enum {
 	OPT_STALE,
 	OPT_SKIP_BAD_RULES,
 	OPT_SHARD,
+	OPT_OBJECT_DEADLINE,
+	OPT_RUN_DEADLINE,
 };
 
 static const struct option cmdline_longopts[] = {
@@ -67,6 +69,7 @@ static const struct option cmdline_longopts[] = {
 	{ "jobs",	 required_argument,	NULL, 'j' },
 	{ "min-level",	 required_argument,	NULL, OPT_MIN_LEVEL },
 	{ "notify",	 required_argument,	NULL, OPT_NOTIFY },
+	{ "object-deadline", required_argument, NULL, OPT_OBJECT_DEADLINE },
 	{ "output",	 required_argument,	NULL, 'o' },
 	{ "placeholder", required_argument,	NULL, OPT_PLACEHOLDER },
 	{ "profile",	 required_argument,	NULL, OPT_PROFILE },
@@ -74,6 +77,7 @@ static const struct option cmdline_longopts[] = {
 	{ "raw",	 no_argument,		NULL, OPT_RAW },
 	{ "region",	 required_argument,	NULL, OPT_REGION },
 	{ "rule-id",	 required_argument,	NULL, OPT_RULE_ID },
+	{ "run-deadline", required_argument,	NULL, OPT_RUN_DEADLINE },
 	{ "rules",	 required_argument,	NULL, 'r' },
 	{ "shard",	 required_argument,	NULL, OPT_SHARD },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
@@ -131,12 +135,14 @@ static const char cmdline_options[] =
     "  --min-level level      informational (info), low, medium, high,\n"
     "                         critical\n"
     "  --notify sink          send findings to a chat (slack, ...)\n"
+    "  --object-deadline s    S3: seconds one try at an object may take\n"
     "  --placeholder n=v      value for a |expand placeholder\n"
     "  --profile name         AWS profile for S3 and SNS\n"
     "  --public-keys file     verify: aws cloudtrail list-public-keys output\n"
     "  --raw                  add the whole event to each finding\n"
     "  --region name,...      S3: only these regions\n"
     "  --rule-id id           only this rule (repeatable)\n"
+    "  --run-deadline s       S3: seconds the whole scan may take\n"
     "  --shard k/n | n        only shard k (0 to n-1) of the files or keys\n"
     "  --signatures file      verify: the digests' signatures, one a line\n"
     "  --since time           events at or after time (RFC 3339, date,\n"
@@ -289,6 +295,7 @@ cmdline_option(struct cmdline *cl, int ch, char **argv)
 	const char	*errstr = NULL;
 	char		*cause = NULL;
 	size_t		 i;
+	int		 n;
 
 	switch (ch) {
 	case 'f':
@@ -301,6 +308,20 @@ cmdline_option(struct cmdline *cl, int ch, char **argv)
 			    optarg, errstr);
 			return -1;
 		}
+		break;
+	case OPT_OBJECT_DEADLINE:
+	case OPT_RUN_DEADLINE:
+		n = cmdline_number(optarg, 1, 604800, &errstr);
+		if (errstr != NULL) {
+			diag(DIAG_CONFIG, NULL, 0, "--%s %s: %s (1 to 604800 "
+			    "seconds)", ch == OPT_RUN_DEADLINE ? "run-deadline" :
+			    "object-deadline", optarg, errstr);
+			return -1;
+		}
+		if (ch == OPT_RUN_DEADLINE)
+			cl->run_deadline_ms = (int64_t)n * 1000;
+		else
+			cl->object_deadline_ms = (int64_t)n * 1000;
 		break;
 	case 'o':
 		cl->outpath = optarg;

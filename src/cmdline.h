@@ -55,6 +55,8 @@ struct cmdline {
 	const char		*profile;
 	int			 quiet, strict, skip_bad, raw, dry_run;
 	int			 jobs, threshold;
+	int64_t			 object_deadline_ms;	/* S3; 0: default */
+	int64_t			 run_deadline_ms;	/* S3; 0: none */
 	struct source_shard	 shard;		/* --shard; count 0: none */
 	char			**paths;	/* borrowed from argv */
 	size_t			 npaths;

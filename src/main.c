@@ -236,6 +236,8 @@ main_scan(struct main_ctx *ctx)
 	}
 
 	sopts.jobs = cl->jobs;
+	sopts.object_deadline_ms = cl->object_deadline_ms;
+	sopts.run_deadline_ms = cl->run_deadline_ms;
 	sopts.shard = cl->shard;
 	sopts.profile = cl->profile;
 	sopts.state = ctx->aopts.state;

@@ -26,6 +26,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -44,6 +45,7 @@
 #include "http.h"
 #include "log.h"
 #include "rule.h"
+#include "scrub.h"
 #include "sink.h"
 #include "xmalloc.h"
 
@@ -76,6 +78,8 @@ struct sink_webhook_kind {
 struct sink_webhook {
 	const struct sink_webhook_kind *kind;
 	char		*url;		/* a secret: wiped on close */
+	/* What of it is secret (the path, the token), and percent-encoded. */
+	char		*secret[2];
 	char		*chat_id;	/* Telegram */
 	int		 dry_run;
 	FILE		*dry_out;
@@ -94,6 +98,7 @@ static size_t	 sink_webhook_send(void *, struct alert *const *, size_t,
 		    char **);
 static void	 sink_webhook_close(void *);
 static char	*sink_webhook_read(const char *, char **);
+static char	*sink_webhook_encode(const char *);
 static int	 sink_webhook_url_ok(const char *);
 static char	*sink_webhook_escape(const char *, int);
 static char	*sink_webhook_block(const char *, int, size_t);
@@ -159,6 +164,30 @@ sink_telegram_open(const char *arg, const struct sink_opts *opts,
 	return sink_webhook_open(&sink_telegram_kind, arg, opts, cause);
 }
 
+/*
+ * A secret as a server that percent-encodes what it echoes would show it:
+ * every byte but the unreserved ones as %XX.
+ */
+static char *
+sink_webhook_encode(const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	char			*out, *o;
+
+	o = out = xmalloc(3 * strlen(s) + 1);
+	for (; *s != '\0'; s++) {
+		if (isalnum((unsigned char)*s) || strchr("-._~", *s) != NULL)
+			*o++ = *s;
+		else {
+			*o++ = '%';
+			*o++ = hex[(unsigned char)*s >> 4];
+			*o++ = hex[(unsigned char)*s & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 /* The first line of a secret file, without its blanks. */
 static char *
 sink_webhook_read(const char *path, char **cause)
@@ -217,7 +246,7 @@ sink_webhook_open(const struct sink_webhook_kind *kind, const char *arg,
     const struct sink_opts *opts, char **cause)
 {
 	struct sink_webhook	*w;
-	const char		*p = arg, *v, *base;
+	const char		*p = arg, *v, *base, *q;
 	char			*path = NULL, *secret = NULL, *why = NULL;
 	size_t			 n;
 
@@ -303,7 +332,7 @@ sink_webhook_open(const struct sink_webhook_kind *kind, const char *arg,
 			n--;
 		w->url = xprintf("%.*s/bot%s/sendMessage", (int)n, base,
 		    secret);
-		freezero_str(secret);
+		w->secret[0] = secret;
 		secret = NULL;
 		if (!sink_webhook_url_ok(w->url)) {
 			*cause = xstrdup("CTAUDIT_TELEGRAM_API_URL is not an "
@@ -318,7 +347,14 @@ sink_webhook_open(const struct sink_webhook_kind *kind, const char *arg,
 			    "URL");
 			goto fail;
 		}
+		/* The path is the secret: what follows "scheme://host". */
+		if ((q = strstr(w->url, "://")) != NULL &&
+		    (q = strchr(q + 3, '/')) != NULL)
+			w->secret[0] = xstrdup(q);
+		else
+			w->secret[0] = xstrdup(w->url);
 	}
+	w->secret[1] = sink_webhook_encode(w->secret[0]);
 	if ((w->http = http_client_create(NULL, &why)) == NULL) {
 		*cause = why;
 		goto fail;
@@ -340,6 +376,8 @@ sink_webhook_close(void *priv)
 	if (w == NULL)
 		return;
 	freezero_str(w->url);
+	freezero_str(w->secret[0]);
+	freezero_str(w->secret[1]);
 	free(w->chat_id);
 	http_client_free(w->http);
 	free(w);
@@ -507,7 +545,7 @@ sink_webhook_describe(const struct sink_webhook *w,
 				    NULL };
 	struct aws_error	 er;
 	yajl_val		 tree = NULL, v;
-	char			*text, *out;
+	char			*text, *clean, *out;
 	const char		*s = NULL;
 	size_t			 i, len = 0;
 
@@ -529,17 +567,32 @@ sink_webhook_describe(const struct sink_webhook *w,
 	else if (rs->body.len > 0 && rs->body.data[0] != '<' &&
 	    rs->body.data[0] != '{')
 		s = rs->body.data;
-	if (s != NULL)
-		len = alert_cut(s, strlen(s), SINK_WEBHOOK_ERROR_MAX);
-	text = xstrndup(s != NULL ? s : "", len);
+	/*
+	 * Scrubbed whole, then cut (never inside a mark), then scrubbed
+	 * again, for a piece the cut may have set apart.
+	 */
+	clean = scrub(s != NULL ? s : "", (const char *const *)w->secret,
+	    nitems(w->secret));
+	len = alert_cut(clean, strlen(clean), SINK_WEBHOOK_ERROR_MAX);
+	/* A mark is never split: the cut may end past the limit for it. */
+	for (i = len > sizeof SCRUB_MARK ? len - sizeof SCRUB_MARK : 0;
+	    i < len; i++)
+		if (strncmp(clean + i, SCRUB_MARK, sizeof SCRUB_MARK - 1) == 0 &&
+		    i + sizeof SCRUB_MARK - 1 > len) {
+			len = i + sizeof SCRUB_MARK - 1;
+			break;
+		}
+	text = xstrndup(clean, len);
+	freezero_str(clean);
 	for (i = 0; text[i] != '\0'; i++)
 		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
 			text[i] = ' ';
-	if (w->url != NULL && strstr(text, w->url) != NULL)
-		*text = '\0';
-	out = xprintf("HTTP %ld%s%s", rs->status, *text != '\0' ? ": " : "",
-	    text);
-	free(text);
+	clean = scrub(text, (const char *const *)w->secret,
+	    nitems(w->secret));
+	freezero_str(text);
+	out = xprintf("HTTP %ld%s%s", rs->status, *clean != '\0' ? ": " : "",
+	    clean);
+	free(clean);
 	aws_error_clear(&er);
 	yajl_tree_free(tree);
 	return out;

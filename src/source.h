@@ -32,6 +32,9 @@ struct source_opts {
 	size_t		 nregions;
 	const char	*profile;	/* --profile, or NULL */
 	int		 jobs;		/* objects in flight; 0: default */
+	/* S3: --object-deadline, --run-deadline; 0: the default, none. */
+	int64_t		 object_deadline_ms;
+	int64_t		 run_deadline_ms;
 	/* --state: skip what earlier runs read (state.h), or NULL. */
 	struct state	*state;
 	struct source_shard shard;	/* --shard; count 0 for none */

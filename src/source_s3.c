@@ -243,6 +243,8 @@ source_s3_take(struct source_s3 *s, struct s3_object *o, char **cause)
 	struct source_s3_lop	*op;
 
 	for (;;) {
+		if (s->run_expired)
+			return 0;
 		if (s->objhead < s->nobjs) {
 			*o = s->objs[s->objhead++];
 			return 1;
@@ -279,8 +281,18 @@ source_s3_next(void *priv, struct stream **sp, char **cause)
 			break;
 		source_s3_begin(s, &o);
 	}
-	if (s->nxfers == 0)
+	if (s->nxfers == 0) {
+		if (s->run_expired && !s->run_reported &&
+		    (s->ntasks > 0 || s->objhead < s->nobjs)) {
+			s->run_reported = 1;
+			*cause = xprintf("s3://%s: the run deadline of %lld s "
+			    "(--run-deadline) passed with objects still to "
+			    "list or read", s->bucket,
+			    (long long)(s->run_ms / 1000));
+			return -1;
+		}
 		return 0;
+	}
 	source_s3_pump(s, 0);	/* send the new requests now */
 	s->handed = 1;
 	*sp = &s->xfers[0]->stream;
@@ -373,6 +385,10 @@ source_s3_open(const char *uri, const struct source_opts *opts,
 		fatalx("curl_multi_init failed");
 
 	s->state = opts->state;
+	s->object_ms = opts->object_deadline_ms > 0 ?
+	    opts->object_deadline_ms : SOURCE_S3_OBJECT_MS;
+	s->run_ms = opts->run_deadline_ms;
+	s->run_at = s->run_ms > 0 ? source_s3_now() + s->run_ms : 0;
 	s->shard = opts->shard;
 	s->rootlen = strlen(prefix);
 	s->jobs = opts->jobs > 0 ? opts->jobs : SOURCE_S3_JOBS;

@@ -26,6 +26,7 @@
 #define SOURCE_S3_LISTS		4	/* listings in flight ahead */
 #define SOURCE_S3_AHEAD		256	/* listed keys queued: no more */
 #define SOURCE_S3_REGION	"us-east-1"	/* if none is configured */
+#define SOURCE_S3_OBJECT_MS	(300 * 1000)	/* one try, not paused */
 
 enum source_s3_kind {
 	SOURCE_S3_DISCOVER,	/* delimiter listing of a layout level */
@@ -108,6 +109,10 @@ struct source_s3_xfer {
 	long			 retry_after;
 
 	int			 attempts;	/* failed tries since progress */
+	int64_t			 deadline_at;	/* of this try, monotonic ms */
+	int64_t			 paused_at;
+	int			 expired;	/* this try ran out of time */
+	int			 expiries;	/* tries that ran out of time */
 	int			 redirected;
 	int64_t			 retry_at;	/* monotonic ms */
 	char			*cause;		/* why it failed */
@@ -128,6 +133,11 @@ struct source_s3 {
 	size_t			 naccounts, nregions;
 	int			 jobs;
 	struct state		*state;		/* --state, or NULL */
+	int64_t			 object_ms;	/* --object-deadline */
+	int64_t			 run_ms;	/* --run-deadline, or 0 */
+	int64_t			 run_at;	/* monotonic ms, or 0 */
+	int			 run_expired;
+	int			 run_reported;
 	struct source_shard	 shard;		/* --shard, source.c */
 	size_t			 rootlen;	/* the prefix given */
 

@@ -31,6 +31,9 @@
 #include "state.h"
 #include "xmalloc.h"
 
+static void	 source_s3_unpause(struct source_s3_xfer *);
+static void	 source_s3_deadlines(struct source_s3 *);
+
 /* The header callback: the status line and the headers retries need. */
 static size_t
 source_s3_header(char *p, size_t size, size_t n, void *arg)
@@ -133,6 +136,7 @@ source_s3_write(char *p, size_t size, size_t n, void *arg)
 	rest = len - drop;
 	if (rest > SOURCE_S3_XFER_BUF - x->len) {
 		x->paused = 1;
+		x->paused_at = source_s3_now();
 		return CURL_WRITEFUNC_PAUSE;
 	}
 	if (x->off + x->len + rest > SOURCE_S3_XFER_BUF) {
@@ -213,6 +217,8 @@ source_s3_start(struct source_s3_xfer *x)
 	x->paused = 0;
 	x->skip = 0;
 	x->at_start = x->delivered;
+	x->expired = 0;
+	x->deadline_at = source_s3_now() + s->object_ms;
 	buf_reset(&x->errbody);
 	x->hregion[0] = x->hrange[0] = x->hetag[0] = '\0';
 	x->retry_after = 0;
@@ -296,6 +302,17 @@ source_s3_finished(struct source_s3_xfer *x, CURLcode rc)
 			free(why);
 		free(region);
 		free(code);
+	} else if (x->expired) {
+		/* Like a reset: resumed, but never more than the tries. */
+		x->cause = xprintf("no whole answer within the object deadline "
+		    "of %lld s (--object-deadline)",
+		    (long long)(s->object_ms / 1000));
+		retry = ++x->expiries < SOURCE_S3_ATTEMPTS;
+		if (!retry) {
+			why = x->cause;
+			x->cause = xprintf("%s, %d times", why, x->expiries);
+			free(why);
+		}
 	} else {
 		x->cause = xstrdup(curl_easy_strerror(rc));
 		retry = source_s3_retry_curl(rc);
@@ -405,9 +422,55 @@ source_s3_pump(struct source_s3 *s, int block)
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &x);
 		source_s3_finished(x, msg->data.result);
 	}
+	source_s3_deadlines(s);
 	source_s3_settle(s);
 	if (source_s3_fill(s))
 		curl_multi_perform(s->multi, &running);
+}
+
+/* Go on with a paused transfer; its wait for the reader is not its time. */
+static void
+source_s3_unpause(struct source_s3_xfer *x)
+{
+	x->paused = 0;
+	x->deadline_at += source_s3_now() - x->paused_at;
+	curl_easy_pause(x->h, CURLPAUSE_CONT);
+}
+
+/*
+ * The deadlines: a try that has run (not paused) past the object deadline
+ * ends as a reset would, and is tried again; past the run deadline, every
+ * object not yet read fails, each naming the deadline.
+ */
+static void
+source_s3_deadlines(struct source_s3 *s)
+{
+	struct source_s3_xfer	*x;
+	int64_t			 now = source_s3_now();
+	size_t			 i;
+
+	for (i = 0; i < s->nxfers; i++) {
+		x = s->xfers[i];
+		if (x->state != SOURCE_S3_RUN || x->paused ||
+		    now < x->deadline_at)
+			continue;
+		x->expired = 1;
+		source_s3_finished(x, CURLE_OPERATION_TIMEDOUT);
+	}
+	if (s->run_at == 0 || now < s->run_at || s->run_expired)
+		return;
+	s->run_expired = 1;
+	for (i = 0; i < s->nxfers; i++) {
+		x = s->xfers[i];
+		if (x->state == SOURCE_S3_DONE || x->state == SOURCE_S3_FAILED)
+			continue;
+		if (x->state == SOURCE_S3_RUN)
+			curl_multi_remove_handle(s->multi, x->h);
+		free(x->cause);
+		x->cause = xprintf("not read whole within the run deadline of "
+		    "%lld s (--run-deadline)", (long long)(s->run_ms / 1000));
+		x->state = SOURCE_S3_FAILED;
+	}
 }
 
 /* Read from the oldest object, running every transfer meanwhile. */
@@ -426,10 +489,8 @@ source_s3_read(struct stream *st, void *out, size_t len, char **cause)
 			if (x->len == 0)
 				x->off = 0;
 			if (x->paused && x->state == SOURCE_S3_RUN &&
-			    SOURCE_S3_XFER_BUF - x->len >= CURL_MAX_WRITE_SIZE) {
-				x->paused = 0;
-				curl_easy_pause(x->h, CURLPAUSE_CONT);
-			}
+			    SOURCE_S3_XFER_BUF - x->len >= CURL_MAX_WRITE_SIZE)
+				source_s3_unpause(x);
 			source_s3_pump(x->s3, 0);
 			return (ssize_t)len;
 		}
@@ -440,8 +501,7 @@ source_s3_read(struct stream *st, void *out, size_t len, char **cause)
 			return -1;
 		}
 		if (x->paused) {
-			x->paused = 0;
-			curl_easy_pause(x->h, CURLPAUSE_CONT);
+			source_s3_unpause(x);
 			continue;
 		}
 		source_s3_pump(x->s3, 1);

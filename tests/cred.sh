@@ -345,6 +345,35 @@ check_file cred-chain "$EXPECTED/cred-chain.out" "$OUT"
 sed -e 's/ctaudit-[0-9][0-9]*/ctaudit-PID/' "$T/server.log" >"$T/server.out"
 check_file cred-server "$EXPECTED/cred-server.out" "$T/server.out"
 
+# --- 11. A server that echoes the request into its error: the session
+# token that signed an AssumeRole, a web identity token whole or cut 8
+# bytes into it; none of it may reach the cause (issue 15.2).
+OUT=$T/echo
+: >"$OUT"
+home echo
+printf '[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = %s\n' \
+    basesekrit/key >"$HOME/.aws/credentials"
+cat >"$HOME/.aws/config" <<'EOF'
+[profile audit]
+role_arn = arn:aws:iam::111111111111:role/Audit
+source_profile = base
+[profile echo]
+role_arn = arn:aws:iam::222222222222:role/echo
+source_profile = audit
+EOF
+run echo-assume-role chain -p echo
+printf 'webidtokval-echo-0123456789\n' >"$T/echotoken"
+printf 'webidtokval-echocut-0123456789\n' >"$T/echocut"
+AWS_WEB_IDENTITY_TOKEN_FILE=$T/echotoken \
+    AWS_ROLE_ARN=arn:aws:iam::111111111111:role/Web run echo-web-identity \
+    chain
+AWS_WEB_IDENTITY_TOKEN_FILE=$T/echocut \
+    AWS_ROLE_ARN=arn:aws:iam::111111111111:role/Web \
+    run echo-web-identity-cut chain
+check_file cred-echo "$EXPECTED/cred-echo.out" "$OUT"
+OUT=$T/transcript
+cat "$T/echo" >>"$OUT"
+
 # No secret or token issued in this run may appear in any output.
 if grep -n 'sekrit\|tokval' "$OUT"; then
 	fail "a secret or token appears in the output"

@@ -126,6 +126,24 @@ check_status rate-limited-out 4 "$st"
 )
 check_status bad-token 4 "$(cat "$T/st")"
 
+# A server that echoes the request path into its error: no secret, and
+# no piece of one of 8 bytes or more, reaches stderr, whole,
+# percent-encoded, cut by the server 7 or 8 bytes into the path, or cut
+# by ctaudit's 200-byte limit 10 or 7 bytes into it.
+OUT=$T/echo
+: >"$OUT"
+n=0
+for c in '' ',"encode":true' ',"cut":25' ',"cut":26' ',"pad":172' \
+    ',"pad":175'; do
+	n=$((n + 1))
+	echo "== echo-$n: $c" >>"$OUT"
+	# shellcheck disable=SC2086
+	run "echo-$n" ',"echo":true'"$c" $ALL --min-level high "$EVENTS"
+	check_status "echo-$n" 4 "$st"
+done
+check_file echo "$EXPECTED/notify-echo" "$OUT"
+OUT=$T/transcript
+
 # Configuration errors stop the run before it starts.
 (
 	unset CTAUDIT_SLACK_WEBHOOK_URL

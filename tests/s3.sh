@@ -185,6 +185,37 @@ if ctaudit --help 2>&1 | grep -q -- '--account'; then
 fi
 
 
+# Deadlines (issue 15.7): a server that drips a byte every half second.
+# Past --object-deadline a try ends like a reset and the object is
+# resumed (206); a try that always runs out fails the object after the
+# tries, naming it.  tests/deadline.sh checks --run-deadline.
+ctl reset
+ctl 'fault?kind=drip&match=w33zDDakLB2YJqzt&count=1'
+st=0
+s3 --object-deadline 1 "$SAMPLE" >"$T/drip.out" 2>"$T/drip.err" || st=$?
+check_status "drip resumed" 1 "$st"
+sed 's|"origin":"s3://ctaudit-test/sample/|"origin":"archive/|' \
+    "$T/drip.out" >"$T/drip.cmp"
+check_file "drip resumed" "$T/disk.out" "$T/drip.cmp"
+check_file "drip resumed stderr" /dev/null "$T/drip.err"
+n=$(grep -c 'w33zDDakLB2YJqzt.json.gz 206$' "$T/log" || true)
+[ "$n" = 1 ] || fail "drip resumed: $n resumed reads, want 1"
+ctl reset
+ctl 'fault?kind=drip&match=w33zDDakLB2YJqzt'
+st=0
+s3 --object-deadline 1 "$SAMPLE" >/dev/null 2>"$T/drip-out.err" || st=$?
+check_status "drip object deadline" 2 "$st"
+key=$(grep -o 'sample/[^ ?]*w33zDDakLB2YJqzt.json.gz' "$T/log" | head -1)
+printf '%s\n' "ctaudit: s3://ctaudit-test/$key: error: no whole answer within the object deadline of 1 s (--object-deadline), 4 times" >"$T/drip-out.want"
+check_file "drip object deadline" "$T/drip-out.want" "$T/drip-out.err"
+ctl reset
+for v in 0 99999999; do
+	st=0
+	ctaudit --run-deadline $v -r "$TOP_SRCDIR/rules" "$SAMPLE" \
+	    >/dev/null 2>"$T/dl.err" || st=$?
+	check_status "--run-deadline $v" 3 "$st"
+done
+
 # Nothing found is not success: a prefix with no log key is named, exit 2,
 # under -q too.  A short organization id is walked; a prefix under AWSLogs/
 # that is neither an account nor an organization id is named.

@@ -132,6 +132,12 @@ class Handler(stubserver.Handler):
                 "SignatureDoesNotMatch", "The request signature we "
                 "calculated does not match the signature you provided."),
                 "text/xml")
+        if "echo" in form.get("RoleArn", ""):
+            # As a server that echoes the request would: the token.
+            st.log("POST / AssumeRole %s echoed" % note)
+            return self.reply(403, sts_error(
+                "AccessDenied", "not authorized with session token %s"
+                % token), "text/xml")
         if "denied" in form.get("RoleArn", ""):
             st.log("POST / AssumeRole %s denied" % note)
             return self.reply(403, sts_error(
@@ -148,6 +154,15 @@ class Handler(stubserver.Handler):
         if "Authorization" in self.headers:
             st.log("POST / AssumeRoleWithWebIdentity %s signed" % note)
             return self.reply(400, sts_error("InvalidRequest", "signed"),
+                              "text/xml")
+        tok = form.get("WebIdentityToken", "")
+        if "echo" in tok:
+            # The token echoed, whole or cut 8 bytes into it.
+            msg = "Couldn't retrieve verification key for %s" % tok
+            if "cut" in tok:
+                msg = msg[:len(msg) - len(tok) + 8]
+            st.log("POST / AssumeRoleWithWebIdentity %s echoed" % note)
+            return self.reply(400, sts_error("InvalidIdentityToken", msg),
                               "text/xml")
         if form.get("WebIdentityToken") != st.args.web_token:
             st.log("POST / AssumeRoleWithWebIdentity %s bad-token" % note)

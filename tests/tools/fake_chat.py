@@ -22,7 +22,10 @@ Faults come from the JSON object in --ctl, its counters restarting when
 the file changes: {"429": N} answers the first N requests to each
 service (or {"429": {"slack": N, ...}}, N for one) with 429
 (Retry-After: 1 for Slack and Discord; Telegram says retry_after in its
-JSON only), {"status": S} answers every request with S.
+JSON only), {"status": S} answers every request with S.  {"echo": true}
+answers 404 with an error that echoes the request path, as some servers
+do, in each service's shape: after "pad" bytes of filler, percent-encoded
+with "encode", cut at "cut" bytes when given.
 
 Each request is appended to --log as a JSON object (service, status,
 payload); --raw gets each as received.  "fake_chat.py show LOG" prints
@@ -32,6 +35,7 @@ the log for a golden file.
 import argparse
 import json
 import os
+import urllib.parse
 import sys
 import threading
 
@@ -116,6 +120,8 @@ class Handler(stubserver.Handler):
         if self.headers.get("Content-Type") != "application/json" or \
                 not isinstance(p, dict):
             return 400, "invalid_payload", "text/plain", ()
+        if ctl.get("echo"):
+            return self.echo(ctl, service)
         limit = ctl.get("429", 0)
         if isinstance(limit, dict):
             limit = limit.get(service, 0)
@@ -167,6 +173,22 @@ class Handler(stubserver.Handler):
             return 200, json.dumps({"ok": True, "result": {
                 "message_id": st.serial}}), js, ()
         return 404, "not found", "text/plain", ()
+
+    def echo(self, ctl, service):
+        path = self.path
+        if ctl.get("encode"):
+            path = urllib.parse.quote(path, safe="")
+        text = "x" * ctl.get("pad", 0) + "no route for POST " + path
+        if "cut" in ctl:
+            text = text[:ctl["cut"]]
+        if service == "slack":
+            return 404, text, "text/plain", ()
+        if service == "discord":
+            return 404, json.dumps({"message": text, "code": 0}), \
+                "application/json", ()
+        return 404, json.dumps({"ok": False, "error_code": 404,
+                                "description": text}), \
+            "application/json", ()
 
 
 def show(path):

@@ -21,6 +21,9 @@ Faults are set through the proxy itself (never logged):
           reset     send half of the body of the next N GETs whose path
                     contains S, then reset the connection
           slow      send the body of matching GETs in small pieces
+          drip      send the body of the next N GETs whose path contains S
+                    a byte every half second (a server that keeps a
+                    transfer alive forever)
           deny      403 AccessDenied for every matching request
           expired   400 ExpiredToken for every matching request
           region    301 PermanentRedirect with x-amz-bucket-region: S for
@@ -59,7 +62,7 @@ def take_fault(path, method):
         for f in faults:
             if f["match"] not in path:
                 continue
-            if f["kind"] in ("reset", "slow") and method != "GET":
+            if f["kind"] in ("reset", "slow", "drip") and method != "GET":
                 continue
             if f["count"] == 0:
                 continue
@@ -152,6 +155,15 @@ class Handler(stubserver.Handler):
                                        struct.pack("ii", 1, 0))
             self.connection.close()
             self.close_connection = True
+            return
+        if kind == "drip":
+            try:
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except OSError:
+                self.close_connection = True
             return
         if kind == "slow":
             for i in range(0, len(data), 512):
