@@ -103,6 +103,8 @@ struct json {
 	const char		*skip_what;	/* for JSON_SKIP_RECORDS */
 
 	struct json_guard	 guard;	/* in front of yajl */
+	char			 held[JSON_GUARD_HOLD_MAX];
+	size_t			 nheld;	/* bytes the guard wants again */
 
 	/* Resynchronising JSON Lines after a syntax error. */
 	int			 resync;
@@ -845,14 +847,16 @@ json_parse(struct json *j, const char *p, size_t len)
 	return off;
 }
 
-/* Parse the next bytes of the stream. */
-int
-json_feed(struct json *j, const char *p, size_t len)
+/*
+ * Feed one piece through the guard to yajl.  What the guard wants to see
+ * again together with more input is kept in j->held.
+ */
+static void
+json_feed_piece(struct json *j, const char *p, size_t len)
 {
 	size_t	n, drop;
+	char	c;
 
-	if (j->name != NULL)
-		j->st->bytes_json += len;
 	while (len > 0 && !j->stopped) {
 		if (j->resync) {
 			n = json_resync(j, p, len);
@@ -872,10 +876,51 @@ json_feed(struct json *j, const char *p, size_t len)
 			}
 			j->nl = p[n - 1] == '\n';
 		}
+		p += n;
+		len -= n;
+		if (j->guard.subst != 0) {
+			c = (char)j->guard.subst;
+			j->guard.subst = 0;
+			if (json_parse(j, &c, 1) == 1) {
+				p++;
+				len--;
+			}
+			continue;
+		}
+		if (j->guard.hold) {
+			j->guard.hold = 0;
+			if (len >= sizeof j->held)
+				fatalx("json: guard held %zu bytes", len);
+			memcpy(j->held, p, len);
+			j->nheld = len;
+			return;
+		}
 		j->total += drop;
-		p += n + drop;
-		len -= n + drop;
+		p += drop;
+		len -= drop;
 	}
+}
+
+/* Parse the next bytes of the stream. */
+int
+json_feed(struct json *j, const char *p, size_t len)
+{
+	char	buf[JSON_GUARD_HOLD_MAX + 64];
+	size_t	k, n;
+
+	if (j->name != NULL)
+		j->st->bytes_json += len;
+	while (j->nheld > 0 && len > 0 && !j->stopped) {
+		k = len < 64 ? len : 64;
+		memcpy(buf, j->held, j->nheld);
+		memcpy(buf + j->nheld, p, k);
+		n = j->nheld + k;
+		j->nheld = 0;
+		json_feed_piece(j, buf, n);
+		p += k;
+		len -= k;
+	}
+	json_feed_piece(j, p, len);
 	return j->stopped ? -1 : 0;
 }
 
@@ -884,8 +929,18 @@ int
 json_end(struct json *j, int complete)
 {
 	yajl_status	st;
+	char		held[JSON_GUARD_HOLD_MAX];
+	size_t		n;
 	int		rv = 0;
 
+	if (j->nheld > 0 && complete) {
+		/* The end decides what the guard waited for. */
+		j->guard.final = 1;
+		n = j->nheld;
+		memcpy(held, j->held, n);
+		j->nheld = 0;
+		json_feed_piece(j, held, n);
+	}
 	if (j->stopped || j->resync)
 		return j->stopped ? -1 : 0;
 	if (!complete) {

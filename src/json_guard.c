@@ -47,6 +47,9 @@ static size_t	 json_guard_fast_avx2(struct json_guard *, const char *, size_t,
 
 static int	 json_guard_wide = -1;	/* use AVX2: 1, not: 0, unknown: -1 */
 #endif
+static int	 json_guard_low(char);
+static int	 json_guard_surrogate(const struct json_guard *, const char *,
+		    size_t);
 static size_t	 json_guard_cut(struct json_guard *, const char *, size_t);
 static size_t	 json_guard_gap(struct json_guard *, const char *, size_t,
 		    size_t *);
@@ -68,8 +71,54 @@ json_guard_reset(struct json_guard *g)
 {
 	g->in_string = g->cutting = g->num_cut = g->esc = 0;
 	g->tok_len = g->gap = 0;
+	g->fix = g->subst = g->hold = 0;
 }
 
+/*
+ * At the 'u' of an escape: 1 if it is a high surrogate (\uD800-\uDBFF)
+ * that no low one (\uDC00-\uDFFF) follows at once, 0 if not, -1 if the
+ * bytes to tell are not there yet.  yajl would join such a high surrogate
+ * with whatever escape follows (\ud800\ud800 gives U+10000), or make it
+ * '?' before anything else: the guard turns it into a lone low surrogate
+ * instead, which yajl writes as the bytes of one and record.c replaces
+ * like any other invalid UTF-8.
+ */
+static int
+json_guard_surrogate(const struct json_guard *g, const char *q, size_t n)
+{
+	static const char *const	 next[] = { "\\", "u", "dD", "cdefCDEF" };
+	size_t				 k;
+
+	if (n < 3)
+		return g->final ? 0 : -1;
+	if ((q[1] != 'd' && q[1] != 'D') || q[2] == '\0' ||
+	    strchr("89abAB", q[2]) == NULL)
+		return 0;
+	for (k = 5; k <= 8; k++) {
+		if (k >= n)
+			return g->final ? 1 : -1;
+		if (q[k] == '\0' || strchr(next[k - 5], q[k]) == NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* The second digit of a lone low surrogate for that of a high one. */
+static int
+json_guard_low(char c)
+{
+	switch (c) {
+	case '8':
+		return 'c';
+	case '9':
+		return 'd';
+	case 'a':
+	case 'A':
+		return 'e';
+	default:
+		return 'f';
+	}
+}
 
 /* Allow the AVX2 fast path (1), or keep to SSE2 (0). */
 void
@@ -418,9 +467,25 @@ json_guard(struct json_guard *g, uint64_t base, const char *p, size_t len,
 		}
 		if (g->esc > 0) {
 			if (g->esc == JSON_ESC_FIRST && p[i] == 'u') {
+				switch (json_guard_surrogate(g, p + i,
+				    len - i)) {
+				case -1:
+					g->hold = 1;
+					return i;
+				case 1:
+					g->fix = 1;
+					break;
+				}
 				/* May decode to a lone surrogate: not ASCII. */
 				g->esc = 4;
 				g->high_at = g->base + i + 5;
+			} else if (g->esc == 3 && g->fix) {
+				/* The second digit: D8-DB becomes DC-DF. */
+				g->fix = 0;
+				g->subst = json_guard_low(p[i]);
+				g->esc = 2;
+				g->tok_len++;
+				return i;
 			} else
 				g->esc = g->esc == JSON_ESC_FIRST ? 0 :
 				    g->esc - 1;

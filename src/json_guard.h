@@ -25,7 +25,14 @@ struct json_guard {
 	size_t		 tok_len;	/* string or number so far */
 	uint64_t	 gap;		/* bytes since the last string */
 	uint64_t	 high_at;	/* after the last non-ASCII or \u */
+	int		 fix;		/* an unpaired high surrogate's \u */
+	int		 subst;		/* feed this byte for the next, or 0 */
+	int		 hold;		/* see the rest again with more input */
+	int		 final;		/* there is no more input */
 };
+
+/* The most bytes json_guard() asks to see again (hold). */
+#define JSON_GUARD_HOLD_MAX	16
 
 /* Start guarding a stream. */
 void		 json_guard_init(struct json_guard *);
@@ -33,7 +40,10 @@ void		 json_guard_init(struct json_guard *);
 void		 json_guard_reset(struct json_guard *);
 /*
  * How many bytes of p (at stream offset base) may be fed to yajl as they
- * are; *drop says how many after them to leave out.
+ * are; *drop says how many after them to leave out.  Then, if subst is
+ * set, feed that byte instead of the next one (and clear it); if hold is
+ * set, keep the rest of p (fewer than JSON_GUARD_HOLD_MAX bytes) to be
+ * guarded again in front of the next piece (and clear it).
  */
 size_t		 json_guard(struct json_guard *, uint64_t, const char *,
 		    size_t, size_t *);
