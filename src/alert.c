@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "alert.h"
 #include "buf.h"
 #include "eventtime.h"
@@ -25,7 +27,6 @@
 #include "output_int.h"
 #include "record.h"
 #include "rule.h"
-#include "sigv4.h"
 #include "xmalloc.h"
 
 #define ALERT_ELLIPSIS	"\xe2\x80\xa6"		/* U+2026 */
@@ -72,6 +73,8 @@ static char	*alert_trim_text(char *, size_t);
 static char	*alert_group(const char *);
 static const char *alert_corr_account(const struct corr_finding *,
 		    size_t *);
+static void	 alert_sha256_hex(const void *, size_t,
+		    char [ALERT_DEDUP_LEN + 1]);
 static void	 alert_dedup(struct alert *, const struct finding *);
 static int	 alert_rule_cmp(const void *, const void *);
 static void	 alert_batch_count(struct alert_batch *, const struct alert *);
@@ -600,7 +603,7 @@ alert_trim_text(char *text, size_t len)
 static char *
 alert_group(const char *id)
 {
-	char	 hex[SIGV4_HEX_LEN + 1];
+	char	 hex[ALERT_DEDUP_LEN + 1];
 	size_t	 i, len = strlen(id);
 
 	for (i = 0; i < len; i++)
@@ -609,7 +612,7 @@ alert_group(const char *id)
 			break;
 	if (len > 0 && len <= ALERT_GROUP_MAX && i == len)
 		return xstrdup(id);
-	sigv4_sha256_hex(id, len, hex);
+	alert_sha256_hex(id, len, hex);
 	return xprintf("rule-%s", hex);
 }
 
@@ -627,6 +630,24 @@ alert_corr_account(const struct corr_finding *cf, size_t *lenp)
 		}
 	}
 	return NULL;
+}
+
+/* A SHA-256 digest in lower-case hex: dedup ids are no signing matter. */
+static void
+alert_sha256_hex(const void *p, size_t len, char out[ALERT_DEDUP_LEN + 1])
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 md[EVP_MAX_MD_SIZE];
+	unsigned int		 mdlen = 0, i;
+
+	if (EVP_Digest(p, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != ALERT_DEDUP_LEN / 2)
+		fatalx("libcrypto: SHA-256 failed");
+	for (i = 0; i < mdlen; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[2 * mdlen] = '\0';
 }
 
 /*
@@ -658,7 +679,7 @@ alert_dedup(struct alert *a, const struct finding *fd)
 	    NULL)
 		fwrite(s, 1, len, f);
 	text = alert_mem_take(&m, &len);
-	sigv4_sha256_hex(text, len, a->dedup);
+	alert_sha256_hex(text, len, a->dedup);
 	free(text);
 }
 
@@ -1016,6 +1037,6 @@ alert_digest(const struct alert_batch *b)
 	a->line = xstrdup(a->subject);
 	a->brief = xstrdup("{}");
 	a->group = xstrdup("ctaudit-digest");
-	sigv4_sha256_hex(a->json, strlen(a->json), a->dedup);
+	alert_sha256_hex(a->json, strlen(a->json), a->dedup);
 	return a;
 }

@@ -24,7 +24,8 @@
 #include <stdint.h>
 
 #include "rule.h"
-#include "sigv4.h"
+
+#define ALERT_DEDUP_LEN	64	/* a SHA-256 in hex */
 
 struct finding;
 
@@ -54,7 +55,7 @@ struct alert {
 	char		*line;		/* a digest's line about it */
 	char		*brief;		/* a digest's JSON object about it */
 	char		*group;		/* FIFO MessageGroupId */
-	char		 dedup[SIGV4_HEX_LEN + 1];	/* and its dedup id */
+	char		 dedup[ALERT_DEDUP_LEN + 1];	/* and its dedup id */
 };
 
 struct alert_rule_count {

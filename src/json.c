@@ -14,7 +14,7 @@
  * (both counted and skipped).
  *
  * Hostile input meets a cap everywhere: yajl buffers a token that spans
- * two chunks, so the guard scans for quotes and backslashes with memchr()
+ * two chunks, so the guard (json_guard.c) scans for quotes and backslashes
  * and cuts any string longer than a record at a point where the JSON stays
  * valid; a record longer than BUF_RECORD_MAX, nested deeper than
  * REC_DEPTH_MAX or using more than REC_MEM_MAX of memory is skipped while
@@ -32,28 +32,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-#if defined(__SSE2__) && defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define JSON_AVX2	1	/* a second fast path, chosen at run time */
-#endif
-
 #include <yajl/yajl_parse.h>
 
 #include "buf.h"
 #include "forms.h"
 #include "json.h"
+#include "json_guard.h"
 #include "log.h"
 #include "record.h"
 #include "record_int.h"
-#include "scan.h"
 #include "xmalloc.h"
 
-#define JSON_TOKEN_MAX	BUF_RECORD_MAX	/* longest string or number fed */
-#define JSON_GAP_SLOW	(64 * 1024)	/* non-string run that is watched */
-#define JSON_ESC_FIRST	5		/* the byte after a backslash */
 #define JSON_STR(x)	JSON_STR1(x)
 #define JSON_STR1(x)	#x
 
@@ -79,7 +68,7 @@ struct json {
 	const char		*name;	/* stream name; NULL: record_from_json */
 	json_record_cb		*cb;
 	void			*arg;
-	struct scan_stats	*st;
+	struct json_stats	*st;
 	yajl_handle		 yh;
 	struct record		*rec;
 	int			 failed;	/* something was not read */
@@ -112,14 +101,9 @@ struct json {
 	const char		*skip_what;	/* for JSON_SKIP_RECORDS */
 	enum forms_list		 skip_list;
 
-	/* The guard in front of yajl. */
-	int			 in_string;
-	int			 esc;		/* escape bytes still to come */
-	int			 cutting;	/* dropping a long string's tail */
-	int			 num_cut;	/* dropping a long number's tail */
-	size_t			 tok_len;	/* string or number so far */
-	uint64_t		 gap;		/* bytes since the last string */
-	uint64_t		 high_at;	/* after the last non-ASCII or \u */
+	struct json_guard	 guard;	/* in front of yajl */
+	char			 held[JSON_GUARD_HOLD_MAX];
+	size_t			 nheld;	/* bytes the guard wants again */
 
 	/* Resynchronising JSON Lines after a syntax error. */
 	int			 resync;
@@ -144,26 +128,6 @@ static int	 json_check(struct json *);
 static int	 json_depth_in(struct json *);
 static int	 json_value(struct json *, enum rec_type, const char *, size_t);
 static const char *json_type_name(enum rec_type);
-static size_t	 json_scan(const char *, size_t, int *);
-#if defined(__SSE2__)
-static void	 json_masks(const char *, uint64_t *, uint64_t *, uint64_t *);
-static size_t	 json_guard_blocks(struct json *, const char *, size_t,
-		    size_t, size_t *, int);
-static size_t	 json_guard_fast(struct json *, const char *, size_t, size_t,
-		    size_t *);
-#endif
-#if defined(JSON_AVX2)
-static void	 json_masks_avx2(const char *, uint64_t *, uint64_t *,
-		    uint64_t *);
-static size_t	 json_guard_fast_avx2(struct json *, const char *, size_t,
-		    size_t, size_t *);
-
-static int	 json_wide = -1;	/* use AVX2: 1, not: 0, unknown: -1 */
-#endif
-static size_t	 json_guard(struct json *, const char *, size_t, size_t *);
-static size_t	 json_guard_cut(struct json *, const char *, size_t);
-static size_t	 json_guard_gap(struct json *, const char *, size_t,
-		    size_t *);
 static size_t	 json_resync(struct json *, const char *, size_t);
 static size_t	 json_parse(struct json *, const char *, size_t);
 static void	 json_parse_error(struct json *, const char *, size_t);
@@ -240,15 +204,12 @@ json_yajl_open(struct json *j)
 /* Start parsing a stream. */
 struct json *
 json_create(const char *name, json_record_cb *cb, void *arg,
-    struct scan_stats *st)
+    struct json_stats *st)
 {
 	struct json	*j;
 
-#if defined(JSON_AVX2)
-	if (json_wide == -1)
-		json_wide = __builtin_cpu_supports("avx2") != 0;
-#endif
 	j = xcalloc(1, sizeof *j);
+	json_guard_init(&j->guard);
 	j->name = name;
 	j->cb = cb;
 	j->arg = arg;
@@ -261,17 +222,6 @@ json_create(const char *name, json_record_cb *cb, void *arg,
 	j->nl = 1;
 	json_yajl_open(j);
 	return j;
-}
-
-/* Allow the AVX2 fast path (1), or keep to SSE2 (0). */
-void
-json_set_wide(int wide)
-{
-#if defined(JSON_AVX2)
-	json_wide = wide && __builtin_cpu_supports("avx2");
-#else
-	(void)wide;
-#endif
 }
 
 /* Free the parser (and a record nobody took). */
@@ -354,7 +304,7 @@ json_type_name(enum rec_type t)
 static void
 json_ascii(struct json *j)
 {
-	record_set_ascii(j->rec, j->high_at <= j->rec_start);
+	record_set_ascii(j->rec, j->guard.high_at <= j->rec_start);
 }
 
 /* An object just opened at j->depth is a record: start building it. */
@@ -748,375 +698,6 @@ json_cb_end_array(void *ctx)
 	return 1;
 }
 
-/*
- * Drop the rest of an over-long string up to its closing quote, which
- * is kept.  Returns how many bytes to drop.
- */
-static size_t
-json_guard_cut(struct json *j, const char *p, size_t len)
-{
-	const char	*q, *b;
-	size_t		 i = 0, lim;
-
-	while (i < len) {
-		if (j->esc > 0) {
-			j->esc = j->esc == JSON_ESC_FIRST && p[i] == 'u' ? 4 :
-			    j->esc == JSON_ESC_FIRST ? 0 : j->esc - 1;
-			i++;
-			continue;
-		}
-		q = memchr(p + i, '"', len - i);
-		lim = q != NULL ? (size_t)(q - p) : len;
-		if ((b = memchr(p + i, '\\', lim - i)) != NULL) {
-			i = (size_t)(b - p) + 1;
-			j->esc = JSON_ESC_FIRST;
-			continue;
-		}
-		if (q != NULL)
-			j->cutting = 0;
-		return lim;
-	}
-	return len;
-}
-
-/*
- * Between strings: numbers are the only other tokens yajl may buffer, and
- * legitimate data never goes far without a string, so a long stretch
- * without one is looked at byte by byte for an over-long number, whose
- * tail is then dropped.  Returns how many bytes to feed; *drop is set when
- * dropping should start after them.
- */
-static size_t
-json_guard_gap(struct json *j, const char *p, size_t len, size_t *drop)
-{
-	size_t	i;
-	int	numc;
-
-	if (j->num_cut) {
-		for (i = 0; i < len; i++) {
-			if (!((p[i] >= '0' && p[i] <= '9') || p[i] == '.' ||
-			    p[i] == 'e' || p[i] == 'E' || p[i] == '+' ||
-			    p[i] == '-'))
-				break;
-		}
-		if (i < len)
-			j->num_cut = 0;
-		if (i > 0) {
-			*drop = i;
-			return 0;
-		}
-	}
-	if (j->gap + len <= JSON_GAP_SLOW) {
-		j->gap += len;
-		return len;
-	}
-	for (i = 0; i < len; i++) {
-		numc = (p[i] >= '0' && p[i] <= '9') || p[i] == '.' ||
-		    p[i] == 'e' || p[i] == 'E' || p[i] == '+' || p[i] == '-';
-		if (!numc) {
-			j->tok_len = 0;
-			continue;
-		}
-		if (++j->tok_len > JSON_TOKEN_MAX && p[i] >= '0' &&
-		    p[i] <= '9') {
-			j->num_cut = 1;
-			j->tok_len = 0;
-			*drop = 1;
-			return i;
-		}
-	}
-	j->gap += len;
-	return len;
-}
-
-/*
- * The first quote or backslash in p, or len: sixteen bytes at a time with
- * SSE2, eight with plain integers elsewhere.  The strings of an event are
- * short, so one inline scan for both characters beats two memchr() calls.
- */
-static inline size_t
-json_scan(const char *p, size_t len, int *high)
-{
-	size_t		 i = 0;
-#if defined(__SSE2__)
-	const __m128i	 quote = _mm_set1_epi8('"');
-	const __m128i	 bslash = _mm_set1_epi8('\\');
-	__m128i		 v;
-	unsigned int	 m;
-
-	for (; i + 16 <= len; i += 16) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		*high |= _mm_movemask_epi8(v);
-		m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
-		if (m != 0)
-			return i + (size_t)__builtin_ctz(m);
-	}
-#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const uint64_t	 ones = 0x0101010101010101ULL;
-	const uint64_t	 highs = 0x8080808080808080ULL;
-	uint64_t	 w, q, b;
-
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, p + i, 8);
-		*high |= (w & highs) != 0;
-		q = w ^ (ones * '"');
-		b = w ^ (ones * '\\');
-		/* A zero byte is a match; the lowest flag is always exact. */
-		q = (q - ones) & ~q & highs;
-		b = (b - ones) & ~b & highs;
-		if ((q | b) != 0)
-			return i + (size_t)(__builtin_ctzll(q | b) >> 3);
-	}
-#endif
-	for (; i < len; i++) {
-		if (p[i] == '"' || p[i] == '\\')
-			break;
-		*high |= p[i] & 0x80;
-	}
-	return i;
-}
-
-#if defined(__SSE2__)
-/*
- * Bit i set for each quote and backslash at p[i], i < 64; *high is 0 if
- * no byte is above 0x7f, else has bit i set for each one.
- */
-static inline void
-json_masks(const char *p, uint64_t *q, uint64_t *b, uint64_t *high)
-{
-	const __m128i	 quote = _mm_set1_epi8('"');
-	const __m128i	 bslash = _mm_set1_epi8('\\');
-	__m128i		 v[4];
-	uint64_t	 h;
-	int		 k;
-
-	*q = *b = 0;
-	for (k = 0; k < 4; k++) {
-		v[k] = _mm_loadu_si128((const __m128i *)(const void *)
-		    (p + 16 * k));
-		*q |= (uint64_t)(unsigned int)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(v[k], quote)) << (16 * k);
-		*b |= (uint64_t)(unsigned int)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(v[k], bslash)) << (16 * k);
-	}
-	/* Nearly always none: one test for the block, the bits if any. */
-	*high = 0;
-	if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(v[0], v[1]),
-	    _mm_or_si128(v[2], v[3]))) == 0)
-		return;
-	for (k = 0, h = 0; k < 4; k++)
-		h |= (uint64_t)(unsigned int)_mm_movemask_epi8(v[k]) <<
-		    (16 * k);
-	*high = h;
-}
-
-#if defined(JSON_AVX2)
-/* json_masks() in two 32-byte steps, where the processor has AVX2. */
-static inline __attribute__((__target__("avx2"))) void
-json_masks_avx2(const char *p, uint64_t *q, uint64_t *b, uint64_t *high)
-{
-	const __m256i	 quote = _mm256_set1_epi8('"');
-	const __m256i	 bslash = _mm256_set1_epi8('\\');
-	__m256i		 lo, hi;
-
-	lo = _mm256_loadu_si256((const __m256i *)(const void *)p);
-	hi = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
-	*q = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, quote)) |
-	    (uint64_t)(uint32_t)_mm256_movemask_epi8(
-	    _mm256_cmpeq_epi8(hi, quote)) << 32;
-	*b = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, bslash)) |
-	    (uint64_t)(uint32_t)_mm256_movemask_epi8(
-	    _mm256_cmpeq_epi8(hi, bslash)) << 32;
-	*high = (uint32_t)_mm256_movemask_epi8(lo) |
-	    (uint64_t)(uint32_t)_mm256_movemask_epi8(hi) << 32;
-}
-#endif
-
-/*
- * The guard's fast path, for what nearly all CloudTrail is: short strings
- * without escapes.  Sixty-four bytes are classified at once, and the
- * quotes in them (none of them escaped, as long as there is no backslash)
- * move the state by their count and the position of the last one: an odd
- * count flips in_string, and the last quote starts the string or the
- * stretch between strings that the block ends in.  No string in a block
- * can grow long on its own, so it is enough to stop before a block that
- * could take the open string or stretch past the exact path's limits.
- * It stops at a backslash (taking the quotes before it), with fewer than
- * 64 bytes left, or before such a block, and leaves the state exactly as
- * the exact path below would have it there, which then decides
- * everything unusual.  off is p's offset in the piece; returns the bytes
- * taken and sets *seen to how far it looked.
- */
-static inline __attribute__((__always_inline__)) size_t
-json_guard_blocks(struct json *j, const char *p, size_t len, size_t off,
-    size_t *seen, int wide)
-{
-	uint64_t	 q, b, h, tok = j->tok_len, gap = j->gap;
-	size_t		 i, end, last;
-	int		 in = j->in_string;
-
-	for (i = 0; i + 64 <= len; i += 64) {
-		if (in ? tok + 64 > JSON_TOKEN_MAX : gap + 64 > JSON_GAP_SLOW)
-			break;
-#if defined(JSON_AVX2)
-		if (wide)
-			json_masks_avx2(p + i, &q, &b, &h);
-		else
-#endif
-			json_masks(p + i, &q, &b, &h);
-		if (h != 0)
-			j->high_at = j->total + off + i + 64 -
-			    (uint64_t)__builtin_clzll(h);
-		end = 64;
-		if (b != 0) {
-			/* Up to the backslash; the exact path goes on. */
-			end = (size_t)__builtin_ctzll(b);
-			q &= (b & -b) - 1;
-		}
-		if (q == 0) {
-			if (in)
-				tok += end;
-			else
-				gap += end;
-		} else {
-			last = 63 - (size_t)__builtin_clzll(q);
-			in ^= __builtin_popcountll(q) & 1;
-			if (in) {
-				tok = end - last - 1;
-				gap = 0;
-			} else {
-				tok = 0;
-				gap = end - last - 1;
-			}
-		}
-		if (b != 0) {
-			i += end;
-			break;
-		}
-	}
-	*seen = i + 64 <= len ? i + 64 : len;
-	j->in_string = in;
-	j->tok_len = tok;
-	j->gap = gap;
-	return i;
-}
-
-/* The fast path with SSE2, which every x86-64 has. */
-static size_t
-json_guard_fast(struct json *j, const char *p, size_t len, size_t off,
-    size_t *seen)
-{
-	return json_guard_blocks(j, p, len, off, seen, 0);
-}
-
-#if defined(JSON_AVX2)
-/* The same, compiled for AVX2, taken when the processor has it. */
-static __attribute__((__target__("avx2"))) size_t
-json_guard_fast_avx2(struct json *j, const char *p, size_t len, size_t off,
-    size_t *seen)
-{
-	return json_guard_blocks(j, p, len, off, seen, 1);
-}
-#endif
-#endif
-
-/*
- * The guard in front of yajl.  Returns how many bytes of p may be fed to
- * yajl as they are; *drop says how many after them to leave out.  Only
- * quotes and backslashes are looked for; everything else is left to yajl.
- */
-static size_t
-json_guard(struct json *j, const char *p, size_t len, size_t *drop)
-{
-	size_t	 i = 0, k, lim, stop, n;
-	int	 high = 0;
-#if defined(__SSE2__)
-	size_t	 fast = 0, seen;	/* where the fast path may look again */
-#endif
-
-	*drop = 0;
-	if (j->cutting) {
-		*drop = json_guard_cut(j, p, len);
-		return 0;
-	}
-	while (i < len) {
-#if defined(__SSE2__)
-		if (i >= fast && j->esc == 0 && !j->num_cut) {
-#if defined(JSON_AVX2)
-			if (json_wide)
-				n = json_guard_fast_avx2(j, p + i, len - i, i,
-				    &seen);
-			else
-#endif
-				n = json_guard_fast(j, p + i, len - i, i,
-				    &seen);
-			fast = i + seen;
-			i += n;
-			continue;
-		}
-#endif
-		if (!j->in_string) {
-			/* A backslash out here is yajl's to reject. */
-			k = i;
-			do {
-				lim = k + json_scan(p + k, len - k, &high);
-				k = lim + 1;
-			} while (lim < len && p[lim] == '\\');
-			if (high) {
-				j->high_at = j->total + lim + 16;
-				high = 0;
-			}
-			n = json_guard_gap(j, p + i, lim - i, drop);
-			if (*drop != 0 || n < lim - i)
-				return i + n;
-			i = lim;
-			if (i < len) {
-				j->in_string = 1;
-				j->tok_len = 0;
-				j->gap = 0;
-				i++;
-			}
-			continue;
-		}
-		if (j->esc > 0) {
-			if (j->esc == JSON_ESC_FIRST && p[i] == 'u') {
-				/* May decode to a lone surrogate: not ASCII. */
-				j->esc = 4;
-				j->high_at = j->total + i + 5;
-			} else
-				j->esc = j->esc == JSON_ESC_FIRST ? 0 :
-				    j->esc - 1;
-			j->tok_len++;
-			i++;
-			continue;
-		}
-		stop = i + json_scan(p + i, len - i, &high);
-		if (high) {
-			j->high_at = j->total + stop + 16;
-			high = 0;
-		}
-		if (stop > i && j->tok_len + (stop - i) > JSON_TOKEN_MAX) {
-			/* Cut between plain bytes, where the JSON stays valid. */
-			n = j->tok_len < JSON_TOKEN_MAX ?
-			    JSON_TOKEN_MAX - j->tok_len : 0;
-			j->tok_len += n;
-			j->cutting = 1;
-			return i + n;
-		}
-		j->tok_len += stop - i;
-		i = stop;
-		if (i == len)
-			break;
-		if (p[i] == '\\') {
-			j->esc = JSON_ESC_FIRST;
-			j->tok_len++;
-		} else
-			j->in_string = 0;
-		i++;
-	}
-	return len;
-}
 
 /*
  * Skip to the next line that starts with '{' and restart there with a
@@ -1205,8 +786,7 @@ json_parse_error(struct json *j, const char *p, size_t off)
 	j->in_records = j->records_key = 0;
 	j->list = FORMS_LIST_NONE;
 	j->verbatim = 0;
-	j->in_string = j->cutting = j->num_cut = j->esc = 0;
-	j->tok_len = j->gap = 0;
+	json_guard_reset(&j->guard);
 	if (!lines) {
 		j->stopped = 1;
 		return;
@@ -1277,22 +857,16 @@ json_advance(struct json *j, const char *p, size_t n)
 	j->total += n;
 }
 
-/* Parse the next bytes of the stream. */
-int
-json_feed(struct json *j, const char *p, size_t len)
+/*
+ * Feed one piece through the guard to yajl.  What the guard wants to see
+ * again together with more input is kept in j->held.
+ */
+static void
+json_feed_piece(struct json *j, const char *p, size_t len)
 {
-	const char	*what;
-	size_t		 n, drop;
+	size_t	n, drop;
+	char	c;
 
-	if (j->name != NULL)
-		j->st->bytes_json += len;
-	if (j->total == 0 && len > 0 && j->name != NULL && !j->nested &&
-	    (what = forms_sniff(p, len)) != NULL) {
-		json_report(j, DIAG_ERROR, "%s", what);
-		j->st->records_skipped++;
-		j->stopped = 1;
-		return -1;
-	}
 	while (len > 0 && !j->stopped) {
 		if (j->resync) {
 			n = json_resync(j, p, len);
@@ -1301,7 +875,7 @@ json_feed(struct json *j, const char *p, size_t len)
 			len -= n;
 			continue;
 		}
-		n = json_guard(j, p, len, &drop);
+		n = json_guard(&j->guard, j->total, p, len, &drop);
 		if (n > 0) {
 			if (json_parse(j, p, n) < n) {
 				/* An error: the guard starts again after it. */
@@ -1312,10 +886,59 @@ json_feed(struct json *j, const char *p, size_t len)
 			}
 			j->nl = p[n - 1] == '\n';
 		}
-		json_advance(j, p + n, drop);
-		p += n + drop;
-		len -= n + drop;
+		p += n;
+		len -= n;
+		if (j->guard.subst != 0) {
+			c = (char)j->guard.subst;
+			j->guard.subst = 0;
+			if (json_parse(j, &c, 1) == 1) {
+				p++;
+				len--;
+			}
+			continue;
+		}
+		if (j->guard.hold) {
+			j->guard.hold = 0;
+			if (len >= sizeof j->held)
+				fatalx("json: guard held %zu bytes", len);
+			memcpy(j->held, p, len);
+			j->nheld = len;
+			return;
+		}
+		json_advance(j, p, drop);
+		p += drop;
+		len -= drop;
 	}
+}
+
+/* Parse the next bytes of the stream. */
+int
+json_feed(struct json *j, const char *p, size_t len)
+{
+	const char	*what;
+	char		 buf[JSON_GUARD_HOLD_MAX + 64];
+	size_t		 k, n;
+
+	if (j->name != NULL)
+		j->st->bytes_json += len;
+	if (j->total == 0 && j->nheld == 0 && len > 0 && j->name != NULL &&
+	    !j->nested && (what = forms_sniff(p, len)) != NULL) {
+		json_report(j, DIAG_ERROR, "%s", what);
+		j->st->records_skipped++;
+		j->stopped = 1;
+		return -1;
+	}
+	while (j->nheld > 0 && len > 0 && !j->stopped) {
+		k = len < 64 ? len : 64;
+		memcpy(buf, j->held, j->nheld);
+		memcpy(buf + j->nheld, p, k);
+		n = j->nheld + k;
+		j->nheld = 0;
+		json_feed_piece(j, buf, n);
+		p += k;
+		len -= k;
+	}
+	json_feed_piece(j, p, len);
 	return j->stopped ? -1 : 0;
 }
 
@@ -1324,8 +947,18 @@ int
 json_end(struct json *j, int complete)
 {
 	yajl_status	st;
+	char		held[JSON_GUARD_HOLD_MAX];
+	size_t		n;
 	int		rv = 0;
 
+	if (j->nheld > 0 && complete) {
+		/* The end decides what the guard waited for. */
+		j->guard.final = 1;
+		n = j->nheld;
+		memcpy(held, j->held, n);
+		j->nheld = 0;
+		json_feed_piece(j, held, n);
+	}
 	if (j->stopped || j->resync)
 		return j->stopped ? -1 : 0;
 	if (!complete) {
@@ -1353,32 +986,26 @@ json_end(struct json *j, int complete)
 	return rv;
 }
 
-/* Build a record from the text of one JSON object (for tests). */
+/*
+ * The record of a stream parsed without a name, or NULL and *cause: the
+ * first error reported, or that there was no object.
+ */
 struct record *
-record_from_json(const char *json, size_t len, const char *origin,
-    char **cause)
+json_take(struct json *j, char **cause)
 {
-	struct scan_stats	 st;
-	struct json		*j;
-	struct record		*r = NULL;
+	struct record	*r = NULL;
 
-	memset(&st, 0, sizeof st);
-	j = json_create(NULL, NULL, NULL, &st);
-	if (json_feed(j, json, len) == 0 && json_end(j, 1) == 0 &&
-	    j->cause == NULL) {
+	if (j->cause == NULL) {
 		if (j->taken == NULL)
 			j->cause = xstrdup("not an object");
 		else {
 			r = j->taken;
 			j->taken = NULL;
-			record_set_origin(r, origin);
 		}
 	}
-	if (r == NULL)
+	if (r == NULL) {
 		*cause = j->cause != NULL ? j->cause : xstrdup("bad JSON");
-	else
-		free(j->cause);
-	j->cause = NULL;
-	json_free(j);
+		j->cause = NULL;
+	}
 	return r;
 }

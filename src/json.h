@@ -10,18 +10,31 @@
 #define JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct json;
 struct record;
-struct scan_stats;
 
 #define JSON_DEPTH_MAX	1000000		/* nesting that ends the stream */
 
+/* What the JSON stage counts, added to as it goes. */
+struct json_stats {
+	uint64_t	 records;		/* events delivered */
+	uint64_t	 records_skipped;	/* bad events not delivered */
+	uint64_t	 digests;		/* CloudTrail-Digest files skipped */
+	uint64_t	 insights;		/* Insights events skipped */
+	uint64_t	 repaired;		/* delivered after a repair */
+	uint64_t	 bytes_json;		/* bytes of JSON after inflate */
+};
+
 typedef void	 json_record_cb(struct record *, void *);
 
-/* Parse one stream called name; counts go to st. */
+/*
+ * Parse one stream called name; counts go to st.  With no name, nothing
+ * is reported: the first record is kept for json_take().
+ */
 struct json	*json_create(const char *name, json_record_cb *, void *,
-		    struct scan_stats *st);
+		    struct json_stats *st);
 /* Parse the next bytes: 0 to go on, -1 if the rest cannot be read. */
 int		 json_feed(struct json *, const char *, size_t);
 /*
@@ -34,6 +47,11 @@ int		 json_end(struct json *, int complete);
 int		 json_failed(const struct json *);
 /* 1 if some bytes were not parsed (a syntax error, a cap on nesting). */
 int		 json_incomplete(const struct json *);
+/*
+ * After json_end() on a stream without a name: its one record, which the
+ * caller owns, or NULL and *cause.
+ */
+struct record	*json_take(struct json *, char **cause);
 void		 json_free(struct json *);
 /*
  * For tests: 0 keeps the guard to the fast path every x86-64 has, 1 lets

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "log.h"
 #include "record.h"
 #include "record_int.h"
@@ -851,4 +852,28 @@ uint64_t
 record_index(const struct record *r)
 {
 	return r->index;
+}
+
+/* Build a record from the text of one JSON object (for tests). */
+struct record *
+record_from_json(const char *json, size_t len, const char *origin,
+    char **cause)
+{
+	struct json_stats	 st;
+	struct json		*j;
+	struct record		*r;
+	int			 ok;
+
+	memset(&st, 0, sizeof st);
+	j = json_create(NULL, NULL, NULL, &st);
+	ok = json_feed(j, json, len) == 0 && json_end(j, 1) == 0;
+	if ((r = json_take(j, cause)) != NULL && !ok) {
+		record_free(r);
+		r = NULL;
+		*cause = xstrdup("bad JSON");
+	}
+	if (r != NULL)
+		record_set_origin(r, origin);
+	json_free(j);
+	return r;
 }

@@ -121,14 +121,6 @@ struct rule_eval_ctx {
 	unsigned int	 kind;		/* FORMS_CLOUDTRAIL or _GUARDDUTY */
 };
 
-static const char *const rule_level_names[] = {
-	[RULE_INFORMATIONAL] = "informational",
-	[RULE_LOW] = "low",
-	[RULE_MEDIUM] = "medium",
-	[RULE_HIGH] = "high",
-	[RULE_CRITICAL] = "critical",
-};
-
 static char	**rule_strv_copy(char **, size_t);
 static void	 rule_strv_free(char **, size_t);
 static int	 rule_strv_has(char **, size_t, const char *);
@@ -1438,28 +1430,18 @@ rule_falsepositive(const struct rule *r, size_t i)
 	return i < r->nfalsepositives ? r->falsepositives[i] : NULL;
 }
 
-/* The name of a level, as in rules: "high". */
+/* The name of a level, as in rules: "high" (sigma_load.c has the names). */
 const char *
 rule_level_name(enum rule_level level)
 {
-	if ((size_t)level >= nitems(rule_level_names))
-		return "unknown";
-	return rule_level_names[level];
+	return sigma_level_name(level);
 }
 
 /* Parse a level name (any case): 0, or -1 if unknown. */
 int
 rule_level_parse(const char *s, enum rule_level *level)
 {
-	size_t	i;
-
-	for (i = 0; i < nitems(rule_level_names); i++) {
-		if (strcasecmp(s, rule_level_names[i]) == 0) {
-			*level = (enum rule_level)i;
-			return 0;
-		}
-	}
-	return -1;
+	return sigma_level_parse(s, level);
 }
 
 /* 1 if some rule read carries the i-th --rule-id given. */

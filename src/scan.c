@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "gz.h"
@@ -29,6 +30,45 @@
 static char		*scan_buf;
 static struct gz	*scan_gz;
 
+/*
+ * One stream's scan: the caller's callback, and the JSON stage's counts,
+ * added to the caller's as they change so that progress stays current.
+ */
+struct scan_ctx {
+	scan_record_cb		*cb;
+	void			*arg;
+	struct scan_stats	*st;
+	struct json_stats	 js, added;
+};
+
+static void	 scan_sync(struct scan_ctx *);
+static void	 scan_record(struct record *, void *);
+
+/* Add the JSON stage's counts since the last call to the caller's. */
+static void
+scan_sync(struct scan_ctx *c)
+{
+	struct scan_stats	*st = c->st;
+
+	st->records += c->js.records - c->added.records;
+	st->records_skipped += c->js.records_skipped -
+	    c->added.records_skipped;
+	st->digests += c->js.digests - c->added.digests;
+	st->insights += c->js.insights - c->added.insights;
+	st->repaired += c->js.repaired - c->added.repaired;
+	st->bytes_json += c->js.bytes_json - c->added.bytes_json;
+	c->added = c->js;
+}
+
+static void
+scan_record(struct record *rec, void *arg)
+{
+	struct scan_ctx	*c = arg;
+
+	scan_sync(c);
+	c->cb(rec, c->arg);
+}
+
 /* Scan a stream to its end, or as far as it can be read. */
 int
 scan_stream(struct stream *s, scan_record_cb *cb, void *arg,
@@ -40,8 +80,13 @@ scan_stream(struct stream *s, scan_record_cb *cb, void *arg,
 	const char	*out;
 	size_t		 len;
 	ssize_t		 n;
+	struct scan_ctx	 c;
 	int		 r = 0, cut = 0, stopped = 0, rv;
 
+	memset(&c, 0, sizeof c);
+	c.cb = cb;
+	c.arg = arg;
+	c.st = st;
 	st->streams++;
 	if (scan_buf == NULL) {
 		scan_buf = xmalloc(SCAN_READ_SIZE);
@@ -50,7 +95,7 @@ scan_stream(struct stream *s, scan_record_cb *cb, void *arg,
 	buf = scan_buf;
 	g = scan_gz;
 	gz_reset(g);
-	j = json_create(s->name, cb, arg, st);
+	j = json_create(s->name, scan_record, &c, &c.js);
 	do {
 		if ((n = s->read(s, buf, SCAN_READ_SIZE, &cause)) == -1) {
 			diag(DIAG_ERROR, s->name, 0, "%s", cause);
@@ -60,7 +105,9 @@ scan_stream(struct stream *s, scan_record_cb *cb, void *arg,
 		st->bytes_in += (uint64_t)n;
 		gz_input(g, buf, (size_t)n);
 		while ((r = gz_output(g, &out, &len, &cause)) == 1) {
-			if (json_feed(j, out, len) == -1) {
+			rv = json_feed(j, out, len);
+			scan_sync(&c);
+			if (rv == -1) {
 				stopped = 1;
 				break;
 			}
@@ -72,6 +119,7 @@ scan_stream(struct stream *s, scan_record_cb *cb, void *arg,
 	} while (n != 0 && !cut && !stopped);
 
 	rv = json_end(j, !cut);
+	scan_sync(&c);
 	if (cut || stopped || rv == -1 || json_incomplete(j))
 		st->streams_failed++;
 	rv = cut || stopped || rv == -1 || json_failed(j) ? -1 : 0;

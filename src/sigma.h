@@ -177,6 +177,8 @@ int		 sigma_load_file(const char *, struct sigma_load_ctx *);
 int		 sigma_load_buffer(const char *, const char *, size_t,
 		    struct sigma_load_ctx *);
 void		 sigma_rule_free(struct rule *);
+const char	*sigma_level_name(enum rule_level);
+int		 sigma_level_parse(const char *, enum rule_level *);
 const char	*sigma_corr_type_name(enum sigma_corr_type);
 
 /* sigma_cond.c */

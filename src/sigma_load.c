@@ -385,7 +385,7 @@ sigma_load_meta(struct sigma_load *sl, yaml_node_t *root, struct rule *r)
 		if (n->type != YAML_SCALAR_NODE)
 			return sigma_load_fail(sl, n, "'level' must be a "
 			    "string");
-		if (rule_level_parse(sigma_load_scalar(n), &r->level) == -1)
+		if (sigma_level_parse(sigma_load_scalar(n), &r->level) == -1)
 			return sigma_load_fail(sl, n, "unknown level '%s' "
 			    "(want informational, low, medium, high or "
 			    "critical)", sigma_load_scalar(n));
@@ -1703,4 +1703,36 @@ sigma_corr_type_name(enum sigma_corr_type type)
 	if ((size_t)type >= nitems(sigma_corr_type_names))
 		return "unknown";
 	return sigma_corr_type_names[type];
+}
+
+static const char *const sigma_level_names[] = {
+	[RULE_INFORMATIONAL] = "informational",
+	[RULE_LOW] = "low",
+	[RULE_MEDIUM] = "medium",
+	[RULE_HIGH] = "high",
+	[RULE_CRITICAL] = "critical",
+};
+
+/* The name of a Sigma level: "high", or "unknown". */
+const char *
+sigma_level_name(enum rule_level level)
+{
+	if ((size_t)level >= nitems(sigma_level_names))
+		return "unknown";
+	return sigma_level_names[level];
+}
+
+/* Parse a Sigma level name (any case): 0, or -1 if unknown. */
+int
+sigma_level_parse(const char *s, enum rule_level *level)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(sigma_level_names); i++) {
+		if (strcasecmp(s, sigma_level_names[i]) == 0) {
+			*level = (enum rule_level)i;
+			return 0;
+		}
+	}
+	return -1;
 }

@@ -343,10 +343,11 @@ static const struct {
 	{ "{\"Records\":[{\"eventName\":\"A\\u00e9\xff\"}]}", 0, "A\xc3\xa9"
 	    "\xef\xbf\xbd@0 ", "s: warning: record 0: invalid UTF-8 replaced "
 	    "with U+FFFD\n", 0, 0, 0, 1, 0 },
-	/* yajl itself turns a lone high surrogate into '?'; a lone low one
-	 * decodes to bytes that are not UTF-8 and are repaired. */
+	/* A lone surrogate, high or low, decodes to bytes that are not
+	 * UTF-8 and are repaired (yajl alone made a high one '?'). */
 	{ "{\"Records\":[{\"eventName\":\"A\\ud800\"}]}", 0,
-	    "A?@0 ", "", 0, 0, 0, 0, 0 },
+	    "A\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd@0 ", "s: warning: "
+	    "record 0: invalid UTF-8 replaced with U+FFFD\n", 0, 0, 0, 1, 0 },
 	{ "{\"Records\":[{\"eventName\":\"A\\udc00\"}]}", 0,
 	    "A\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd@0 ", "s: warning: "
 	    "record 0: invalid UTF-8 replaced with U+FFFD\n", 0, 0, 0, 1, 0 },
@@ -645,6 +646,73 @@ test_guard_blocks(void)
 	free(b);
 }
 
+/*
+ * \u escapes of UTF-16 surrogates: a pair is one character; any surrogate
+ * not in a pair is invalid UTF-8, replaced (and counted) like any other,
+ * however the input is cut into pieces.
+ */
+static const struct {
+	const char	*json;
+	const char	*want;		/* the value of "a" */
+	int		 repaired;
+} surrogate_cases[] = {
+	{ "{\"a\":\"\\ud800\\ud800\"}", R R R R R R, 1 },
+	{ "{\"a\":\"\\ud83d\\ude00\"}", "\xf0\x9f\x98\x80", 0 },
+	{ "{\"a\":\"\\uD83D\\uDE00x\"}", "\xf0\x9f\x98\x80x", 0 },
+	{ "{\"a\":\"x\\ud800\"}", "x" R R R, 1 },
+	{ "{\"a\":\"\\udc00\"}", R R R, 1 },
+	{ "{\"a\":\"\\ud800\\ud800\\udc00\"}", R R R "\xf0\x90\x80\x80", 1 },
+	{ "{\"a\":\"\\uDBFF\\u0041\"}", R R R "A", 1 },
+	{ "{\"a\":\"\\ud800b\\ud800\"}", R R R "b" R R R, 1 },
+	{ "{\"a\":\"\\\\ud800\\\\ud800\"}", "\\ud800\\ud800", 0 },
+	{ "{\"a\":\"\\u00e9\\ud7ff\"}", "\xc3\xa9\xed\x9f\xbf", 0 },
+};
+
+static void
+test_surrogates(void)
+{
+	struct json_stats	 st;
+	struct json		*j;
+	struct record		*r;
+	char			*cause;
+	const char		*in, *v;
+	size_t			 i, k, len;
+	int			 bytewise;
+
+	for (i = 0; i < nitems(surrogate_cases); i++) {
+		in = surrogate_cases[i].json;
+		len = strlen(in);
+		for (bytewise = 0; bytewise < 2; bytewise++) {
+			cause = NULL;
+			if (!bytewise)
+				r = record_from_json(in, len, "s", &cause);
+			else {
+				memset(&st, 0, sizeof st);
+				j = json_create(NULL, NULL, NULL, &st);
+				for (k = 0; k < len; k++)
+					(void)json_feed(j, in + k, 1);
+				(void)json_end(j, 1);
+				r = json_take(j, &cause);
+				json_free(j);
+			}
+			if (r == NULL) {
+				fail("surrogate case %zu/%d: %s", i, bytewise,
+				    str(cause));
+				free(cause);
+				continue;
+			}
+			v = record_string(r, "a");
+			if (v == NULL || strcmp(v, surrogate_cases[i].want) != 0)
+				fail("surrogate case %zu/%d: wrong value", i,
+				    bytewise);
+			if (record_repaired(r) != surrogate_cases[i].repaired)
+				fail("surrogate case %zu/%d: repaired %d", i,
+				    bytewise, record_repaired(r));
+			record_free(r);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -652,6 +720,7 @@ main(void)
 	test_paths();
 	test_json();
 	test_utf8();
+	test_surrogates();
 	test_streams();
 	test_guard_blocks();
 	return failed;
