@@ -16,7 +16,7 @@ struct record;
 struct rule;
 struct rule_set;
 
-#define OUTPUT_SCHEMA_VERSION	1	/* JSON "schema", documented */
+#define OUTPUT_SCHEMA_VERSION	2	/* JSON "schema", documented */
 
 /* What a correlation rule found: one window of one group. */
 struct corr_finding {
@@ -62,6 +62,8 @@ extern const struct output_ops	output_json_ops;
 extern const struct output_ops	output_csv_ops;
 
 const struct output_ops	*output_find(const char *);
+/* Who acted, as a finding's principalArn says, or NULL if no one. */
+const char	*output_record_principal(const struct record *);
 /* Describe a rule as one JSON object on a line ("ctaudit rules -f json"). */
 void		 output_rule_json(FILE *, const struct rule *);
 /* List a rule set, as text or JSON Lines: 0, or -1 on a write error. */
