@@ -54,6 +54,8 @@ struct cmdline {
 	const char		*profile;
 	int			 quiet, strict, skip_bad, raw, dry_run;
 	int			 jobs, threshold;
+	int			 sort;		/* --sort time */
+	size_t			 sort_cap;	/* bytes; 0: the default */
 	char			**paths;	/* borrowed from argv */
 	size_t			 npaths;
 };

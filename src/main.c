@@ -215,15 +215,21 @@ main_scan(struct main_ctx *ctx)
 		    *nocolor == '\0');
 	ctx->aopts.corr = correlate_create(ctx->rules, NULL);
 	oopts.corr = ctx->aopts.corr != NULL;
+	if (cl->sort) {
+		oopts.sort_inner = ctx->aopts.out_ops;
+		oopts.sort_cap = cl->sort_cap;
+		ctx->aopts.out_ops = &output_sort_ops;
+	}
 	ctx->aopts.out = ctx->aopts.out_ops->open(outf, &oopts);
 	/*
 	 * Checkpoint each stream, so that a run killed half-way is not
 	 * written again.  Not with sinks: a dead run delivered nothing, so
 	 * the next must read it all again to deliver it (and writes it
 	 * again: at least once in the output, exactly once to the sinks).
+	 * Nor with --sort: nothing is written before the end.
 	 */
 	if (ctx->aopts.state != NULL && ctx->aopts.sinks == NULL &&
-	    !ctx->aopts.hold &&
+	    !ctx->aopts.hold && !cl->sort &&
 	    state_journal_begin(ctx->aopts.state, outf, &cause) == -1) {
 		diag(DIAG_WARN, cl->statepath, 0, "no checkpoints: %s", cause);
 		free(cause);

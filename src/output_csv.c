@@ -45,7 +45,7 @@ static const char *const output_csv_corr_cols[] = {
 
 static void	*output_csv_open(FILE *, const struct output_opts *);
 static void	 output_csv_write(void *, const struct finding *);
-static void	 output_csv_close(void *);
+static int	 output_csv_close(void *);
 static void	 output_csv_list(FILE *, const struct finding *,
 		    const struct output_col *);
 static void	 output_csv_corr(FILE *, const struct corr_finding *);
@@ -220,13 +220,14 @@ output_csv_corr(FILE *f, const struct corr_finding *cf)
 	fprintf(f, ",%s", cf->incomplete ? "true" : "false");
 }
 
-static void
+static int
 output_csv_close(void *priv)
 {
 	struct output_csv	*oc = priv;
 
 	if (oc == NULL)
-		return;
+		return 0;
 	fflush(oc->f);
 	free(oc);
+	return 0;
 }

@@ -31,7 +31,7 @@ struct output_json {
 
 static void	*output_json_open(FILE *, const struct output_opts *);
 static void	 output_json_write(void *, const struct finding *);
-static void	 output_json_close(void *);
+static int	 output_json_close(void *);
 static void	 output_json_value(FILE *, const char *, size_t, void *);
 
 const struct output_ops output_json_ops = {
@@ -181,13 +181,14 @@ output_json_corr(FILE *f, const struct corr_finding *cf,
 	fprintf(f, "],\"incomplete\":%s}", cf->incomplete ? "true" : "false");
 }
 
-static void
+static int
 output_json_close(void *priv)
 {
 	struct output_json	*oj = priv;
 
 	if (oj == NULL)
-		return;
+		return 0;
 	fflush(oj->f);
 	free(oj);
+	return 0;
 }
