@@ -191,6 +191,7 @@ main_scan(struct main_ctx *ctx)
 	struct output_opts		 oopts;
 	const struct audit_stats	*astats;
 	const char			*outpath = cl->outpath, *nocolor;
+	const char			*term;
 	const char			*stdin_path = "-";
 	char				*cause = NULL;
 	FILE				*outf = stdout;
@@ -212,7 +213,9 @@ main_scan(struct main_ctx *ctx)
 	else if (strcmp(cl->color, "auto") == 0)
 		oopts.color = isatty(fileno(outf)) &&
 		    ((nocolor = getenv("NO_COLOR")) == NULL ||
-		    *nocolor == '\0');
+		    *nocolor == '\0') &&
+		    ((term = getenv("TERM")) == NULL ||
+		    strcmp(term, "dumb") != 0);
 	ctx->aopts.corr = correlate_create(ctx->rules, NULL);
 	oopts.corr = ctx->aopts.corr != NULL;
 	if (cl->sort) {
