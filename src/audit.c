@@ -285,8 +285,8 @@ audit_commit(struct audit *a, FILE *outf, const char *outname,
 	char		*cause = NULL;
 
 	errors = diag_count(DIAG_ERROR);
-	a->opts.out_ops->close(a->opts.out);
-	if (fflush(outf) == EOF || ferror(outf) ||
+	if (a->opts.out_ops->close(a->opts.out) == -1 ||
+	    fflush(outf) == EOF || ferror(outf) ||
 	    (outf != stdout && fclose(outf) == EOF)) {
 		/* Findings lost are not an input problem: status 4. */
 		diag(DIAG_ERROR, outname, 0, "write error: %s; findings not "

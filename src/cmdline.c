@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,7 @@ enum {
 	OPT_SHARD,
 	OPT_OBJECT_DEADLINE,
 	OPT_RUN_DEADLINE,
+	OPT_SORT,
 };
 
 static const struct option cmdline_longopts[] = {
@@ -83,6 +85,7 @@ static const struct option cmdline_longopts[] = {
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
 	{ "skip-bad-rules", no_argument,	NULL, OPT_SKIP_BAD_RULES },
 	{ "sns-topic",	 required_argument,	NULL, OPT_SNS_TOPIC },
+	{ "sort",	 required_argument,	NULL, OPT_SORT },
 	{ "stale",	 required_argument,	NULL, OPT_STALE },
 	{ "state",	 required_argument,	NULL, OPT_STATE },
 	{ "state-wait", no_argument,		NULL, OPT_STATE_WAIT },
@@ -103,7 +106,7 @@ static const char cmdline_synopsis[] =
     "               [--since time] [--until time] [--min-level level]\n"
     "               [--rule-id id]... [--tag tag]... [--status status]...\n"
     "               [--placeholder name=value]... [--raw]\n"
-    "               [--color auto|always|never] [--strict]\n"
+    "               [--color auto|always|never] [--sort time] [--strict]\n"
     "               [--skip-bad-rules]\n"
     "               [--account id]... [--region name]... [--profile name]\n"
     "               [--sns-topic arn]... [--notify sink]...\n"
@@ -149,6 +152,7 @@ static const char cmdline_options[] =
     "                         or age: 30m, 24h, 7d)\n"
     "  --skip-bad-rules       run the other rules if one is rejected\n"
     "  --sns-topic arn        publish findings to an SNS topic\n"
+    "  --sort time            write the findings in eventTime order\n"
     "  --stale age|none       error if the newest event is older\n"
     "                         (24h by default with --state)\n"
     "  --state file           remember what was audited and reported\n"
@@ -468,6 +472,14 @@ cmdline_option(struct cmdline *cl, int ch, char **argv)
 	case OPT_DRY_RUN:
 		cl->dry_run = 1;
 		break;
+	case OPT_SORT:
+		if (strcmp(optarg, "time") != 0) {
+			diag(DIAG_CONFIG, NULL, 0, "--sort %s: want time",
+			    optarg);
+			return -1;
+		}
+		cl->sort = 1;
+		break;
 	case OPT_STALE:
 		cl->stale = optarg;
 		if (strcmp(optarg, "none") == 0)
@@ -515,7 +527,7 @@ cmdline_parse(struct cmdline *cl, int argc, char **argv)
 int
 cmdline_check(struct cmdline *cl)
 {
-	const char	*want;
+	const char	*want, *cap, *errstr = NULL;
 	char		*cause = NULL;
 
 	if (cl->since != 0 && cl->until != 0 && cl->since >= cl->until) {
@@ -559,6 +571,15 @@ cmdline_check(struct cmdline *cl)
 		fatalx("--stale default: %s", cause);
 	if (cl->stale == NULL)
 		cl->stale = CMDLINE_STALE_DEFAULT;
+	/* Tests make --sort spill with a small cap. */
+	if (cl->sort && (cap = getenv("CTAUDIT_SORT_CAP")) != NULL) {
+		cl->sort_cap = (size_t)cmdline_number(cap, 1, INT_MAX, &errstr);
+		if (errstr != NULL) {
+			diag(DIAG_CONFIG, NULL, 0, "CTAUDIT_SORT_CAP=%s: %s",
+			    cap, errstr);
+			return -1;
+		}
+	}
 	if (cl->format == NULL)
 		cl->format = isatty(cl->outpath == NULL ? STDOUT_FILENO : -1) ?
 		    "text" : "json";

@@ -58,6 +58,8 @@ struct cmdline {
 	int64_t			 object_deadline_ms;	/* S3; 0: default */
 	int64_t			 run_deadline_ms;	/* S3; 0: none */
 	struct source_shard	 shard;		/* --shard; count 0: none */
+	int			 sort;		/* --sort time */
+	size_t			 sort_cap;	/* bytes; 0: the default */
 	char			**paths;	/* borrowed from argv */
 	size_t			 npaths;
 };

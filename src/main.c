@@ -192,6 +192,7 @@ main_scan(struct main_ctx *ctx)
 	struct output_opts		 oopts;
 	const struct audit_stats	*astats;
 	const char			*outpath = cl->outpath, *nocolor;
+	const char			*term;
 	const char			*stdin_path = "-";
 	char				*cause = NULL;
 	FILE				*outf = stdout;
@@ -213,18 +214,26 @@ main_scan(struct main_ctx *ctx)
 	else if (strcmp(cl->color, "auto") == 0)
 		oopts.color = isatty(fileno(outf)) &&
 		    ((nocolor = getenv("NO_COLOR")) == NULL ||
-		    *nocolor == '\0');
+		    *nocolor == '\0') &&
+		    ((term = getenv("TERM")) == NULL ||
+		    strcmp(term, "dumb") != 0);
 	ctx->aopts.corr = correlate_create(ctx->rules, NULL);
 	oopts.corr = ctx->aopts.corr != NULL;
+	if (cl->sort) {
+		oopts.sort_inner = ctx->aopts.out_ops;
+		oopts.sort_cap = cl->sort_cap;
+		ctx->aopts.out_ops = &output_sort_ops;
+	}
 	ctx->aopts.out = ctx->aopts.out_ops->open(outf, &oopts);
 	/*
 	 * Checkpoint each stream, so that a run killed half-way is not
 	 * written again.  Not with sinks: a dead run delivered nothing, so
 	 * the next must read it all again to deliver it (and writes it
 	 * again: at least once in the output, exactly once to the sinks).
+	 * Nor with --sort: nothing is written before the end.
 	 */
 	if (ctx->aopts.state != NULL && ctx->aopts.sinks == NULL &&
-	    !ctx->aopts.hold &&
+	    !ctx->aopts.hold && !cl->sort &&
 	    state_journal_begin(ctx->aopts.state, outf, &cause) == -1) {
 		diag(DIAG_WARN, cl->statepath, 0, "no checkpoints: %s", cause);
 		free(cause);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "compat.h"
+#include "eventtime.h"
 #include "output.h"
 #include "output_int.h"
 #include "record.h"
@@ -25,25 +26,39 @@ static const struct output_ops *output_table[] = {
 	NULL
 };
 
-/* JSON schema version 1; append only, and bump OUTPUT_SCHEMA_VERSION. */
+/*
+ * JSON schema version 2 (1 ended at "index"); append only, and bump
+ * OUTPUT_SCHEMA_VERSION.  CSV writes every column without json_only, in
+ * this order, whatever the rules loaded.
+ */
 const struct output_col output_cols[] = {
-	{ "ruleId",		OUTPUT_COL_RULE_ID,	NULL },
-	{ "ruleTitle",		OUTPUT_COL_RULE_TITLE,	NULL },
-	{ "level",		OUTPUT_COL_LEVEL,	NULL },
-	{ "tags",		OUTPUT_COL_TAGS,	NULL },
-	{ "eventTime",		OUTPUT_COL_FIELD,	"eventTime" },
-	{ "eventName",		OUTPUT_COL_FIELD,	"eventName" },
-	{ "eventSource",	OUTPUT_COL_FIELD,	"eventSource" },
-	{ "awsRegion",		OUTPUT_COL_FIELD,	"awsRegion" },
-	{ "recipientAccountId",	OUTPUT_COL_FIELD,	"recipientAccountId" },
-	{ "principalType",	OUTPUT_COL_FIELD,	"userIdentity.type" },
-	{ "principalArn",	OUTPUT_COL_PRINCIPAL,	NULL },
-	{ "sourceIPAddress",	OUTPUT_COL_FIELD,	"sourceIPAddress" },
-	{ "userAgent",		OUTPUT_COL_FIELD,	"userAgent" },
-	{ "errorCode",		OUTPUT_COL_FIELD,	"errorCode" },
-	{ "eventID",		OUTPUT_COL_FIELD,	"eventID" },
-	{ "origin",		OUTPUT_COL_ORIGIN,	NULL },
-	{ "index",		OUTPUT_COL_INDEX,	NULL },
+	{ "ruleId",		OUTPUT_COL_RULE_ID,	NULL, 0 },
+	{ "ruleTitle",		OUTPUT_COL_RULE_TITLE,	NULL, 0 },
+	{ "level",		OUTPUT_COL_LEVEL,	NULL, 0 },
+	{ "tags",		OUTPUT_COL_TAGS,	NULL, 0 },
+	{ "eventTime",		OUTPUT_COL_FIELD,	"eventTime", 0 },
+	{ "eventName",		OUTPUT_COL_FIELD,	"eventName", 0 },
+	{ "eventSource",	OUTPUT_COL_FIELD,	"eventSource", 0 },
+	{ "awsRegion",		OUTPUT_COL_FIELD,	"awsRegion", 0 },
+	{ "recipientAccountId",	OUTPUT_COL_FIELD,
+	    "recipientAccountId", 0 },
+	{ "principalType",	OUTPUT_COL_FIELD,	"userIdentity.type", 0 },
+	{ "principalArn",	OUTPUT_COL_PRINCIPAL,	NULL, 0 },
+	{ "sourceIPAddress",	OUTPUT_COL_FIELD,	"sourceIPAddress", 0 },
+	{ "userAgent",		OUTPUT_COL_FIELD,	"userAgent", 0 },
+	{ "errorCode",		OUTPUT_COL_FIELD,	"errorCode", 0 },
+	{ "eventID",		OUTPUT_COL_FIELD,	"eventID", 0 },
+	{ "origin",		OUTPUT_COL_ORIGIN,	NULL, 0 },
+	{ "index",		OUTPUT_COL_INDEX,	NULL, 0 },
+	{ "accessKeyId",	OUTPUT_COL_FIELD,
+	    "userIdentity.accessKeyId", 0 },
+	{ "userName",		OUTPUT_COL_FIELD,	"userIdentity.userName", 0 },
+	{ "sessionIssuer",	OUTPUT_COL_FIELD,
+	    "userIdentity.sessionContext.sessionIssuer.arn", 0 },
+	{ "eventTimeUtc",	OUTPUT_COL_TIME_UTC,	NULL, 0 },
+	{ "ruleDescription",	OUTPUT_COL_RULE_DESC,	NULL, 0 },
+	{ "ruleReferences",	OUTPUT_COL_REFS,	NULL, 0 },
+	{ "ruleFalsePositives",	OUTPUT_COL_FALSEPOS,	NULL, 1 },
 };
 const size_t output_ncols = sizeof output_cols / sizeof output_cols[0];
 
@@ -99,6 +114,74 @@ output_field(const struct finding *fd, const char *path, const char **sp,
 	return 1;
 }
 
+/*
+ * Who acted in an event, named as a finding's principalArn names it (for
+ * the --summary tables), or NULL.
+ */
+const char *
+output_record_principal(const struct record *rec)
+{
+	const char	*s;
+	size_t		 i;
+
+	for (i = 0; i < nitems(output_principal_paths); i++)
+		if ((s = record_string(rec, output_principal_paths[i])) !=
+		    NULL && *s != '\0')
+			return s;
+	return NULL;
+}
+
+/* How many items a list column has for this finding. */
+size_t
+output_list_count(const struct finding *fd, const struct output_col *col)
+{
+	switch (col->kind) {
+	case OUTPUT_COL_TAGS:
+		return rule_ntags(fd->rule);
+	case OUTPUT_COL_REFS:
+		return rule_nreferences(fd->rule);
+	case OUTPUT_COL_FALSEPOS:
+		return rule_nfalsepositives(fd->rule);
+	default:
+		return 0;
+	}
+}
+
+/* Item i of a list column. */
+const char *
+output_list_get(const struct finding *fd, const struct output_col *col,
+    size_t i)
+{
+	switch (col->kind) {
+	case OUTPUT_COL_TAGS:
+		return rule_tag(fd->rule, i);
+	case OUTPUT_COL_REFS:
+		return rule_reference(fd->rule, i);
+	case OUTPUT_COL_FALSEPOS:
+		return rule_falsepositive(fd->rule, i);
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * eventTime as UTC ("2026-11-01T10:22:31Z"): an offset such as +02:00 is
+ * applied, so findings from several sources sort and compare as text.
+ */
+int
+output_time_utc(const struct finding *fd, char *buf, size_t size)
+{
+	const char	*s;
+	size_t		 len;
+	int64_t		 t;
+
+	if (!output_field(fd, "eventTime", &s, &len) ||
+	    eventtime_parse(s, len, &t) == -1)
+		return 0;
+	eventtime_format(t, buf, size);
+	return 1;
+}
+
 /* The first non-empty value of output_principal_paths. */
 int
 output_principal(const struct finding *fd, const char **sp, size_t *lenp)
@@ -133,12 +216,15 @@ output_value(const struct finding *fd, const struct output_col *col,
 	case OUTPUT_COL_ORIGIN:
 		s = fd->rec != NULL ? record_origin(fd->rec) : NULL;
 		break;
+	case OUTPUT_COL_RULE_DESC:
+		s = rule_description(fd->rule);
+		if (s != NULL && *s == '\0')
+			s = NULL;
+		break;
 	case OUTPUT_COL_FIELD:
 		return output_field(fd, col->path, sp, lenp);
 	case OUTPUT_COL_PRINCIPAL:
 		return output_principal(fd, sp, lenp);
-	case OUTPUT_COL_TAGS:
-	case OUTPUT_COL_INDEX:
 	default:
 		return 0;
 	}

@@ -16,7 +16,7 @@ struct record;
 struct rule;
 struct rule_set;
 
-#define OUTPUT_SCHEMA_VERSION	1	/* JSON "schema", documented */
+#define OUTPUT_SCHEMA_VERSION	2	/* JSON "schema", documented */
 
 /* What a correlation rule found: one window of one group. */
 struct corr_finding {
@@ -48,20 +48,30 @@ struct output_opts {
 	int		 raw;		/* include the whole event */
 	int		 color;		/* ANSI colour (text only) */
 	int		 corr;		/* correlation columns (CSV only) */
+	const struct output_ops *sort_inner;	/* output_sort: the format */
+	size_t		 sort_cap;	/* output_sort: bytes in memory */
 };
 
 struct output_ops {
 	const char	 *name;		/* "text", "json", "csv" */
 	void		*(*open)(FILE *, const struct output_opts *);
 	void		 (*write)(void *, const struct finding *);
-	void		 (*close)(void *);	/* flushes; accepts NULL */
+	/* Flushes; accepts NULL; -1 (errno set) if findings were lost. */
+	int		 (*close)(void *);
 };
 
 extern const struct output_ops	output_text_ops;
 extern const struct output_ops	output_json_ops;
 extern const struct output_ops	output_csv_ops;
+/* --sort time: findings of sort_inner's format, in eventTime order. */
+extern const struct output_ops	output_sort_ops;
+
+#define OUTPUT_SORT_CAP		(64 * 1024 * 1024)	/* then spill */
+#define OUTPUT_SORT_FANIN	64	/* runs merged at once */
 
 const struct output_ops	*output_find(const char *);
+/* Who acted, as a finding's principalArn says, or NULL if no one. */
+const char	*output_record_principal(const struct record *);
 /* Describe a rule as one JSON object on a line ("ctaudit rules -f json"). */
 void		 output_rule_json(FILE *, const struct rule *);
 /* List a rule set, as text or JSON Lines: 0, or -1 on a write error. */

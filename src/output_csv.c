@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * CSV output (RFC 4180) for spreadsheets: a header row, then one row per
- * finding with the columns of JSON schema version 1 in the same order
- * (without "schema": the header names the columns).  Rows end in CRLF as
- * the RFC says.  Tags are joined with ';'.  An absent value is an empty
+ * finding with the columns of JSON schema version 2 in the same order
+ * (without "schema", nor the JSON-only ruleFalsePositives: free text that
+ * no separator can join).  Rows end in CRLF as the RFC says.  Tags are
+ * joined with ';', references with ' '.  An absent value is an empty
  * cell, an empty string is "".  Cells are escaped by output_esc_csv(),
  * which also defuses spreadsheet formulas in attacker-controlled fields;
  * the --raw event is JSON, whose own escapes keep it lossless.
- * When correlation rules are loaded, columns for them follow the others
- * (output_csv_corr_cols); a correlation finding leaves the event's cells
- * empty, a detection leaves the correlation's empty.
+ * The columns for correlations follow the others (output_csv_corr_cols)
+ * whatever rules are loaded, so that every file has the same header; a
+ * correlation finding leaves the event's cells empty, a detection leaves
+ * the correlation's empty.
  */
 #include "config.h"
 
@@ -33,7 +35,6 @@
 struct output_csv {
 	FILE	*f;
 	int	 raw;
-	int	 corr;
 };
 
 static const char *const output_csv_corr_cols[] = {
@@ -44,8 +45,9 @@ static const char *const output_csv_corr_cols[] = {
 
 static void	*output_csv_open(FILE *, const struct output_opts *);
 static void	 output_csv_write(void *, const struct finding *);
-static void	 output_csv_close(void *);
-static void	 output_csv_tags(FILE *, const struct rule *);
+static int	 output_csv_close(void *);
+static void	 output_csv_list(FILE *, const struct finding *,
+		    const struct output_col *);
 static void	 output_csv_corr(FILE *, const struct corr_finding *);
 
 const struct output_ops output_csv_ops = {
@@ -65,37 +67,45 @@ output_csv_open(FILE *f, const struct output_opts *opts)
 	oc = xcalloc(1, sizeof *oc);
 	oc->f = f;
 	oc->raw = opts->raw;
-	oc->corr = opts->corr;
 	for (i = 0; i < output_ncols; i++) {
+		if (output_cols[i].json_only)
+			continue;
 		if (i > 0)
 			putc(',', f);
 		fputs(output_cols[i].name, f);
 	}
 	if (oc->raw)
 		fputs(",event", f);
-	for (i = 0; oc->corr && i < nitems(output_csv_corr_cols); i++)
+	for (i = 0; i < nitems(output_csv_corr_cols); i++)
 		fprintf(f, ",%s", output_csv_corr_cols[i]);
 	fputs(OUTPUT_CSV_EOL, f);
 	return oc;
 }
 
 /* The rule's tags as one cell. */
+/*
+ * A list column as one cell: tags joined with ';', references (URLs,
+ * which may hold a ';' but never a space) with ' '.
+ */
 static void
-output_csv_tags(FILE *f, const struct rule *r)
+output_csv_list(FILE *f, const struct finding *fd,
+    const struct output_col *col)
 {
 	size_t	 i, n, len = 0;
 	char	*s, *p;
+	char	 sep;
 
-	if ((n = rule_ntags(r)) == 0)
+	sep = col->kind == OUTPUT_COL_REFS ? ' ' : OUTPUT_CSV_TAGSEP;
+	if ((n = output_list_count(fd, col)) == 0)
 		return;
 	for (i = 0; i < n; i++)
-		len += strlen(rule_tag(r, i)) + 1;
+		len += strlen(output_list_get(fd, col, i)) + 1;
 	p = s = xmalloc(len);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			*p++ = OUTPUT_CSV_TAGSEP;
-		len = strlen(rule_tag(r, i));
-		memcpy(p, rule_tag(r, i), len);
+			*p++ = sep;
+		len = strlen(output_list_get(fd, col, i));
+		memcpy(p, output_list_get(fd, col, i), len);
 		p += len;
 	}
 	output_esc_csv(f, s, (size_t)(p - s));
@@ -110,16 +120,25 @@ output_csv_write(void *priv, const struct finding *fd)
 	const struct output_col	*col;
 	const struct rec_value	*root;
 	const char		*s;
+	char			 buf[EVENTTIME_BUFSIZE];
 	size_t			 i, len;
 	FILE			*f = oc->f;
 
 	for (i = 0; i < output_ncols; i++) {
 		col = &output_cols[i];
+		if (col->json_only)
+			continue;
 		if (i > 0)
 			putc(',', f);
 		switch (col->kind) {
 		case OUTPUT_COL_TAGS:
-			output_csv_tags(f, fd->rule);
+		case OUTPUT_COL_REFS:
+		case OUTPUT_COL_FALSEPOS:
+			output_csv_list(f, fd, col);
+			break;
+		case OUTPUT_COL_TIME_UTC:
+			if (output_time_utc(fd, buf, sizeof buf))
+				fputs(buf, f);
 			break;
 		case OUTPUT_COL_INDEX:
 			if (fd->rec != NULL)
@@ -137,9 +156,9 @@ output_csv_write(void *priv, const struct finding *fd)
 		    (s = record_json(fd->rec, root, &len)) != NULL)
 			output_esc_csvjson(f, s, len);
 	}
-	if (oc->corr && fd->corr != NULL)
+	if (fd->corr != NULL)
 		output_csv_corr(f, fd->corr);
-	else if (oc->corr) {
+	else {
 		for (i = 0; i < nitems(output_csv_corr_cols); i++)
 			putc(',', f);
 	}
@@ -201,13 +220,14 @@ output_csv_corr(FILE *f, const struct corr_finding *cf)
 	fprintf(f, ",%s", cf->incomplete ? "true" : "false");
 }
 
-static void
+static int
 output_csv_close(void *priv)
 {
 	struct output_csv	*oc = priv;
 
 	if (oc == NULL)
-		return;
+		return 0;
 	fflush(oc->f);
 	free(oc);
+	return 0;
 }

@@ -24,12 +24,17 @@ enum output_col_kind {
 	OUTPUT_COL_PRINCIPAL,	/* arn, or the fallbacks in output.c */
 	OUTPUT_COL_ORIGIN,
 	OUTPUT_COL_INDEX,	/* JSON number */
+	OUTPUT_COL_TIME_UTC,	/* eventTime in UTC, see output_time_utc() */
+	OUTPUT_COL_RULE_DESC,	/* the rule's description */
+	OUTPUT_COL_REFS,	/* lists, as TAGS: the rule's references */
+	OUTPUT_COL_FALSEPOS,	/*   and its false positives */
 };
 
 struct output_col {
 	const char		*name;	/* JSON key and CSV header */
 	enum output_col_kind	 kind;
 	const char		*path;	/* for OUTPUT_COL_FIELD */
+	int			 json_only;	/* not a CSV column */
 };
 
 /* Schema version 1, in order; JSON puts "schema" first, "event" last. */
@@ -45,6 +50,12 @@ int	 output_value(const struct finding *, const struct output_col *,
 /* The record's value at a dotted path as text; 1, or 0 if absent/null. */
 int	 output_field(const struct finding *, const char *, const char **,
 	    size_t *);
+/* A list column (TAGS, REFS, FALSEPOS): its length, and item i. */
+size_t	 output_list_count(const struct finding *, const struct output_col *);
+const char *output_list_get(const struct finding *, const struct output_col *,
+	    size_t);
+/* eventTime normalised to UTC into buf; 1, or 0 if absent or unparsable. */
+int	 output_time_utc(const struct finding *, char *, size_t);
 /* The principal: userIdentity.arn or its fallbacks; 1, or 0 if none. */
 int	 output_principal(const struct finding *, const char **, size_t *);
 #define OUTPUT_CORR_VALUE_SIZE	32

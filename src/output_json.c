@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * JSON Lines output: one object per finding, keys in the fixed order of
- * schema version 1 (output_cols in output.c), named as CloudTrail names
+ * schema version 2 (output_cols in output.c), named as CloudTrail names
  * its own fields so that `jq .eventName` reads the same on a finding as
  * on an event.  Absent values are null; every value but "schema",
- * "tags" and "index" is a string or null.  A correlation finding has no
+ * "index" and the lists ("tags", "ruleReferences", "ruleFalsePositives")
+ * is a string or null.  A correlation finding has no
  * event: its event columns are null, and a "correlation" object (before
  * "event") says what was counted, in which group and when.
  */
@@ -30,7 +31,7 @@ struct output_json {
 
 static void	*output_json_open(FILE *, const struct output_opts *);
 static void	 output_json_write(void *, const struct finding *);
-static void	 output_json_close(void *);
+static int	 output_json_close(void *);
 static void	 output_json_value(FILE *, const char *, size_t, void *);
 
 const struct output_ops output_json_ops = {
@@ -84,6 +85,7 @@ output_json_fields(FILE *f, const struct finding *fd,
 {
 	const struct output_col	*col;
 	const char		*s;
+	char			 buf[EVENTTIME_BUFSIZE];
 	size_t			 i, j, len;
 
 	fprintf(f, "{\"schema\":%d", OUTPUT_SCHEMA_VERSION);
@@ -95,14 +97,22 @@ output_json_fields(FILE *f, const struct finding *fd,
 		fputs("\":", f);
 		switch (col->kind) {
 		case OUTPUT_COL_TAGS:
+		case OUTPUT_COL_REFS:
+		case OUTPUT_COL_FALSEPOS:
 			putc('[', f);
-			for (j = 0; j < rule_ntags(fd->rule); j++) {
+			for (j = 0; j < output_list_count(fd, col); j++) {
 				if (j > 0)
 					putc(',', f);
-				s = rule_tag(fd->rule, j);
+				s = output_list_get(fd, col, j);
 				value(f, s, strlen(s), arg);
 			}
 			putc(']', f);
+			break;
+		case OUTPUT_COL_TIME_UTC:
+			if (output_time_utc(fd, buf, sizeof buf))
+				fprintf(f, "\"%s\"", buf);
+			else
+				fputs("null", f);
 			break;
 		case OUTPUT_COL_INDEX:
 			if (fd->rec != NULL)
@@ -171,13 +181,14 @@ output_json_corr(FILE *f, const struct corr_finding *cf,
 	fprintf(f, "],\"incomplete\":%s}", cf->incomplete ? "true" : "false");
 }
 
-static void
+static int
 output_json_close(void *priv)
 {
 	struct output_json	*oj = priv;
 
 	if (oj == NULL)
-		return;
+		return 0;
 	fflush(oj->f);
 	free(oj);
+	return 0;
 }

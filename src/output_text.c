@@ -41,7 +41,7 @@ struct output_text {
 
 static void	*output_text_open(FILE *, const struct output_opts *);
 static void	 output_text_write(void *, const struct finding *);
-static void	 output_text_close(void *);
+static int	 output_text_close(void *);
 static void	 output_text_pad(FILE *, size_t, size_t);
 static void	 output_text_str(FILE *, const char *, size_t, size_t);
 static void	 output_text_field(FILE *, const struct finding *,
@@ -228,13 +228,14 @@ output_text_corr(FILE *f, const struct corr_finding *cf)
 	fprintf(f, " until %s%s ", buf, cf->incomplete ? " [incomplete]" : "");
 }
 
-static void
+static int
 output_text_close(void *priv)
 {
 	struct output_text	*ot = priv;
 
 	if (ot == NULL)
-		return;
+		return 0;
 	fflush(ot->f);
 	free(ot);
+	return 0;
 }

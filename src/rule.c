@@ -1430,6 +1430,18 @@ rule_falsepositive(const struct rule *r, size_t i)
 	return i < r->nfalsepositives ? r->falsepositives[i] : NULL;
 }
 
+size_t
+rule_nreferences(const struct rule *r)
+{
+	return r->nreferences;
+}
+
+const char *
+rule_reference(const struct rule *r, size_t i)
+{
+	return i < r->nreferences ? r->references[i] : NULL;
+}
+
 /* The name of a level, as in rules: "high" (sigma_load.c has the names). */
 const char *
 rule_level_name(enum rule_level level)

@@ -85,6 +85,8 @@ size_t		 rule_ntags(const struct rule *);
 const char	*rule_tag(const struct rule *, size_t);
 size_t		 rule_nfalsepositives(const struct rule *);
 const char	*rule_falsepositive(const struct rule *, size_t);
+size_t		 rule_nreferences(const struct rule *);
+const char	*rule_reference(const struct rule *, size_t);
 
 /*
  * Sigma filters (loaded with the rules, kept apart from them): their

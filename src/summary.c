@@ -21,6 +21,7 @@
 
 #include "eventtime.h"
 #include "hash.h"
+#include "output.h"
 #include "record.h"
 #include "rule.h"
 #include "summary.h"
@@ -68,14 +69,14 @@ static const struct {
 	{ "accounts",		"findings by account" },
 	{ "regions",		"findings by region" },
 	{ "principals",		"findings by principal" },
-	{ "source_addresses",	"findings by source address" },
-	{ "user_agents",	"findings by user agent" },
+	{ "sourceAddresses",	"findings by source address" },
+	{ "userAgents",	"findings by user agent" },
 	{ "filters",		"findings suppressed by filter" },
-	{ "event_names",	"events by eventName" },
-	{ "event_sources",	"events by eventSource" },
+	{ "eventNames",	"events by eventName" },
+	{ "eventSources",	"events by eventSource" },
 	{ "principals",		"events by principal" },
 	{ "regions",		"events by region" },
-	{ "error_codes",	"failed events by errorCode" },
+	{ "errorCodes",	"failed events by errorCode" },
 	{ "hours",		"findings by hour" },
 };
 
@@ -185,16 +186,13 @@ summary_count(struct summary_tab *t, const char *key, const struct rule *r)
 	t->n++;
 }
 
-/* Who did it: the ARN, else the principal id, else the identity type. */
+/* Who did it, named as the findings' principalArn names it, else "-". */
 static const char *
 summary_principal(struct record *rec)
 {
 	const char	*p;
 
-	if ((p = record_string(rec, "userIdentity.arn")) != NULL ||
-	    (p = record_string(rec, "userIdentity.principalId")) != NULL ||
-	    (p = record_string(rec, "userIdentity.invokedBy")) != NULL ||
-	    (p = record_string(rec, "userIdentity.type")) != NULL)
+	if ((p = output_record_principal(rec)) != NULL)
 		return p;
 	return "-";
 }
@@ -500,11 +498,11 @@ summary_write(const struct summary *s, const struct summary_run *run,
 	size_t			 i;
 
 	if (format == SUMMARY_JSON) {
-		fprintf(f, "{\"schema\":1,\"run\":{\"files\":%llu,"
-		    "\"files_incomplete\":%llu,\"files_skipped\":%llu,"
+		fprintf(f, "{\"schema\":2,\"run\":{\"files\":%llu,"
+		    "\"filesIncomplete\":%llu,\"filesSkipped\":%llu,"
 		    "\"records\":%llu,\"rules\":{\"loaded\":%zu,"
-		    "\"rejected\":%zu,\"not_cloudtrail\":%zu,"
-		    "\"left_out\":%zu,\"filters\":%zu}},"
+		    "\"rejected\":%zu,\"notCloudTrail\":%zu,"
+		    "\"leftOut\":%zu,\"filters\":%zu}},"
 		    "\"findings\":{\"total\":%llu,\"levels\":{",
 		    (unsigned long long)run->files,
 		    (unsigned long long)run->files_failed,
@@ -525,7 +523,7 @@ summary_write(const struct summary *s, const struct summary_run *run,
 			    i == SUMMARY_T_FILTER, f);
 			fputc(',', f);
 		}
-		fputs("\"over_time\":[", f);
+		fputs("\"overTime\":[", f);
 		t = &s->tabs[SUMMARY_T_HOURS];
 		v = summary_sorted(t);
 		qsort(v, t->n, sizeof *v, summary_cmp_hour);
