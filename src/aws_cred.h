@@ -63,7 +63,9 @@ void			 aws_cred_chain_free(struct aws_cred_chain *);
 /*
  * A copy of the current credentials into *out (the caller clears it),
  * fetched again first if they expire within AWS_CRED_REFRESH_MS.  0, or -1
- * and *cause; *out is cleared on failure.
+ * and *cause; *out is cleared on failure.  A chain is not safe to share
+ * between threads: ctaudit has none, and workers that share one chain
+ * will need a lock around this call (and -pthread).
  */
 int	 aws_cred_get(struct aws_cred_chain *, struct aws_cred *out,
 	    char **cause);

@@ -35,6 +35,7 @@
 
 #include "correlate.h"
 #include "eventtime.h"
+#include "hash.h"
 #include "log.h"
 #include "output.h"
 #include "record.h"
@@ -84,12 +85,10 @@ struct correlate_corr {
 	const char		**vfield;	/* [slot]: field counted */
 	struct correlate_group	**groups;	/* in order of creation */
 	size_t			  ngroups;
-	struct correlate_group	**table;	/* open addressing */
-	size_t			  tsize;
+	struct hash		  gtab;		/* into groups */
 	struct correlate_str	 *vals;		/* value_count: by id */
 	size_t			  nvals;
-	uint32_t		 *vtable;	/* id + 1, or 0 if free */
-	size_t			  vtsize;
+	struct hash		  vtab;		/* into vals */
 	struct correlate_hit	 *hits;
 	size_t			  nhits;
 	uint64_t		  untimed;	/* no usable eventTime */
@@ -198,17 +197,60 @@ correlate_get(const struct correlate_src *src, const char *field,
 static uint64_t
 correlate_hash(uint64_t h, const char *s, size_t len)
 {
-	size_t	i;
+	unsigned char	lb[sizeof len];
+	size_t		i;
 
-	for (i = 0; i < sizeof len; i++) {
-		h ^= (len >> (8 * i)) & 0xff;
-		h *= 1099511628211ULL;
+	for (i = 0; i < sizeof len; i++)
+		lb[i] = (len >> (8 * i)) & 0xff;
+	return hash_bytes(hash_bytes(h, lb, sizeof lb), s, len);
+}
+
+static int
+correlate_val_eq(const void *arg, size_t idx, const void *key)
+{
+	const struct correlate_str	*v = &((const struct correlate_corr *)
+					    arg)->vals[idx], *k = key;
+
+	return v->len == k->len && memcmp(v->s, k->s, k->len) == 0;
+}
+
+static uint64_t
+correlate_val_rehash(const void *arg, size_t idx)
+{
+	const struct correlate_str	*v = &((const struct correlate_corr *)
+					    arg)->vals[idx];
+
+	return correlate_hash(HASH_INIT, v->s, v->len);
+}
+
+/* The group-by values looked for, and their hash. */
+struct correlate_gkey {
+	const struct correlate_str	*v;
+	uint64_t			 hash;
+};
+
+static int
+correlate_group_eq(const void *arg, size_t idx, const void *key)
+{
+	const struct correlate_corr	*cc = arg;
+	const struct correlate_group	*g = cc->groups[idx];
+	const struct correlate_gkey	*k = key;
+	size_t				 i;
+
+	if (g->hash != k->hash)
+		return 0;
+	for (i = 0; i < cc->sc->ngroupby; i++) {
+		if (g->v[i].len != k->v[i].len ||
+		    memcmp(g->v[i].s, k->v[i].s, k->v[i].len) != 0)
+			return 0;
 	}
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return 1;
+}
+
+static uint64_t
+correlate_group_rehash(const void *arg, size_t idx)
+{
+	return ((const struct correlate_corr *)arg)->groups[idx]->hash;
 }
 
 /* What malloc() adds to each block it hands out, as counted here. */
@@ -235,48 +277,29 @@ static int
 correlate_intern(struct correlate *e, struct correlate_corr *cc,
     const char *s, size_t len, uint32_t *id)
 {
-	uint32_t	*old;
-	size_t		 i, k, oldsize;
-	uint64_t	 h = correlate_hash(14695981039346656037ULL, s, len);
+	struct correlate_str	 key = { (char *)s, len };
+	size_t			 i;
+	uint64_t		 h = correlate_hash(HASH_INIT, s, len);
 
-	if ((cc->nvals + 1) * 2 > cc->vtsize) {
-		old = cc->vtable;
-		oldsize = cc->vtsize;
-		cc->vtsize = oldsize == 0 ? 64 : oldsize * 2;
-		cc->vtable = xcalloc(cc->vtsize, sizeof *cc->vtable);
-		for (i = 0; i < oldsize; i++) {
-			if (old[i] == 0)
-				continue;
-			k = correlate_hash(14695981039346656037ULL,
-			    cc->vals[old[i] - 1].s, cc->vals[old[i] - 1].len) &
-			    (cc->vtsize - 1);
-			while (cc->vtable[k] != 0)
-				k = (k + 1) & (cc->vtsize - 1);
-			cc->vtable[k] = old[i];
-		}
-		free(old);
-	}
-	for (k = h & (cc->vtsize - 1); cc->vtable[k] != 0;
-	    k = (k + 1) & (cc->vtsize - 1)) {
-		i = cc->vtable[k] - 1;
-		if (cc->vals[i].len == len && memcmp(cc->vals[i].s, s, len) == 0) {
-			*id = (uint32_t)i;
-			return 0;
-		}
+	if ((i = hash_find(&cc->vtab, h, correlate_val_eq, cc, &key)) !=
+	    SIZE_MAX) {
+		*id = (uint32_t)i;
+		return 0;
 	}
 	/*
 	 * Everything a value costs: its bytes, its entry, its share of the
-	 * hash table (kept at most half full) and the allocator's header.
+	 * hash table and the allocator's header.
 	 */
 	if (correlate_bytes(e, len + 1 + sizeof *cc->vals +
-	    2 * sizeof *cc->vtable + CORRELATE_ALLOC_OVERHEAD) == -1)
+	    hash_bytes_per_entry() + CORRELATE_ALLOC_OVERHEAD) == -1)
 		return -1;
+	if (hash_add(&cc->vtab, h, cc->nvals, correlate_val_rehash, cc) == -1)
+		fatalx("correlation: more than %zu values", (size_t)HASH_MAX);
 	cc->vals = xreallocarray(cc->vals, cc->nvals + 1, sizeof *cc->vals);
 	cc->vals[cc->nvals].s = xmemdup(s, len + 1);
 	cc->vals[cc->nvals].s[len] = '\0';
 	cc->vals[cc->nvals].len = len;
-	cc->vtable[k] = (uint32_t)++cc->nvals;
-	*id = (uint32_t)(cc->nvals - 1);
+	*id = (uint32_t)cc->nvals++;
 	return 0;
 }
 
@@ -285,23 +308,13 @@ static struct correlate_group *
 correlate_group(struct correlate *e, struct correlate_corr *cc,
     const struct correlate_str *v, uint64_t h)
 {
-	struct correlate_group	**old, *g;
-	size_t			  ng = cc->sc->ngroupby, i, k, oldsize, bytes;
+	struct correlate_gkey	 key = { v, h };
+	struct correlate_group	*g;
+	size_t			 ng = cc->sc->ngroupby, i, bytes;
 
-	if (cc->tsize > 0) {
-		for (k = h & (cc->tsize - 1); (g = cc->table[k]) != NULL;
-		    k = (k + 1) & (cc->tsize - 1)) {
-			if (g->hash != h)
-				continue;
-			for (i = 0; i < ng; i++) {
-				if (g->v[i].len != v[i].len ||
-				    memcmp(g->v[i].s, v[i].s, v[i].len) != 0)
-					break;
-			}
-			if (i == ng)
-				return g;
-		}
-	}
+	if ((i = hash_find(&cc->gtab, h, correlate_group_eq, cc, &key)) !=
+	    SIZE_MAX)
+		return cc->groups[i];
 	if (cc->ngroups >= e->lim.groups) {
 		if (!cc->warned_groups)
 			diag(DIAG_WARN, rule_path(cc->rule), cc->rule->line,
@@ -316,21 +329,9 @@ correlate_group(struct correlate *e, struct correlate_corr *cc,
 	if (correlate_bytes(e, bytes) == -1)
 		return NULL;
 
-	if ((cc->ngroups + 1) * 2 > cc->tsize) {
-		old = cc->table;
-		oldsize = cc->tsize;
-		cc->tsize = oldsize == 0 ? 64 : oldsize * 2;
-		cc->table = xcalloc(cc->tsize, sizeof *cc->table);
-		for (i = 0; i < oldsize; i++) {
-			if (old[i] == NULL)
-				continue;
-			for (k = old[i]->hash & (cc->tsize - 1);
-			    cc->table[k] != NULL; k = (k + 1) & (cc->tsize - 1))
-				;
-			cc->table[k] = old[i];
-		}
-		free(old);
-	}
+	if (hash_add(&cc->gtab, h, cc->ngroups, correlate_group_rehash,
+	    cc) == -1)
+		fatalx("correlation: more than %zu groups", (size_t)HASH_MAX);
 	g = xcalloc(1, sizeof *g);
 	g->v = xcalloc(ng > 0 ? ng : 1, sizeof *g->v);
 	for (i = 0; i < ng; i++) {
@@ -340,10 +341,6 @@ correlate_group(struct correlate *e, struct correlate_corr *cc,
 		g->v[i].len = v[i].len;
 	}
 	g->hash = h;
-	for (k = h & (cc->tsize - 1); cc->table[k] != NULL;
-	    k = (k + 1) & (cc->tsize - 1))
-		;
-	cc->table[k] = g;
 	cc->groups = xreallocarray(cc->groups, cc->ngroups + 1,
 	    sizeof *cc->groups);
 	cc->groups[cc->ngroups++] = g;
@@ -367,7 +364,7 @@ correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
 	char			*end, *num;
 	size_t			 i, len, vlen = 0;
 	int			 bad;
-	uint64_t		 h = 14695981039346656037ULL;
+	uint64_t		 h = HASH_INIT;
 	uint32_t		 val = slot;
 	double			 d = 0;
 
@@ -725,11 +722,11 @@ correlate_free(struct correlate *e)
 			free(cc->groups[j]);
 		}
 		free(cc->groups);
-		free(cc->table);
+		hash_clear(&cc->gtab);
 		for (j = 0; j < cc->nvals; j++)
 			free(cc->vals[j].s);
 		free(cc->vals);
-		free(cc->vtable);
+		hash_clear(&cc->vtab);
 		free(cc->hits);
 		free(cc->fields);
 		free(cc->vfield);

@@ -7,6 +7,14 @@
  * are an error, like truncated or corrupt data.  Output already produced
  * stays valid, so the caller can still parse whatever came before the
  * damage.  Errors carry the offset in the compressed input.
+ *
+ * Two inflaters do the work: zlib, and ISA-L's igzip where configure found
+ * it, which is about twice as fast.  They must not differ in anything but
+ * speed, and zlib's messages are the ones users and tests know, so while
+ * ISA-L inflates a member its compressed bytes are kept (up to
+ * GZ_REPLAY_MAX).  Should ISA-L find the member bad, zlib inflates it again
+ * from those bytes, drops the output ISA-L has already handed out, and
+ * reports the damage in its own words and at its own offset.
  */
 #include "config.h"
 
@@ -16,12 +24,16 @@
 #include <string.h>
 
 #include <zlib.h>
+#ifdef HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 
 #include "gz.h"
 #include "log.h"
 #include "xmalloc.h"
 
 #define GZ_OUT_SIZE	(256 * 1024)	/* inflate output piece */
+#define GZ_REPLAY_MAX	(64 * 1024 * 1024)	/* member kept for zlib */
 
 enum gz_state {
 	GZ_SNIFF,	/* before the first two bytes */
@@ -34,8 +46,19 @@ enum gz_state {
 
 struct gz {
 	enum gz_state		 state;
+	enum gz_engine		 engine;
 	z_stream		 z;
 	int			 zinit;
+	uint64_t		 skip;	/* zlib output ISA-L handed out */
+#ifdef HAVE_ISAL
+	struct inflate_state	*isal;
+	int			 member_isal;	/* this member: ISA-L */
+	unsigned char		*rec;	/* this member's input so far */
+	size_t			 reclen, recsize;
+	int			 recfull;	/* past GZ_REPLAY_MAX */
+	uint64_t		 memoff;	/* where the member began */
+	uint64_t		 memout;	/* its output handed out */
+#endif
 	const unsigned char	*in;	/* input not yet used */
 	size_t			 inlen;
 	int			 eof;
@@ -47,18 +70,54 @@ struct gz {
 	unsigned char		*out;
 };
 
+static void	gz_zlib_start(struct gz *);
 static int	gz_magic(struct gz *, char **);
 static int	gz_inflate(struct gz *, const char **, size_t *, char **);
+#ifdef HAVE_ISAL
+static int	gz_isal(struct gz *, const char **, size_t *, char **);
+#endif
 
-/* A decompressor that has not seen any input yet. */
+static const char *gz_engine_names[] = {
+	[GZ_ZLIB] = "zlib",
+	[GZ_ISAL] = "isal",
+};
+
+/*
+ * A decompressor with the inflater CTAUDIT_INFLATE names, or the fastest
+ * one built in.
+ */
 struct gz *
 gz_create(void)
+{
+	const char	*e = getenv("CTAUDIT_INFLATE");
+
+	if (e != NULL && strcmp(e, gz_engine_names[GZ_ZLIB]) == 0)
+		return gz_create_engine(GZ_ZLIB);
+	return gz_create_engine(GZ_ISAL);
+}
+
+/* A decompressor with this inflater (ISA-L: if built in, else zlib). */
+struct gz *
+gz_create_engine(enum gz_engine engine)
 {
 	struct gz	*g;
 
 	g = xcalloc(1, sizeof *g);
 	g->state = GZ_SNIFF;
+#ifdef HAVE_ISAL
+	g->engine = engine;
+#else
+	(void)engine;
+	g->engine = GZ_ZLIB;
+#endif
 	return g;
+}
+
+/* The name of the inflater a decompressor uses: "zlib" or "isal". */
+const char *
+gz_engine_name(const struct gz *g)
+{
+	return gz_engine_names[g->engine];
 }
 
 /* Free the decompressor. */
@@ -69,6 +128,10 @@ gz_free(struct gz *g)
 		return;
 	if (g->zinit)
 		inflateEnd(&g->z);
+#ifdef HAVE_ISAL
+	free(g->isal);
+	free(g->rec);
+#endif
 	free(g->carry);
 	free(g->out);
 	free(g->err);
@@ -85,8 +148,21 @@ gz_reset(struct gz *g)
 	g->eof = 0;
 	g->nhold = 0;
 	g->off = 0;
+	g->skip = 0;
 	free(g->err);
 	g->err = NULL;
+}
+
+/* Make zlib ready for a member. */
+static void
+gz_zlib_start(struct gz *g)
+{
+	if (!g->zinit) {
+		if (inflateInit2(&g->z, 16 + MAX_WBITS) != Z_OK)
+			fatalx("inflateInit2 failed");
+		g->zinit = 1;
+	} else if (inflateReset(&g->z) != Z_OK)
+		fatalx("inflateReset failed");
 }
 
 /*
@@ -133,14 +209,31 @@ gz_magic(struct gz *g, char **cause)
 		return 0;
 	}
 	if (g->inlen >= 2 && g->in[0] == 0x1f && g->in[1] == 0x8b) {
-		if (!g->zinit) {
-			if (inflateInit2(&g->z, 16 + MAX_WBITS) != Z_OK)
-				fatalx("inflateInit2 failed");
-			g->zinit = 1;
+		if (g->out == NULL)
 			g->out = xmalloc(GZ_OUT_SIZE);
-		} else if (inflateReset(&g->z) != Z_OK)
-			fatalx("inflateReset failed");
 		g->state = GZ_INFLATE;
+#ifdef HAVE_ISAL
+		/*
+		 * A member that follows one zlib inflated again is read from
+		 * the kept bytes, which cannot be kept again: zlib goes on.
+		 */
+		g->member_isal = g->engine == GZ_ISAL && (g->rec == NULL ||
+		    g->in < g->rec || g->in >= g->rec + g->reclen);
+		if (g->member_isal) {
+			if (g->isal == NULL) {
+				g->isal = xmalloc(sizeof *g->isal);
+				isal_inflate_init(g->isal);
+			} else
+				isal_inflate_reset(g->isal);
+			g->isal->crc_flag = ISAL_GZIP;
+			g->reclen = 0;
+			g->recfull = 0;
+			g->memoff = g->off;
+			g->memout = 0;
+			return 1;
+		}
+#endif
+		gz_zlib_start(g);
 		return 1;
 	}
 	if (g->state == GZ_SNIFF) {
@@ -162,9 +255,14 @@ static int
 gz_inflate(struct gz *g, const char **out, size_t *len, char **cause)
 {
 	const char	*what;
-	size_t		 used, made;
+	unsigned char	*from;
+	size_t		 used, made, n;
 	int		 ret;
 
+#ifdef HAVE_ISAL
+	if (g->member_isal)
+		return gz_isal(g, out, len, cause);
+#endif
 	for (;;) {
 		g->z.next_in = (unsigned char *)g->in;
 		g->z.avail_in = g->inlen > UINT_MAX ? UINT_MAX :
@@ -211,8 +309,15 @@ gz_inflate(struct gz *g, const char **out, size_t *len, char **cause)
 				    what);
 			break;
 		}
+		from = g->out;
+		if (g->skip > 0 && made > 0) {
+			n = g->skip < made ? (size_t)g->skip : made;
+			g->skip -= n;
+			from += n;
+			made -= n;
+		}
 		if (made > 0) {
-			*out = (const char *)g->out;
+			*out = (const char *)from;
 			*len = made;
 			return 1;
 		}
@@ -220,6 +325,131 @@ gz_inflate(struct gz *g, const char **out, size_t *len, char **cause)
 			return 2;	/* the caller goes on in the new state */
 	}
 }
+
+#ifdef HAVE_ISAL
+/* Keep n more bytes of the member, for zlib should ISA-L find it bad. */
+static void
+gz_record(struct gz *g, const unsigned char *p, size_t n, int force)
+{
+	if (g->recfull || n == 0)
+		return;
+	if (!force && g->reclen + n > GZ_REPLAY_MAX) {
+		g->recfull = 1;
+		return;
+	}
+	if (g->reclen + n > g->recsize) {
+		g->recsize = g->recsize == 0 ? 256 * 1024 : g->recsize;
+		while (g->recsize < g->reclen + n)
+			g->recsize *= 2;
+		g->rec = xreallocarray(g->rec, 1, g->recsize);
+	}
+	memcpy(g->rec + g->reclen, p, n);
+	g->reclen += n;
+}
+
+/*
+ * Hand the member over to zlib: it starts again from the kept bytes and the
+ * input not yet used, and drops the output ISA-L handed out.
+ */
+static void
+gz_replay(struct gz *g)
+{
+	gz_record(g, g->in, g->inlen, 1);
+	g->in = g->rec;
+	g->inlen = g->reclen;
+	g->off = g->memoff;
+	g->skip = g->memout;
+	g->member_isal = 0;
+	gz_zlib_start(g);
+}
+
+/* The words for an ISA-L error, when the member was too large to keep. */
+static const char *
+gz_isal_error(int ret)
+{
+	switch (ret) {
+	case ISAL_INVALID_BLOCK:
+		return "invalid block";
+	case ISAL_INVALID_SYMBOL:
+		return "invalid symbol";
+	case ISAL_INVALID_LOOKBACK:
+		return "invalid distance too far back";
+	case ISAL_INVALID_WRAPPER:
+		return "incorrect header";
+	case ISAL_UNSUPPORTED_METHOD:
+		return "unknown compression method";
+	case ISAL_INCORRECT_CHECKSUM:
+		return "incorrect data check";
+	default:
+		return "unknown error";
+	}
+}
+
+/*
+ * Inflate with ISA-L.  On bad data, hand the member over to zlib, which
+ * starts again from the kept bytes and the input not yet used.
+ */
+static int
+gz_isal(struct gz *g, const char **out, size_t *len, char **cause)
+{
+	struct inflate_state	*s = g->isal;
+	size_t			 used, made;
+	int			 ret;
+
+	for (;;) {
+		s->next_in = (uint8_t *)g->in;
+		s->avail_in = g->inlen > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)g->inlen;
+		s->next_out = g->out;
+		s->avail_out = GZ_OUT_SIZE;
+		ret = isal_inflate(s);
+		used = (size_t)(s->next_in - g->in);
+		gz_record(g, g->in, used, 0);
+		g->in += used;
+		g->inlen -= used;
+		g->off += used;
+		made = GZ_OUT_SIZE - s->avail_out;
+
+		/* Stuck with input left is bad data too, to be safe. */
+		if ((ret != ISAL_DECOMP_OK && ret != ISAL_END_INPUT) ||
+		    (s->block_state != ISAL_BLOCK_FINISH && made == 0 &&
+		    used == 0 && g->inlen > 0)) {
+			if (!g->recfull) {
+				gz_replay(g);	/* what ISA-L made now is lost */
+				return 2;
+			}
+			g->state = GZ_FAILED;
+			xasprintf(&g->err, "compressed byte %ju: corrupt gzip "
+			    "data (%s)", (uintmax_t)g->off, gz_isal_error(ret));
+		} else if (s->block_state == ISAL_BLOCK_FINISH)
+			g->state = GZ_MEMBER_END;
+		else if (made == 0 && used == 0) {
+			if (!g->eof)
+				return 0;
+			/*
+			 * Cut short, or ISA-L read what zlib rejects (a
+			 * reserved header flag) as a name to the end.
+			 */
+			if (!g->recfull) {
+				gz_replay(g);
+				return 2;
+			}
+			g->state = GZ_FAILED;
+			xasprintf(cause, "compressed byte %ju: truncated gzip "
+			    "data", (uintmax_t)g->off);
+			return -1;
+		}
+		if (made > 0) {
+			g->memout += made;
+			*out = (const char *)g->out;
+			*len = made;
+			return 1;
+		}
+		if (g->state != GZ_INFLATE)
+			return 2;
+	}
+}
+#endif
 
 /* The next piece of output. */
 int

@@ -11,7 +11,15 @@
 
 struct gz;
 
+enum gz_engine {
+	GZ_ZLIB,
+	GZ_ISAL,	/* ISA-L's igzip, when built with it */
+};
+
+/* The inflater named by CTAUDIT_INFLATE ("zlib"), else the fastest. */
 struct gz	*gz_create(void);
+struct gz	*gz_create_engine(enum gz_engine);
+const char	*gz_engine_name(const struct gz *);
 void		 gz_free(struct gz *);
 /* Start on another stream, keeping the buffers. */
 void		 gz_reset(struct gz *);

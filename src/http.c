@@ -22,18 +22,15 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <expat.h>
-#include <yajl/yajl_tree.h>
 
+#include "aws_error.h"
 #include "buf.h"
 #include "http.h"
 #include "log.h"
 #include "sigv4.h"
 #include "xmalloc.h"
-#include "xmldoc.h"
 
 #define HTTP_USER_AGENT	"ctaudit/" PACKAGE_VERSION
-#define HTTP_FIELD_MAX	1024		/* an error code or message */
 
 struct http_client {
 	struct http_opts	 opts;
@@ -64,12 +61,6 @@ struct http_call {
 	struct http_xfer	 x;
 };
 
-/* State of http_error_parse() over an XML document. */
-struct http_xml {
-	int		 in;		/* 1 in Code, 2 in Message */
-	struct buf	 code, message;
-};
-
 static int	 http_global_init(char **);
 static uint64_t	 http_random(struct http_client *);
 static size_t	 http_header_cb(char *, size_t, size_t, void *);
@@ -77,10 +68,6 @@ static size_t	 http_write_cb(char *, size_t, size_t, void *);
 static int	 http_retry_curl(CURLcode);
 static void	 http_sleep_ms(unsigned);
 static long	 http_retry_after(const struct http_response *);
-static void	 http_xml_start(void *, const XML_Char *, const XML_Char **);
-static void	 http_xml_end(void *, const XML_Char *);
-static void	 http_xml_text(void *, const XML_Char *, int);
-static char	*http_field(const char *, size_t);
 
 static int
 http_global_init(char **cause)
@@ -672,7 +659,7 @@ http_call_end(struct http_call *call, CURLcode rc, unsigned *wait_ms,
 	struct http_response	*rs = call->rs;
 	struct http_xfer	*x = &call->x;
 	CURL			*easy = call->easy;
-	char			*code, *msg;
+	struct aws_error	 er;
 	long			 after;
 	int			 retry;
 
@@ -685,11 +672,9 @@ http_call_end(struct http_call *call, CURLcode rc, unsigned *wait_ms,
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &rs->status);
 		retry = http_retry_status(rs->status);
 		if (!retry && rs->status >= 400 && rs->status <= 499 &&
-		    http_error_parse(rs->body.data, rs->body.len, &code,
-		    &msg) == 0) {
-			retry = http_retry_code(code);
-			free(code);
-			free(msg);
+		    aws_error_parse(rs->body.data, rs->body.len, &er) == 0) {
+			retry = http_retry_code(er.code);
+			aws_error_clear(&er);
 		}
 		if (!retry || rs->delivered != 0 ||
 		    rs->attempts >= c->opts.max_attempts)
@@ -742,140 +727,4 @@ http_do(struct http_client *c, const struct http_request *rq,
 	http_headers_free(call.hdrs);
 	free(call.x.cause);
 	return rv == 1 ? 0 : -1;
-}
-
-static void
-http_xml_start(void *arg, const XML_Char *name, const XML_Char **attr)
-{
-	struct http_xml	*x = arg;
-
-	(void)attr;
-	if (strcmp(name, "Code") == 0 && x->code.len == 0)
-		x->in = 1;
-	else if (strcmp(name, "Message") == 0 && x->message.len == 0)
-		x->in = 2;
-	else
-		x->in = 0;
-}
-
-static void
-http_xml_end(void *arg, const XML_Char *name)
-{
-	struct http_xml	*x = arg;
-
-	(void)name;
-	x->in = 0;
-}
-
-static void
-http_xml_text(void *arg, const XML_Char *s, int len)
-{
-	struct http_xml	*x = arg;
-	struct buf	*b;
-
-	if (x->in == 0)
-		return;
-	b = x->in == 1 ? &x->code : &x->message;
-	if (buf_add(b, s, (size_t)len) == -1)
-		x->in = 0;	/* keep what fits */
-}
-
-/* A copy of a server's string fit for a message: printable, bounded. */
-static char *
-http_field(const char *s, size_t len)
-{
-	char	*out;
-	size_t	 i;
-
-	while (len > 0 && (*s == ' ' || *s == '\n' || *s == '\t' ||
-	    *s == '\r')) {
-		s++;
-		len--;
-	}
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\n' ||
-	    s[len - 1] == '\t' || s[len - 1] == '\r'))
-		len--;
-	if (len == 0)
-		return NULL;
-	if (len > HTTP_FIELD_MAX)
-		len = HTTP_FIELD_MAX;
-	out = xstrndup(s, len);
-	for (i = 0; out[i] != '\0'; i++)
-		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = ' ';
-	return out;
-}
-
-static const struct xmldoc_ops http_xml_ops = {
-	.start = http_xml_start,
-	.end = http_xml_end,
-	.text = http_xml_text,
-};
-
-/* Code and Message of an AWS error document; see http.h. */
-int
-http_error_parse(const char *body, size_t len, char **code, char **message)
-{
-	static const char	*cpath[] = { "__type", NULL };
-	static const char	*cpath2[] = { "code", NULL };
-	static const char	*cpath3[] = { "Code", NULL };
-	static const char	*mpath[] = { "message", NULL };
-	static const char	*mpath2[] = { "Message", NULL };
-	struct http_xml		 x;
-	yajl_val		 tree, v;
-	const char		*s;
-	char			*text;
-	size_t			 i;
-	int			 rv = -1;
-
-	*code = *message = NULL;
-	if (body == NULL || len == 0)
-		return -1;
-	for (i = 0; i < len && (body[i] == ' ' || body[i] == '\n' ||
-	    body[i] == '\r' || body[i] == '\t'); i++)
-		continue;
-	if (i < len && body[i] == '{') {
-		text = xstrndup(body, len);
-		tree = yajl_tree_parse(text, NULL, 0);
-		free(text);
-		if (tree == NULL || !YAJL_IS_OBJECT(tree)) {
-			yajl_tree_free(tree);
-			return -1;
-		}
-		if ((v = yajl_tree_get(tree, cpath, yajl_t_string)) == NULL &&
-		    (v = yajl_tree_get(tree, cpath2, yajl_t_string)) == NULL)
-			v = yajl_tree_get(tree, cpath3, yajl_t_string);
-		if (v != NULL && (s = YAJL_GET_STRING(v)) != NULL) {
-			if (strchr(s, '#') != NULL)	/* "aws.x#Throttling" */
-				s = strchr(s, '#') + 1;
-			if (strchr(s, ':') != NULL)	/* "X:http://..." */
-				*code = http_field(s, (size_t)(strchr(s, ':') -
-				    s));
-			else
-				*code = http_field(s, strlen(s));
-		}
-		if ((v = yajl_tree_get(tree, mpath, yajl_t_string)) == NULL)
-			v = yajl_tree_get(tree, mpath2, yajl_t_string);
-		if (v != NULL && (s = YAJL_GET_STRING(v)) != NULL)
-			*message = http_field(s, strlen(s));
-		yajl_tree_free(tree);
-		return *code != NULL || *message != NULL ? 0 : -1;
-	}
-	if (i >= len || body[i] != '<' || len > INT_MAX)
-		return -1;
-
-	memset(&x, 0, sizeof x);
-	buf_init(&x.code, HTTP_FIELD_MAX);
-	buf_init(&x.message, HTTP_FIELD_MAX);
-	if (xmldoc_run(&http_xml_ops, &x, NULL, body, len) == 0 &&
-	    (x.code.len != 0 || x.message.len != 0)) {
-		if (x.code.len != 0)
-			*code = http_field(x.code.data, x.code.len);
-		if (x.message.len != 0)
-			*message = http_field(x.message.data, x.message.len);
-		rv = 0;
-	}
-	buf_clear(&x.code);
-	buf_clear(&x.message);
-	return rv;
 }

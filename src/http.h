@@ -28,7 +28,7 @@
  *	if (http_do(client, &rq, &rs, &cause) == -1)
  *		... transport failure after retries: report cause ...
  *	else if (rs.status != 200)
- *		... http_error_parse(rs.body.data, rs.body.len, &code, &msg)
+ *		... aws_error_parse(rs.body.data, rs.body.len, &er)
  *	http_response_clear(&rs);
  *
  * Streaming: set rq.write and the body of a 2xx answer goes to it in
@@ -176,15 +176,6 @@ void	 http_call_free(struct http_call *);
  */
 const char *http_response_header(const struct http_response *,
 	    const char *name, char *out, size_t len);
-
-/*
- * The Code and Message of an AWS error document, XML (<Error><Code>, as
- * S3, STS and SNS send) or JSON ({"__type"/"code", "message"}).  0 and
- * *code, *message allocated (either may be NULL when absent); -1 if the
- * body is not such a document.
- */
-int	 http_error_parse(const char *body, size_t len, char **code,
-	    char **message);
 
 /*
  * Whether a URL may carry a secret: https, or plain http to loopback

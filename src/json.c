@@ -43,6 +43,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "buf.h"
+#include "forms.h"
 #include "json.h"
 #include "log.h"
 #include "record.h"
@@ -62,15 +63,6 @@ enum json_top {
 	JSON_TOP_OBJECT,	/* an object: an event, envelope or digest */
 	JSON_TOP_ARRAY,		/* an array of records */
 	JSON_TOP_FILE,		/* an object with a Records array */
-};
-
-/* What a finished object is: its members that tell. */
-struct json_shape {
-	const struct rec_value	*detail;	/* an envelope's event */
-	const struct rec_value	*detail_type;
-	const struct rec_value	*category;	/* eventCategory */
-	int			 insight;	/* an Insights event */
-	int			 event;		/* names an event */
 };
 
 /* Why the record being built will not be delivered. */
@@ -145,9 +137,6 @@ static int	 json_check(struct json *);
 static int	 json_depth_in(struct json *);
 static int	 json_value(struct json *, enum rec_type, const char *, size_t);
 static const char *json_type_name(enum rec_type);
-static void	 json_shape(const struct rec_value *, struct json_shape *);
-static int	 json_is_digest_key(const char *, size_t);
-static const struct rec_value *json_envelope(const struct json_shape *);
 static size_t	 json_scan(const char *, size_t, int *);
 #if defined(__SSE2__)
 static void	 json_masks(const char *, uint64_t *, uint64_t *, uint64_t *);
@@ -192,20 +181,6 @@ static const yajl_callbacks json_callbacks = {
 	.yajl_end_map = json_cb_end_map,
 	.yajl_start_array = json_cb_start_array,
 	.yajl_end_array = json_cb_end_array,
-};
-
-/* Top-level members that only a CloudTrail-Digest file has. */
-#define JSON_KEY(s)	{ s, sizeof s - 1 }
-static const struct {
-	const char	*name;
-	size_t		 len;
-} json_digest_keys[] = {
-	JSON_KEY("digestStartTime"),
-	JSON_KEY("digestEndTime"),
-	JSON_KEY("digestS3Bucket"),
-	JSON_KEY("digestS3Object"),
-	JSON_KEY("logFiles"),
-	JSON_KEY("previousDigestSignature"),
 };
 
 /* A record kept from the last stream, so its arena is not made anew. */
@@ -425,97 +400,13 @@ json_depth_in(struct json *j)
 	return 1;
 }
 
-/*
- * The members of an object that say what it is, found in one pass: this
- * runs for every record, and a search per name went through all members
- * of an ordinary event for each name it lacks.  The first member of a
- * name is the one taken, as record_member() would take it.
- */
-static void
-json_shape(const struct rec_value *v, struct json_shape *sh)
-{
-	const struct rec_value	*m, **slot;
-
-	memset(sh, 0, sizeof *sh);
-	for (m = v->child; m != NULL; m = m->next) {
-		slot = NULL;
-		switch (m->keylen) {
-		case 6:
-			if (memcmp(m->key, "detail", 6) == 0)
-				slot = &sh->detail;
-			break;
-		case 9:
-			if (memcmp(m->key, "eventName", 9) == 0)
-				sh->event = 1;
-			break;
-		case 11:
-			if (memcmp(m->key, "detail-type", 11) == 0)
-				slot = &sh->detail_type;
-			else if (memcmp(m->key, "eventSource", 11) == 0)
-				sh->event = 1;
-			break;
-		case 12:
-			if (memcmp(m->key, "eventVersion", 12) == 0)
-				sh->event = 1;
-			break;
-		case 13:
-			if (memcmp(m->key, "eventCategory", 13) == 0)
-				slot = &sh->category;
-			break;
-		case 14:
-			if (memcmp(m->key, "insightDetails", 14) == 0)
-				sh->insight = 1;
-			break;
-		}
-		if (slot != NULL && *slot == NULL)
-			*slot = m;
-	}
-	if (sh->category != NULL && sh->category->type == REC_STRING &&
-	    sh->category->len == 7 && memcmp(sh->category->str, "Insight",
-	    7) == 0)
-		sh->insight = 1;
-}
-
-static int
-json_is_digest_key(const char *s, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < nitems(json_digest_keys); i++) {
-		if (json_digest_keys[i].len == len &&
-		    memcmp(json_digest_keys[i].name, s, len) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * The event inside an EventBridge envelope for CloudTrail ("detail-type"
- * "AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail" and
- * so on), or NULL.
- */
-static const struct rec_value *
-json_envelope(const struct json_shape *sh)
-{
-	static const char	 suffix[] = " via CloudTrail";
-	const struct rec_value	*dt = sh->detail_type;
-	size_t			 n = sizeof suffix - 1;
-
-	if (dt == NULL || dt->type != REC_STRING || dt->len < n ||
-	    memcmp(dt->str + dt->len - n, suffix, n) != 0)
-		return NULL;
-	if (sh->detail == NULL || sh->detail->type != REC_OBJECT)
-		return NULL;
-	return sh->detail;
-}
-
 /* The record's root has closed: deliver it, count it or report it. */
 static void
 json_rec_end(struct json *j)
 {
 	struct record		*r = j->rec;
 	const struct rec_value	*root, *detail;
-	struct json_shape	 sh;
+	struct forms_shape	 sh;
 	uint64_t		 index = record_index(r);
 
 	j->building = 0;
@@ -560,10 +451,10 @@ json_rec_end(struct json *j)
 	}
 
 	root = record_root(r);
-	json_shape(root, &sh);
-	if ((detail = json_envelope(&sh)) != NULL) {
+	forms_shape(root, &sh);
+	if ((detail = forms_envelope(&sh)) != NULL) {
 		record_set_root(r, detail);
-		json_shape(detail, &sh);
+		forms_shape(detail, &sh);
 	}
 	if (sh.insight) {
 		j->st->insights++;
@@ -689,7 +580,7 @@ json_cb_map_key(void *ctx, const unsigned char *s, size_t len)
 		if (j->top == JSON_TOP_OBJECT && j->depth == 1 && len == 7 &&
 		    memcmp(s, "Records", 7) == 0)
 			j->records_key = 1;
-		else if (json_is_digest_key((const char *)s, len) &&
+		else if (forms_is_digest_key((const char *)s, len) &&
 		    j->skip == JSON_SKIP_NONE)
 			j->skip = JSON_SKIP_DIGEST;
 	}

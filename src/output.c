@@ -204,3 +204,36 @@ output_rule_json(FILE *f, const struct rule *r)
 	output_esc_json(f, s, strlen(s));
 	fputs("}\n", f);
 }
+
+/*
+ * List the rule set ("ctaudit rules"): the rules, then the Sigma filters
+ * (what they accept is not reported), as text columns or JSON Lines.
+ * Return -1 if f could not be written (errno set), else 0.
+ */
+int
+output_rule_list(FILE *f, const struct rule_set *rs, int json)
+{
+	const struct rule	*r;
+	size_t			 i;
+
+	for (i = 0; i < rule_set_count(rs); i++) {
+		r = rule_set_get(rs, i);
+		if (json)
+			output_rule_json(f, r);
+		else
+			fprintf(f, "%-36s  %-13s  %s  %s\n", rule_id(r),
+			    rule_level_name(rule_level(r)), rule_title(r),
+			    rule_path(r));
+	}
+	for (i = 0; i < rule_set_nfilters(rs); i++) {
+		r = rule_set_filter_get(rs, i);
+		if (json)
+			output_rule_json(f, r);
+		else
+			fprintf(f, "%-36s  %-13s  %s  %s\n", rule_id(r),
+			    "filter", rule_title(r), rule_path(r));
+	}
+	if (fflush(f) == EOF || ferror(f))
+		return -1;
+	return 0;
+}

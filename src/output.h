@@ -14,6 +14,7 @@
 
 struct record;
 struct rule;
+struct rule_set;
 
 #define OUTPUT_SCHEMA_VERSION	1	/* JSON "schema", documented */
 
@@ -63,5 +64,7 @@ extern const struct output_ops	output_csv_ops;
 const struct output_ops	*output_find(const char *);
 /* Describe a rule as one JSON object on a line ("ctaudit rules -f json"). */
 void		 output_rule_json(FILE *, const struct rule *);
+/* List a rule set, as text or JSON Lines: 0, or -1 on a write error. */
+int		 output_rule_list(FILE *, const struct rule_set *, int json);
 
 #endif

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hash.h"
 #include "log.h"
 #include "match.h"
 #include "prefilter.h"
@@ -73,9 +74,10 @@ struct rule_set {
 	struct prefilter	*pf;	/* the rest, that need a literal */
 	uint64_t		 gen;	/* records evaluated */
 	uint64_t		 re_limits;	/* |re matches stopped */
-	/* Rule ids given so far, with where: open addressing, a power of 2. */
+	/* Rule ids given so far, with where, in load order. */
 	struct rule_idseen	*ids;
-	size_t			 nids, idsize;
+	size_t			 nids;
+	struct hash		 idtab;
 	/* Rule files and directories read so far (device and inode). */
 	struct rule_fileseen	*files;
 	size_t			 nfiles;
@@ -85,7 +87,7 @@ struct rule_set {
 };
 
 struct rule_idseen {
-	char		*id;		/* NULL: an empty slot */
+	char		*id;
 	char		*path;
 	unsigned long	 line;
 };
@@ -134,6 +136,8 @@ static void	 rule_add(void *, struct rule *);
 static int	 rule_eval_one(struct rule_set *, struct rule_eval_ctx *);
 static const struct rule_idseen *rule_id_seen(struct rule_set *,
 		    const struct rule *);
+static int	 rule_id_eq(const void *, size_t, const void *);
+static uint64_t	 rule_id_rehash(const void *, size_t);
 static const char *rule_file_seen(struct rule_set *, const char *,
 		    const struct stat *);
 static struct rule *rule_find(struct rule **, size_t, const char *);
@@ -263,11 +267,12 @@ rule_set_free(struct rule_set *rs)
 	rule_strv_free(rs->opts.tags, rs->opts.ntags);
 	rule_strv_free(rs->opts.statuses, rs->opts.nstatuses);
 	rule_strv_free(rs->opts.placeholders, rs->opts.nplaceholders);
-	for (i = 0; i < rs->idsize; i++) {
+	for (i = 0; i < rs->nids; i++) {
 		free(rs->ids[i].id);
 		free(rs->ids[i].path);
 	}
 	free(rs->ids);
+	hash_clear(&rs->idtab);
 	for (i = 0; i < rs->nfiles; i++)
 		free(rs->files[i].path);
 	free(rs->files);
@@ -346,40 +351,31 @@ rule_append(struct rule_set *rs, struct rule *r)
 static const struct rule_idseen *
 rule_id_seen(struct rule_set *rs, const struct rule *r)
 {
-	struct rule_idseen	*old;
-	size_t			 i, k, oldsize, len = strlen(r->id);
+	uint64_t	h = hash_str(r->id);
+	size_t		i;
 
-	if (rs->idsize > 0) {
-		for (k = rule_hash(r->id, len) & (rs->idsize - 1);
-		    rs->ids[k].id != NULL; k = (k + 1) & (rs->idsize - 1)) {
-			if (strcmp(rs->ids[k].id, r->id) == 0)
-				return &rs->ids[k];
-		}
-	}
-	if (2 * (rs->nids + 1) > rs->idsize) {
-		old = rs->ids;
-		oldsize = rs->idsize;
-		rs->idsize = oldsize == 0 ? 64 : oldsize * 2;
-		rs->ids = xcalloc(rs->idsize, sizeof *rs->ids);
-		for (i = 0; i < oldsize; i++) {
-			if (old[i].id == NULL)
-				continue;
-			for (k = rule_hash(old[i].id, strlen(old[i].id)) &
-			    (rs->idsize - 1); rs->ids[k].id != NULL;
-			    k = (k + 1) & (rs->idsize - 1))
-				;
-			rs->ids[k] = old[i];
-		}
-		free(old);
-	}
-	for (k = rule_hash(r->id, len) & (rs->idsize - 1);
-	    rs->ids[k].id != NULL; k = (k + 1) & (rs->idsize - 1))
-		;
-	rs->ids[k].id = xstrdup(r->id);
-	rs->ids[k].path = xstrdup(r->path);
-	rs->ids[k].line = r->line;
+	if ((i = hash_find(&rs->idtab, h, rule_id_eq, rs, r->id)) != SIZE_MAX)
+		return &rs->ids[i];
+	if (hash_add(&rs->idtab, h, rs->nids, rule_id_rehash, rs) == -1)
+		fatalx("more than %zu rule ids", (size_t)HASH_MAX);
+	rs->ids = xreallocarray(rs->ids, rs->nids + 1, sizeof *rs->ids);
+	rs->ids[rs->nids].id = xstrdup(r->id);
+	rs->ids[rs->nids].path = xstrdup(r->path);
+	rs->ids[rs->nids].line = r->line;
 	rs->nids++;
 	return NULL;
+}
+
+static int
+rule_id_eq(const void *arg, size_t idx, const void *key)
+{
+	return strcmp(((const struct rule_set *)arg)->ids[idx].id, key) == 0;
+}
+
+static uint64_t
+rule_id_rehash(const void *arg, size_t idx)
+{
+	return hash_str(((const struct rule_set *)arg)->ids[idx].id);
 }
 
 /*
@@ -794,7 +790,13 @@ rule_fold8(const char *s, size_t n)
 	return w | caps >> 2;
 }
 
-/* A multiply-xorshift hash of the folded words. */
+/*
+ * A multiply-xorshift hash of the folded words.  This index stays apart
+ * from hash.c: it is probed for every record, up to three times, and
+ * hashing and comparing case-folded keys a word at a time here is what
+ * keeps that cheap; hash.c's byte-wise FNV-1a over keys folded first
+ * would need a copy per lookup.
+ */
 static uint64_t
 rule_hash(const char *s, size_t len)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The pure parts of the S3 reader, kept apart from its I/O so that they
- * are cheap to test: s3_xml.c parses ListObjectsV2 pages and S3 error
- * documents with expat, and s3_list.c knows CloudTrail's key layout,
+ * are cheap to test: s3_xml.c parses ListObjectsV2 pages with expat
+ * (aws_error.c the error documents), and s3_list.c knows CloudTrail's key layout,
  * AWSLogs/[o-xxxx/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/, the time stamp
  * in a log file's name, and which day prefixes a time window needs.
  */
@@ -34,18 +34,8 @@ struct s3_page {
 	char		 *next_token;	/* NextContinuationToken, or NULL */
 };
 
-/* What an S3 error document says; NULL where it is silent. */
-struct s3_error {
-	char	*code;		/* "AccessDenied" */
-	char	*message;
-	char	*region;	/* <Region>, as AuthorizationHeaderMalformed */
-	char	*endpoint;	/* <Endpoint>, as PermanentRedirect */
-};
-
 int	 s3_xml_page(const char *, size_t, struct s3_page *, char **cause);
 void	 s3_page_clear(struct s3_page *);
-int	 s3_xml_error(const char *, size_t, struct s3_error *);
-void	 s3_error_clear(struct s3_error *);
 
 /*
  * How far into the CloudTrail layout a prefix reaches.  Every level but

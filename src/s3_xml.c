@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * S3's XML, parsed with expat: ListObjectsV2 pages (the keys and common
- * prefixes the S3 source walks) and error documents (the Code and Message
- * of a failed request).  The caller has the whole body, already capped
- * (BUF_LISTING_MAX, HTTP_ERROR_MAX); this file adds caps on each text,
+ * S3's ListObjectsV2 pages, parsed with expat: the keys and common
+ * prefixes the S3 source walks.  Error documents are aws_error.c's.  The
+ * caller has the whole body, already capped (BUF_LISTING_MAX); this file
+ * adds caps on each text,
  * on the number of entries and on nesting; xmldoc.c refuses any document
  * type or entity declaration, so entity tricks never reach expat.
  */
@@ -32,10 +32,6 @@ enum s3_xml_elem {
 	S3_XML_PREFIX,
 	S3_XML_TRUNCATED,
 	S3_XML_TOKEN,
-	S3_XML_CODE,
-	S3_XML_MESSAGE,
-	S3_XML_REGION,
-	S3_XML_ENDPOINT,
 };
 
 struct s3_xml {
@@ -46,7 +42,6 @@ struct s3_xml {
 	int			 capture;	/* collecting text */
 	struct buf		 text;
 	struct s3_page		*page;
-	struct s3_error		*error;
 	struct s3_object	 cur;		/* the Contents being read */
 	int			 have_size;
 	size_t			 nentries, objsize, presize;
@@ -81,36 +76,25 @@ s3_xml_classify(const struct s3_xml *x, const char *name)
 {
 	enum s3_xml_elem	 parent = x->stack[x->depth - 1];
 
-	if (x->page != NULL) {
-		if (x->depth == 1) {
-			if (strcmp(name, "Contents") == 0)
-				return S3_XML_CONTENTS;
-			if (strcmp(name, "CommonPrefixes") == 0)
-				return S3_XML_PREFIXES;
-			if (strcmp(name, "IsTruncated") == 0)
-				return S3_XML_TRUNCATED;
-			if (strcmp(name, "NextContinuationToken") == 0)
-				return S3_XML_TOKEN;
-		} else if (x->depth == 2 && parent == S3_XML_CONTENTS) {
-			if (strcmp(name, "Key") == 0)
-				return S3_XML_KEY;
-			if (strcmp(name, "Size") == 0)
-				return S3_XML_SIZE;
-			if (strcmp(name, "ETag") == 0)
-				return S3_XML_ETAG;
-		} else if (x->depth == 2 && parent == S3_XML_PREFIXES) {
-			if (strcmp(name, "Prefix") == 0)
-				return S3_XML_PREFIX;
-		}
-	} else if (x->depth == 1) {
-		if (strcmp(name, "Code") == 0)
-			return S3_XML_CODE;
-		if (strcmp(name, "Message") == 0)
-			return S3_XML_MESSAGE;
-		if (strcmp(name, "Region") == 0)
-			return S3_XML_REGION;
-		if (strcmp(name, "Endpoint") == 0)
-			return S3_XML_ENDPOINT;
+	if (x->depth == 1) {
+		if (strcmp(name, "Contents") == 0)
+			return S3_XML_CONTENTS;
+		if (strcmp(name, "CommonPrefixes") == 0)
+			return S3_XML_PREFIXES;
+		if (strcmp(name, "IsTruncated") == 0)
+			return S3_XML_TRUNCATED;
+		if (strcmp(name, "NextContinuationToken") == 0)
+			return S3_XML_TOKEN;
+	} else if (x->depth == 2 && parent == S3_XML_CONTENTS) {
+		if (strcmp(name, "Key") == 0)
+			return S3_XML_KEY;
+		if (strcmp(name, "Size") == 0)
+			return S3_XML_SIZE;
+		if (strcmp(name, "ETag") == 0)
+			return S3_XML_ETAG;
+	} else if (x->depth == 2 && parent == S3_XML_PREFIXES) {
+		if (strcmp(name, "Prefix") == 0)
+			return S3_XML_PREFIX;
 	}
 	return S3_XML_OTHER;
 }
@@ -189,7 +173,6 @@ static void
 s3_xml_text_done(struct s3_xml *x, enum s3_xml_elem e)
 {
 	struct s3_page	*pg = x->page;
-	struct s3_error	*er = x->error;
 	char		**slot = NULL;
 	const char	*t = x->text.data != NULL ? x->text.data : "";
 
@@ -238,18 +221,6 @@ s3_xml_text_done(struct s3_xml *x, enum s3_xml_elem e)
 		return;
 	case S3_XML_TOKEN:
 		slot = &pg->next_token;
-		break;
-	case S3_XML_CODE:
-		slot = &er->code;
-		break;
-	case S3_XML_MESSAGE:
-		slot = &er->message;
-		break;
-	case S3_XML_REGION:
-		slot = &er->region;
-		break;
-	case S3_XML_ENDPOINT:
-		slot = &er->endpoint;
 		break;
 	default:
 		return;
@@ -380,36 +351,4 @@ s3_page_clear(struct s3_page *pg)
 	free(pg->prefixes);
 	free(pg->next_token);
 	memset(pg, 0, sizeof *pg);
-}
-
-/*
- * Parse an S3 error document (<Error><Code>...).  0 and er filled (the
- * caller clears it), or -1 if the body is not one.
- */
-int
-s3_xml_error(const char *data, size_t len, struct s3_error *er)
-{
-	struct s3_xml	 x;
-
-	memset(er, 0, sizeof *er);
-	memset(&x, 0, sizeof x);
-	x.root = "Error";
-	x.error = er;
-	if (s3_xml_run(&x, data, len) == -1 || er->code == NULL) {
-		free(x.cause);
-		s3_error_clear(er);
-		return -1;
-	}
-	return 0;
-}
-
-/* Free what an error holds. */
-void
-s3_error_clear(struct s3_error *er)
-{
-	free(er->code);
-	free(er->message);
-	free(er->region);
-	free(er->endpoint);
-	memset(er, 0, sizeof *er);
 }

@@ -2,9 +2,13 @@
 /*
  * Sinks deliver a run's findings to people after they have been written
  * to the output: Amazon SNS (--sns-topic), and Slack, Discord and
- * Telegram (--notify).  Each sink is one file with a const ops table; the
- * registry in sink.c finds them by name, so another sink is one new file
- * and one line there.
+ * Telegram (--notify).  Each sink is a const ops table that the registry
+ * in sink.c finds by name.  A protocol is one file: sink_sns.c holds the
+ * SNS table, sink_webhook.c the three chat tables, which share the JSON
+ * POST, the retries and the scrubbing of secrets and differ only in a
+ * small kind table.  Another sink is one ops table (in a new file, or a
+ * new kind in sink_webhook.c for another webhook) and one line in
+ * sink.c.
  *
  * The set of sinks renders each finding once (alert.h), as it is found,
  * and collects the alerts in one batch for all sinks: each finding up to

@@ -33,6 +33,7 @@
 
 #include "alert.h"
 #include "aws_cred.h"
+#include "aws_error.h"
 #include "buf.h"
 #include "http.h"
 #include "log.h"
@@ -344,15 +345,15 @@ sink_sns_sleep(unsigned ms)
 static char *
 sink_sns_describe(const struct http_response *rs)
 {
-	char	*code, *msg, *out;
+	struct aws_error	 er;
+	char			*out;
 
-	if (http_error_parse(rs->body.data, rs->body.len, &code, &msg) == -1)
+	if (aws_error_parse(rs->body.data, rs->body.len, &er) == -1)
 		return xprintf("HTTP %ld", rs->status);
-	out = xprintf("%s%s%s (HTTP %ld)", code != NULL ? code : "",
-	    code != NULL && msg != NULL ? ": " : "",
-	    msg != NULL ? msg : "", rs->status);
-	free(code);
-	free(msg);
+	out = xprintf("%s%s%s (HTTP %ld)", er.code != NULL ? er.code : "",
+	    er.code != NULL && er.message != NULL ? ": " : "",
+	    er.message != NULL ? er.message : "", rs->status);
+	aws_error_clear(&er);
 	return out;
 }
 

@@ -39,6 +39,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "alert.h"
+#include "aws_error.h"
 #include "buf.h"
 #include "http.h"
 #include "log.h"
@@ -504,12 +505,14 @@ sink_webhook_describe(const struct sink_webhook *w,
 	static const char	*desc[] = { "description", NULL };
 	static const char	*after[] = { "parameters", "retry_after",
 				    NULL };
+	struct aws_error	 er;
 	yajl_val		 tree = NULL, v;
-	char			*code = NULL, *msg = NULL, *text, *out;
+	char			*text, *out;
 	const char		*s = NULL;
 	size_t			 i, len = 0;
 
 	*retry_after = 0;
+	memset(&er, 0, sizeof er);
 	if (rs->body.len > 0 && rs->body.data[0] == '{') {
 		text = xstrndup(rs->body.data, rs->body.len);
 		tree = yajl_tree_parse(text, NULL, 0);
@@ -521,9 +524,8 @@ sink_webhook_describe(const struct sink_webhook *w,
 	if (tree != NULL && (v = yajl_tree_get(tree, desc,
 	    yajl_t_string)) != NULL)
 		s = YAJL_GET_STRING(v);
-	else if (http_error_parse(rs->body.data, rs->body.len, &code,
-	    &msg) == 0)
-		s = msg != NULL ? msg : code;
+	else if (aws_error_parse(rs->body.data, rs->body.len, &er) == 0)
+		s = er.message != NULL ? er.message : er.code;
 	else if (rs->body.len > 0 && rs->body.data[0] != '<' &&
 	    rs->body.data[0] != '{')
 		s = rs->body.data;
@@ -538,8 +540,7 @@ sink_webhook_describe(const struct sink_webhook *w,
 	out = xprintf("HTTP %ld%s%s", rs->status, *text != '\0' ? ": " : "",
 	    text);
 	free(text);
-	free(code);
-	free(msg);
+	aws_error_clear(&er);
 	yajl_tree_free(tree);
 	return out;
 }

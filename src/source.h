@@ -12,6 +12,16 @@
 
 struct state;
 
+/*
+ * --shard: of the files or keys below each root, read only those whose
+ * path relative to the root hashes to index (of count).  count 0: all.
+ */
+#define SOURCE_SHARD_MAX	1000000
+struct source_shard {
+	uint32_t	 index;
+	uint32_t	 count;
+};
+
 struct source_opts {
 	int64_t		 since_ms;	/* 0: no lower bound on eventTime */
 	int64_t		 until_ms;	/* 0: no upper bound */
@@ -24,6 +34,7 @@ struct source_opts {
 	int		 jobs;		/* objects in flight; 0: default */
 	/* --state: skip what earlier runs read (state.h), or NULL. */
 	struct state	*state;
+	struct source_shard shard;	/* --shard; count 0 for none */
 };
 
 struct stream {
@@ -57,5 +68,17 @@ struct source	*source_open(const char *, const struct source_opts *,
 		    char **);
 int		 source_next(struct source *, struct stream **, char **);
 void		 source_close(struct source *);
+
+/*
+ * Parse a --shard argument, "K/N" or "N"; with "N" the index comes from
+ * batch (AWS_BATCH_JOB_ARRAY_INDEX) or else k8s (JOB_COMPLETION_INDEX),
+ * either of which may be NULL.  0, or -1 and *cause.
+ */
+int		 source_shard_parse(const char *, const char *batch,
+		    const char *k8s, struct source_shard *, char **cause);
+/* 1 if the file or key rel (relative to its root) is in the shard. */
+int		 source_shard_keep(const struct source_shard *,
+		    const char *rel);
+uint64_t	 source_shard_hash(const char *);
 
 #endif

@@ -13,6 +13,10 @@
  * inode, and read once: a tree of links that reach one directory by many
  * paths (2^30 of them in 30 levels of two links) costs one visit, and a
  * note says where a file or directory was skipped as already read.
+ * With --shard, a file below a directory is read only when its path
+ * relative to the directory is in the shard (source.c); a file named on
+ * the command line is hashed by its name as given, and standard input
+ * is read by shard 0 only.
  */
 #include "config.h"
 
@@ -58,6 +62,7 @@ struct source_file {
 	int			 fd;	/* the current stream's, or -1 */
 	char			*name;	/* the current stream's */
 	struct state		*state;	/* --state, or NULL */
+	struct source_shard	 shard;
 	struct stream		 stream;
 	struct stream		 failed;	/* names an entry that failed */
 	struct source_file_dir	*stack;
@@ -242,10 +247,13 @@ source_file_open(const char *path, const struct source_opts *opts,
 	sf->root = xstrdup(path);
 	sf->stream.read = source_file_read;
 	sf->stream.priv = sf;
+	sf->shard = opts->shard;
 
 	if (strcmp(path, "-") == 0) {
 		sf->fd = STDIN_FILENO;
 		sf->name = xstrdup("<stdin>");
+		if (sf->shard.count > 1 && sf->shard.index != 0)
+			sf->done = 1;
 		return sf;
 	}
 	if (stat(path, &sb) == -1) {
@@ -267,6 +275,10 @@ source_file_open(const char *path, const struct source_opts *opts,
 			*cause = reason;
 			goto fail;
 		}
+		return sf;
+	}
+	if (!source_shard_keep(&sf->shard, path)) {
+		sf->done = 1;
 		return sf;
 	}
 	/* Given by name, a FIFO or device is read too: <(zcat ...) works. */
@@ -384,7 +396,8 @@ source_file_next(void *priv, struct stream **sp, char **cause)
 			pathcopy = NULL;
 			continue;
 		}
-		if (!S_ISREG(sb.st_mode)) {
+		if (!S_ISREG(sb.st_mode) ||
+		    !source_shard_keep(&sf->shard, path + strlen(sf->root))) {
 			free(path);
 			continue;
 		}

@@ -54,36 +54,9 @@
  * PATH.lock, held from state_open() to state_free(), keeps two runs from
  * working at once.
  *
- * The state is saved once, at the end of a run.  So that a run killed
- * half-way (kill -9, the OOM killer, a reboot) does not leave the next
- * one to write again what it had written, each stream is checkpointed in
- * a journal, PATH.journal, once its findings are in the output (flushed):
- * a line per finding written (its dedup pair, as in the state) and one
- * for the stream itself (what the state keeps of it), appended.
- *
- *	ctaudit-journal 1 BOOT_ID
- *	seen EVENTTIME_MS RULE_ID EVENT_ID
- *	file ROOT PATH SIZE MTIME_NS CTIME_NS
- *	key BUCKET PREFIX KEY
- *	sync
- *
- * The order of the writes is the whole design.  A line is appended only
- * after the output it covers has reached the kernel, so a process that
- * dies can only leave the findings of one stream written but not
- * journaled (killed between the two writes), never the other way round.
- * A machine that goes down loses what was not synced, in any order, so
- * every STATE_JOURNAL_SYNC_MS (no more often: an fsync per stream is too
- * slow on big archives) the output is fsynced, then a 'sync' line is
- * appended and the journal synced.  The header names the boot
- * (/proc/sys/kernel/random/boot_id): after a reboot only the lines
- * before the last 'sync' count, and the streams after it are read and
- * written again.  Lost checkpoints mean more reading, never less.
- *
- * The next run, under the lock, folds a journal it finds into the state,
- * saves that (so its own journal can start afresh) and removes it.  A
- * final line cut short is the mark of a crash and is ignored; anything
- * else wrong is an error, as in the state.  A clean end of the run saves
- * the state, which covers all the journal did, and removes the journal.
+ * The dedup set is in state_seen.c, the cursors the sources ask about
+ * in state_cursor.c, the journal in state_journal.c; state_int.h holds
+ * what they share.
  */
 #include "config.h"
 
@@ -101,206 +74,77 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "log.h"
 #include "s3.h"
 #include "state.h"
+#include "state_int.h"
 #include "xmalloc.h"
 
-#define STATE_MAGIC		"ctaudit-state"
-#define STATE_JOURNAL_MAGIC	"ctaudit-journal"
-#define STATE_BOOT_ID		"/proc/sys/kernel/random/boot_id"
-#define STATE_BOOT_MAX		64
-#define STATE_JOURNAL_MAX_STR	"64 MB"
-#define STATE_FIELDS_MAX	6
-
-enum state_kind {
-	STATE_FILE,
-	STATE_S3,
+/* What state_tab_find() hands hash_find(): the key and where keys are. */
+struct state_tab_key {
+	state_key_fn	*get;
+	const void	*arg;
 };
 
-/* What is known of one file or key. */
-#define STATE_E_OLD	0x01	/* done in an earlier run */
-#define STATE_E_SEEN	0x02	/* skipped this run because of that */
-#define STATE_E_WANT	0x04	/* handed to the source this run */
-#define STATE_E_OK	0x08	/* and read to the end */
-#define STATE_E_FAILED	0x10	/* could not be read this run */
-#define STATE_E_RETRY	0x20	/* failed in an earlier run */
-
-struct state_ent {
-	char		*key;		/* relative path, or S3 key */
-	uint64_t	 size;
-	int64_t		 mtime, ctime;	/* ns */
-	int		 flags;
-};
-
-/* A hash table of indices into an array of things with string keys. */
-struct state_tab {
-	size_t		*slots;		/* index + 1, 0 if free */
-	size_t		 size, used;
-};
-
-typedef const char *state_key_fn(const void *, size_t);
-
-struct state_scope {
-	enum state_kind	  kind;
-	char		 *a;		/* realpath of root, or bucket */
-	char		 *b;		/* S3 prefix; NULL for files */
-	int64_t		  cut;		/* files: ctime ns, 0 if none */
-	char		 *mark;		/* S3: NULL if none */
-	int		  visited;
-	struct state_ent *ents;
-	size_t		  nents, entsize;
-	struct state_tab  tab;
-};
-
-struct state_pair {
-	char		*key;		/* "RULE\tEVENT" */
-	int64_t		 t;		/* eventTime, ms */
-};
-
-struct state {
-	char			 *path;
-	int			  lockfd;
-	struct state_opts	  opts;
-	struct state_scope	**scopes;
-	size_t			  nscopes;
-	struct state_scope	 *cur;		/* the file walk going on */
-	char			 *cur_given;	/* its root as given */
-	struct state_scope	 *last;		/* scope of the last S3 key */
-	struct state_pair	 *pairs;
-	size_t			  npairs, pairsize;
-	struct state_tab	  pairtab;
-	int64_t			  newest;	/* latest eventTime seen */
-	int64_t			  latest;	/* of any event, for --stale */
-	struct state_stats	  stats;
-
-	char			 *jpath;	/* PATH.journal */
-	FILE			 *jf;		/* NULL: no checkpoints */
-	FILE			 *out;		/* where findings go */
-	int			  out_sync;	/* out is a regular file */
-	struct state_pair	 *pend;		/* written, not journaled */
-	size_t			  npend, pendsize;
-	int64_t			  jsync_ms;	/* monotonic, last sync */
-	int			  jdirty;	/* lines since then */
-};
-
-/* A record word a reader knows, and its number of fields. */
-struct state_rec {
-	const char	*word;
-	size_t		 nf;
-};
-
-static uint64_t	 state_hash(const char *);
-static size_t	 state_tab_find(const struct state_tab *, const char *,
-		    state_key_fn *, const void *);
-static void	 state_tab_add(struct state_tab *, size_t, state_key_fn *,
-		    const void *);
-static const char *state_ent_key(const void *, size_t);
-static const char *state_pair_key(const void *, size_t);
-static struct state_ent *state_ent_get(struct state_scope *, const char *);
-static struct state_ent *state_ent_add(struct state_scope *, const char *);
-static struct state_scope *state_scope_add(struct state *, enum state_kind,
-		    const char *, const char *);
-static struct state_scope *state_scope_find(struct state *, enum state_kind,
-		    const char *, const char *);
 static void	 state_scope_free(struct state_scope *);
-static const char *state_rel(struct state *, const char *);
-static int	 state_number(const char *, int64_t *);
-static int	 state_fields(const struct state_rec *, size_t, char **,
-		    size_t, char **);
-static int	 state_read(struct state *, FILE *, unsigned long *, char **);
 static int	 state_parse(struct state *, char **, size_t,
 		    struct state_scope **, char **);
-static void	 state_pair_add(struct state *, const char *, int64_t);
-static void	 state_prune(struct state *, size_t);
-static int	 state_pair_cmp(const void *, const void *);
+static int	 state_read(struct state *, FILE *, unsigned long *, char **);
 static int	 state_ent_cmp(const void *, const void *);
-static void	 state_put(FILE *, const char *);
 static void	 state_write_scope(FILE *, struct state *,
 		    struct state_scope *, uint64_t *);
-static struct state_ent *state_stream_mark(struct state *, const char *,
-		    int, struct state_scope **);
-static void	 state_boot_id(char *, size_t);
-static int64_t	 state_monotonic(void);
-static int	 state_open_file(const char *, int, char **);
-static int	 state_journal_parse(struct state *, char **, size_t,
-		    char **);
-static int	 state_journal_load(struct state *, unsigned long *,
-		    char **);
-static void	 state_journal_put(struct state *, struct state_scope *,
-		    struct state_ent *);
-static void	 state_journal_sync(struct state *);
-static void	 state_journal_stop(struct state *, const char *,
-		    const char *);
 
-/* FNV-1a. */
-static uint64_t
-state_hash(const char *s)
+static int
+state_tab_eq(const void *arg, size_t idx, const void *key)
 {
-	uint64_t	h = 0xcbf29ce484222325ULL;
+	const struct state_tab_key	*k = arg;
 
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return strcmp(k->get(k->arg, idx), key) == 0;
+}
+
+static uint64_t
+state_tab_rehash(const void *arg, size_t idx)
+{
+	const struct state_tab_key	*k = arg;
+
+	return hash_str(k->get(k->arg, idx));
 }
 
 /* The index stored under key, or SIZE_MAX. */
-static size_t
-state_tab_find(const struct state_tab *t, const char *key, state_key_fn *get,
+size_t
+state_tab_find(const struct hash *t, const char *key, state_key_fn *get,
     const void *arg)
 {
-	size_t	i, idx;
+	struct state_tab_key	k = { get, arg };
 
-	if (t->size == 0)
-		return SIZE_MAX;
-	i = state_hash(key) & (t->size - 1);
-	while (t->slots[i] != 0) {
-		idx = t->slots[i] - 1;
-		if (strcmp(get(arg, idx), key) == 0)
-			return idx;
-		i = (i + 1) & (t->size - 1);
-	}
-	return SIZE_MAX;
+	return hash_find(t, hash_str(key), state_tab_eq, &k, key);
 }
 
 /* Store index idx (whose key is not there yet). */
-static void
-state_tab_add(struct state_tab *t, size_t idx, state_key_fn *get,
-    const void *arg)
+void
+state_tab_add(struct hash *t, size_t idx, state_key_fn *get, const void *arg)
 {
-	size_t	*old = t->slots, oldsize = t->size, i, k;
+	struct state_tab_key	k = { get, arg };
 
-	if (2 * (t->used + 1) > t->size) {
-		t->size = t->size == 0 ? 64 : t->size * 2;
-		t->slots = xcalloc(t->size, sizeof *t->slots);
-		t->used = 0;
-		for (k = 0; k < oldsize; k++)
-			if (old[k] != 0)
-				state_tab_add(t, old[k] - 1, get, arg);
-		free(old);
-	}
-	i = state_hash(get(arg, idx)) & (t->size - 1);
-	while (t->slots[i] != 0)
-		i = (i + 1) & (t->size - 1);
-	t->slots[i] = idx + 1;
-	t->used++;
+	if (hash_add(t, hash_str(get(arg, idx)), idx, state_tab_rehash,
+	    &k) == -1)
+		fatalx("state: more than %zu entries", (size_t)HASH_MAX);
 }
 
-static const char *
+const char *
 state_ent_key(const void *arg, size_t i)
 {
 	return ((const struct state_scope *)arg)->ents[i].key;
 }
 
-static const char *
+const char *
 state_pair_key(const void *arg, size_t i)
 {
 	return ((const struct state *)arg)->pairs[i].key;
 }
 
-static struct state_ent *
+struct state_ent *
 state_ent_get(struct state_scope *sc, const char *key)
 {
 	size_t	i;
@@ -312,7 +156,7 @@ state_ent_get(struct state_scope *sc, const char *key)
 }
 
 /* The entry for key, made if there is none. */
-static struct state_ent *
+struct state_ent *
 state_ent_add(struct state_scope *sc, const char *key)
 {
 	struct state_ent	*e;
@@ -331,7 +175,7 @@ state_ent_add(struct state_scope *sc, const char *key)
 	return e;
 }
 
-static struct state_scope *
+struct state_scope *
 state_scope_add(struct state *st, enum state_kind kind, const char *a,
     const char *b)
 {
@@ -347,7 +191,7 @@ state_scope_add(struct state *st, enum state_kind kind, const char *a,
 	return sc;
 }
 
-static struct state_scope *
+struct state_scope *
 state_scope_find(struct state *st, enum state_kind kind, const char *a,
     const char *b)
 {
@@ -373,7 +217,7 @@ state_scope_free(struct state_scope *sc)
 	for (i = 0; i < sc->nents; i++)
 		free(sc->ents[i].key);
 	free(sc->ents);
-	free(sc->tab.slots);
+	hash_clear(&sc->tab);
 	free(sc->a);
 	free(sc->b);
 	free(sc->mark);
@@ -447,7 +291,7 @@ state_unescape(char *s)
 }
 
 /* A decimal number that fits in an int64_t: 0, or -1. */
-static int
+int
 state_number(const char *s, int64_t *out)
 {
 	int64_t	n = 0;
@@ -468,7 +312,7 @@ state_number(const char *s, int64_t *out)
  * Check a record's fields against the words a reader knows (with their
  * field counts, the word included) and undo their %-escapes in place.
  */
-static int
+int
 state_fields(const struct state_rec *recs, size_t nrecs, char **f, size_t nf,
     char **cause)
 {
@@ -705,7 +549,7 @@ out:
  * would create its target), and only a regular file of this user: the
  * descriptor, or -1 with *cause (errno ENOENT kept for the caller).
  */
-static int
+int
 state_open_file(const char *path, int flags, char **cause)
 {
 	struct stat	sb;
@@ -824,7 +668,7 @@ state_free(struct state *st)
 	for (i = 0; i < st->npairs; i++)
 		free(st->pairs[i].key);
 	free(st->pairs);
-	free(st->pairtab.slots);
+	hash_clear(&st->pairtab);
 	free(st->cur_given);
 	free(st->path);
 	/* A journal left here is folded in by the next run. */
@@ -860,304 +704,8 @@ state_latest_add(struct state *st, int64_t ms)
 		st->latest = ms;
 }
 
-/* A walk of a local tree begins. */
-void
-state_file_begin(struct state *st, const char *root)
-{
-	char	*real;
-
-	free(st->cur_given);
-	st->cur_given = xstrdup(root);
-	if ((real = realpath(root, NULL)) == NULL)
-		real = xstrdup(root);
-	if ((st->cur = state_scope_find(st, STATE_FILE, real, NULL)) == NULL)
-		st->cur = state_scope_add(st, STATE_FILE, real, NULL);
-	st->cur->visited = 1;
-	free(real);
-}
-
-/* Path relative to the root of the walk: "" for the root itself. */
-static const char *
-state_rel(struct state *st, const char *path)
-{
-	size_t	len;
-
-	if (st->cur_given == NULL)
-		return NULL;
-	len = strlen(st->cur_given);
-	if (strncmp(path, st->cur_given, len) != 0)
-		return NULL;
-	path += len;
-	while (*path == '/')
-		path++;
-	return path;
-}
-
-/* Whether to read a file of the walk. */
-int
-state_file_want(struct state *st, const char *path, const struct stat *sb)
-{
-	struct state_scope	*sc = st->cur;
-	struct state_ent	*e;
-	const char		*rel;
-	char			*dir, *slash;
-	int64_t			 mtime, ctime;
-	int			 retry = 0;
-
-	if (sc == NULL || (rel = state_rel(st, path)) == NULL)
-		return 1;
-	mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 +
-	    sb->st_mtim.tv_nsec;
-	ctime = (int64_t)sb->st_ctim.tv_sec * 1000000000 +
-	    sb->st_ctim.tv_nsec;
-
-	/* A failure here or in a directory above: read it regardless. */
-	dir = xstrdup(rel);
-	for (;;) {
-		if ((e = state_ent_get(sc, dir)) != NULL &&
-		    (e->flags & STATE_E_RETRY))
-			retry = 1;
-		if ((slash = strrchr(dir, '/')) == NULL)
-			break;
-		*slash = '\0';
-	}
-	free(dir);
-
-	e = state_ent_get(sc, rel);
-	if (!retry && e != NULL && (e->flags & STATE_E_OLD) && e->size ==
-	    (uint64_t)sb->st_size && e->mtime == mtime && e->ctime == ctime) {
-		e->flags |= STATE_E_SEEN;
-		st->stats.skipped++;
-		return 0;
-	}
-	/* No entry is made for these: memory stays bounded by the new. */
-	if (!retry && e == NULL && sc->cut != 0 && ctime < sc->cut) {
-		st->stats.skipped++;
-		return 0;
-	}
-	if (e == NULL)
-		e = state_ent_add(sc, rel);
-	e->flags &= ~(STATE_E_OLD | STATE_E_RETRY);
-	e->flags |= STATE_E_WANT;
-	e->size = (uint64_t)sb->st_size;
-	e->mtime = mtime;
-	e->ctime = ctime;
-	return 1;
-}
-
-/* Something below the root could not be read: try it again next time. */
-void
-state_file_failed(struct state *st, const char *path)
-{
-	struct state_ent	*e;
-	const char		*rel;
-
-	if (st->cur == NULL || (rel = state_rel(st, path)) == NULL)
-		return;
-	e = state_ent_add(st->cur, rel);
-	e->flags = STATE_E_FAILED;
-}
-
-/* Where to start listing an S3 prefix. */
-const char *
-state_s3_start_after(struct state *st, const char *bucket,
-    const char *prefix)
-{
-	struct state_scope	*sc;
-
-	if ((sc = state_scope_find(st, STATE_S3, bucket, prefix)) == NULL)
-		sc = state_scope_add(st, STATE_S3, bucket, prefix);
-	sc->visited = 1;
-	return sc->mark;
-}
-
-/* Whether to read a listed key. */
-int
-state_s3_want(struct state *st, const char *bucket, const char *prefix,
-    const char *key)
-{
-	struct state_scope	*sc;
-	struct state_ent	*e;
-
-	if ((sc = state_scope_find(st, STATE_S3, bucket, prefix)) == NULL) {
-		(void)state_s3_start_after(st, bucket, prefix);
-		sc = st->scopes[st->nscopes - 1];
-	}
-	if (sc->mark != NULL && strcmp(key, sc->mark) <= 0) {
-		st->stats.skipped++;
-		return 0;
-	}
-	e = state_ent_add(sc, key);
-	if (e->flags & STATE_E_OLD) {
-		e->flags |= STATE_E_SEEN;
-		st->stats.skipped++;
-		return 0;
-	}
-	e->flags = STATE_E_WANT;
-	return 1;
-}
-
-/* A stream was read to the end, or not; checkpoint it. */
-void
-state_stream_done(struct state *st, const char *name, int ok)
-{
-	struct state_scope	*sc = NULL;
-	struct state_ent	*e;
-
-	e = state_stream_mark(st, name, ok, &sc);
-	if (st->jf != NULL)
-		state_journal_put(st, sc, ok ? e : NULL);
-}
-
-/* Note how a stream ended: its entry (and *scp), or NULL if it has none. */
-static struct state_ent *
-state_stream_mark(struct state *st, const char *name, int ok,
-    struct state_scope **scp)
-{
-	struct state_scope	*sc, *best = NULL;
-	struct state_ent	*e;
-	const char		*key, *rel;
-	size_t			 i, blen, plen, bestlen = 0;
-
-	if (strncmp(name, "s3://", 5) != 0) {
-		if (st->cur == NULL || (rel = state_rel(st, name)) == NULL ||
-		    (e = state_ent_get(st->cur, rel)) == NULL)
-			return NULL;
-		e->flags &= ~STATE_E_WANT;
-		e->flags |= ok ? STATE_E_OK : STATE_E_FAILED;
-		*scp = st->cur;
-		return e;
-	}
-	name += 5;
-	if ((key = strchr(name, '/')) == NULL)
-		return NULL;
-	blen = (size_t)(key - name);
-	key++;
-	/* The longest prefix of the bucket that holds the key. */
-	sc = st->last;
-	if (sc != NULL && strlen(sc->a) == blen &&
-	    strncmp(sc->a, name, blen) == 0 &&
-	    strncmp(key, sc->b, strlen(sc->b)) == 0 &&
-	    (e = state_ent_get(sc, key)) != NULL)
-		best = sc;
-	for (i = 0; best == NULL && i < st->nscopes; i++) {
-		sc = st->scopes[i];
-		plen = sc->b != NULL ? strlen(sc->b) : 0;
-		if (sc->kind != STATE_S3 || strlen(sc->a) != blen ||
-		    strncmp(sc->a, name, blen) != 0 ||
-		    strncmp(key, sc->b, plen) != 0 || plen < bestlen)
-			continue;
-		if (state_ent_get(sc, key) == NULL)
-			continue;
-		best = sc;
-		bestlen = plen;
-	}
-	if (best == NULL || (e = state_ent_get(best, key)) == NULL)
-		return NULL;
-	st->last = best;
-	e->flags &= ~STATE_E_WANT;
-	e->flags |= ok ? STATE_E_OK : STATE_E_FAILED;
-	*scp = best;
-	return e;
-}
-
-static int
-state_pair_cmp(const void *a, const void *b)
-{
-	const struct state_pair	*x = a, *y = b;
-
-	/* Newest first. */
-	return x->t < y->t ? 1 : x->t > y->t ? -1 : strcmp(x->key, y->key);
-}
-
-/* Keep the newest max pairs within the window. */
-static void
-state_prune(struct state *st, size_t max)
-{
-	int64_t	floor;
-	size_t	i, n = 0;
-
-	/*
-	 * The window ends at the latest eventTime seen, so that an old
-	 * archive audited today keeps its pairs, but not past tomorrow, so
-	 * that one event from a skewed clock cannot push every pair out.
-	 */
-	floor = st->newest;
-	if (floor > st->opts.now_ms + 86400000LL)
-		floor = st->opts.now_ms + 86400000LL;
-	floor -= st->opts.window_ms;
-	if (st->npairs > 0)
-		qsort(st->pairs, st->npairs, sizeof *st->pairs,
-		    state_pair_cmp);
-	for (i = 0; i < st->npairs; i++) {
-		if (n < max && st->pairs[i].t >= floor)
-			st->pairs[n++] = st->pairs[i];
-		else
-			free(st->pairs[i].key);
-	}
-	st->npairs = n;
-	free(st->pairtab.slots);
-	memset(&st->pairtab, 0, sizeof st->pairtab);
-	for (i = 0; i < n; i++)
-		state_tab_add(&st->pairtab, i, state_pair_key, st);
-}
-
-static void
-state_pair_add(struct state *st, const char *key, int64_t t)
-{
-	if (st->npairs == st->pairsize) {
-		st->pairsize = st->pairsize == 0 ? 256 : st->pairsize * 2;
-		st->pairs = xreallocarray(st->pairs, st->pairsize,
-		    sizeof *st->pairs);
-	}
-	st->pairs[st->npairs].key = xstrdup(key);
-	st->pairs[st->npairs].t = t;
-	state_tab_add(&st->pairtab, st->npairs++, state_pair_key, st);
-	if (t > st->newest)
-		st->newest = t;
-}
-
-/* Whether this rule has reported this event before. */
-int
-state_seen(struct state *st, const char *rule_id, const char *event_id,
-    size_t len, int64_t t)
-{
-	char	*key;
-	int	 dup;
-
-	/* Such a pair would make a state line too long to read back. */
-	if (len == 0 || len > STATE_ID_MAX ||
-	    strlen(rule_id) > STATE_ID_MAX ||
-	    memchr(event_id, '\0', len) != NULL)
-		return 0;
-	key = xprintf("%s\t%.*s", rule_id, (int)len, event_id);
-	dup = state_tab_find(&st->pairtab, key, state_pair_key, st) !=
-	    SIZE_MAX;
-	if (dup)
-		st->stats.duplicates++;
-	else {
-		state_pair_add(st, key, t);
-		/* To the journal once the finding is out, if not too many. */
-		if (st->jf != NULL && st->npend < STATE_SEEN_MAX) {
-			if (st->npend == st->pendsize) {
-				st->pendsize = st->pendsize == 0 ? 64 :
-				    st->pendsize * 2;
-				st->pend = xreallocarray(st->pend,
-				    st->pendsize, sizeof *st->pend);
-			}
-			st->pend[st->npend].key = xstrdup(key);
-			st->pend[st->npend++].t = t;
-		}
-		/* Bounded in memory too: prune when twice the cap. */
-		if (st->npairs >= 2 * st->opts.seen_max)
-			state_prune(st, st->opts.seen_max);
-	}
-	free(key);
-	return dup;
-}
-
 /* One escaped field, after a space. */
-static void
+void
 state_put(FILE *f, const char *s)
 {
 	char	*e = state_escape(s);
@@ -1353,339 +901,4 @@ state_save(struct state *st, char **cause)
 	}
 	(void)unlink(st->jpath);
 	return 0;
-}
-
-/* This boot's id, or "-" where there is none to read. */
-static void
-state_boot_id(char *buf, size_t size)
-{
-	FILE	*f;
-	size_t	 len = 0;
-
-	if ((f = fopen(STATE_BOOT_ID, "re")) != NULL) {
-		if (fgets(buf, (int)size, f) != NULL &&
-		    (len = strcspn(buf, "\n")) > 0 &&
-		    strspn(buf, "0123456789abcdef-") == len)
-			buf[len] = '\0';
-		else
-			len = 0;
-		fclose(f);
-	}
-	if (len == 0)
-		snprintf(buf, size, "-");
-}
-
-static int64_t
-state_monotonic(void)
-{
-	struct timespec	ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Fold one journal record into the state: 0, or -1 and *cause. */
-static int
-state_journal_parse(struct state *st, char **f, size_t nf, char **cause)
-{
-	static const struct state_rec	recs[] = {
-		{ "seen", 4 }, { "file", 6 }, { "key", 4 }, { "sync", 1 },
-	};
-	struct state_scope	*sc;
-	struct state_ent	*e;
-	enum state_kind		 kind;
-	char			*key;
-	int64_t			 n[3];
-	size_t			 i;
-
-	if (state_fields(recs, nitems(recs), f, nf, cause) == -1)
-		return -1;
-	if (strcmp(f[0], "sync") == 0)
-		return 0;	/* only its place matters */
-	if (strcmp(f[0], "seen") == 0) {
-		if (state_number(f[1], &n[0]) == -1)
-			goto badnum;
-		if (strchr(f[2], '\t') != NULL || *f[2] == '\0' ||
-		    *f[3] == '\0') {
-			*cause = xstrdup("bad rule or event id");
-			return -1;
-		}
-		key = xprintf("%s\t%s", f[2], f[3]);
-		if (state_tab_find(&st->pairtab, key, state_pair_key, st) ==
-		    SIZE_MAX) {
-			state_pair_add(st, key, n[0]);
-			if (st->npairs >= 2 * st->opts.seen_max)
-				state_prune(st, st->opts.seen_max);
-		}
-		free(key);
-		return 0;
-	}
-
-	/* file ROOT PATH SIZE MTIME CTIME, or key BUCKET PREFIX KEY. */
-	kind = *f[0] == 'f' ? STATE_FILE : STATE_S3;
-	if (kind == STATE_FILE) {
-		for (i = 0; i < 3; i++)
-			if (state_number(f[3 + i], &n[i]) == -1)
-				goto badnum;
-	} else if (*f[3] == '\0') {
-		*cause = xstrdup("empty key");
-		return -1;
-	}
-	st->stats.recovered++;
-	if ((sc = state_scope_find(st, kind, f[1],
-	    kind == STATE_S3 ? f[2] : NULL)) == NULL) {
-		/* Past a cap, forget: the next run reads it again. */
-		if (st->nscopes == STATE_SCOPES_MAX)
-			return 0;
-		sc = state_scope_add(st, kind, f[1],
-		    kind == STATE_S3 ? f[2] : NULL);
-	}
-	key = kind == STATE_FILE ? f[2] : f[3];
-	if (kind == STATE_S3 && sc->mark != NULL && strcmp(key, sc->mark) <= 0)
-		return 0;
-	if (state_ent_get(sc, key) == NULL &&
-	    sc->nents == STATE_DONE_MAX + STATE_RETRY_MAX)
-		return 0;
-	e = state_ent_add(sc, key);
-	e->flags = STATE_E_OLD;
-	if (kind == STATE_FILE) {
-		e->size = (uint64_t)n[0];
-		e->mtime = n[1];
-		e->ctime = n[2];
-	}
-	return 0;
-badnum:
-	*cause = xprintf("'%s': bad number", f[0]);
-	return -1;
-}
-
-/*
- * Fold in the journal of a run that died, save the state and remove the
- * journal: 0 (also if there is none), or -1 with *cause and *line.
- */
-static int
-state_journal_load(struct state *st, unsigned long *line, char **cause)
-{
-	FILE		*f;
-	char		 boot[STATE_BOOT_MAX + 2], *buf = NULL, *p;
-	char		*fields[STATE_FIELDS_MAX];
-	size_t		 size = 0, nf;
-	ssize_t		 len;
-	unsigned long	 last = 0, upto, lastsync = 0;
-	int		 fd, same = 0, rv = -1;
-
-	*line = 0;
-	if ((fd = state_open_file(st->jpath, O_RDONLY, cause)) == -1) {
-		if (errno != ENOENT)
-			return -1;
-		free(*cause);
-		*cause = NULL;
-		return 0;
-	}
-	if ((f = fdopen(fd, "r")) == NULL)
-		fatal("fdopen");
-
-	/*
-	 * First the extent: complete lines only, and after a reboot only
-	 * those up to the last 'sync' (the rest may cover lost output).
-	 */
-	state_boot_id(boot, sizeof boot);
-	while ((len = getline(&buf, &size, f)) != -1) {
-		if (buf[len - 1] != '\n')
-			break;		/* cut short by the crash */
-		last++;
-		if (strcmp(buf, "sync\n") == 0)
-			lastsync = last;
-		if (last == 1 && strncmp(buf, STATE_JOURNAL_MAGIC " 1 ",
-		    sizeof STATE_JOURNAL_MAGIC + 2) == 0) {
-			buf[len - 1] = '\0';
-			same = strcmp(boot, "-") != 0 && strcmp(buf +
-			    sizeof STATE_JOURNAL_MAGIC + 2, boot) == 0;
-		}
-	}
-	if (ferror(f)) {
-		*cause = xprintf("read error: %s", strerror(errno));
-		goto out;
-	}
-	upto = same ? last : lastsync;
-	if (last > 0 && upto == 0)
-		upto = 1;	/* the header is checked all the same */
-
-	rewind(f);
-	while (*line < upto && (len = getline(&buf, &size, f)) != -1) {
-		(*line)++;
-		if (len > STATE_LINE_MAX) {
-			*cause = xprintf("line longer than %d bytes",
-			    STATE_LINE_MAX);
-			goto out;
-		}
-		buf[--len] = '\0';
-		if (strlen(buf) != (size_t)len) {
-			*cause = xstrdup("NUL byte");
-			goto out;
-		}
-		for (nf = 0, p = buf; p != NULL && nf < STATE_FIELDS_MAX;)
-			fields[nf++] = strsep(&p, " ");
-		if (p != NULL) {
-			*cause = xstrdup("too many fields");
-			goto out;
-		}
-		if (*line == 1) {
-			if (strcmp(fields[0], STATE_JOURNAL_MAGIC) != 0 ||
-			    nf != 3 || strcmp(fields[1], "1") != 0) {
-				*cause = xstrdup("not a ctaudit journal (no "
-				    "'" STATE_JOURNAL_MAGIC " 1' line)");
-				goto out;
-			}
-			continue;
-		}
-		if (state_journal_parse(st, fields, nf, cause) == -1)
-			goto out;
-	}
-	if (ferror(f)) {
-		*cause = xprintf("read error: %s", strerror(errno));
-		*line = 0;
-		goto out;
-	}
-	*line = 0;
-	if (st->stats.recovered > 0)
-		diag(DIAG_NOTE, st->jpath, 0, "a run that did not finish "
-		    "audited %llu files: not read again",
-		    (unsigned long long)st->stats.recovered);
-	if (state_save(st, cause) == -1)
-		goto out;
-	rv = 0;
-out:
-	free(buf);
-	fclose(f);
-	return rv;
-}
-
-/* Start checkpointing in a new journal. */
-int
-state_journal_begin(struct state *st, FILE *out, char **cause)
-{
-	struct stat	sb;
-	char		boot[STATE_BOOT_MAX + 2];
-	int		fd;
-
-	/* Loading removed the last one; never write through a link. */
-	fd = open(st->jpath, O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
-	    O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd == -1) {
-		*cause = xprintf("%s: %s", st->jpath, strerror(errno));
-		return -1;
-	}
-	if ((st->jf = fdopen(fd, "a")) == NULL)
-		fatal("fdopen");
-	state_boot_id(boot, sizeof boot);
-	st->out = out;
-	st->out_sync = fstat(fileno(out), &sb) == 0 && S_ISREG(sb.st_mode);
-	st->jsync_ms = state_monotonic();
-	fprintf(st->jf, "%s 1 %s\n", STATE_JOURNAL_MAGIC, boot);
-	if (fflush(st->jf) == EOF || fdatasync(fd) == -1) {
-		*cause = xprintf("%s: %s", st->jpath, strerror(errno));
-		fclose(st->jf);
-		st->jf = NULL;
-		(void)unlink(st->jpath);
-		return -1;
-	}
-	return 0;
-}
-
-/* Forget this run's checkpoints. */
-void
-state_journal_drop(struct state *st)
-{
-	if (st->jf != NULL) {
-		fclose(st->jf);
-		st->jf = NULL;
-	}
-	(void)unlink(st->jpath);
-}
-
-/* No more checkpoints this run; what the journal has stays good. */
-static void
-state_journal_stop(struct state *st, const char *what, const char *why)
-{
-	diag(DIAG_WARN, st->jpath, 0, "%s: %s; no more checkpoints this run",
-	    what, why);
-	fclose(st->jf);
-	st->jf = NULL;
-}
-
-/* Journal a stream's findings and, if e, the stream itself. */
-static void
-state_journal_put(struct state *st, struct state_scope *sc,
-    struct state_ent *e)
-{
-	char	*tab;
-	size_t	 i;
-
-	/* The output first: a line must never cover what is not out. */
-	if (fflush(st->out) == EOF || ferror(st->out)) {
-		/* main() reports the output's error itself. */
-		fclose(st->jf);
-		st->jf = NULL;
-		goto out;
-	}
-	for (i = 0; i < st->npend; i++) {
-		tab = strchr(st->pend[i].key, '\t');
-		*tab = '\0';
-		fprintf(st->jf, "seen %lld", (long long)st->pend[i].t);
-		state_put(st->jf, st->pend[i].key);
-		state_put(st->jf, tab + 1);
-		fputc('\n', st->jf);
-	}
-	if (e != NULL && sc->kind == STATE_FILE) {
-		fputs("file", st->jf);
-		state_put(st->jf, sc->a);
-		state_put(st->jf, e->key);
-		fprintf(st->jf, " %llu %lld %lld\n",
-		    (unsigned long long)e->size, (long long)e->mtime,
-		    (long long)e->ctime);
-	} else if (e != NULL) {
-		fputs("key", st->jf);
-		state_put(st->jf, sc->a);
-		state_put(st->jf, sc->b);
-		state_put(st->jf, e->key);
-		fputc('\n', st->jf);
-	}
-	if (fflush(st->jf) == EOF || ferror(st->jf)) {
-		state_journal_stop(st, "write error", strerror(errno));
-		goto out;
-	}
-	st->jdirty = 1;
-	if (ftello(st->jf) > STATE_JOURNAL_MAX) {
-		state_journal_stop(st, "journal full", "past "
-		    STATE_JOURNAL_MAX_STR " bytes");
-		goto out;
-	}
-	if (state_monotonic() - st->jsync_ms >= STATE_JOURNAL_SYNC_MS)
-		state_journal_sync(st);
-out:
-	for (i = 0; i < st->npend; i++)
-		free(st->pend[i].key);
-	st->npend = 0;
-}
-
-/* Make the output, then the journal, durable up to here. */
-static void
-state_journal_sync(struct state *st)
-{
-	if (!st->jdirty)
-		return;
-	if (st->out_sync && fsync(fileno(st->out)) == -1) {
-		/* Maybe not durable: no 'sync' line may cover it. */
-		state_journal_stop(st, "output not synced", strerror(errno));
-		return;
-	}
-	fputs("sync\n", st->jf);
-	if (fflush(st->jf) == EOF || fdatasync(fileno(st->jf)) == -1) {
-		state_journal_stop(st, "write error", strerror(errno));
-		return;
-	}
-	st->jdirty = 0;
-	st->jsync_ms = state_monotonic();
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "eventtime.h"
+#include "hash.h"
 #include "record.h"
 #include "rule.h"
 #include "summary.h"
@@ -38,8 +39,7 @@ struct summary_tab {
 	const char		*title;		/* text heading */
 	struct summary_ent	*v;
 	size_t			 n, size;
-	size_t			*slots;		/* index + 1 */
-	size_t			 nslots;
+	struct hash		 h;		/* keys of v */
 	uint64_t		 other;		/* past the cap */
 	uint64_t		 total;
 };
@@ -87,7 +87,8 @@ struct summary {
 	uint64_t		 events, failures, suppressed;
 };
 
-static uint64_t	 summary_hash(const char *);
+static int	 summary_eq(const void *, size_t, const void *);
+static uint64_t	 summary_rehash(const void *, size_t);
 static void	 summary_count(struct summary_tab *, const char *,
 		    const struct rule *);
 static const char *summary_principal(struct record *);
@@ -117,6 +118,7 @@ summary_create(int top, int width)
 	for (i = 0; i < SUMMARY_NTABS; i++) {
 		s->tabs[i].json = summary_tabs[i].json;
 		s->tabs[i].title = summary_tabs[i].title;
+		hash_init(&s->tabs[i].h, SUMMARY_KEYS_MAX);
 	}
 	return s;
 }
@@ -133,29 +135,30 @@ summary_free(struct summary *s)
 		for (k = 0; k < s->tabs[i].n; k++)
 			free(s->tabs[i].v[k].key);
 		free(s->tabs[i].v);
-		free(s->tabs[i].slots);
+		hash_clear(&s->tabs[i].h);
 	}
 	free(s);
 }
 
-static uint64_t
-summary_hash(const char *p)
+static int
+summary_eq(const void *arg, size_t idx, const void *key)
 {
-	uint64_t	h = 0xcbf29ce484222325ULL;
+	return strcmp(((const struct summary_tab *)arg)->v[idx].key, key) == 0;
+}
 
-	while (*p != '\0') {
-		h ^= (unsigned char)*p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+static uint64_t
+summary_rehash(const void *arg, size_t idx)
+{
+	return hash_str(((const struct summary_tab *)arg)->v[idx].key);
 }
 
 /* Add one to key's count (cut to SUMMARY_KEY_MAX bytes). */
 static void
 summary_count(struct summary_tab *t, const char *key, const struct rule *r)
 {
-	char	 cut[SUMMARY_KEY_MAX + 1];
-	size_t	*old, oldn, i, k;
+	char		 cut[SUMMARY_KEY_MAX + 1];
+	size_t		 i;
+	uint64_t	 h;
 
 	t->total++;
 	if (strlen(key) > SUMMARY_KEY_MAX) {
@@ -163,34 +166,14 @@ summary_count(struct summary_tab *t, const char *key, const struct rule *r)
 		cut[SUMMARY_KEY_MAX] = '\0';
 		key = cut;
 	}
-	if (t->nslots != 0) {
-		i = summary_hash(key) & (t->nslots - 1);
-		for (; t->slots[i] != 0; i = (i + 1) & (t->nslots - 1)) {
-			if (strcmp(t->v[t->slots[i] - 1].key, key) == 0) {
-				t->v[t->slots[i] - 1].n++;
-				return;
-			}
-		}
-	}
-	if (t->n == SUMMARY_KEYS_MAX) {
-		t->other++;
+	h = hash_str(key);
+	if ((i = hash_find(&t->h, h, summary_eq, t, key)) != SIZE_MAX) {
+		t->v[i].n++;
 		return;
 	}
-	if (2 * (t->n + 1) > t->nslots) {
-		old = t->slots;
-		oldn = t->nslots;
-		t->nslots = oldn == 0 ? 64 : oldn * 2;
-		t->slots = xcalloc(t->nslots, sizeof *t->slots);
-		for (k = 0; k < oldn; k++) {
-			if (old[k] == 0)
-				continue;
-			i = summary_hash(t->v[old[k] - 1].key) &
-			    (t->nslots - 1);
-			while (t->slots[i] != 0)
-				i = (i + 1) & (t->nslots - 1);
-			t->slots[i] = old[k];
-		}
-		free(old);
+	if (hash_add(&t->h, h, t->n, summary_rehash, t) == -1) {
+		t->other++;
+		return;
 	}
 	if (t->n == t->size) {
 		t->size = t->size == 0 ? 16 : t->size * 2;
@@ -199,10 +182,7 @@ summary_count(struct summary_tab *t, const char *key, const struct rule *r)
 	t->v[t->n].key = xstrdup(key);
 	t->v[t->n].n = 1;
 	t->v[t->n].rule = r;
-	i = summary_hash(key) & (t->nslots - 1);
-	while (t->slots[i] != 0)
-		i = (i + 1) & (t->nslots - 1);
-	t->slots[i] = ++t->n;
+	t->n++;
 }
 
 /* Who did it: the ARN, else the principal id, else the identity type. */

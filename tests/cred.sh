@@ -11,18 +11,9 @@
 
 TAC=${CTAUDIT%/src/ctaudit}/tests/unit/t_aws_cred
 PY=/usr/bin/python3
-if [ ! -x "$PY" ] || ! "$PY" "$TOP_SRCDIR/tests/tools/sigv4_botocore.py" \
-    probe; then
-	echo "skip: $PY with botocore not found"
-	exit 77
-fi
+need_botocore "$PY"
 
-# Nothing of the caller's: no AWS_* variable, no proxy.
-for v in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do
-	unset "$v"
-done
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
-    no_proxy NO_PROXY 2>/dev/null || true
+no_aws_env
 
 serve "$T/port" "$PY" "$TOP_SRCDIR/tests/tools/fake_aws.py" \
     --port-file "$T/port" \

@@ -13,10 +13,7 @@ for tool in node aws curl; do
 		exit 77
 	fi
 done
-if ! $PY "$TOOLS/sigv4_botocore.py" probe; then
-	echo "skip: botocore not found"
-	exit 77
-fi
+need_botocore "$PY"
 if ! $PY "$TOOLS/s3_setup" check; then
 	echo "skip: s3rver not installed (tests/tools/s3_setup install)"
 	exit 77

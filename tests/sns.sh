@@ -8,16 +8,9 @@
 
 TOOLS=$TOP_SRCDIR/tests/tools
 PY=/usr/bin/python3
-if [ ! -x "$PY" ] || ! "$PY" "$TOOLS/sigv4_botocore.py" probe; then
-	echo "skip: $PY with botocore not found"
-	exit 77
-fi
+need_botocore "$PY"
 
-for v in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do
-	unset "$v"
-done
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
-    no_proxy NO_PROXY 2>/dev/null || true
+no_aws_env
 
 SECRET='snssekrit/Key+0123456789abcdefghijklmnopqrstu'
 TOKEN='snstokval//FwoGZXIvYXdzEXAMPLE+sessiontoken=='

@@ -28,14 +28,13 @@ grep that none of them leaked into ctaudit's output.
 
 import argparse
 import datetime
-import http.server
 import os
-import socketserver
 import sys
 import threading
 from urllib.parse import parse_qs
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stubserver  # noqa: E402
 
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 IMDS_TOKEN = "imdstokval-0123456789"
@@ -95,26 +94,7 @@ def sts_ok(st, action, prefix, seconds):
                                  action))
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def reply(self, status, body, ctype="text/plain", headers=()):
-        data = body.encode() if isinstance(body, str) else body
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def body(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
-
+class Handler(stubserver.Handler):
     def do_POST(self):
         st = self.server.state
         body = self.body()
@@ -254,10 +234,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                           "application/xml")
 
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port-file", required=True)
@@ -267,13 +243,7 @@ def main():
     ap.add_argument("--web-token", default="webidtokval-jwt")
     ap.add_argument("--ecs-auth")
     args = ap.parse_args()
-    srv = Server(("127.0.0.1", 0), Handler)
-    srv.state = State(args)
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w", encoding="ascii") as f:
-        f.write("%d\n" % srv.server_address[1])
-    os.rename(tmp, args.port_file)
-    srv.serve_forever()
+    stubserver.serve(Handler, State(args), args.port_file)
 
 
 if __name__ == "__main__":

@@ -30,12 +30,13 @@ the log for a golden file.
 """
 
 import argparse
-import http.server
 import json
 import os
-import socketserver
 import sys
 import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stubserver  # noqa: E402
 
 
 def units(s):
@@ -46,22 +47,15 @@ class State:
     def __init__(self, args):
         self.args = args
         self.lock = threading.Lock()
-        self.ctl_text = None
-        self.ctl = {}
+        self.ctlfile = stubserver.Control(args.ctl)
         self.counts = {}
         self.serial = 0
 
     def control(self):
-        try:
-            with open(self.args.ctl, encoding="utf-8") as f:
-                text = f.read()
-        except OSError:
-            text = "{}"
-        if text != self.ctl_text:
-            self.ctl_text = text
-            self.ctl = json.loads(text or "{}")
+        ctl, changed = self.ctlfile.read()
+        if changed:
             self.counts = {}
-        return self.ctl
+        return ctl
 
 
 def check_slack(p):
@@ -89,27 +83,10 @@ def check_discord(p):
     return None
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def reply(self, status, body, ctype="text/plain", headers=()):
-        data = body.encode() if isinstance(body, str) else body
-        self.send_response(status)
-        if status != 204:
-            self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(stubserver.Handler):
     def do_POST(self):
         st = self.server.state
-        n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n) if n else b""
+        body = self.body()
         with st.lock:
             with open(st.args.raw, "ab") as f:
                 f.write(("POST %s\n" % self.path).encode())
@@ -192,10 +169,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return 404, "not found", "text/plain", ()
 
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-
-
 def show(path):
     with open(path, encoding="utf-8") as f:
         recs = [json.loads(line) for line in f]
@@ -236,13 +209,7 @@ def main():
     p.add_argument("--token", required=True)
     p.add_argument("--chat", required=True)
     args = p.parse_args()
-    srv = Server(("127.0.0.1", 0), Handler)
-    srv.state = State(args)
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    os.rename(tmp, args.port_file)
-    srv.serve_forever()
+    stubserver.serve(Handler, State(args), args.port_file)
 
 
 if __name__ == "__main__":

@@ -36,10 +36,8 @@ request as received, headers and body, for a grep for secrets.
 """
 
 import argparse
-import http.server
 import json
 import os
-import socketserver
 import sys
 import threading
 import time
@@ -47,6 +45,7 @@ import uuid
 from urllib.parse import parse_qs
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stubserver  # noqa: E402
 
 NS = "http://sns.amazonaws.com/doc/2010-03-31/"
 LIMIT = 262144
@@ -56,23 +55,16 @@ class State:
     def __init__(self, args):
         self.args = args
         self.lock = threading.Lock()
-        self.ctl_text = None
-        self.ctl = {}
+        self.ctlfile = stubserver.Control(args.ctl)
         self.counts = {}
         self.dedup = set()
         self.requests = 0
 
     def control(self):
-        try:
-            with open(self.args.ctl, encoding="utf-8") as f:
-                text = f.read()
-        except OSError:
-            text = "{}"
-        if text != self.ctl_text:
-            self.ctl_text = text
-            self.ctl = json.loads(text or "{}")
+        ctl, changed = self.ctlfile.read()
+        if changed:
             self.counts = {}
-        return self.ctl
+        return ctl
 
     def bump(self, key):
         self.counts[key] = self.counts.get(key, 0) + 1
@@ -146,25 +138,16 @@ def check_entry(e, fifo):
     return None
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(stubserver.Handler):
+    ctype = "text/xml"
 
-    def log_message(self, fmt, *args):
-        pass
-
-    def reply(self, status, body):
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
-        self.end_headers()
-        self.wfile.write(data)
+    def reply(self, status, body, ctype=None, headers=()):
+        super().reply(status, body, ctype, [("x-amzn-RequestId",
+                                             str(uuid.uuid4()))])
 
     def do_POST(self):
         st = self.server.state
-        n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n) if n else b""
+        body = self.body()
         with st.lock:
             self.handle_post(st, body)
 
@@ -324,10 +307,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.reply(status, body)
 
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-
-
 def show(path, full):
     """The log as text for a golden file: each request, each entry, and
     with full, each message's subject, attributes, ids and bodies."""
@@ -369,13 +348,7 @@ def main():
     p.add_argument("--region", default="us-east-1")
     p.add_argument("--topic", action="append", required=True)
     args = p.parse_args()
-    srv = Server(("127.0.0.1", 0), Handler)
-    srv.state = State(args)
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    os.rename(tmp, args.port_file)
-    srv.serve_forever()
+    stubserver.serve(Handler, State(args), args.port_file)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ Faults are set through the proxy itself (never logged):
 """
 
 import http.client
-import http.server
 import socket
 import struct
 import sys
@@ -38,6 +37,7 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import sigv4_botocore  # noqa: E402
+import stubserver  # noqa: E402
 
 CREDS = ("S3RVER", "S3RVER", None)
 HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection"}
@@ -69,24 +69,15 @@ def take_fault(path, method):
     return None
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
+class Handler(stubserver.Handler):
+    ctype = "application/xml"
 
     def log_request_line(self, status):
         with lock, open(log_path, "a") as f:
             f.write("%s %s %d\n" % (self.command, self.path, status))
 
     def reply(self, status, body, headers=()):
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        super().reply(status, body, None, headers)
         self.log_request_line(status)
 
     def control(self):
@@ -99,11 +90,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif url.path == "/__ctl/fault":
                 faults.append(dict(kind=q["kind"], match=q.get("match", ""),
                                    count=int(q.get("count", "-1"))))
-        body = b"ok\n"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        stubserver.Handler.reply(self, 200, b"ok\n", "text/plain")
 
     def handle_any(self):
         if self.path.startswith("/__ctl/"):
@@ -185,13 +172,7 @@ def main(argv):
     upstream = int(argv[1])
     log_path = argv[3]
     open(log_path, "w").close()
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    srv.daemon_threads = True
-    with open(argv[2] + ".tmp", "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    import os
-    os.rename(argv[2] + ".tmp", argv[2])
-    srv.serve_forever()
+    stubserver.serve(Handler, None, argv[2])
     return 0
 
 

@@ -3,7 +3,7 @@
  * Unit tests for aws_config.c, aws_cred.c and the pure parts of http.c.
  *
  * Without arguments: tables of profile files, credential_process command
- * lines, credentials documents (JSON and STS XML), AWS error documents,
+ * lines, credentials documents (JSON and STS XML), the retry policy,
  * endpoints and the backoff.
  *
  * With a command, a driver for tests/cred.sh (never a user-facing
@@ -355,49 +355,10 @@ t_docs_run(void)
 	free(doc);
 }
 
-/* AWS error documents, as S3, STS, SNS and JSON services send them. */
-static const struct {
-	const char	*body, *code, *message;
-	int		 rv;
-} t_errors[] = {
-	{ "<?xml version=\"1.0\"?><Error><Code>SlowDown</Code><Message>"
-	    "Please reduce your request rate.</Message></Error>",
-	    "SlowDown", "Please reduce your request rate.", 0 },
-	{ "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied"
-	    "</Code><Message>not\nauthorized</Message></Error><RequestId>x"
-	    "</RequestId></ErrorResponse>", "AccessDenied",
-	    "not authorized", 0 },
-	{ "{\"__type\":\"com.amazon.coral#ThrottlingException\","
-	    "\"message\":\"Rate exceeded\"}", "ThrottlingException",
-	    "Rate exceeded", 0 },
-	{ "{\"code\":\"X:http://internal\",\"Message\":\"m\"}", "X", "m", 0 },
-	{ "<html>502 Bad Gateway</html>", NULL, NULL, -1 },
-	{ "Service Unavailable", NULL, NULL, -1 },
-	/* xmldoc.c: no entities, nothing after the parse stopped. */
-	{ "<!DOCTYPE e [<!ENTITY x \"SlowDown\">]><Error><Code>&x;</Code>"
-	    "</Error>", NULL, NULL, -1 },
-	{ "<Foo/>", NULL, NULL, -1 },
-	{ "", NULL, NULL, -1 },
-};
-
+/* The retry policy; the error documents are t_aws_error.c's. */
 static void
-t_errors_run(void)
+t_retry_run(void)
 {
-	char	*code, *msg;
-	size_t	 i;
-	int	 rv;
-
-	for (i = 0; i < nitems(t_errors); i++) {
-		rv = http_error_parse(t_errors[i].body,
-		    strlen(t_errors[i].body), &code, &msg);
-		if (rv != t_errors[i].rv)
-			t_fail(t_errors[i].body, rv == 0 ? "parsed" : "-1",
-			    t_errors[i].rv == 0 ? "parsed" : "-1");
-		t_same(t_errors[i].body, code, t_errors[i].code);
-		t_same(t_errors[i].body, msg, t_errors[i].message);
-		free(code);
-		free(msg);
-	}
 	if (!http_retry_code("SlowDown") || !http_retry_code("Throttling") ||
 	    http_retry_code("AccessDenied") || http_retry_code(NULL) ||
 	    !http_retry_status(503) || http_retry_status(404) ||
@@ -474,7 +435,7 @@ t_unit(void)
 	t_config();
 	t_split();
 	t_docs_run();
-	t_errors_run();
+	t_retry_run();
 	t_endpoints();
 	t_backoff();
 	return failed;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for s3_xml.c: ListObjectsV2 pages (keys, common prefixes,
- * continuation), S3 error documents, and truncated or hostile XML.
+ * continuation), and truncated or hostile XML; error documents are
+ * t_aws_error.c's.
  */
 #include "config.h"
 
@@ -112,37 +113,6 @@ static const struct {
 	  "error: bad listing: line 1: junk after document element" },
 };
 
-/* Error documents: Code, Message, Region, Endpoint, or NULL if rejected. */
-static const struct {
-	const char	*xml;
-	const char	*want;
-} errors[] = {
-	{ HEAD "<Error><Code>AccessDenied</Code><Message>Access Denied"
-	  "</Message><RequestId>X</RequestId><HostId>Y</HostId></Error>",
-	  "AccessDenied|Access Denied|-|-" },
-	{ "<Error><Code>PermanentRedirect</Code><Message>The bucket you are "
-	  "attempting to access must be addressed using the specified "
-	  "endpoint.</Message><Endpoint>b.s3.eu-west-1.amazonaws.com"
-	  "</Endpoint><Bucket>b</Bucket></Error>",
-	  "PermanentRedirect|The bucket you are attempting to access must be "
-	  "addressed using the specified endpoint.|-|"
-	  "b.s3.eu-west-1.amazonaws.com" },
-	{ "<Error><Code>AuthorizationHeaderMalformed</Code><Message>m"
-	  "</Message><Region>eu-west-1</Region></Error>",
-	  "AuthorizationHeaderMalformed|m|eu-west-1|-" },
-	{ "<Error><Code>SlowDown</Code></Error>", "SlowDown|-|-|-" },
-	{ "<Error><Message>no code</Message></Error>", NULL },
-	{ "<Error><Code>A</Code><Code>B</Code></Error>", NULL },
-	{ "<html><body>502 Bad Gateway</body></html>", NULL },
-	/* Empty wrong roots (the element stack once went to -1). */
-	{ "<Foo/>", NULL },
-	{ "<ListBucketResult/>", NULL },
-	{ "<Error/>", NULL },
-	{ "<Error><Code>Truncated", NULL },
-	{ "", NULL },
-	{ "{\"__type\":\"x\"}", NULL },
-};
-
 static void
 page_render(const struct s3_page *pg, char *out, size_t size)
 {
@@ -244,36 +214,6 @@ test_caps(void)
 	return failed;
 }
 
-static int
-test_errors(void)
-{
-	struct s3_error	 er;
-	char		 got[1024];
-	size_t		 i;
-	int		 rv, failed = 0;
-
-	for (i = 0; i < nitems(errors); i++) {
-		rv = s3_xml_error(errors[i].xml, strlen(errors[i].xml), &er);
-		if (rv == -1) {
-			if (errors[i].want != NULL || er.code != NULL) {
-				fprintf(stderr, "error %zu: rejected\n", i);
-				failed = 1;
-			}
-			continue;
-		}
-		snprintf(got, sizeof got, "%s|%s|%s|%s", er.code,
-		    er.message ? er.message : "-", er.region ? er.region : "-",
-		    er.endpoint ? er.endpoint : "-");
-		s3_error_clear(&er);
-		if (errors[i].want == NULL || strcmp(got, errors[i].want) != 0) {
-			fprintf(stderr, "error %zu:\n got  %s\n want %s\n", i,
-			    got, errors[i].want ? errors[i].want : "(reject)");
-			failed = 1;
-		}
-	}
-	return failed;
-}
-
 int
 main(void)
 {
@@ -281,6 +221,5 @@ main(void)
 
 	failed |= test_pages();
 	failed |= test_caps();
-	failed |= test_errors();
 	return failed;
 }
