@@ -43,6 +43,7 @@ IAMENUM="-r $C/base_iam_read.yml -r $C/mr_iam_enumeration.yml"
 SES="-r $C/base_ses_recon.yml -r $C/mr_ses_recon.yml"
 S3ANON="-r $C/base_s3_anonymous_get_object.yml
     -r $C/mr_s3_anonymous_download_burst.yml"
+S3DEL="-r $C/base_s3_object_deleted.yml -r $C/mr_s3_mass_deletion.yml"
 KEYIPS="-r $C/base_access_key_call.yml -r $C/mr_access_key_many_addresses.yml"
 SVCKEY="-r $C/base_service_role_session_call.yml
     -r $C/base_role_session_workstation_call.yml
@@ -75,6 +76,8 @@ run ses.json 1 -q -f json $SES "$D/ses.json"
 golden ses.json
 run s3anon.json 1 -q -f json $S3ANON "$D/s3anon.json"
 golden s3anon.json
+run s3delete.json 1 -q -f json $S3DEL "$D/s3delete.json"
+golden s3delete.json
 run keyips.json 1 -q -f json $KEYIPS "$D/keyips.json"
 golden keyips.json
 for f in text json; do
@@ -102,7 +105,7 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/recon.json" "$D/credentials.json" "$D/ec2burst.json" \
 	    "$D/regions.json" "$D/iamenum.json" "$D/ses.json" \
 	    "$D/s3anon.json" "$D/keyips.json" "$D/servicekey.json" \
-	    "$D/sharedip.json"
+	    "$D/sharedip.json" "$D/s3delete.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
