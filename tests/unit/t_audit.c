@@ -103,10 +103,11 @@ rec_write(void *priv, const struct finding *f)
 		strcat(got, item);
 }
 
-static void
+static int
 rec_close(void *priv)
 {
 	(void)priv;
+	return 0;
 }
 
 static const struct output_ops rec_ops = {
