@@ -448,7 +448,8 @@ verify_sigs_load(struct verify *v, const char *path)
 		v->nsigs++;
 	}
 	buf_clear(&b);
-	qsort(v->sigs, v->nsigs, sizeof *v->sigs, verify_sig_cmp);
+	if (v->nsigs > 0)
+		qsort(v->sigs, v->nsigs, sizeof *v->sigs, verify_sig_cmp);
 	v->have_sigs = 1;
 	return 0;
 }
@@ -629,8 +630,11 @@ verify_check(struct verify *v)
 	size_t			 i, j, nscopes = 0;
 	int64_t			 t;
 
-	qsort(v->logs, v->nlogs, sizeof *v->logs, verify_log_cmp);
-	qsort(v->digs, v->ndigs, sizeof *v->digs, verify_dig_cmp);
+	/* qsort() must not be handed the NULL of an empty array. */
+	if (v->nlogs > 0)
+		qsort(v->logs, v->nlogs, sizeof *v->logs, verify_log_cmp);
+	if (v->ndigs > 0)
+		qsort(v->digs, v->ndigs, sizeof *v->digs, verify_dig_cmp);
 	for (i = 0; i < v->ndigs; i++) {
 		vd = &v->digs[i];
 		if (vd->d == NULL)
