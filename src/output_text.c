@@ -64,7 +64,6 @@ static void	 output_text_field(FILE *, const struct finding *,
 static void	 output_text_time(FILE *, const struct finding *);
 static void	 output_text_corr(FILE *, const struct corr_finding *);
 static size_t	 output_text_width(FILE *);
-static size_t	 output_text_cols(const char *, size_t);
 static void	 output_text_wrap(struct output_text *, const char *, size_t,
 		    size_t);
 static size_t	 output_text_line(struct output_text *, FILE *,
@@ -128,25 +127,6 @@ output_text_width(FILE *f)
 	return n < OUTPUT_TEXT_WRAP_MIN ? OUTPUT_TEXT_WRAP_MIN : (size_t)n;
 }
 
-/* Columns that text takes on a terminal: SGR sequences take none. */
-static size_t
-output_text_cols(const char *s, size_t len)
-{
-	size_t	i, cols = 0;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\033') {
-			while (i < len && s[i] != 'm')
-				i++;
-			continue;
-		}
-		/* One column per character: skip UTF-8 continuations. */
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			cols++;
-	}
-	return cols;
-}
-
 /*
  * Write one finding's line (without its newline) wrapped to ot->width:
  * break at a run of spaces when the next value would not fit, indent the
@@ -169,7 +149,7 @@ output_text_wrap(struct output_text *ot, const char *s, size_t len,
 		if (ws == end)
 			break;		/* trailing spaces */
 		word = ws;
-		cols = output_text_cols(s + word, end - word);
+		cols = output_esc_cols(s + word, end - word);
 		if (col > OUTPUT_TEXT_INDENT &&
 		    col + (ws - i) + cols > ot->width) {
 			fprintf(ot->f, "\n%*s", OUTPUT_TEXT_INDENT, "");
