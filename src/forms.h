@@ -82,6 +82,12 @@ const char	*forms_severity_band(const char *, size_t);
 int		 forms_is_sample(const struct record *);
 /* Its link in the GuardDuty console; -1 if it has none. */
 int		 forms_console_url(const struct record *, char *, size_t);
+/* The FORMS_ bits the rules of a set read, for the S3 walk. */
+struct rule_set;
+unsigned int	 forms_wanted(const struct rule_set *);
+/* What a 403 from S3 for an object takes to mend, or NULL (forms.c). */
+char		*forms_s3_denied(const char *key, const char *code,
+		    const char *why);
 /* FORMS_CLOUDTRAIL or FORMS_GUARDDUTY. */
 unsigned int	 forms_kind(const struct rec_value *);
 
