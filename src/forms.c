@@ -501,3 +501,77 @@ forms_console_url(const struct record *r, char *buf, size_t size)
 	    id);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
+
+/* A finding's own fields, as the outputs write them, in order. */
+const struct forms_col forms_finding_cols[] = {
+	{ "type", "findingType" },
+	{ "severity", "findingSeverity" },
+	{ "resource", "findingResource" },
+	{ "accountId", "findingAccountId" },
+	{ "region", "findingRegion" },
+	{ "id", "findingId" },
+	{ "consoleUrl", "findingConsoleUrl" },
+	{ NULL, NULL },
+};
+
+/*
+ * What a finding is about, most specific first: the access key's user,
+ * the instance, the cluster, the function, the database; else the kind
+ * of resource alone.
+ */
+static const char *const forms_resource_paths[] = {
+	"resource.accessKeyDetails.userName",
+	"resource.instanceDetails.instanceId",
+	"resource.eksClusterDetails.name",
+	"resource.ecsClusterDetails.name",
+	"resource.lambdaDetails.functionName",
+	"resource.rdsDbInstanceDetails.dbInstanceIdentifier",
+	"resource.accessKeyDetails.accessKeyId",
+	"resource.resourceType",
+};
+
+/* Whether a record is a GuardDuty finding. */
+int
+forms_is_finding(const struct record *r)
+{
+	return r != NULL && forms_kind(record_root(r)) == FORMS_GUARDDUTY;
+}
+
+static int
+forms_scalar(const struct record *r, const char *path, const char **sp,
+    size_t *lenp)
+{
+	const struct rec_value	*v;
+
+	if ((v = record_path(r, path)) == NULL || v->str == NULL ||
+	    v->type == REC_NULL || v->len == 0)
+		return 0;
+	*sp = v->str;
+	*lenp = v->len;
+	return 1;
+}
+
+int
+forms_finding_col(const struct record *r, size_t i, char *buf,
+    const char **sp, size_t *lenp)
+{
+	size_t	 j;
+
+	switch (i) {
+	case 2:
+		for (j = 0; j < nitems(forms_resource_paths); j++)
+			if (forms_scalar(r, forms_resource_paths[j], sp, lenp))
+				return 1;
+		return 0;
+	case 6:
+		if (forms_console_url(r, buf, FORMS_URL_MAX) == -1)
+			return 0;
+		*sp = buf;
+		*lenp = strlen(buf);
+		return 1;
+	default:
+		if (i >= nitems(forms_finding_cols) - 1)
+			return 0;
+		return forms_scalar(r, forms_finding_cols[i].json, sp, lenp);
+	}
+}
