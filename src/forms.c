@@ -20,6 +20,8 @@
 #include "forms.h"
 #include "record.h"
 #include "record_int.h"
+#include "rule.h"
+#include "xmalloc.h"
 
 /* Top-level members that only a CloudTrail-Digest file has. */
 #define FORMS_KEY(s)	{ s, sizeof s - 1 }
@@ -288,6 +290,60 @@ forms_kind(const struct rec_value *root)
 	return has == 3 ? FORMS_GUARDDUTY : FORMS_CLOUDTRAIL;
 }
 
+/*
+ * What the rules of a set read, so that the S3 walk lists GuardDuty/
+ * beside CloudTrail/ only when a rule would read the findings there.
+ */
+unsigned int
+forms_wanted(const struct rule_set *rs)
+{
+	unsigned int	 want = 0;
+	size_t		 i;
+
+	if (rs == NULL)
+		return FORMS_CLOUDTRAIL;
+	for (i = 0; i < rule_set_count(rs); i++)
+		want |= rule_forms(rule_set_get(rs, i));
+	return want != 0 ? want : FORMS_CLOUDTRAIL;
+}
+
+/*
+ * S3 refuses an SSE-KMS encrypted object with 403 AccessDenied when the
+ * caller has s3:GetObject but may not use the object's key; the message
+ * then reads "User: ARN is not authorized to perform: kms:Decrypt on
+ * resource: KEY-ARN because ...".  Say so, and name the key, in front of
+ * what S3 said (why, "AccessDenied: ... (HTTP 403)").  A bare "Access
+ * Denied" for an object of GuardDuty's export (always KMS-encrypted) gets
+ * a hint instead.  A new cause, or NULL when there is nothing to add.
+ */
+char *
+forms_s3_denied(const char *key, const char *code, const char *why)
+{
+	const char	*p, *e;
+	int		 n;
+
+	if (code == NULL || strcmp(code, "AccessDenied") != 0 || why == NULL)
+		return NULL;
+	if (strstr(why, "kms:Decrypt") != NULL) {
+		if ((p = strstr(why, "on resource: arn:")) != NULL) {
+			p += 13;
+			e = p + strcspn(p, " ");
+			n = (int)(e - p);
+			return xprintf("object is KMS-encrypted and the caller "
+			    "may not decrypt it: it needs kms:Decrypt on key "
+			    "%.*s; %s", n, p, why);
+		}
+		return xprintf("object is KMS-encrypted and the caller may "
+		    "not decrypt it: it needs kms:Decrypt on the object's "
+		    "key; %s", why);
+	}
+	if (key != NULL && strstr(key, "/GuardDuty/") != NULL)
+		return xprintf("%s; GuardDuty's export is KMS-encrypted: "
+		    "reading it needs s3:GetObject on the object and "
+		    "kms:Decrypt on the export's key", why);
+	return NULL;
+}
+
 /* Magic numbers of what people hand over instead of JSON. */
 static const struct {
 	size_t		 off;
@@ -446,4 +502,78 @@ forms_console_url(const struct record *r, char *buf, size_t size)
 	    "home?region=%s#/findings?macros=current&fId=%s", region, region,
 	    id);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* A finding's own fields, as the outputs write them, in order. */
+const struct forms_col forms_finding_cols[] = {
+	{ "type", "findingType" },
+	{ "severity", "findingSeverity" },
+	{ "resource", "findingResource" },
+	{ "accountId", "findingAccountId" },
+	{ "region", "findingRegion" },
+	{ "id", "findingId" },
+	{ "consoleUrl", "findingConsoleUrl" },
+	{ NULL, NULL },
+};
+
+/*
+ * What a finding is about, most specific first: the access key's user,
+ * the instance, the cluster, the function, the database; else the kind
+ * of resource alone.
+ */
+static const char *const forms_resource_paths[] = {
+	"resource.accessKeyDetails.userName",
+	"resource.instanceDetails.instanceId",
+	"resource.eksClusterDetails.name",
+	"resource.ecsClusterDetails.name",
+	"resource.lambdaDetails.functionName",
+	"resource.rdsDbInstanceDetails.dbInstanceIdentifier",
+	"resource.accessKeyDetails.accessKeyId",
+	"resource.resourceType",
+};
+
+/* Whether a record is a GuardDuty finding. */
+int
+forms_is_finding(const struct record *r)
+{
+	return r != NULL && forms_kind(record_root(r)) == FORMS_GUARDDUTY;
+}
+
+static int
+forms_scalar(const struct record *r, const char *path, const char **sp,
+    size_t *lenp)
+{
+	const struct rec_value	*v;
+
+	if ((v = record_path(r, path)) == NULL || v->str == NULL ||
+	    v->type == REC_NULL || v->len == 0)
+		return 0;
+	*sp = v->str;
+	*lenp = v->len;
+	return 1;
+}
+
+int
+forms_finding_col(const struct record *r, size_t i, char *buf,
+    const char **sp, size_t *lenp)
+{
+	size_t	 j;
+
+	switch (i) {
+	case 2:
+		for (j = 0; j < nitems(forms_resource_paths); j++)
+			if (forms_scalar(r, forms_resource_paths[j], sp, lenp))
+				return 1;
+		return 0;
+	case 6:
+		if (forms_console_url(r, buf, FORMS_URL_MAX) == -1)
+			return 0;
+		*sp = buf;
+		*lenp = strlen(buf);
+		return 1;
+	default:
+		if (i >= nitems(forms_finding_cols) - 1)
+			return 0;
+		return forms_scalar(r, forms_finding_cols[i].json, sp, lenp);
+	}
 }

@@ -87,6 +87,25 @@ int		 forms_console_url(const struct record *, char *, size_t);
 #define FORMS_LAKE_COLS_MAX	256
 const struct rec_value *forms_lake_event(const struct rec_value *, char *,
 		    size_t);
+/* The FORMS_ bits the rules of a set read, for the S3 walk. */
+struct rule_set;
+unsigned int	 forms_wanted(const struct rule_set *);
+/* What a 403 from S3 for an object takes to mend, or NULL (forms.c). */
+char		*forms_s3_denied(const char *key, const char *code,
+		    const char *why);
+/* A finding's own fields in the outputs: JSON key and CSV header. */
+struct forms_col {
+	const char	*json, *csv;
+};
+extern const struct forms_col forms_finding_cols[];	/* NULL ends it */
+/*
+ * Column i of a finding: 1 and *sp, *lenp set (borrowed from the record,
+ * or written to buf of FORMS_URL_MAX bytes), or 0 when it has none.
+ */
+int		 forms_finding_col(const struct record *, size_t, char *,
+		    const char **, size_t *);
+/* 1 if a record is a GuardDuty finding. */
+int		 forms_is_finding(const struct record *);
 /* FORMS_CLOUDTRAIL or FORMS_GUARDDUTY. */
 unsigned int	 forms_kind(const struct rec_value *);
 

@@ -22,6 +22,7 @@
 #include "audit.h"
 #include "cmdline.h"
 #include "correlate.h"
+#include "forms.h"
 #include "log.h"
 #include "output.h"
 #include "progress.h"
@@ -259,6 +260,7 @@ main_scan(struct main_ctx *ctx)
 	sopts.naccounts = cl->accounts.n;
 	sopts.regions = (const char *const *)cl->regions.v;
 	sopts.nregions = cl->regions.n;
+	sopts.forms = forms_wanted(ctx->rules);
 	ctx->audit = audit_create(ctx->rules, &ctx->aopts);
 	if (cl->npaths == 0)
 		audit_run(ctx->audit, &stdin_path, 1, &sopts);

@@ -14,6 +14,7 @@
 
 #include "compat.h"
 #include "eventtime.h"
+#include "forms.h"
 #include "output.h"
 #include "output_int.h"
 #include "record.h"
@@ -75,6 +76,19 @@ static const char *const output_principal_paths[] = {
 	"userIdentity.principalId",
 };
 
+/*
+ * A GuardDuty finding has no eventName, awsRegion or recipientAccountId:
+ * those columns show its type, region and account, so that findings line
+ * up with events in every format (forms.c).
+ */
+static const struct {
+	const char	*event, *finding;
+} output_finding_paths[] = {
+	{ "eventName", "type" },
+	{ "awsRegion", "region" },
+	{ "recipientAccountId", "accountId" },
+};
+
 /* Find an output format by name. */
 const struct output_ops *
 output_find(const char *name)
@@ -99,9 +113,16 @@ output_field(const struct finding *fd, const char *path, const char **sp,
     size_t *lenp)
 {
 	const struct rec_value	*v;
+	size_t			 i;
 
 	if (fd->rec == NULL)		/* a correlation finding */
 		return 0;
+	for (i = 0; i < nitems(output_finding_paths); i++)
+		if (strcmp(path, output_finding_paths[i].event) == 0 &&
+		    forms_is_finding(fd->rec)) {
+			path = output_finding_paths[i].finding;
+			break;
+		}
 	if ((v = record_path(fd->rec, path)) == NULL || v->type == REC_NULL)
 		return 0;
 	if (v->type == REC_OBJECT || v->type == REC_ARRAY) {

@@ -23,6 +23,7 @@
 
 #include "eventtime.h"
 #include "log.h"
+#include "forms.h"
 #include "output.h"
 #include "output_int.h"
 #include "record.h"
@@ -78,6 +79,8 @@ output_csv_open(FILE *f, const struct output_opts *opts)
 		fputs(",event", f);
 	for (i = 0; i < nitems(output_csv_corr_cols); i++)
 		fprintf(f, ",%s", output_csv_corr_cols[i]);
+	for (i = 0; forms_finding_cols[i].csv != NULL; i++)
+		fprintf(f, ",%s", forms_finding_cols[i].csv);
 	fputs(OUTPUT_CSV_EOL, f);
 	return oc;
 }
@@ -121,6 +124,7 @@ output_csv_write(void *priv, const struct finding *fd)
 	const struct rec_value	*root;
 	const char		*s;
 	char			 buf[EVENTTIME_BUFSIZE];
+	char			 url[FORMS_URL_MAX];
 	size_t			 i, len;
 	FILE			*f = oc->f;
 
@@ -161,6 +165,13 @@ output_csv_write(void *priv, const struct finding *fd)
 	else {
 		for (i = 0; i < nitems(output_csv_corr_cols); i++)
 			putc(',', f);
+	}
+	/* A GuardDuty finding's own fields (forms.c), else empty cells. */
+	for (i = 0; forms_finding_cols[i].csv != NULL; i++) {
+		putc(',', f);
+		if (forms_is_finding(fd->rec) &&
+		    forms_finding_col(fd->rec, i, url, &s, &len))
+			output_esc_csv(f, s, len);
 	}
 	fputs(OUTPUT_CSV_EOL, f);
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "eventtime.h"
+#include "forms.h"
 #include "output.h"
 #include "output_int.h"
 #include "record.h"
@@ -86,6 +87,7 @@ output_json_fields(FILE *f, const struct finding *fd,
 	const struct output_col	*col;
 	const char		*s;
 	char			 buf[EVENTTIME_BUFSIZE];
+	char			 url[FORMS_URL_MAX];
 	size_t			 i, j, len;
 
 	fprintf(f, "{\"schema\":%d", OUTPUT_SCHEMA_VERSION);
@@ -130,6 +132,19 @@ output_json_fields(FILE *f, const struct finding *fd,
 	}
 	if (fd->corr != NULL)
 		output_json_corr(f, fd->corr, value, arg);
+	else if (forms_is_finding(fd->rec)) {
+		/* A GuardDuty finding's own fields (forms.c). */
+		fputs(",\"finding\":{", f);
+		for (i = 0; forms_finding_cols[i].json != NULL; i++) {
+			fprintf(f, "%s\"%s\":", i > 0 ? "," : "",
+			    forms_finding_cols[i].json);
+			if (forms_finding_col(fd->rec, i, url, &s, &len))
+				value(f, s, len, arg);
+			else
+				fputs("null", f);
+		}
+		putc('}', f);
+	}
 }
 
 /* A string value, whole. */

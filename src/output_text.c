@@ -26,6 +26,7 @@
 
 #include "eventtime.h"
 #include "log.h"
+#include "forms.h"
 #include "output.h"
 #include "output_int.h"
 #include "progress.h"
@@ -239,6 +240,7 @@ output_text_line(struct output_text *ot, FILE *f, const struct finding *fd)
 {
 	const struct rec_value	*root;
 	const char		*s = NULL;
+	char			 url[FORMS_URL_MAX];
 	size_t			 len = 0, title;
 	enum rule_level		 level;
 
@@ -268,12 +270,30 @@ output_text_line(struct output_text *ot, FILE *f, const struct finding *fd)
 
 	s = NULL;
 	len = 0;
-	output_principal(fd, &s, &len);
-	output_text_str(f, s, len, 1);
-	output_text_field(f, fd, "sourceIPAddress", 1);
-	title = (size_t)ftello(f);
-	s = rule_title(fd->rule);
-	output_text_str(f, s, s != NULL ? strlen(s) : 0, 0);
+	if (forms_is_finding(fd->rec)) {
+		/* A finding: its resource, severity, title and link. */
+		forms_finding_col(fd->rec, 2, url, &s, &len);
+		output_text_str(f, s, len, 1);
+		s = NULL;
+		len = 0;
+		forms_finding_col(fd->rec, 1, url, &s, &len);
+		fputs("severity ", f);
+		output_text_str(f, s, len, 1);
+		title = (size_t)ftello(f);
+		s = rule_title(fd->rule);
+		output_text_str(f, s, s != NULL ? strlen(s) : 0, 0);
+		if (forms_finding_col(fd->rec, 6, url, &s, &len)) {
+			putc(' ', f);
+			output_text_str(f, s, len, 0);
+		}
+	} else {
+		output_principal(fd, &s, &len);
+		output_text_str(f, s, len, 1);
+		output_text_field(f, fd, "sourceIPAddress", 1);
+		title = (size_t)ftello(f);
+		s = rule_title(fd->rule);
+		output_text_str(f, s, s != NULL ? strlen(s) : 0, 0);
+	}
 
 	if (ot->raw && (root = record_root(fd->rec)) != NULL &&
 	    (s = record_json(fd->rec, root, &len)) != NULL) {

@@ -913,6 +913,13 @@ rule_level(const struct rule *r)
 	return r->level;
 }
 
+/* The records a rule reads (forms.h): FORMS_CLOUDTRAIL unless it says. */
+unsigned int
+rule_forms(const struct rule *r)
+{
+	return r->forms != 0 ? (unsigned int)r->forms : FORMS_CLOUDTRAIL;
+}
+
 size_t
 rule_ntags(const struct rule *r)
 {

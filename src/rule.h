@@ -81,6 +81,7 @@ const char	*rule_description(const struct rule *);	/* or "" */
 const char	*rule_status(const struct rule *);	/* or "" */
 const char	*rule_path(const struct rule *);	/* file it came from */
 enum rule_level	 rule_level(const struct rule *);
+unsigned int	 rule_forms(const struct rule *);
 size_t		 rule_ntags(const struct rule *);
 const char	*rule_tag(const struct rule *, size_t);
 size_t		 rule_nfalsepositives(const struct rule *);

@@ -38,6 +38,8 @@ struct source_opts {
 	/* --state: skip what earlier runs read (state.h), or NULL. */
 	struct state	*state;
 	struct source_shard shard;	/* --shard; count 0 for none */
+	/* S3: FORMS_ bits of what the rules read: GuardDuty/ is walked too. */
+	unsigned int	 forms;
 };
 
 struct stream {

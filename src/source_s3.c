@@ -59,6 +59,7 @@
 
 #include "aws_cred.h"
 #include "aws_error.h"
+#include "forms.h"
 #include "buf.h"
 #include "http.h"
 #include "log.h"
@@ -390,6 +391,7 @@ source_s3_open(const char *uri, const struct source_opts *opts,
 	s->run_ms = opts->run_deadline_ms;
 	s->run_at = s->run_ms > 0 ? source_s3_now() + s->run_ms : 0;
 	s->shard = opts->shard;
+	s->forms = opts->forms != 0 ? opts->forms : FORMS_CLOUDTRAIL;
 	s->rootlen = strlen(prefix);
 	s->jobs = opts->jobs > 0 ? opts->jobs : SOURCE_S3_JOBS;
 	if (s->jobs > SOURCE_S3_JOBS_MAX)

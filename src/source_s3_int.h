@@ -139,6 +139,7 @@ struct source_s3 {
 	int			 run_expired;
 	int			 run_reported;
 	struct source_shard	 shard;		/* --shard, source.c */
+	unsigned int		 forms;		/* services walked, forms.h */
 	size_t			 rootlen;	/* the prefix given */
 
 	struct source_s3_task	*tasks;		/* a stack */

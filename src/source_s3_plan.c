@@ -20,6 +20,7 @@
 
 #include "aws_cred.h"
 #include "buf.h"
+#include "forms.h"
 #include "http.h"
 #include "log.h"
 #include "s3.h"
@@ -141,9 +142,16 @@ source_s3_plan(struct source_s3 *s, enum s3_level level, const char *prefix)
 		    0);
 		break;
 	case S3_LEVEL_ACCOUNT:
-		/* Only CloudTrail/: digests and insights when named. */
-		source_s3_push(s, SOURCE_S3_DISCOVER, S3_LEVEL_SERVICE,
-		    xprintf("%sCloudTrail/", prefix), 0);
+		/*
+		 * CloudTrail/, and GuardDuty/ when a rule reads findings:
+		 * digests and insights only when named.  Last first.
+		 */
+		if (s->forms & FORMS_GUARDDUTY)
+			source_s3_push(s, SOURCE_S3_DISCOVER, S3_LEVEL_SERVICE,
+			    xprintf("%sGuardDuty/", prefix), 0);
+		if (s->forms & FORMS_CLOUDTRAIL)
+			source_s3_push(s, SOURCE_S3_DISCOVER, S3_LEVEL_SERVICE,
+			    xprintf("%sCloudTrail/", prefix), 0);
 		break;
 	case S3_LEVEL_REGION:
 		source_s3_plan_region(s, prefix);

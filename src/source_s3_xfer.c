@@ -22,6 +22,7 @@
 
 #include "aws_cred.h"
 #include "buf.h"
+#include "forms.h"
 #include "http.h"
 #include "log.h"
 #include "s3.h"
@@ -296,7 +297,10 @@ source_s3_finished(struct source_s3_xfer *x, CURLcode rc)
 		else if (http_retry_status(x->status) ||
 		    (code != NULL && http_retry_code(code)))
 			retry = 1;
-		if (x->cause == NULL)
+		if (x->cause == NULL && x->status == 403 &&
+		    (x->cause = forms_s3_denied(x->key, code, why)) != NULL)
+			free(why);
+		else if (x->cause == NULL)
 			x->cause = why;
 		else
 			free(why);

@@ -127,6 +127,70 @@ gd_case "--state: updated findings are new" 1 "$GD" --stale 99999d --state "$T/s
 
 check_file forms "$EXPECTED/forms-all" "$OUT"
 
+# A finding's own fields in every output: type, severity, resource,
+# account, region, finding id and console link (and, in text, the type,
+# account and region in the columns an event's name, account and region
+# take).
+for fmt in text json csv; do
+	run "out-$fmt" 1 -q -f "$fmt" -r "$TOP_SRCDIR/rules/guardduty" \
+	    guardduty-get-findings.json
+	check_file "$fmt output" "$EXPECTED/forms-out.$fmt" "$T/out-$fmt.out"
+done
+
+# Findings as AWS published them (testdata/guardduty/README): the bundled
+# rules over each, from the export (JSON Lines, gzip) and from EventBridge
+# events, the same findings either way.
+G=$TESTDATA/guardduty
+mkdir -p "$T/gdx/AWSLogs/123456789012/GuardDuty/us-east-1/2022/01/13"
+for n in ec2 iam s3; do
+	jq -c . "$G/sample-$n.json"
+done | gzip -n >"$T/gdx/AWSLogs/123456789012/GuardDuty/us-east-1/2022/01/13/x.jsonl.gz"
+for n in ec2 iam s3; do
+	jq -c '{version: "0", id: "cd2d702e-ab31-411b-9344-793ce56b1bc7",
+	    "detail-type": "GuardDuty Finding", source: "aws.guardduty",
+	    account: .accountId, time: .updatedAt, region: .region,
+	    resources: [], detail: .}' "$G/sample-$n.json"
+done >"$T/gdx.eventbridge.jsonl"
+run published-export 1 -q -f json -r "$TOP_SRCDIR/rules/guardduty" "$T/gdx"
+run published-eb 1 -q -f json -r "$TOP_SRCDIR/rules/guardduty" \
+    "$T/gdx.eventbridge.jsonl"
+for n in export eb; do
+	jq -r '[.ruleTitle, .eventName, .finding.resource, .finding.id,
+	    .eventID] | @tsv' <"$T/published-$n.out" >"$T/published-$n.tsv"
+done
+check_file "published findings" "$EXPECTED/forms-published" \
+    "$T/published-export.tsv"
+check_file "published findings, EventBridge" "$T/published-export.tsv" \
+    "$T/published-eb.tsv"
+
+# Every rule that reads findings, with a published finding it must match
+# and one it must not (testdata/guardduty/rules.tsv).
+TAB=$(printf '\t')
+grep -v '^#' "$G/rules.tsv" | while IFS=$TAB read -r rule sign file filter; do
+	jq -c "$filter" "$G/$file" >"$T/case.json"
+	st=0
+	ctaudit -q -f json -r "$TOP_SRCDIR/rules/guardduty/$rule" \
+	    "$T/case.json" >"$T/case.out" 2>"$T/case.err" || st=$?
+	n=$(grep -c . "$T/case.out" || true)
+	want=0
+	[ "$sign" = + ] && want=1
+	if [ "$n" != "$want" ] || [ -s "$T/case.err" ]; then
+		echo "FAIL: $rule $sign $file '$filter': $n findings," \
+		    "want $want" >&2
+		cat "$T/case.err" >&2
+		echo x >>"$T/case.failed"
+	fi
+done
+[ ! -f "$T/case.failed" ] || fail "rules on published findings"
+for f in "$TOP_SRCDIR"/rules/guardduty/*.yml; do
+	grep -q 'service: guardduty' "$f" || continue
+	r=${f##*/}
+	for sign in + -; do
+		grep -q "^$r$TAB$sign$TAB" "$G/rules.tsv" ||
+		    fail "$r: no $sign case in testdata/guardduty/rules.tsv"
+	done
+done
+
 # The recipe this replaces: findings of medium severity or more to a
 # Telegram chat with title, severity and band, type, account, region,
 # counts and times, sample or not, and the console link; here through the

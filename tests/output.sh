@@ -163,13 +163,16 @@ with open(sys.argv[1], newline="", encoding="utf-8") as f:
 rows = list(csv.reader(raw.splitlines(keepends=True), strict=True))
 objs = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
 # Every JSON key but "schema" and the JSON-only ruleFalsePositives, in
-# order, then the correlation columns, which every CSV file has.
+# order, then the correlation and GuardDuty finding columns, which every
+# CSV file has.
 keys = [k for k in list(objs[0].keys())[1:] if k != "ruleFalsePositives"]
 assert rows[0][:len(keys)] == keys, rows[0]
 assert rows[0][len(keys):] == ["correlationType", "correlationGroupBy",
     "correlationField", "correlationValue", "correlationEvents",
     "correlationFirstTime", "correlationLastTime", "correlationRules",
-    "correlationIncomplete"], rows[0]
+    "correlationIncomplete", "findingType", "findingSeverity",
+    "findingResource", "findingAccountId", "findingRegion", "findingId",
+    "findingConsoleUrl"], rows[0]
 assert len(rows) == len(objs) + 1
 assert all(len(r) == len(rows[0]) for r in rows), "not a rectangle"
 assert raw.count("\r\n") >= len(rows) and raw.endswith("\r\n")
@@ -194,8 +197,8 @@ def cell(v, k):
 
 for r, o in zip(rows[1:], objs):
     for k, c in zip(rows[0], r):
-        if k.startswith("correlation"):
-            assert c == "", (k, c)  # a detection: no correlation
+        if k.startswith("correlation") or k.startswith("finding"):
+            assert c == "", (k, c)  # an event: no correlation, no finding
             continue
         want = cell(o[k], k)
         if want is None:
