@@ -24,6 +24,8 @@
 static int	 scrub_hex(const char *, size_t, uint32_t *);
 static size_t	 scrub_utf8(uint32_t, unsigned char *);
 static size_t	 scrub_unit(const char *, size_t, unsigned char *, size_t *);
+static size_t	 scrub_walk(const char *, size_t, const char *, size_t, int,
+		    size_t *);
 static size_t	 scrub_run(const char *, size_t, const char *, size_t,
 		    size_t *);
 
@@ -166,6 +168,37 @@ scrub_unit(const char *t, size_t len, unsigned char *b, size_t *nb)
 }
 
 /*
+ * How far s[q..slen) is matched by text from t[0..len): the number of
+ * the secret's bytes, and in *used the text they take.  Where a unit
+ * could match both as an escape and as the byte itself (a secret that
+ * holds "%25", say), escapes go first if escape is set.
+ */
+static size_t
+scrub_walk(const char *t, size_t len, const char *s, size_t slen, int escape,
+    size_t *used)
+{
+	unsigned char	 b[4];
+	size_t		 p = 0, q = 0, u, nb;
+
+	while (p < len && q < slen) {
+		if (!escape && t[p] == s[q]) {
+			p++;
+			q++;
+		} else if ((u = scrub_unit(t + p, len - p, b, &nb)) != 0 &&
+		    nb <= slen - q && memcmp(b, s + q, nb) == 0) {
+			p += u;
+			q += nb;
+		} else if (t[p] == s[q]) {
+			p++;
+			q++;
+		} else
+			break;
+	}
+	*used = p;
+	return q;
+}
+
+/*
  * The longest run at t[0..len) that stands for bytes that also occur in
  * s: the number of the secret's bytes, and in *used the text it takes.
  */
@@ -173,27 +206,17 @@ static size_t
 scrub_run(const char *t, size_t len, const char *s, size_t slen,
     size_t *used)
 {
-	unsigned char	 b[4];
-	size_t		 best = 0, j, p, q, u, nb;
+	size_t	 best = 0, j, q, u;
+	int	 escape;
 
 	*used = 0;
 	for (j = 0; j < slen; j++) {
-		p = 0;
-		q = j;
-		while (p < len && q < slen) {
-			if ((u = scrub_unit(t + p, len - p, b, &nb)) != 0 &&
-			    nb <= slen - q && memcmp(b, s + q, nb) == 0) {
-				p += u;
-				q += nb;
-			} else if (t[p] == s[q]) {
-				p++;
-				q++;
-			} else
-				break;
-		}
-		if (q - j > best) {
-			best = q - j;
-			*used = p;
+		for (escape = 1; escape >= 0; escape--) {
+			q = scrub_walk(t, len, s + j, slen - j, escape, &u);
+			if (q > best) {
+				best = q;
+				*used = u;
+			}
 		}
 	}
 	return best;

@@ -69,6 +69,8 @@ static const struct {
 	/* A secret that holds an escape is matched as it is, too. */
 	{ { "tok%2Fen%2Fform" }, "got tok%2Fen%2Fform", "got [secret]" },
 	{ { "tok%2Fen%2Fform" }, "got tok%252Fen%252Fform", "got [secret]" },
+	{ { "%25%25%25%25" }, "a %25%25%25%25 b",	"a [secret] b" },
+	{ { "%%%%%%%%" }, "a %25%25%25%25%25%25%25%25 b", "a [secret] b" },
 	/* Overlapping and adjacent: one mark for the whole stretch. */
 	{ { S4, S3 },	"xxabcdefghijklmnopqrstuvwxyy",	"xx[secret]yy" },
 	{ { S4 },	"abcdefghijabcdefghij",	"[secret]" },
