@@ -72,6 +72,7 @@ INTERNAL = {
     "HTTP_HEADERS_MAX": "headers of a request ctaudit sends",
     "S3_LIST_DAYS_MAX": "a listing strategy, not a cap on input",
     "SOURCE_SHARD_MAX": "range of the --shard option",
+    "OUTPUT_TEXT_WRAP_MAX": "range of COLUMNS, under ENVIRONMENT",
     "STATE_BOOT_MAX": "boot id read from the kernel",
     "STATE_FIELDS_MAX": "fields of a state line, fixed by its format",
     "STATE_ID_MAX": "an id in the state file",
