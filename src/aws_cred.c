@@ -36,6 +36,7 @@
 
 #define AWS_CRED_DEPTH_MAX	8		/* source_profile hops */
 #define AWS_CRED_PROCESS_MS	(60 * 1000)	/* credential_process */
+#define AWS_CRED_STS_MS		(60 * 1000)	/* one try at STS */
 
 static int	 aws_cred_env(struct aws_cred *, char **);
 static int	 aws_cred_static(struct aws_cred_chain *, const char *, int,
@@ -375,6 +376,7 @@ aws_cred_chain_create(const struct aws_cred_opts *opts, char **cause)
 
 	memset(&ho, 0, sizeof ho);
 	ho.max_attempts = 3;
+	ho.total_timeout_ms = AWS_CRED_STS_MS;
 	if ((ch->http = http_client_create(&ho, cause)) == NULL)
 		goto fail;
 	/* Metadata endpoints are near or absent: short waits, no proxy. */
@@ -384,6 +386,14 @@ aws_cred_chain_create(const struct aws_cred_opts *opts, char **cause)
 	ho.no_proxy = 1;
 	if ((ch->meta = http_client_create(&ho, cause)) == NULL)
 		goto fail;
+	if (opts != NULL && opts->deadline_at != 0) {
+		ch->deadline_at = opts->deadline_at;
+		ch->deadline_why = xstrdup(opts->deadline_why);
+		http_client_deadline(ch->http, ch->deadline_at,
+		    ch->deadline_why);
+		http_client_deadline(ch->meta, ch->deadline_at,
+		    ch->deadline_why);
+	}
 
 	if (aws_cred_resolve(ch, &ch->cur, &ch->source, cause) == -1)
 		goto fail;
@@ -407,6 +417,7 @@ aws_cred_chain_free(struct aws_cred_chain *ch)
 	free(ch->profile);
 	free(ch->region);
 	free(ch->container_base);
+	free(ch->deadline_why);
 	free(ch->source);
 	free(ch);
 }

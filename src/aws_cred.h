@@ -47,6 +47,12 @@ struct aws_cred_opts {
 	 */
 	const char	*container_base;
 	long		 process_timeout_ms;	/* tests; 0: 60 seconds */
+	/*
+	 * No fetch (STS, metadata, credential_process) goes on past
+	 * deadline_at, monotonic ms (0: none); it fails with deadline_why.
+	 */
+	int64_t		 deadline_at;
+	const char	*deadline_why;
 };
 
 struct aws_cred_chain;

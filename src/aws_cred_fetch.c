@@ -507,10 +507,12 @@ aws_cred_process(struct aws_cred_chain *ch, const char *profile,
 	struct aws_cred_sink	 sink;
 	struct pollfd		 pfd;
 	char			**argv, *why = NULL;
+	struct timespec		 ts;
 	int64_t			 deadline, left;
 	pid_t			 pid;
 	ssize_t			 n;
 	int			 fds[2], status, err, rv = -1, killed = 0;
+	int			 cut = 0;
 
 	if ((argv = aws_config_split(cmd, &why)) == NULL) {
 		*cause = xprintf("profile %s: credential_process: %s",
@@ -539,11 +541,22 @@ aws_cred_process(struct aws_cred_chain *ch, const char *profile,
 
 	aws_cred_sink_init(&sink);
 	deadline = aws_cred_now_ms() + ch->process_ms;
+	if (ch->deadline_at != 0) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		left = ch->deadline_at - ((int64_t)ts.tv_sec * 1000 +
+		    ts.tv_nsec / 1000000);
+		if (left < ch->process_ms) {
+			deadline = aws_cred_now_ms() + (left > 0 ? left : 0);
+			cut = 1;
+		}
+	}
 	pfd.fd = fds[0];
 	pfd.events = POLLIN;
 	for (;;) {
 		if ((left = deadline - aws_cred_now_ms()) <= 0) {
-			if (ch->process_ms % 1000 == 0)
+			if (cut)
+				why = xstrdup(ch->deadline_why);
+			else if (ch->process_ms % 1000 == 0)
 				why = xprintf("no answer within %ld seconds",
 				    ch->process_ms / 1000);
 			else

@@ -21,6 +21,8 @@ struct aws_cred_chain {
 	char			*region;	/* for STS; or NULL */
 	char			*container_base;
 	long			 process_ms;
+	int64_t			 deadline_at;	/* monotonic ms, or 0 */
+	char			*deadline_why;
 	struct aws_config	*cfg;
 	struct http_client	*http;		/* STS */
 	struct http_client	*meta;		/* container, IMDS */

@@ -37,6 +37,8 @@ struct http_client {
 	char			*ca_bundle;	/* AWS_CA_BUNDLE, or NULL */
 	CURL			*easy;		/* reused by http_do() */
 	uint64_t		 rng;		/* jitter only: not a secret */
+	int64_t			 deadline_at;	/* monotonic ms, or 0 */
+	char			*deadline_why;	/* the cause past it */
 };
 
 /* One try of http_do(): where the callbacks put what arrives. */
@@ -62,6 +64,8 @@ struct http_call {
 };
 
 static int	 http_global_init(char **);
+static int64_t	 http_now_ms(void);
+static long	 http_left_ms(const struct http_client *);
 static uint64_t	 http_random(struct http_client *);
 static size_t	 http_header_cb(char *, size_t, size_t, void *);
 static size_t	 http_write_cb(char *, size_t, size_t, void *);
@@ -132,7 +136,42 @@ http_client_free(struct http_client *c)
 	if (c->easy != NULL)
 		curl_easy_cleanup(c->easy);
 	free(c->ca_bundle);
+	free(c->deadline_why);
 	free(c);
+}
+
+static int64_t
+http_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Set a deadline for every request of c; see http.h. */
+void
+http_client_deadline(struct http_client *c, int64_t at_ms, const char *why)
+{
+	free(c->deadline_why);
+	c->deadline_why = NULL;
+	c->deadline_at = at_ms;
+	if (at_ms != 0)
+		c->deadline_why = xstrdup(why);
+}
+
+/* Milliseconds left before the client's deadline: -1 none, 0 passed. */
+static long
+http_left_ms(const struct http_client *c)
+{
+	int64_t	 left;
+
+	if (c->deadline_at == 0)
+		return -1;
+	left = c->deadline_at - http_now_ms();
+	if (left <= 0)
+		return 0;
+	return left > LONG_MAX ? LONG_MAX : (long)left;
 }
 
 /* Prepare an empty response. */
@@ -432,6 +471,7 @@ http_easy_setup(struct http_client *c, CURL *easy,
 	char			 hash[SIGV4_HEX_LEN + 1];
 	const char		*method;
 	size_t			 i, nh = 0;
+	long			 total, left;
 	int			 rv = -1, has_ctype = 0;
 
 	*hdrs = NULL;
@@ -546,9 +586,11 @@ http_easy_setup(struct http_client *c, CURL *easy,
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME,
 	    (c->opts.stall_timeout_ms + 999) / 1000);
-	if (c->opts.total_timeout_ms > 0)
-		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
-		    c->opts.total_timeout_ms);
+	total = c->opts.total_timeout_ms;
+	if ((left = http_left_ms(c)) != -1 && (total <= 0 || left < total))
+		total = left > 0 ? left : 1;
+	if (total > 0)
+		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, total);
 	if (c->opts.no_proxy)
 		curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
 	if (strcmp(method, "HEAD") == 0)
@@ -710,18 +752,32 @@ http_do(struct http_client *c, const struct http_request *rq,
 {
 	struct http_call	 call;
 	unsigned		 wait;
+	long			 left;
 	int			 rv;
 
 	http_call_init(&call, c, rq, rs);
 	for (;;) {
+		if (http_left_ms(c) == 0) {
+			*cause = xstrdup(c->deadline_why);
+			rv = -1;
+			break;
+		}
 		if (http_call_try(&call, c->easy, cause) == -1) {
 			rv = -1;
 			break;
 		}
 		rv = http_call_end(&call, curl_easy_perform(c->easy), &wait,
 		    cause);
+		if (rv == -1 && http_left_ms(c) == 0) {
+			/* Cut by the deadline: say so, not "timed out". */
+			free(*cause);
+			*cause = xstrdup(c->deadline_why);
+		}
 		if (rv != 0)
 			break;
+		left = http_left_ms(c);
+		if (left != -1 && (long)wait > left)
+			wait = (unsigned)left;
 		http_sleep_ms(wait);
 	}
 	http_headers_free(call.hdrs);

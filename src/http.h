@@ -141,6 +141,15 @@ struct http_client	*http_client_create(const struct http_opts *,
 			    char **cause);
 void			 http_client_free(struct http_client *);
 
+/*
+ * Give every later request of the client a deadline, at_ms on the
+ * CLOCK_MONOTONIC clock in milliseconds (0: none): a try is cut when it
+ * comes, no try starts or waits past it, and http_do() then fails with
+ * why as the cause.
+ */
+void	 http_client_deadline(struct http_client *, int64_t at_ms,
+	    const char *why);
+
 void	 http_response_init(struct http_response *);
 void	 http_response_clear(struct http_response *);
 

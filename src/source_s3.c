@@ -75,6 +75,9 @@ static void	*source_s3_open(const char *, const struct source_opts *,
 static int	 source_s3_next(void *, struct stream **, char **);
 static void	 source_s3_close(void *);
 
+/* When the run deadline passes, monotonic ms: set by the first source. */
+static int64_t	 source_s3_run_at;
+
 const struct source_ops source_s3_ops = {
 	.scheme = "s3",
 	.open = source_s3_open,
@@ -332,6 +335,7 @@ source_s3_close(void *priv)
 	free(s->bucket);
 	free(s->region);
 	free(s->endpoint);
+	free(s->run_why);
 	free(s);
 }
 
@@ -363,8 +367,18 @@ source_s3_open(const char *uri, const struct source_opts *opts,
 		goto fail;
 	}
 
+	/* The run deadline counts from the first S3 source on. */
+	s->run_ms = opts->run_deadline_ms;
+	if (s->run_ms > 0 && source_s3_run_at == 0)
+		source_s3_run_at = source_s3_now() + s->run_ms;
+	s->run_at = s->run_ms > 0 ? source_s3_run_at : 0;
+	s->run_why = xprintf("the run deadline of %lld s (--run-deadline) "
+	    "passed", (long long)(s->run_ms / 1000));
+
 	memset(&copts, 0, sizeof copts);
 	copts.profile = opts->profile;
+	copts.deadline_at = s->run_at;
+	copts.deadline_why = s->run_why;
 	if ((s->chain = aws_cred_chain_create(&copts, &why)) == NULL) {
 		*cause = xprintf("%s: %s", uri, why);
 		goto fail;
@@ -388,8 +402,6 @@ source_s3_open(const char *uri, const struct source_opts *opts,
 	s->state = opts->state;
 	s->object_ms = opts->object_deadline_ms > 0 ?
 	    opts->object_deadline_ms : SOURCE_S3_OBJECT_MS;
-	s->run_ms = opts->run_deadline_ms;
-	s->run_at = s->run_ms > 0 ? source_s3_now() + s->run_ms : 0;
 	s->shard = opts->shard;
 	s->forms = opts->forms != 0 ? opts->forms : FORMS_CLOUDTRAIL;
 	s->rootlen = strlen(prefix);

@@ -77,6 +77,8 @@ struct source_s3_lop {
 	int			 redirected;
 	enum source_s3_state	 state;		/* RUN, WAIT or DONE */
 	int64_t			 retry_at;	/* monotonic ms */
+	int64_t			 deadline_at;	/* of this try, monotonic ms */
+	int			 expired;	/* this try ran out of time */
 	int			 rv;		/* once DONE: 0, -1, -2 */
 	struct s3_page		 pg;		/* rv 0 */
 	char			*cause;		/* rv -1 or -2 */
@@ -136,6 +138,7 @@ struct source_s3 {
 	int64_t			 object_ms;	/* --object-deadline */
 	int64_t			 run_ms;	/* --run-deadline, or 0 */
 	int64_t			 run_at;	/* monotonic ms, or 0 */
+	char			*run_why;	/* "the run deadline ... passed" */
 	int			 run_expired;
 	int			 run_reported;
 	struct source_shard	 shard;		/* --shard, source.c */
@@ -173,6 +176,8 @@ void	 source_s3_lop_end(struct source_s3 *, struct source_s3_lop *,
 	    CURLcode);
 void	 source_s3_lop_free(struct source_s3 *, struct source_s3_lop *);
 void	 source_s3_ahead(struct source_s3 *);
+void	 source_s3_lop_stop(struct source_s3 *, struct source_s3_lop *,
+	    char *);
 int	 source_s3_step(struct source_s3 *, char **);
 
 /* source_s3_xfer.c */

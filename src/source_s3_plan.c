@@ -198,6 +198,18 @@ source_s3_lop_try(struct source_s3 *s, struct source_s3_lop *op)
 	if (curl_multi_add_handle(s->multi, op->h) != CURLM_OK)
 		fatalx("curl_multi_add_handle failed");
 	op->state = SOURCE_S3_RUN;
+	op->expired = 0;
+	op->deadline_at = source_s3_now() + s->object_ms;
+}
+
+/* End a listing that has not, with cause (taken). */
+void
+source_s3_lop_stop(struct source_s3 *s, struct source_s3_lop *op,
+    char *cause)
+{
+	if (op->state == SOURCE_S3_RUN)
+		curl_multi_remove_handle(s->multi, op->h);
+	source_s3_lop_done(op, -2, cause);
 }
 
 /* Send a listing's request, to the bucket's endpoint as now known. */
@@ -297,6 +309,13 @@ source_s3_lop_end(struct source_s3 *s, struct source_s3_lop *op,
 		op->retry_at = source_s3_now() + wait;
 		return;
 	case -1:
+		if (op->expired) {
+			/* Cut by source_s3_deadlines(), not by curl. */
+			free(why);
+			why = xprintf("no whole answer within the object "
+			    "deadline of %lld s (--object-deadline), %d times",
+			    (long long)(s->object_ms / 1000), rs->attempts);
+		}
 		source_s3_lop_done(op, -2, xprintf("s3://%s/%s: listing: %s",
 		    s->bucket, op->where, why));
 		free(why);
@@ -386,6 +405,8 @@ source_s3_ahead(struct source_s3 *s)
 	size_t			 i, queued = s->nobjs - s->objhead;
 	int			 idle = s->nxfers > 0;
 
+	if (s->run_expired)
+		return;		/* nothing more will be read */
 	for (i = 0; i < s->nxfers; i++)
 		if (s->xfers[i]->state == SOURCE_S3_RUN ||
 		    s->xfers[i]->state == SOURCE_S3_WAIT)

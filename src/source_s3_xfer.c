@@ -34,6 +34,7 @@
 
 static void	 source_s3_unpause(struct source_s3_xfer *);
 static void	 source_s3_deadlines(struct source_s3 *);
+static int64_t	 source_s3_due(const struct source_s3 *, int64_t, int64_t);
 
 /* The header callback: the status line and the headers retries need. */
 static size_t
@@ -365,7 +366,7 @@ source_s3_fill(struct source_s3 *s)
 {
 	struct s3_object	 o;
 
-	if (!s->handed || s->nxfers != (size_t)s->jobs ||
+	if (s->run_expired || !s->handed || s->nxfers != (size_t)s->jobs ||
 	    (s->xfers[0]->state != SOURCE_S3_DONE &&
 	    s->xfers[0]->state != SOURCE_S3_FAILED) ||
 	    s->objhead == s->nobjs)
@@ -411,7 +412,8 @@ source_s3_pump(struct source_s3 *s, int block)
 			wait = op->retry_at - now;
 	}
 	if (block)
-		curl_multi_poll(s->multi, NULL, 0, (int)wait, NULL);
+		curl_multi_poll(s->multi, NULL, 0,
+		    (int)source_s3_due(s, now, wait), NULL);
 	curl_multi_perform(s->multi, &running);
 	while ((msg = curl_multi_info_read(s->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
@@ -442,14 +444,18 @@ source_s3_unpause(struct source_s3_xfer *x)
 }
 
 /*
- * The deadlines: a try that has run (not paused) past the object deadline
- * ends as a reset would, and is tried again; past the run deadline, every
- * object not yet read fails, each naming the deadline.
+ * The deadlines: a try at an object that has run (not paused) past the
+ * object deadline ends as a reset would, and is tried again, and so does
+ * a try at a listing page; past the run deadline, every object not yet
+ * read fails, each naming the deadline, and the listings stop.  Once the
+ * run deadline has passed this is done at every call, so nothing started
+ * after it can run on.
  */
 static void
 source_s3_deadlines(struct source_s3 *s)
 {
 	struct source_s3_xfer	*x;
+	struct source_s3_lop	*op;
 	int64_t			 now = source_s3_now();
 	size_t			 i;
 
@@ -461,7 +467,14 @@ source_s3_deadlines(struct source_s3 *s)
 		x->expired = 1;
 		source_s3_finished(x, CURLE_OPERATION_TIMEDOUT);
 	}
-	if (s->run_at == 0 || now < s->run_at || s->run_expired)
+	for (i = 0; i < s->nlops; i++) {
+		op = s->lops[i];
+		if (op->state != SOURCE_S3_RUN || now < op->deadline_at)
+			continue;
+		op->expired = 1;
+		source_s3_lop_end(s, op, CURLE_OPERATION_TIMEDOUT);
+	}
+	if (s->run_at == 0 || now < s->run_at)
 		return;
 	s->run_expired = 1;
 	for (i = 0; i < s->nxfers; i++) {
@@ -475,6 +488,35 @@ source_s3_deadlines(struct source_s3 *s)
 		    "%lld s (--run-deadline)", (long long)(s->run_ms / 1000));
 		x->state = SOURCE_S3_FAILED;
 	}
+	for (i = 0; i < s->nlops; i++)
+		if (s->lops[i]->state != SOURCE_S3_DONE)
+			source_s3_lop_stop(s, s->lops[i],
+			    xprintf("s3://%s/%s: listing: %s", s->bucket,
+			    s->lops[i]->where, s->run_why));
+}
+
+/* How long the pump may wait before a deadline is due, at most wait. */
+static int64_t
+source_s3_due(const struct source_s3 *s, int64_t now, int64_t wait)
+{
+	const struct source_s3_xfer	*x;
+	const struct source_s3_lop	*op;
+	size_t				 i;
+
+	for (i = 0; i < s->nxfers; i++) {
+		x = s->xfers[i];
+		if (x->state == SOURCE_S3_RUN && !x->paused &&
+		    x->deadline_at - now < wait)
+			wait = x->deadline_at - now;
+	}
+	for (i = 0; i < s->nlops; i++) {
+		op = s->lops[i];
+		if (op->state == SOURCE_S3_RUN && op->deadline_at - now < wait)
+			wait = op->deadline_at - now;
+	}
+	if (s->run_at != 0 && s->run_at - now < wait)
+		wait = s->run_at - now;
+	return wait > 0 ? wait : 0;
 }
 
 /* Read from the oldest object, running every transfer meanwhile. */
@@ -550,7 +592,11 @@ source_s3_begin(struct source_s3 *s, struct s3_object *o)
 	x->stream.read = source_s3_read;
 	x->stream.priv = x;
 	s->xfers[s->nxfers++] = x;
-	if (x->size == 0)
+	if (s->run_expired) {
+		x->cause = xprintf("not read whole within the run deadline of "
+		    "%lld s (--run-deadline)", (long long)(s->run_ms / 1000));
+		x->state = SOURCE_S3_FAILED;
+	} else if (x->size == 0)
 		x->state = SOURCE_S3_DONE;	/* nothing to fetch */
 	else
 		source_s3_start(x);
