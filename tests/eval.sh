@@ -37,4 +37,37 @@ else
 	    "(see tests/eval/MANIFEST)" >&2
 	FAILED=1
 fi
+
+# Targets, whatever the golden file says: a careless regeneration of
+# eval.tsv must not hide a drop in held-back recall or a rise in benign
+# records flagged high.  floors.tsv gives, per held-back family, the
+# lowest recall (any level, medium or above) and the highest benign-high
+# share accepted; rows for absent families are skipped.
+awk -F '\t' -v floors="$TOP_SRCDIR/tests/eval/floors.tsv" '
+BEGIN {
+	while ((getline l < floors) > 0) {
+		if (l ~ /^#/ || l == "")
+			continue
+		split(l, f, "\t")
+		want[f[1] "\t" f[2]] = f[3]
+		kind[f[1] "\t" f[2]] = f[2]
+	}
+}
+$1 == "heldback" && $3 == "all" && NF == 8 {
+	k = $2 "\trecall"; if (k in want && $6 + 0 < want[k] + 0)
+		printf "eval: %s recall %s below %s\n", $2, $6, want[k]
+	k = $2 "\trecall_medium"; if (k in want && $8 + 0 < want[k] + 0)
+		printf "eval: %s recall at medium+ %s below %s\n", $2, $8, want[k]
+}
+$1 == "heldback" && NF == 5 && $3 ~ /^[0-9]+$/ {
+	k = $2 "\tbenign_high"; if (k in want && $5 + 0 > want[k] + 0)
+		printf "eval: %s benign flagged high %s above %s\n", $2, $5, want[k]
+}
+/^stratus detonations caught/ && $0 !~ /: 35\/35$/ { print "eval: " $0 }
+/^control tower findings above low/ && $0 !~ /: 0$/ { print "eval: " $0 }
+' "$T/eval.tsv" >"$T/floors.out"
+if [ -s "$T/floors.out" ]; then
+	cat "$T/floors.out" >&2
+	FAILED=1
+fi
 exit $FAILED
