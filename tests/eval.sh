@@ -4,11 +4,12 @@
 # any change in what the pack catches, or in what it flags high on benign
 # records, shows up here and is reviewed with the golden file.  The AWS
 # service-guide examples (data/awsdocs, made by extract_awsdocs.py) and
-# the console sessions (data/permiso, made by extract_permiso.py), both
-# from snapshots that are not committed, are compared with eval.tsv when
-# both are there, and the table without them with eval-nodata.tsv when
-# neither is; with only one of them the table matches neither golden file,
-# so the test says which script to run.
+# the console sessions (data/permiso, made by extract_permiso.py) and the
+# TrailDiscover recordings (data/traildiscover, extract_traildiscover.py),
+# all from snapshots that are not committed, are compared with eval.tsv
+# when all are there, and the table without them with eval-nodata.tsv when
+# none is; with only some of them the table matches neither golden file,
+# so the test says which scripts to run.
 
 . "$TOP_SRCDIR/tests/setup"
 need_shared
@@ -20,14 +21,53 @@ got=$?
 set -e
 check_status "tests/eval/run" 0 "$got"
 data=$TOP_SRCDIR/tests/eval/data
-if [ -d "$data/awsdocs" ] && [ -d "$data/permiso" ]; then
+sets="awsdocs permiso traildiscover"
+have=0
+for d in $sets; do
+	[ -d "$data/$d" ] && have=$((have + 1))
+done
+if [ "$have" -eq 3 ]; then
 	check_file eval "$EXPECTED/eval.tsv" "$T/eval.tsv"
-elif [ ! -d "$data/awsdocs" ] && [ ! -d "$data/permiso" ]; then
+elif [ "$have" -eq 0 ]; then
 	check_file eval "$EXPECTED/eval-nodata.tsv" "$T/eval.tsv"
 else
-	echo "eval: only one of tests/eval/data/awsdocs and data/permiso" \
-	    "is there: run tests/eval/extract_awsdocs.py and" \
-	    "extract_permiso.py (see tests/eval/MANIFEST)" >&2
+	echo "eval: only some of tests/eval/data/{awsdocs,permiso,traildiscover}" \
+	    "are there: run tests/eval/extract_awsdocs.py," \
+	    "extract_permiso.py and extract_traildiscover.py" \
+	    "(see tests/eval/MANIFEST)" >&2
+	FAILED=1
+fi
+
+# Targets, whatever the golden file says: a careless regeneration of
+# eval.tsv must not hide a drop in held-back recall or a rise in benign
+# records flagged high.  floors.tsv gives, per held-back family, the
+# lowest recall (any level, medium or above) and the highest benign-high
+# share accepted; rows for absent families are skipped.
+awk -F '\t' -v floors="$TOP_SRCDIR/tests/eval/floors.tsv" '
+BEGIN {
+	while ((getline l < floors) > 0) {
+		if (l ~ /^#/ || l == "")
+			continue
+		split(l, f, "\t")
+		want[f[1] "\t" f[2]] = f[3]
+		kind[f[1] "\t" f[2]] = f[2]
+	}
+}
+$1 == "heldback" && $3 == "all" && NF == 8 {
+	k = $2 "\trecall"; if (k in want && $6 + 0 < want[k] + 0)
+		printf "eval: %s recall %s below %s\n", $2, $6, want[k]
+	k = $2 "\trecall_medium"; if (k in want && $8 + 0 < want[k] + 0)
+		printf "eval: %s recall at medium+ %s below %s\n", $2, $8, want[k]
+}
+$1 == "heldback" && NF == 5 && $3 ~ /^[0-9]+$/ {
+	k = $2 "\tbenign_high"; if (k in want && $5 + 0 > want[k] + 0)
+		printf "eval: %s benign flagged high %s above %s\n", $2, $5, want[k]
+}
+/^stratus detonations caught/ && $0 !~ /: 35\/35$/ { print "eval: " $0 }
+/^control tower findings above low/ && $0 !~ /: 0$/ { print "eval: " $0 }
+' "$T/eval.tsv" >"$T/floors.out"
+if [ -s "$T/floors.out" ]; then
+	cat "$T/floors.out" >&2
 	FAILED=1
 fi
 exit $FAILED
