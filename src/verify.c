@@ -30,12 +30,13 @@
 #include "digest.h"
 #include "eventtime.h"
 #include "gz.h"
+#include "json.h"
 #include "log.h"
+#include "scan.h"
 #include "source.h"
 #include "verify.h"
 #include "xmalloc.h"
 
-#define VERIFY_READ_SIZE	(256 * 1024)
 #define VERIFY_SIGS_MAX		(64 * 1024 * 1024)	/* --signatures file */
 #define VERIFY_KEYS_MAX		(4 * 1024 * 1024)	/* --public-keys file */
 #define VERIFY_UNLISTED_SLACK	(15 * 60 * 1000)	/* ms; see below */
@@ -54,6 +55,71 @@ enum verify_rule {
 	VERIFY_DELIVERY_GAP,
 	VERIFY_NRULES
 };
+
+/* eventName of the events that carry findings into an audit. */
+static const char *const verify_event_names[VERIFY_NRULES] = {
+	"LogFileDeleted",
+	"LogFileModified",
+	"LogFileUnlisted",
+	"DigestInvalid",
+	"DigestMissing",
+	"DigestChainBroken",
+	"DigestSignatureInvalid",
+	"DigestUnsigned",
+	"DigestGap",
+	"DeliveryGap",
+};
+
+/*
+ * The rules --verify adds to an audit: one per finding, each matching
+ * the events verify_emit() makes, so that verify's findings go through
+ * the filters, the summary, the outputs and the sinks as any other.
+ */
+const char verify_rules_yaml[] =
+#define VERIFY_RULE(id, name, title, desc)				\
+	"title: " title "\n"						\
+	"id: " id "\n"							\
+	"status: stable\n"						\
+	"description: " desc "\n"					\
+	"level: critical\n"						\
+	"tags: [attack.defense-evasion, attack.t1070]\n"		\
+	"logsource: {product: aws, service: cloudtrail}\n"		\
+	"detection:\n"							\
+	"  selection: {eventSource: ctaudit.verify, eventName: " name "}\n" \
+	"  condition: selection\n"					\
+	"---\n"
+	VERIFY_RULE("ctaudit-log-deleted", "LogFileDeleted",
+	    "CloudTrail log file deleted",
+	    "A log file a digest lists is missing.")
+	VERIFY_RULE("ctaudit-log-modified", "LogFileModified",
+	    "CloudTrail log file modified",
+	    "A log file does not hash to the value its digest lists.")
+	VERIFY_RULE("ctaudit-log-unlisted", "LogFileUnlisted",
+	    "CloudTrail log file not in any digest",
+	    "A log file in hours the digests cover that no digest lists.")
+	VERIFY_RULE("ctaudit-digest-invalid", "DigestInvalid",
+	    "CloudTrail digest file invalid",
+	    "A digest file that cannot be read or was moved.")
+	VERIFY_RULE("ctaudit-digest-missing", "DigestMissing",
+	    "CloudTrail digest file deleted",
+	    "A digest file the next digest names is missing.")
+	VERIFY_RULE("ctaudit-digest-chain", "DigestChainBroken",
+	    "CloudTrail digest chain broken",
+	    "A digest's previous hash or signature does not match.")
+	VERIFY_RULE("ctaudit-digest-signature", "DigestSignatureInvalid",
+	    "CloudTrail digest signature invalid",
+	    "A digest's signature does not verify with CloudTrail's key.")
+	VERIFY_RULE("ctaudit-digest-unsigned", "DigestUnsigned",
+	    "CloudTrail digest signature missing",
+	    "No signature is recorded for a digest file.")
+	VERIFY_RULE("ctaudit-digest-gap", "DigestGap",
+	    "CloudTrail digests missing for a period",
+	    "No digest covers a period between two digests of a trail.")
+	VERIFY_RULE("ctaudit-delivery-gap", "DeliveryGap",
+	    "CloudTrail delivered no log files for hours",
+	    "Hours without a log file between hours with some.")
+#undef VERIFY_RULE
+	;
 
 static const char *const verify_rule_ids[VERIFY_NRULES] = {
 	"ctaudit-log-deleted",
@@ -107,8 +173,13 @@ struct verify {
 	uint64_t	 dig_valid, dig_invalid, log_valid, log_invalid;
 	uint64_t	 others;	/* streams neither log nor digest */
 	int64_t		 first, last;	/* digest times covered */
+	scan_record_cb	*emit;		/* in an audit: findings as events */
+	void		*emit_arg;
 };
 
+static int64_t	 verify_log_time(const char *);
+static void	 verify_emit(struct verify *, struct verify_dig *,
+		    enum verify_rule, const char *, const char *);
 static void	 verify_finding(struct verify *, struct verify_dig *,
 		    enum verify_rule, const char *, const char *, ...)
 		    __printflike(5, 6);
@@ -178,6 +249,11 @@ verify_finding(struct verify *v, struct verify_dig *vd, enum verify_rule r,
 		vd->bad = 1;
 	v->findings[r]++;
 	v->nfindings++;
+	if (v->emit != NULL) {
+		verify_emit(v, vd, r, object, msg);
+		free(msg);
+		return;
+	}
 	if (!v->json) {
 		/* Names come from the archive: no forged lines. */
 		fprintf(v->out, "critical %s ", verify_rule_ids[r]);
@@ -205,19 +281,13 @@ static int
 verify_read(struct stream *s, struct gz *g, char *rbuf, struct buf *b,
     int keep, char hex[DIGEST_SHA256_HEX])
 {
-	static const char	 x[] = "0123456789abcdef";
-	EVP_MD_CTX		*md;
-	unsigned char		 h[EVP_MAX_MD_SIZE];
-	unsigned int		 hlen, i;
 	const char		*out;
 	char			*cause = NULL;
 	size_t			 len;
 	ssize_t			 n;
 	int			 r, rv = -1;
 
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		fatalx("EVP_DigestInit_ex");
+	gz_hash(g, 1);
 	gz_reset(g);
 	do {
 		if ((n = s->read(s, rbuf, VERIFY_READ_SIZE, &cause)) == -1) {
@@ -226,8 +296,6 @@ verify_read(struct stream *s, struct gz *g, char *rbuf, struct buf *b,
 		}
 		gz_input(g, rbuf, (size_t)n);
 		while ((r = gz_output(g, &out, &len, &cause)) == 1) {
-			if (EVP_DigestUpdate(md, out, len) != 1)
-				fatalx("EVP_DigestUpdate");
 			if (keep && buf_add(b, out, len) == -1) {
 				diag(DIAG_ERROR, s->name, 0, "digest file "
 				    "larger than %d bytes", DIGEST_DOC_MAX);
@@ -239,17 +307,11 @@ verify_read(struct stream *s, struct gz *g, char *rbuf, struct buf *b,
 			goto out;
 		}
 	} while (n != 0);
-	if (EVP_DigestFinal_ex(md, h, &hlen) != 1 || hlen != 32)
-		fatalx("EVP_DigestFinal_ex");
-	for (i = 0; i < hlen; i++) {
-		hex[2 * i] = x[h[i] >> 4];
-		hex[2 * i + 1] = x[h[i] & 15];
-	}
-	hex[64] = '\0';
+	if (gz_hash_hex(g, hex) == -1)
+		fatalx("gz_hash_hex");
 	rv = 0;
 out:
 	free(cause);
-	EVP_MD_CTX_free(md);
 	return rv;
 }
 
@@ -270,61 +332,112 @@ verify_chain_of(const char *key)
 	    (int)(us - slash), slash);
 }
 
-/* Take one stream of the archive. */
-static void
-verify_stream(struct verify *v, struct stream *s, struct gz *g, char *rbuf)
+/* 1 if name is a digest file's, by its key. */
+int
+verify_is_digest(const char *name)
 {
-	struct verify_log	*l;
+	return strstr(verify_norm(name), "/CloudTrail-Digest/") != NULL;
+}
+
+/* 1 if name is a CloudTrail log file's, by its key. */
+static int
+verify_is_log(const char *name)
+{
+	const char	*key = verify_norm(name);
+	size_t		 n = strlen(key);
+
+	return strstr(key, "/CloudTrail/") != NULL && n >= 8 &&
+	    strcmp(key + n - 8, ".json.gz") == 0;
+}
+
+/* Keep an inflated digest document read from name. */
+static void
+verify_add_digest(struct verify *v, const char *name, const char *data,
+    size_t len)
+{
 	struct verify_dig	*vd;
 	struct digest		*d;
-	struct buf		 b;
-	const char		*key = verify_norm(s->name);
-	char			 hex[DIGEST_SHA256_HEX], *cause = NULL;
-	size_t			 n;
+	char			*cause = NULL;
 
-	n = strlen(key);
-	if (strstr(key, "/CloudTrail-Digest/") != NULL) {
-		buf_init(&b, DIGEST_DOC_MAX);
-		if (verify_read(s, g, rbuf, &b, 1, hex) == -1) {
-			buf_clear(&b);
-			return;
-		}
-		d = digest_parse(b.data, b.len, &cause);
-		buf_clear(&b);
-		if (v->ndigs == v->digsize) {
-			v->digsize = v->digsize == 0 ? 64 : v->digsize * 2;
-			v->digs = xreallocarray(v->digs, v->digsize,
-			    sizeof *v->digs);
-		}
-		vd = &v->digs[v->ndigs++];
-		memset(vd, 0, sizeof *vd);
-		vd->d = d;
-		vd->key = xstrdup(key);
-		vd->name = xstrdup(s->name);
-		vd->chain = verify_chain_of(key);
-		if (d == NULL) {
-			verify_finding(v, vd, VERIFY_DIGEST_INVALID, s->name,
-			    "%s", cause);
-			free(cause);
-		}
-		return;
+	d = digest_parse(data, len, &cause);
+	if (v->ndigs == v->digsize) {
+		v->digsize = v->digsize == 0 ? 64 : v->digsize * 2;
+		v->digs = xreallocarray(v->digs, v->digsize, sizeof *v->digs);
 	}
-	if (strstr(key, "/CloudTrail/") == NULL || n < 8 ||
-	    strcmp(key + n - 8, ".json.gz") != 0) {
-		v->others++;
-		return;
+	vd = &v->digs[v->ndigs++];
+	memset(vd, 0, sizeof *vd);
+	vd->d = d;
+	vd->key = xstrdup(verify_norm(name));
+	vd->name = xstrdup(name);
+	vd->chain = verify_chain_of(vd->key);
+	if (d == NULL) {
+		verify_finding(v, vd, VERIFY_DIGEST_INVALID, name, "%s", cause);
+		free(cause);
 	}
-	if (verify_read(s, g, rbuf, NULL, 0, hex) == -1)
-		return;
+}
+
+/*
+ * Note the hex SHA-256 of the inflated log file name, if its key is a
+ * CloudTrail log file's: 1 if it is, else 0.
+ */
+int
+verify_add_log(struct verify *v, const char *name, const char *hex)
+{
+	struct verify_log	*l;
+
+	if (!verify_is_log(name))
+		return 0;
 	if (v->nlogs == v->logsize) {
 		v->logsize = v->logsize == 0 ? 256 : v->logsize * 2;
 		v->logs = xreallocarray(v->logs, v->logsize, sizeof *v->logs);
 	}
 	l = &v->logs[v->nlogs++];
 	memset(l, 0, sizeof *l);
-	l->key = xstrdup(key);
-	l->name = xstrdup(s->name);
-	memcpy(l->hash, hex, sizeof l->hash);
+	l->key = xstrdup(verify_norm(name));
+	l->name = xstrdup(name);
+	snprintf(l->hash, sizeof l->hash, "%s", hex);
+	return 1;
+}
+
+/*
+ * Read a digest stream to its end and keep it: 0, or -1 after a diag()
+ * (read error, corrupt gzip, over DIGEST_DOC_MAX).
+ */
+int
+verify_digest_stream(struct verify *v, struct stream *s, struct gz *g,
+    char *rbuf)
+{
+	struct buf	 b;
+	char		 hex[DIGEST_SHA256_HEX];
+
+	buf_init(&b, DIGEST_DOC_MAX);
+	if (verify_read(s, g, rbuf, &b, 1, hex) == -1) {
+		buf_clear(&b);
+		return -1;
+	}
+	verify_add_digest(v, s->name, b.data, b.len);
+	buf_clear(&b);
+	return 0;
+}
+
+/* Take one stream of the archive. */
+static void
+verify_stream(struct verify *v, struct stream *s, struct gz *g, char *rbuf)
+{
+	char	 hex[DIGEST_SHA256_HEX];
+
+	if (verify_is_digest(s->name)) {
+		(void)verify_digest_stream(v, s, g, rbuf);
+		return;
+	}
+	/* Only the log files, by name, are read. */
+	if (!verify_is_log(s->name)) {
+		v->others++;
+		return;
+	}
+	if (verify_read(s, g, rbuf, NULL, 0, hex) == -1)
+		return;
+	(void)verify_add_log(v, s->name, hex);
 }
 
 static int
@@ -475,23 +588,35 @@ verify_keys_load(struct verify *v, const char *path)
 	return rv;
 }
 
-/* The delivery time in a log file's name (..._YYYYMMDDTHHMMZ_...), or -1. */
+/*
+ * The time in a log file's name (..._YYYYMMDDTHHMMZ_...) or a digest's
+ * (..._YYYYMMDDTHHMMSSZ.json.gz), or -1.
+ */
 static int64_t
 verify_log_time(const char *key)
 {
 	const char	*p;
 	char		 iso[32];
+	size_t		 n;
 	int64_t		 t;
 
 	if ((p = strrchr(key, '/')) == NULL)
 		p = key;
 	for (; (p = strchr(p, '_')) != NULL; p++) {
-		if (strlen(p) < 15 || p[9] != 'T' || p[14] != 'Z' ||
-		    strspn(p + 1, "0123456789") != 8 ||
-		    strspn(p + 10, "0123456789") != 4)
+		/* A log file's HHMMZ, or a digest's HHMMSSZ. */
+		if (strlen(p) < 15 || p[9] != 'T' ||
+		    strspn(p + 1, "0123456789") != 8)
 			continue;
-		snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:00Z",
-		    p + 1, p + 5, p + 7, p + 10, p + 12);
+		n = strspn(p + 10, "0123456789");
+		if (n == 4 && p[14] == 'Z')
+			snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:"
+			    "00Z", p + 1, p + 5, p + 7, p + 10, p + 12);
+		else if (n == 6 && p[16] == 'Z')
+			snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:"
+			    "%.2sZ", p + 1, p + 5, p + 7, p + 10, p + 12,
+			    p + 14);
+		else
+			continue;
 		if (eventtime_parse(iso, strlen(iso), &t) == 0)
 			return t;
 	}
@@ -725,6 +850,172 @@ verify_check(struct verify *v)
 	free(scopes);
 }
 
+/* The account and region in an object's key, or "". */
+static void
+verify_where(const char *name, char *acct, size_t asz, char *reg,
+    size_t rsz)
+{
+	const char	*key = verify_norm(name), *p, *a, *r, *e;
+
+	*acct = *reg = '\0';
+	if ((p = strstr(key, "/CloudTrail/")) == NULL &&
+	    (p = strstr(key, "/CloudTrail-Digest/")) == NULL)
+		return;
+	for (a = p; a > key && a[-1] != '/'; a--)
+		;
+	snprintf(acct, asz, "%.*s", (int)(p - a), a);
+	r = strchr(p + 1, '/') + 1;
+	if ((e = strchr(r, '/')) != NULL)
+		snprintf(reg, rsz, "%.*s", (int)(e - r), r);
+}
+
+/*
+ * In an audit, a finding becomes an event (eventSource ctaudit.verify,
+ * eventName for the rule, the object in requestParameters) that goes
+ * through the audit's own path: verify_rules_yaml matches it.
+ */
+static void
+verify_emit(struct verify *v, struct verify_dig *vd, enum verify_rule r,
+    const char *object, const char *msg)
+{
+	struct json_stats	 js;
+	struct json		*j;
+	FILE			*f;
+	char			*text = NULL, acct[128], reg[64];
+	char			 tbuf[EVENTTIME_BUFSIZE];
+	size_t			 len = 0;
+	int64_t			 t;
+
+	if (vd != NULL && vd->d != NULL)
+		t = vd->d->end_ms;
+	else
+		t = verify_log_time(object);
+	verify_where(object, acct, sizeof acct, reg, sizeof reg);
+	if ((f = open_memstream(&text, &len)) == NULL)
+		fatal("open_memstream");
+	fprintf(f, "{\"eventVersion\":\"1.11\",");
+	if (t != -1) {
+		eventtime_format(t, tbuf, sizeof tbuf);
+		fprintf(f, "\"eventTime\":\"%s\",", tbuf);
+	}
+	fprintf(f, "\"eventSource\":\"ctaudit.verify\",\"eventName\":"
+	    "\"%s\",\"awsRegion\":\"", verify_event_names[r]);
+	verify_json(f, reg);
+	fprintf(f, "\",\"recipientAccountId\":\"");
+	verify_json(f, acct);
+	fprintf(f, "\",\"errorCode\":\"%s\",\"errorMessage\":\"",
+	    verify_rule_ids[r]);
+	verify_json(f, msg);
+	fprintf(f, "\",\"requestParameters\":{\"object\":\"");
+	verify_json(f, object);
+	fprintf(f, "\"},\"readOnly\":true,\"eventType\":\"ctauditVerify\"}\n");
+	if (fclose(f) == EOF)
+		fatal("open_memstream");
+	memset(&js, 0, sizeof js);
+	j = json_create(object, v->emit, v->emit_arg, &js);
+	(void)json_feed(j, text, len);
+	(void)json_end(j, 1);
+	json_free(j);
+	free(text);
+}
+
+/* Free what v holds, not v. */
+static void
+verify_clear(struct verify *v)
+{
+	size_t	 i;
+
+	for (i = 0; i < v->nlogs; i++) {
+		free(v->logs[i].key);
+		free(v->logs[i].name);
+	}
+	free(v->logs);
+	for (i = 0; i < v->ndigs; i++) {
+		digest_free(v->digs[i].d);
+		free(v->digs[i].key);
+		free(v->digs[i].name);
+		free(v->digs[i].chain);
+	}
+	free(v->digs);
+	for (i = 0; i < v->nsigs; i++) {
+		free(v->sigs[i].key);
+		free(v->sigs[i].sig);
+		free(v->sigs[i].alg);
+	}
+	free(v->sigs);
+	digest_keys_clear(&v->keys);
+}
+
+/* --verify in an audit. */
+struct verify *
+verify_create(void)
+{
+	struct verify	*v;
+
+	v = xcalloc(1, sizeof *v);
+	v->out = stdout;
+	return v;
+}
+
+void
+verify_free(struct verify *v)
+{
+	if (v == NULL)
+		return;
+	verify_clear(v);
+	free(v);
+}
+
+/* --signatures and --public-keys: 0, or -1 after a diag(). */
+int
+verify_load_signatures(struct verify *v, const char *path)
+{
+	return verify_sigs_load(v, path);
+}
+
+int
+verify_load_keys(struct verify *v, const char *path)
+{
+	return verify_keys_load(v, path);
+}
+
+/* What was not checked, said once at the end. */
+static void
+verify_notes(struct verify *v)
+{
+	if (v->ndigs == 0)
+		diag(DIAG_ERROR, NULL, 0, "verify: no CloudTrail digest files "
+		    "found");
+	else if (!v->have_sigs)
+		diag(DIAG_NOTE, NULL, 0, "verify: signatures were not checked: "
+		    "a downloaded tree has no object metadata "
+		    "(use --signatures)");
+	else if (!v->have_keys)
+		diag(DIAG_NOTE, NULL, 0, "verify: signatures were not checked: "
+		    "no public keys (use --public-keys)");
+}
+
+/*
+ * After the audit's pass: run the checks (each finding an event for the
+ * callback), then say what was not checked and the counts.
+ */
+void
+verify_finish(struct verify *v, scan_record_cb *cb, void *arg)
+{
+	v->emit = cb;
+	v->emit_arg = arg;
+	verify_check(v);
+	verify_notes(v);
+	if (v->ndigs > 0)
+		diag(DIAG_NOTE, NULL, 0, "verify: %llu/%llu digest files "
+		    "valid, %llu/%llu log files valid, %llu findings",
+		    (unsigned long long)v->dig_valid,
+		    (unsigned long long)(v->dig_valid + v->dig_invalid),
+		    (unsigned long long)v->log_valid,
+		    (unsigned long long)(v->log_valid + v->log_invalid),
+		    (unsigned long long)v->nfindings);
+}
+
 static void
 verify_usage(void)
 {
@@ -881,16 +1172,7 @@ verify_main(int argc, char **argv)
 	gz_free(g);
 
 	verify_check(&v);
-	if (v.ndigs == 0)
-		diag(DIAG_ERROR, NULL, 0, "verify: no CloudTrail digest files "
-		    "found");
-	else if (!v.have_sigs)
-		diag(DIAG_NOTE, NULL, 0, "verify: signatures were not checked: "
-		    "a downloaded tree has no object metadata "
-		    "(use --signatures)");
-	else if (!v.have_keys)
-		diag(DIAG_NOTE, NULL, 0, "verify: signatures were not checked: "
-		    "no public keys (use --public-keys)");
+	verify_notes(&v);
 	/* On stderr, as the audit's: stdout stays findings only. */
 	if (summary)
 		verify_summary(&v, stderr);
@@ -909,24 +1191,6 @@ verify_main(int argc, char **argv)
 		break;
 	}
 out:
-	for (i = 0; i < v.nlogs; i++) {
-		free(v.logs[i].key);
-		free(v.logs[i].name);
-	}
-	free(v.logs);
-	for (i = 0; i < v.ndigs; i++) {
-		digest_free(v.digs[i].d);
-		free(v.digs[i].key);
-		free(v.digs[i].name);
-		free(v.digs[i].chain);
-	}
-	free(v.digs);
-	for (i = 0; i < v.nsigs; i++) {
-		free(v.sigs[i].key);
-		free(v.sigs[i].sig);
-		free(v.sigs[i].alg);
-	}
-	free(v.sigs);
-	digest_keys_clear(&v.keys);
+	verify_clear(&v);
 	return status;
 }

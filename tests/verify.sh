@@ -133,6 +133,46 @@ run newline 1 verify "$T/nl/trail-bucket"
     grep -q '_x\\x0acritical forged\.json\.gz: no digest lists' \
     "$T/newline.out" || fail "newline: $(cat "$T/newline.out")"
 
+# --verify in an ordinary audit, in the same pass: verify's findings are
+# findings of the output (each format), the summary and the exit status.
+AOUT=$T/audit.txt
+: >"$AOUT"
+for c in intact log-byte log-deleted digest-rehashed other-key; do
+	for f in text json csv; do
+		echo "== $c -f $f" >>"$AOUT"
+		set -- -r "$TOP_SRCDIR/rules" --verify -f "$f"
+		[ "$c" = other-key ] && set -- "$@" --signatures \
+		    "$T/$c/signatures.tsv" --public-keys "$T/$c/public-keys.json"
+		set +e
+		ctaudit "$@" "$T/$c/trail-bucket" >"$T/stdout" 2>"$T/stderr"
+		got=$?
+		set -e
+		cat "$T/stdout" "$T/stderr" | sed "s|$T/|\$T/|g" >>"$AOUT"
+		echo "exit $got" >>"$AOUT"
+	done
+done
+check_file "audit --verify" "$EXPECTED/verify-audit.txt" "$AOUT"
+# The sample archive: the same findings as without --verify.
+run plain 1 -r "$TOP_SRCDIR/rules" -f json "$TESTDATA/archive"
+run withv 1 -r "$TOP_SRCDIR/rules" -f json --verify "$TESTDATA/archive"
+check_file "archive --verify" "$T/plain.out" "$T/withv.out"
+# To the sinks as well.
+(
+	unset CTAUDIT_SLACK_WEBHOOK_URL
+	run sink 1 -q -r "$TOP_SRCDIR/rules" --verify --notify slack \
+	    --dry-run -f json "$T/log-deleted/trail-bucket"
+)
+grep -c '"text":"\[CRITICAL\] CloudTrail log file deleted - 111122223333"' \
+    "$T/sink.err" >"$T/n" || :
+echo 1 >"$T/want"
+check_file "sink" "$T/want" "$T/n"
+run vsince 3 -r "$TOP_SRCDIR/rules" --verify --since 2026-11-01 "$T/intact"
+echo "ctaudit: error: --verify reads every file: not with --since, --until, \
+--shard or --state" >"$T/want"
+check_file "vsince" "$T/want" "$T/vsince.err"
+run nov 3 -r "$TOP_SRCDIR/rules" --public-keys "$T/intact/public-keys.json" \
+    "$T/intact"
+
 # Usage and nothing to verify.
 run usage 3 verify
 run bogus 3 verify --bogus "$T/intact"
