@@ -125,7 +125,8 @@ static const char cmdline_synopsis[] =
     "               [-j jobs] [path | s3://bucket[/prefix] | -]...\n"
     "       ctaudit rules [-f text|json] [-r rules]... [filters]\n"
     "       ctaudit verify [-q] [-f text|json] [--public-keys file]\n"
-    "               [--signatures file] [--summary] path...\n";
+    "               [--signatures file] [--save-signatures file]\n"
+    "               [--summary] path...\n";
 
 static const char cmdline_options[] =
     "\n"
@@ -153,6 +154,7 @@ static const char cmdline_options[] =
     "  --region name,...      S3: only these regions\n"
     "  --rule-id id           only this rule (repeatable)\n"
     "  --run-deadline s       S3: seconds the whole scan may take\n"
+    "  --save-signatures file verify: write the S3 digests' signatures\n"
     "  --shard k/n | n        only shard k (0 to n-1) of the files or keys\n"
     "  --signatures file      verify: the digests' signatures, one a line\n"
     "  --since time           events at or after time (RFC 3339, date,\n"

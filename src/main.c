@@ -260,6 +260,7 @@ main_scan(struct main_ctx *ctx)
 	sopts.object_deadline_ms = cl->object_deadline_ms;
 	sopts.run_deadline_ms = cl->run_deadline_ms;
 	sopts.shard = cl->shard;
+	sopts.digests = cl->verify;
 	sopts.profile = cl->profile;
 	sopts.state = ctx->aopts.state;
 	sopts.since_ms = ctx->aopts.since;

@@ -83,6 +83,8 @@ struct source_s3_lop {
 };
 
 /* One object being read. */
+#define SOURCE_S3_SIG_MAX	2048	/* x-amz-meta-signature, hex */
+
 struct source_s3_xfer {
 	struct source_s3	*s3;
 	struct stream		 stream;
@@ -106,6 +108,8 @@ struct source_s3_xfer {
 	char			 hregion[SIGV4_SCOPE_MAX + 1];
 	char			 hrange[128];
 	char			 hetag[256];
+	char			 hsig[SOURCE_S3_SIG_MAX];	/* digests */
+	char			 hsigalg[64];
 	long			 retry_after;
 
 	int			 attempts;	/* failed tries since progress */
@@ -140,6 +144,7 @@ struct source_s3 {
 	int			 run_reported;
 	struct source_shard	 shard;		/* --shard, source.c */
 	size_t			 rootlen;	/* the prefix given */
+	int			 digests;	/* list CloudTrail-Digest/ too */
 
 	struct source_s3_task	*tasks;		/* a stack */
 	size_t			 ntasks, tasksize;

@@ -142,6 +142,10 @@ source_s3_plan(struct source_s3 *s, enum s3_level level, const char *prefix)
 		break;
 	case S3_LEVEL_ACCOUNT:
 		/* Only CloudTrail/: digests and insights when named. */
+		/* The stack: digests, when wanted, come after the logs. */
+		if (s->digests)
+			source_s3_push(s, SOURCE_S3_DISCOVER, S3_LEVEL_SERVICE,
+			    xprintf("%sCloudTrail-Digest/", prefix), 0);
 		source_s3_push(s, SOURCE_S3_DISCOVER, S3_LEVEL_SERVICE,
 		    xprintf("%sCloudTrail/", prefix), 0);
 		break;

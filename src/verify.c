@@ -146,7 +146,9 @@ struct verify_dig {
 	char		*key;		/* where it was read, normalized */
 	char		*name;
 	char		*chain;		/* trail, account and region */
-	const char	*sig, *sigalg;	/* from the sidecar, or NULL */
+	const char	*sig, *sigalg;	/* from S3 or the sidecar, or NULL */
+	char		*msig, *msigalg;	/* S3 object metadata */
+	int		 s3;		/* read from S3: metadata at hand */
 	int		 bad;		/* a finding names it */
 };
 
@@ -164,6 +166,7 @@ struct verify {
 	struct verify_sig *sigs;
 	size_t		 nsigs;
 	int		 have_sigs;	/* --signatures given */
+	uint64_t	 nmeta;		/* digests read from S3 */
 	struct digest_keys keys;
 	int		 have_keys;	/* --public-keys given */
 	int		 json;
@@ -352,9 +355,10 @@ verify_is_log(const char *name)
 
 /* Keep an inflated digest document read from name. */
 static void
-verify_add_digest(struct verify *v, const char *name, const char *data,
+verify_add_digest(struct verify *v, struct stream *st, const char *data,
     size_t len)
 {
+	const char		*name = st->name, *sig, *alg;
 	struct verify_dig	*vd;
 	struct digest		*d;
 	char			*cause = NULL;
@@ -370,6 +374,17 @@ verify_add_digest(struct verify *v, const char *name, const char *data,
 	vd->key = xstrdup(verify_norm(name));
 	vd->name = xstrdup(name);
 	vd->chain = verify_chain_of(vd->key);
+	/* From S3 the signature is the object's metadata. */
+	if (st->meta != NULL) {
+		vd->s3 = 1;
+		v->nmeta++;
+		if ((sig = st->meta(st, "signature")) != NULL) {
+			alg = st->meta(st, "signature-algorithm");
+			vd->sig = vd->msig = xstrdup(sig);
+			vd->sigalg = vd->msigalg = xstrdup(alg != NULL ? alg :
+			    "SHA256withRSA");
+		}
+	}
 	if (d == NULL) {
 		verify_finding(v, vd, VERIFY_DIGEST_INVALID, name, "%s", cause);
 		free(cause);
@@ -415,7 +430,7 @@ verify_digest_stream(struct verify *v, struct stream *s, struct gz *g,
 		buf_clear(&b);
 		return -1;
 	}
-	verify_add_digest(v, s->name, b.data, b.len);
+	verify_add_digest(v, s, b.data, b.len);
 	buf_clear(&b);
 	return 0;
 }
@@ -567,6 +582,45 @@ verify_sigs_load(struct verify *v, const char *path)
 	return 0;
 }
 
+/*
+ * --save-signatures: the signatures read from S3 metadata, in the form
+ * verify_sigs_load() reads, for a later check of a downloaded copy.  0,
+ * or -1 after a diag().
+ */
+static int
+verify_sigs_save(struct verify *v, const char *path)
+{
+	FILE		*f;
+	const char	*name;
+	size_t		 i;
+	int		 bad;
+
+	if ((f = fopen(path, "w")) == NULL) {
+		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < v->ndigs; i++) {
+		if (v->digs[i].msig == NULL)
+			continue;
+		name = v->digs[i].name;
+		if (strncmp(name, "s3://", 5) == 0)
+			name += 5;
+		/* A tab or newline would break the line apart. */
+		if (strpbrk(name, "\t\n") != NULL ||
+		    strpbrk(v->digs[i].msig, "\t\n") != NULL ||
+		    strpbrk(v->digs[i].msigalg, "\t\n") != NULL)
+			continue;
+		fprintf(f, "%s\t%s\t%s\n", name, v->digs[i].msig,
+		    v->digs[i].msigalg);
+	}
+	bad = fflush(f) == EOF || ferror(f);
+	if (fclose(f) == EOF || bad) {
+		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Load --public-keys: 0, or -1 after a diag(). */
 static int
 verify_keys_load(struct verify *v, const char *path)
@@ -658,15 +712,17 @@ verify_one(struct verify *v, struct verify_dig *vd)
 		verify_finding(v, vd, VERIFY_DIGEST_INVALID, vd->name,
 		    "has been moved from its original location %s/%s",
 		    d->bucket, d->object);
-	if (v->have_sigs) {
-		if ((s = verify_sig_find(v, vd->key)) == NULL) {
-			verify_finding(v, vd, VERIFY_SIG_MISSING, vd->name,
-			    "no signature recorded for this digest");
-		} else {
-			vd->sig = s->sig;
-			vd->sigalg = s->alg;
-		}
+	if (vd->sig == NULL && v->have_sigs &&
+	    (s = verify_sig_find(v, vd->key)) != NULL) {
+		vd->sig = s->sig;
+		vd->sigalg = s->alg;
 	}
+	if (vd->sig == NULL && vd->s3)
+		verify_finding(v, vd, VERIFY_SIG_MISSING, vd->name,
+		    "no x-amz-meta-signature on the object");
+	else if (vd->sig == NULL && v->have_sigs)
+		verify_finding(v, vd, VERIFY_SIG_MISSING, vd->name,
+		    "no signature recorded for this digest");
 	if (vd->sig != NULL && v->have_keys) {
 		if ((k = digest_keys_find(&v->keys, d->fingerprint)) == NULL)
 			verify_finding(v, vd, VERIFY_SIG_BAD, vd->name,
@@ -935,6 +991,8 @@ verify_clear(struct verify *v)
 		free(v->digs[i].key);
 		free(v->digs[i].name);
 		free(v->digs[i].chain);
+		free(v->digs[i].msig);
+		free(v->digs[i].msigalg);
 	}
 	free(v->digs);
 	for (i = 0; i < v->nsigs; i++) {
@@ -986,7 +1044,7 @@ verify_notes(struct verify *v)
 	if (v->ndigs == 0)
 		diag(DIAG_ERROR, NULL, 0, "verify: no CloudTrail digest files "
 		    "found");
-	else if (!v->have_sigs)
+	else if (!v->have_sigs && v->nmeta == 0)
 		diag(DIAG_NOTE, NULL, 0, "verify: signatures were not checked: "
 		    "a downloaded tree has no object metadata "
 		    "(use --signatures)");
@@ -1021,6 +1079,7 @@ verify_usage(void)
 {
 	fprintf(stderr, "usage: ctaudit verify [-q] [-f text|json] "
 	    "[--public-keys file] [--signatures file] [--summary]\n"
+	    "                      [--save-signatures file]\n"
 	    "                      path | s3://bucket[/prefix] ...\n");
 }
 
@@ -1066,6 +1125,7 @@ verify_main(int argc, char **argv)
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ "public-keys",	required_argument, NULL, 'k' },
 		{ "quiet",		no_argument,	   NULL, 'q' },
+		{ "save-signatures",	required_argument, NULL, 'W' },
 		{ "signatures",		required_argument, NULL, 's' },
 		{ "summary",		no_argument,	   NULL, 'S' },
 		{ NULL,			0,		   NULL, 0 }
@@ -1077,10 +1137,12 @@ verify_main(int argc, char **argv)
 	struct gz		*g;
 	char			*rbuf, *cause = NULL;
 	size_t			 i, n;
+	const char		*savepath = NULL;
 	int			 ch, rv, summary = 0, status;
 
 	memset(&v, 0, sizeof v);
 	memset(&sopts, 0, sizeof sopts);
+	sopts.digests = 1;
 	v.out = stdout;
 	optind = 1;
 	opterr = 0;
@@ -1117,6 +1179,9 @@ verify_main(int argc, char **argv)
 			break;
 		case 'S':
 			summary = 1;
+			break;
+		case 'W':
+			savepath = optarg;
 			break;
 		case ':':
 			diag(DIAG_CONFIG, NULL, 0, "verify: %s needs a value",
@@ -1171,6 +1236,10 @@ verify_main(int argc, char **argv)
 	free(rbuf);
 	gz_free(g);
 
+	if (savepath != NULL && verify_sigs_save(&v, savepath) == -1) {
+		status = 3;
+		goto out;
+	}
 	verify_check(&v);
 	verify_notes(&v);
 	/* On stderr, as the audit's: stdout stays findings only. */

@@ -173,6 +173,71 @@ check_file "vsince" "$T/want" "$T/vsince.err"
 run nov 3 -r "$TOP_SRCDIR/rules" --public-keys "$T/intact/public-keys.json" \
     "$T/intact"
 
+# From S3 (s3rver on loopback): the signature is the digest object's
+# x-amz-meta-signature, as CloudTrail stores it; --save-signatures keeps
+# them for a later offline check of a downloaded copy.
+if command -v node >/dev/null && command -v aws >/dev/null &&
+    python3 "$TOP_SRCDIR/tests/tools/s3_setup" check; then
+	SERVERS="$SERVERS $(python3 "$TOP_SRCDIR/tests/tools/s3_setup" start \
+	    "$T/s3data" "$T/s3port")"
+	(
+	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+	export AWS_DEFAULT_REGION=us-east-1 HOME="$T/home"
+	unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3 AWS_CONFIG_FILE \
+	    AWS_SHARED_CREDENTIALS_FILE AWS_PROFILE 2>/dev/null || :
+	mkdir -p "$HOME"
+	export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$T/s3port")"
+	SOUT=$T/s3.txt
+	: >"$SOUT"
+	for c in intact other-key log-byte; do
+		aws s3 sync --only-show-errors --exclude '*CloudTrail-Digest*' \
+		    "$T/$c/trail-bucket" "s3://ctaudit-test/$c"
+		# The first digest goes up without its signature.
+		n=0
+		while IFS="$(printf '\t')" read -r key sig alg; do
+			key=${key#trail-bucket/}
+			n=$((n + 1))
+			if [ $n = 1 ] && [ $c = log-byte ]; then
+				set --
+			else
+				set -- --metadata \
+				    "signature=$sig,signature-algorithm=$alg"
+			fi
+			aws s3 cp --only-show-errors "$@" \
+			    "$T/$c/trail-bucket/$key" "s3://ctaudit-test/$c/$key"
+		done <"$T/$c/signatures.tsv"
+		echo "== $c (s3)" >>"$SOUT"
+		set +e
+		ctaudit verify --summary --public-keys \
+		    "$T/$c/public-keys.json" --save-signatures "$T/$c.sigs" \
+		    "s3://ctaudit-test/$c" >"$T/stdout" 2>"$T/stderr"
+		echo "exit $?" >>"$SOUT"
+		set -e
+		cat "$T/stdout" "$T/stderr" >>"$SOUT"
+		echo "== $c (saved signatures, offline)" >>"$SOUT"
+		set +e
+		ctaudit verify --public-keys "$T/$c/public-keys.json" \
+		    --signatures "$T/$c.sigs" "$T/$c/trail-bucket" \
+		    >"$T/stdout" 2>"$T/stderr"
+		echo "exit $?" >>"$SOUT"
+		set -e
+		cat "$T/stdout" "$T/stderr" | sed "s|$T/|\$T/|g" >>"$SOUT"
+		echo "== $c (audit --verify, s3)" >>"$SOUT"
+		set +e
+		ctaudit -r "$TOP_SRCDIR/rules" -f csv --verify --public-keys \
+		    "$T/$c/public-keys.json" "s3://ctaudit-test/$c" \
+		    >"$T/stdout" 2>"$T/stderr"
+		echo "exit $?" >>"$SOUT"
+		set -e
+		cat "$T/stdout" "$T/stderr" >>"$SOUT"
+	done
+	check_file "s3" "$EXPECTED/verify-s3.txt" "$SOUT"
+	exit "$FAILED"
+	) || FAILED=1
+else
+	echo "skip s3: s3rver or awscli not there"
+fi
+
 # Usage and nothing to verify.
 run usage 3 verify
 run bogus 3 verify --bogus "$T/intact"
