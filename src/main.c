@@ -207,6 +207,7 @@ main_scan(struct main_ctx *ctx)
 	memset(&oopts, 0, sizeof oopts);
 	if (cl->verify) {
 		ctx->aopts.verify = verify_create();
+		verify_set_profile(ctx->aopts.verify, cl->profile);
 		if ((cl->signatures != NULL && verify_load_signatures(
 		    ctx->aopts.verify, cl->signatures) == -1) ||
 		    (cl->public_keys != NULL && verify_load_keys(

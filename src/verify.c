@@ -25,6 +25,12 @@
 #include <strings.h>
 
 #include <openssl/evp.h>
+#include <yajl/yajl_tree.h>
+
+#include "aws_cred.h"
+#include "aws_error.h"
+#include "http.h"
+#include "sigv4.h"
 
 #include "buf.h"
 #include "digest.h"
@@ -41,6 +47,10 @@
 #define VERIFY_KEYS_MAX		(4 * 1024 * 1024)	/* --public-keys file */
 #define VERIFY_UNLISTED_SLACK	(15 * 60 * 1000)	/* ms; see below */
 #define VERIFY_HOUR		(3600 * 1000)
+#define VERIFY_KEY_PAGES	64	/* ListPublicKeys pages per region */
+#define VERIFY_KEY_REGIONS	64	/* regions asked for keys */
+#define VERIFY_CT_TARGET	"com.amazonaws.cloudtrail.v20131101." \
+				"CloudTrail_20131101.ListPublicKeys"
 
 enum verify_rule {
 	VERIFY_LOG_DELETED,
@@ -167,6 +177,7 @@ struct verify {
 	size_t		 nsigs;
 	int		 have_sigs;	/* --signatures given */
 	uint64_t	 nmeta;		/* digests read from S3 */
+	const char	*profile;	/* for ListPublicKeys, or NULL */
 	struct digest_keys keys;
 	int		 have_keys;	/* --public-keys given */
 	int		 json;
@@ -183,6 +194,7 @@ struct verify {
 static int64_t	 verify_log_time(const char *);
 static void	 verify_emit(struct verify *, struct verify_dig *,
 		    enum verify_rule, const char *, const char *);
+static void	 verify_where(const char *, char *, size_t, char *, size_t);
 static void	 verify_finding(struct verify *, struct verify_dig *,
 		    enum verify_rule, const char *, const char *, ...)
 		    __printflike(5, 6);
@@ -696,6 +708,184 @@ verify_scope(const char *key, const char *kind)
 	    (int)(e - (p + strlen(kind))), p + strlen(kind));
 }
 
+/* "Code: Message (HTTP 400)" for an answer that is not 200. */
+static char *
+verify_describe(const struct http_response *rs)
+{
+	struct aws_error	 er;
+	char			*out;
+
+	if (aws_error_parse(rs->body.data, rs->body.len, &er) == -1)
+		return xprintf("HTTP %ld", rs->status);
+	out = xprintf("%s%s%s (HTTP %ld)", er.code != NULL ? er.code : "",
+	    er.code != NULL && er.message != NULL ? ": " : "",
+	    er.message != NULL ? er.message : "", rs->status);
+	aws_error_clear(&er);
+	return out;
+}
+
+/*
+ * Ask CloudTrail in region for the public keys of the period, page by
+ * page (JSON 1.1 protocol, SigV4, the usual credential chain and
+ * AWS_ENDPOINT_URL_CLOUDTRAIL): 0, or -1 and *cause.
+ */
+static int
+verify_keys_ask(struct verify *v, struct aws_cred_chain *chain,
+    struct http_client *http, const char *region, char **cause)
+{
+	const char		*tokpath[] = { "NextToken", NULL };
+	struct http_header	 h[] = {
+		{ "Content-Type", "application/x-amz-json-1.1" },
+		{ "X-Amz-Target", VERIFY_CT_TARGET },
+	};
+	struct http_request	 rq;
+	struct http_response	 rs;
+	struct aws_cred		 cred;
+	struct sigv4_credentials sc;
+	yajl_val		 top, tok;
+	FILE			*f;
+	char			*ep, *url, *body = NULL, *token = NULL, *why;
+	char			 err[128];
+	size_t			 len;
+	int			 page, custom, rv = -1;
+
+	ep = aws_endpoint_resolve("cloudtrail", region, &custom);
+	url = xprintf("%s/", ep);
+	free(ep);
+	for (page = 0; page < VERIFY_KEY_PAGES; page++) {
+		if ((f = open_memstream(&body, &len)) == NULL)
+			fatal("open_memstream");
+		/* Seconds, as the JSON protocol has timestamps. */
+		fprintf(f, "{\"StartTime\":%lld,\"EndTime\":%lld",
+		    (long long)(v->first / 1000),
+		    (long long)(v->last / 1000 + 1));
+		if (token != NULL) {
+			fputs(",\"NextToken\":\"", f);
+			verify_json(f, token);
+			fputc('"', f);
+		}
+		fputc('}', f);
+		if (fclose(f) == EOF)
+			fatal("open_memstream");
+		free(token);
+		token = NULL;
+		why = NULL;
+		memset(&cred, 0, sizeof cred);
+		if (aws_cred_get(chain, &cred, &why) == -1) {
+			*cause = xprintf("credentials: %s", why);
+			free(why);
+			goto out;
+		}
+		memset(&rq, 0, sizeof rq);
+		rq.method = "POST";
+		rq.url = url;
+		rq.headers = h;
+		rq.nheaders = sizeof h / sizeof h[0];
+		rq.body = body;
+		rq.bodylen = len;
+		aws_cred_sigv4(&cred, &sc);
+		rq.cred = &sc;
+		rq.region = region;
+		rq.service = "cloudtrail";
+		rq.sigv4_flags = SIGV4_SERVICE;
+		rq.body_max = VERIFY_KEYS_MAX;
+		http_response_init(&rs);
+		if (http_do(http, &rq, &rs, &why) == -1) {
+			aws_cred_clear(&cred);
+			http_response_clear(&rs);
+			*cause = why;
+			goto out;
+		}
+		aws_cred_clear(&cred);
+		if (rs.status != 200) {
+			*cause = verify_describe(&rs);
+			http_response_clear(&rs);
+			goto out;
+		}
+		if (digest_keys_parse(&v->keys, rs.body.data, rs.body.len,
+		    cause) == -1) {
+			http_response_clear(&rs);
+			goto out;
+		}
+		if ((top = yajl_tree_parse(rs.body.data, err,
+		    sizeof err)) != NULL) {
+			tok = yajl_tree_get(top, tokpath, yajl_t_string);
+			if (tok != NULL && *YAJL_GET_STRING(tok) != '\0')
+				token = xstrdup(YAJL_GET_STRING(tok));
+			yajl_tree_free(top);
+		}
+		http_response_clear(&rs);
+		free(body);
+		body = NULL;
+		if (token == NULL) {
+			rv = 0;
+			goto out;
+		}
+	}
+	*cause = xprintf("more than %d pages", VERIFY_KEY_PAGES);
+out:
+	free(token);
+	free(body);
+	free(url);
+	return rv;
+}
+
+/*
+ * Digests from S3 and no --public-keys: ask CloudTrail for the keys of
+ * each region the digests come from (each region signs with its own).
+ */
+static void
+verify_keys_fetch(struct verify *v)
+{
+	struct aws_cred_opts	 copts;
+	struct aws_cred_chain	*chain = NULL;
+	struct http_client	*http = NULL;
+	char			*regions[VERIFY_KEY_REGIONS], acct[128], reg[64];
+	char			*why = NULL;
+	size_t			 i, j, nregions = 0;
+
+	for (i = 0; i < v->ndigs; i++) {
+		if (v->digs[i].sig == NULL)
+			continue;
+		verify_where(v->digs[i].key, acct, sizeof acct, reg,
+		    sizeof reg);
+		for (j = 0; j < nregions; j++)
+			if (strcmp(regions[j], reg) == 0)
+				break;
+		/* The region goes into a host name: letters, digits, '-'. */
+		if (j == nregions && nregions < VERIFY_KEY_REGIONS &&
+		    *reg != '\0' && strspn(reg, "abcdefghijklmnopqrstuvwxyz"
+		    "0123456789-") == strlen(reg))
+			regions[nregions++] = xstrdup(reg);
+	}
+	if (nregions == 0)
+		return;
+	memset(&copts, 0, sizeof copts);
+	copts.profile = v->profile;
+	copts.region = regions[0];
+	if ((chain = aws_cred_chain_create(&copts, &why)) == NULL ||
+	    (http = http_client_create(NULL, &why)) == NULL) {
+		diag(DIAG_ERROR, NULL, 0, "verify: ListPublicKeys: %s", why);
+		free(why);
+		goto out;
+	}
+	v->have_keys = 1;
+	for (j = 0; j < nregions; j++) {
+		if (verify_keys_ask(v, chain, http, regions[j], &why) == -1) {
+			diag(DIAG_ERROR, NULL, 0, "verify: ListPublicKeys in "
+			    "%s: %s", regions[j], why);
+			free(why);
+			why = NULL;
+			v->have_keys = 0;
+		}
+	}
+out:
+	aws_cred_chain_free(chain);
+	http_client_free(http);
+	for (j = 0; j < nregions; j++)
+		free(regions[j]);
+}
+
 /* Check one digest's place, signature and listed log files. */
 static void
 verify_one(struct verify *v, struct verify_dig *vd)
@@ -811,6 +1001,18 @@ verify_check(struct verify *v)
 	size_t			 i, j, nscopes = 0;
 	int64_t			 t;
 
+	/* The period the digests cover, for ListPublicKeys. */
+	for (i = 0; i < v->ndigs; i++) {
+		vd = &v->digs[i];
+		if (vd->d == NULL)
+			continue;
+		if (v->first == 0 || vd->d->start_ms < v->first)
+			v->first = vd->d->start_ms;
+		if (vd->d->end_ms > v->last)
+			v->last = vd->d->end_ms;
+	}
+	if (!v->have_keys && v->nmeta > 0)
+		verify_keys_fetch(v);
 	/* qsort() must not be handed the NULL of an empty array. */
 	if (v->nlogs > 0)
 		qsort(v->logs, v->nlogs, sizeof *v->logs, verify_log_cmp);
@@ -1022,6 +1224,13 @@ verify_free(struct verify *v)
 		return;
 	verify_clear(v);
 	free(v);
+}
+
+/* --profile, for ListPublicKeys; borrowed. */
+void
+verify_set_profile(struct verify *v, const char *profile)
+{
+	v->profile = profile;
 }
 
 /* --signatures and --public-keys: 0, or -1 after a diag(). */

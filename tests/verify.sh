@@ -232,6 +232,34 @@ if command -v node >/dev/null && command -v aws >/dev/null &&
 		cat "$T/stdout" "$T/stderr" >>"$SOUT"
 	done
 	check_file "s3" "$EXPECTED/verify-s3.txt" "$SOUT"
+
+	# No --public-keys: ListPublicKeys from a loopback CloudTrail that
+	# checks SigV4 (JSON 1.1), a decoy key on the first page.
+	if /usr/bin/python3 "$TOP_SRCDIR/tests/tools/sigv4_botocore.py" \
+	    probe; then
+		jq '.PublicKeyList |= [(.[0] | .Fingerprint = "00decoy")] + .' \
+		    "$T/intact/public-keys.json" >"$T/ct-keys.json"
+		serve "$T/ctport" /usr/bin/python3 \
+		    "$TOP_SRCDIR/tests/tools/fake_cloudtrail.py" "$T/ctport" \
+		    "$T/ct.log" "$T/ct-keys.json" S3RVER=S3RVER
+		export AWS_ENDPOINT_URL_CLOUDTRAIL="http://127.0.0.1:$PORT"
+		COUT=$T/ct.txt
+		: >"$COUT"
+		for c in intact other-key; do
+			echo "== $c (ListPublicKeys)" >>"$COUT"
+			set +e
+			ctaudit verify --summary "s3://ctaudit-test/$c" \
+			    >"$T/stdout" 2>"$T/stderr"
+			echo "exit $?" >>"$COUT"
+			set -e
+			cat "$T/stdout" "$T/stderr" >>"$COUT"
+		done
+		echo "== requests" >>"$COUT"
+		cat "$T/ct.log" >>"$COUT"
+		check_file "ListPublicKeys" "$EXPECTED/verify-ct.txt" "$COUT"
+	else
+		echo "skip ListPublicKeys: botocore not there"
+	fi
 	exit "$FAILED"
 	) || FAILED=1
 else
