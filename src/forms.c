@@ -163,6 +163,8 @@ static const struct {
 	{ "Records", 7, FORMS_LIST_RECORDS },	/* CloudTrail's log file */
 	{ "Events", 6, FORMS_LIST_EVENTS },	/* aws cloudtrail lookup-events */
 	{ "Findings", 8, FORMS_LIST_FINDINGS },	/* aws guardduty get-findings */
+	/* aws cloudtrail get-query-results: see forms_lake.c */
+	{ "QueryResultRows", 15, FORMS_LIST_LAKE },
 };
 
 /* Which list a top-level member of this name holds, or FORMS_LIST_NONE. */

@@ -45,6 +45,7 @@ enum forms_list {
 	FORMS_LIST_RECORDS,	/* {"Records":[...]}: CloudTrail's file */
 	FORMS_LIST_EVENTS,	/* {"Events":[...]}: lookup-events */
 	FORMS_LIST_FINDINGS,	/* {"Findings":[...]}: get-findings */
+	FORMS_LIST_LAKE,	/* {"QueryResultRows":[[...]]}: Lake */
 };
 
 /* What a record is, for a rule's logsource (a bit mask). */
@@ -82,6 +83,10 @@ const char	*forms_severity_band(const char *, size_t);
 int		 forms_is_sample(const struct record *);
 /* Its link in the GuardDuty console; -1 if it has none. */
 int		 forms_console_url(const struct record *, char *, size_t);
+/* A CloudTrail Lake row's eventJson, or NULL and the columns it has. */
+#define FORMS_LAKE_COLS_MAX	256
+const struct rec_value *forms_lake_event(const struct rec_value *, char *,
+		    size_t);
 /* FORMS_CLOUDTRAIL or FORMS_GUARDDUTY. */
 unsigned int	 forms_kind(const struct rec_value *);
 

@@ -84,6 +84,7 @@ struct json {
 	enum forms_list		 list;		/* the file form's list */
 	uint64_t		 verbatim;	/* depth of keys kept as they are */
 	int			 nested;	/* a lookup-events CloudTrailEvent */
+	int			 lake_told;	/* a Lake row without eventJson */
 	const char		*prefix;	/* for its messages */
 	uint64_t		 lines;		/* newlines before total */
 	uint64_t		 line_at;	/* offset just past the last one */
@@ -121,6 +122,7 @@ static void	 json_yajl_open(struct json *);
 static uint64_t	 json_pos(const struct json *);
 static int	 json_element(const struct json *);
 static void	 json_rec_begin(struct json *, int);
+static void	 json_rec_begin_type(struct json *, int, enum rec_type);
 static void	 json_ascii(struct json *);
 static void	 json_rec_end(struct json *);
 static void	 json_rec_skip(struct json *, enum rec_build);
@@ -311,6 +313,13 @@ json_ascii(struct json *j)
 static void
 json_rec_begin(struct json *j, int toplevel)
 {
+	json_rec_begin_type(j, toplevel, REC_OBJECT);
+}
+
+/* A record whose root is of this type (an array: a Lake row). */
+static void
+json_rec_begin_type(struct json *j, int toplevel, enum rec_type type)
+{
 	j->building = 1;
 	j->toplevel = toplevel;
 	j->rec_depth = j->depth;
@@ -318,7 +327,7 @@ json_rec_begin(struct json *j, int toplevel)
 	j->skip = JSON_SKIP_NONE;
 	record_begin(j->rec, j->name != NULL ? j->name : "-", j->index++);
 	json_ascii(j);
-	if (record_open(j->rec, REC_OBJECT) != REC_BUILD_OK)
+	if (record_open(j->rec, type) != REC_BUILD_OK)
 		json_rec_skip(j, REC_BUILD_MEM);
 }
 
@@ -364,27 +373,19 @@ json_depth_in(struct json *j)
 }
 
 /*
- * An element of aws cloudtrail lookup-events' "Events": the record is the
- * JSON text in its CloudTrailEvent string, parsed with the same caps and
- * delivered with the element's index.
+ * Parse the JSON text in string v (a lookup-events CloudTrailEvent, a
+ * Lake row's eventJson) as the record, with the same caps, delivered
+ * with the element's index; label names it in messages.
  */
 static void
-json_lookup_event(struct json *j, const struct rec_value *root,
+json_nested(struct json *j, const struct rec_value *v, const char *label,
     uint64_t index)
 {
-	const struct rec_value	*v;
-	struct json		*n;
-	char			*prefix;
+	struct json	*n;
+	char		*prefix;
 
-	v = record_member(root, "CloudTrailEvent", 15);
-	if (v == NULL || v->type != REC_STRING) {
-		json_report(j, DIAG_ERROR, "record %ju: no CloudTrailEvent "
-		    "string, skipped", (uintmax_t)index);
-		j->st->records_skipped++;
-		return;
-	}
-	if (asprintf(&prefix, "record %ju: CloudTrailEvent: ",
-	    (uintmax_t)index) == -1)
+	if (asprintf(&prefix, "record %ju: %s: ", (uintmax_t)index,
+	    label) == -1)
 		fatal("asprintf");
 	/* The string lives in j->rec, which n leaves alone. */
 	n = json_create(j->name, j->cb, j->arg, j->st);
@@ -398,6 +399,51 @@ json_lookup_event(struct json *j, const struct rec_value *root,
 		j->failed = 1;
 	json_free(n);
 	free(prefix);
+}
+
+/*
+ * An element of aws cloudtrail lookup-events' "Events": the record is the
+ * JSON text in its CloudTrailEvent string.
+ */
+static void
+json_lookup_event(struct json *j, const struct rec_value *root,
+    uint64_t index)
+{
+	const struct rec_value	*v;
+
+	v = record_member(root, "CloudTrailEvent", 15);
+	if (v == NULL || v->type != REC_STRING) {
+		json_report(j, DIAG_ERROR, "record %ju: no CloudTrailEvent "
+		    "string, skipped", (uintmax_t)index);
+		j->st->records_skipped++;
+		return;
+	}
+	json_nested(j, v, "CloudTrailEvent", index);
+}
+
+/*
+ * A row of CloudTrail Lake query results: the record is the JSON text in
+ * its eventJson column (forms_lake.c).  A row without one is reported
+ * once per stream, with the columns it has; the rest are counted.
+ */
+static void
+json_lake_row(struct json *j, const struct rec_value *root, uint64_t index)
+{
+	const struct rec_value	*v;
+	char			 cols[FORMS_LAKE_COLS_MAX];
+
+	if ((v = forms_lake_event(root, cols, sizeof cols)) != NULL) {
+		json_nested(j, v, "eventJson", index);
+		return;
+	}
+	if (!j->lake_told)
+		json_report(j, DIAG_ERROR, "record %ju: CloudTrail Lake row "
+		    "has no eventJson column (it has: %s), skipped; select "
+		    "eventJson to audit whole events", (uintmax_t)index, cols);
+	else
+		j->failed = 1;
+	j->lake_told = 1;
+	j->st->records_skipped++;
 }
 
 /* The record's root has closed: deliver it, count it or report it. */
@@ -452,6 +498,10 @@ json_rec_end(struct json *j)
 	}
 
 	root = record_root(r);
+	if (j->list == FORMS_LIST_LAKE && j->top == JSON_TOP_FILE) {
+		json_lake_row(j, root, index);
+		return;
+	}
 	if (j->list == FORMS_LIST_EVENTS && j->top == JSON_TOP_FILE) {
 		json_lookup_event(j, root, index);
 		return;
@@ -585,7 +635,8 @@ json_cb_map_key(void *ctx, const unsigned char *s, size_t len)
 	/* A second "Records" array in the file form is read too. */
 	if (!j->building && j->top == JSON_TOP_FILE && j->depth == 1) {
 		j->records_key = forms_list_key((const char *)s, len);
-		if (j->nested && j->records_key == FORMS_LIST_EVENTS)
+		if (j->nested && (j->records_key == FORMS_LIST_EVENTS ||
+		    j->records_key == FORMS_LIST_LAKE))
 			j->records_key = FORMS_LIST_NONE;
 		return 1;
 	}
@@ -604,11 +655,13 @@ json_cb_map_key(void *ctx, const unsigned char *s, size_t len)
 	/* Only these letters start a name that changes the shape. */
 	if (j->depth == j->rec_depth && j->name != NULL && len > 0 &&
 	    (s[0] == 'R' || s[0] == 'd' || s[0] == 'l' || s[0] == 'p' ||
-	    s[0] == 'E' || s[0] == 'F')) {
+	    s[0] == 'E' || s[0] == 'F' || s[0] == 'Q')) {
 		if (j->top == JSON_TOP_OBJECT && j->depth == 1 &&
 		    (j->records_key = forms_list_key((const char *)s, len)) !=
 		    FORMS_LIST_NONE) {
-			if (j->nested && j->records_key == FORMS_LIST_EVENTS)
+			if (j->nested &&
+			    (j->records_key == FORMS_LIST_EVENTS ||
+			    j->records_key == FORMS_LIST_LAKE))
 				j->records_key = FORMS_LIST_NONE;
 		} else if (forms_is_digest_key((const char *)s, len) &&
 		    j->skip == JSON_SKIP_NONE)
@@ -675,6 +728,10 @@ json_cb_start_array(void *ctx)
 			return 0;
 		}
 		j->top = JSON_TOP_ARRAY;
+	} else if (j->top == JSON_TOP_FILE && j->in_records &&
+	    j->depth == 3 && j->list == FORMS_LIST_LAKE) {
+		/* A Lake row: a list of {"column": "value"}. */
+		json_rec_begin_type(j, 0, REC_ARRAY);
 	} else if ((j->top == JSON_TOP_ARRAY && j->depth == 2) ||
 	    (j->top == JSON_TOP_FILE && j->in_records && j->depth == 3)) {
 		json_report(j, DIAG_ERROR, "record %ju: not an object (array), "
@@ -691,6 +748,8 @@ json_cb_end_array(void *ctx)
 
 	if (j->building && j->skip == JSON_SKIP_NONE)
 		record_close(j->rec);
+	if (j->building && j->depth == j->rec_depth)
+		json_rec_end(j);	/* a Lake row */
 	if (j->top == JSON_TOP_FILE && j->depth == 2)
 		j->in_records = 0;
 	if (--j->depth == 0)

@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "output_int.h"
+#include "progress.h"
 
 static const char	*diag_progname = "ctaudit";
 static int		 diag_quiet;
@@ -65,6 +66,7 @@ diag(enum diag_level level, const char *where, unsigned long line,
 	if (n == -1)
 		fatal("vasprintf");
 	fflush(stdout);
+	progress_hide();
 	fprintf(stderr, "%s: ", diag_progname);
 	if (where != NULL) {
 		output_esc_text(stderr, where, strlen(where));
@@ -75,6 +77,7 @@ diag(enum diag_level level, const char *where, unsigned long line,
 	fprintf(stderr, "%s: ", diag_names[level]);
 	output_esc_text(stderr, msg, (size_t)n);
 	fputc('\n', stderr);
+	progress_show();
 	free(msg);
 }
 
@@ -98,6 +101,7 @@ log_vfatal(int with_errno, const char *fmt, va_list ap)
 	int	saved = errno;
 
 	fflush(stdout);
+	progress_hide();
 	fprintf(stderr, "%s: fatal: ", diag_progname);
 	vfprintf(stderr, fmt, ap);
 	if (with_errno)

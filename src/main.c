@@ -252,7 +252,10 @@ main_scan(struct main_ctx *ctx)
 		free(cause);
 	}
 	if (!cl->quiet && isatty(STDERR_FILENO)) {
-		ctx->progress = progress_create();
+		ctx->progress = cl->npaths == 0 ?
+		    progress_create(&stdin_path, 1) :
+		    progress_create((const char *const *)cl->paths,
+		    cl->npaths);
 		ctx->aopts.progress = progress_update;
 		ctx->aopts.progress_arg = ctx->progress;
 	}

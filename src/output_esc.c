@@ -399,3 +399,31 @@ output_esc_csv(FILE *f, const char *s, size_t len)
 	if (quote)
 		putc('"', f);
 }
+
+/*
+ * Columns that text already escaped by output_esc_text() takes on a
+ * terminal: SGR sequences (the text output's colours) take none.
+ */
+size_t
+output_esc_cols(const char *s, size_t len)
+{
+	uint32_t	 cp;
+	size_t		 i = 0, n, cols = 0;
+
+	while (i < len) {
+		if (s[i] == '\033') {
+			while (i < len && s[i] != 'm')
+				i++;
+			i++;
+			continue;
+		}
+		if ((n = output_esc_utf8(s + i, len - i, &cp)) == 0) {
+			cols++;
+			i++;
+			continue;
+		}
+		cols += (size_t)output_esc_width(cp);
+		i += n;
+	}
+	return cols;
+}

@@ -81,6 +81,8 @@ void	 output_esc_json(FILE *, const char *, size_t);
 void	 output_esc_jsontext(FILE *, const char *, size_t);
 /* Text for a terminal, hazards made visible; returns columns used. */
 size_t	 output_esc_text(FILE *, const char *, size_t);
+/* Columns that escaped text (with SGR sequences) takes on a terminal. */
+size_t	 output_esc_cols(const char *, size_t);
 /* One CSV cell (RFC 4180), quoted if needed, formulas defused. */
 void	 output_esc_csv(FILE *, const char *, size_t);
 /* Compact JSON text as one quoted CSV cell, escaped as for JSON. */

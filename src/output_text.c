@@ -8,18 +8,27 @@
  * sequences in a forged userAgent or ARN are shown, never obeyed.  Colour
  * (the level only) is used when the caller asks for it.  A correlation
  * finding starts with its first time and level as well, then says
- * "correlation", what was counted, the group and the last time.
+ * "correlation", what was counted, the group and the last time.  On a
+ * terminal a finding is wrapped to its width (COLUMNS, or what the
+ * terminal says) at the spaces between values, never inside one, and the
+ * rule's title is kept whole on one line; written to a pipe or a file, a
+ * finding stays on one line.
  */
 #include "config.h"
+
+#include <sys/ioctl.h>
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "eventtime.h"
+#include "log.h"
 #include "output.h"
 #include "output_int.h"
+#include "progress.h"
 #include "record.h"
 #include "rule.h"
 #include "xmalloc.h"
@@ -33,10 +42,16 @@
 
 #define OUTPUT_TEXT_SGR_RESET	"\033[0m"
 
+#define OUTPUT_TEXT_WRAP_MIN	40	/* narrower terminals get this */
+#define OUTPUT_TEXT_WRAP_MAX	1000
+#define OUTPUT_TEXT_INDENT	4	/* of a continuation line */
+
 struct output_text {
 	FILE	*f;
 	int	 raw;
 	int	 color;
+	int	 tty;		/* f is a terminal */
+	size_t	 width;		/* wrap to this; 0: one line */
 };
 
 static void	*output_text_open(FILE *, const struct output_opts *);
@@ -48,6 +63,11 @@ static void	 output_text_field(FILE *, const struct finding *,
 		    const char *, size_t);
 static void	 output_text_time(FILE *, const struct finding *);
 static void	 output_text_corr(FILE *, const struct corr_finding *);
+static size_t	 output_text_width(FILE *);
+static void	 output_text_wrap(struct output_text *, const char *, size_t,
+		    size_t);
+static size_t	 output_text_line(struct output_text *, FILE *,
+		    const struct finding *);
 
 const struct output_ops output_text_ops = {
 	.name = "text",
@@ -77,7 +97,72 @@ output_text_open(FILE *f, const struct output_opts *opts)
 	ot->f = f;
 	ot->raw = opts->raw;
 	ot->color = opts->color;
+	ot->tty = isatty(fileno(f));
+	if (ot->tty && !ot->raw)
+		ot->width = output_text_width(f);
 	return ot;
+}
+
+/*
+ * The width to wrap to on a terminal: COLUMNS if it is a number, else
+ * the terminal's own, else 0 (do not wrap).
+ */
+static size_t
+output_text_width(FILE *f)
+{
+	struct winsize	 ws;
+	const char	*s;
+	char		*end;
+	long		 n = 0;
+
+	if ((s = getenv("COLUMNS")) != NULL && *s != '\0') {
+		n = strtol(s, &end, 10);
+		if (*end != '\0' || n < 1 || n > OUTPUT_TEXT_WRAP_MAX)
+			n = 0;
+	}
+	if (n == 0 && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0)
+		n = ws.ws_col;
+	if (n == 0)
+		return 0;
+	return n < OUTPUT_TEXT_WRAP_MIN ? OUTPUT_TEXT_WRAP_MIN : (size_t)n;
+}
+
+/*
+ * Write one finding's line (without its newline) wrapped to ot->width:
+ * break at a run of spaces when the next value would not fit, indent the
+ * continuation, and take everything from title on as one piece.
+ */
+static void
+output_text_wrap(struct output_text *ot, const char *s, size_t len,
+    size_t title)
+{
+	size_t	 i = 0, ws, word, end, cols, col = 0;
+
+	while (i < len) {
+		for (ws = i; ws < len && s[ws] == ' '; ws++)
+			;
+		if (ws >= title)
+			end = len;
+		else
+			for (end = ws; end < len && s[end] != ' '; end++)
+				;
+		if (ws == end)
+			break;		/* trailing spaces */
+		word = ws;
+		cols = output_esc_cols(s + word, end - word);
+		if (col > OUTPUT_TEXT_INDENT &&
+		    col + (ws - i) + cols > ot->width) {
+			fprintf(ot->f, "\n%*s", OUTPUT_TEXT_INDENT, "");
+			col = OUTPUT_TEXT_INDENT;
+		} else {
+			fwrite(s + i, 1, ws - i, ot->f);
+			col += ws - i;
+		}
+		fwrite(s + word, 1, end - word, ot->f);
+		col += cols;
+		i = end;
+	}
+	putc('\n', ot->f);
 }
 
 /* Spaces from used up to width, and always at least one. */
@@ -145,16 +230,17 @@ output_text_time(FILE *f, const struct finding *fd)
 	output_text_str(f, s, len, OUTPUT_TEXT_W_TIME);
 }
 
-/* Write one finding as one line. */
-static void
-output_text_write(void *priv, const struct finding *fd)
+/*
+ * Write one finding to f as one line, without the newline; return the
+ * offset of the rule's title in it.
+ */
+static size_t
+output_text_line(struct output_text *ot, FILE *f, const struct finding *fd)
 {
-	struct output_text	*ot = priv;
 	const struct rec_value	*root;
 	const char		*s = NULL;
-	size_t			 len = 0;
+	size_t			 len = 0, title;
 	enum rule_level		 level;
-	FILE			*f = ot->f;
 
 	output_text_time(f, fd);
 
@@ -171,10 +257,10 @@ output_text_write(void *priv, const struct finding *fd)
 
 	if (fd->corr != NULL) {
 		output_text_corr(f, fd->corr);
+		title = (size_t)ftello(f);
 		s = rule_title(fd->rule);
 		output_text_str(f, s, s != NULL ? strlen(s) : 0, 0);
-		putc('\n', f);
-		return;
+		return title;
 	}
 	output_text_field(f, fd, "recipientAccountId", OUTPUT_TEXT_W_ACCOUNT);
 	output_text_field(f, fd, "awsRegion", OUTPUT_TEXT_W_REGION);
@@ -185,6 +271,7 @@ output_text_write(void *priv, const struct finding *fd)
 	output_principal(fd, &s, &len);
 	output_text_str(f, s, len, 1);
 	output_text_field(f, fd, "sourceIPAddress", 1);
+	title = (size_t)ftello(f);
 	s = rule_title(fd->rule);
 	output_text_str(f, s, s != NULL ? strlen(s) : 0, 0);
 
@@ -193,7 +280,41 @@ output_text_write(void *priv, const struct finding *fd)
 		putc(' ', f);
 		output_esc_jsontext(f, s, len);
 	}
-	putc('\n', f);
+	return title;
+}
+
+/*
+ * Write one finding: one line, or on a terminal wrapped to its width,
+ * with the progress line cleared first and drawn again after.
+ */
+static void
+output_text_write(void *priv, const struct finding *fd)
+{
+	struct output_text	*ot = priv;
+	FILE			*mf;
+	char			*buf = NULL;
+	size_t			 size = 0, title;
+
+	if (!ot->tty) {
+		output_text_line(ot, ot->f, fd);
+		putc('\n', ot->f);
+		return;
+	}
+	progress_hide();
+	if (ot->width == 0) {
+		output_text_line(ot, ot->f, fd);
+		putc('\n', ot->f);
+	} else {
+		if ((mf = open_memstream(&buf, &size)) == NULL)
+			fatal("open_memstream");
+		title = output_text_line(ot, mf, fd);
+		if (fclose(mf) != 0)
+			fatal("open_memstream");
+		output_text_wrap(ot, buf, size, title);
+		free(buf);
+	}
+	fflush(ot->f);
+	progress_show();
 }
 
 /*
