@@ -19,6 +19,7 @@
 #include "audit.h"
 #include "correlate.h"
 #include "eventtime.h"
+#include "gz.h"
 #include "log.h"
 #include "output.h"
 #include "record.h"
@@ -28,12 +29,15 @@
 #include "source.h"
 #include "state.h"
 #include "summary.h"
+#include "verify.h"
 #include "xmalloc.h"
 
 struct audit {
 	struct rule_set		*rules;
 	struct audit_opts	 opts;
 	struct audit_stats	 stats;
+	struct gz		*vgz;	/* --verify: digest files */
+	char			*vbuf;
 };
 
 static void	audit_on_record(struct record *, void *);
@@ -60,6 +64,10 @@ audit_create(struct rule_set *rs, const struct audit_opts *opts)
 void
 audit_free(struct audit *a)
 {
+	if (a == NULL)
+		return;
+	gz_free(a->vgz);
+	free(a->vbuf);
 	free(a);
 }
 
@@ -174,9 +182,27 @@ audit_duplicate(struct audit *a, const struct rule *r, struct record *rec)
 int
 audit_stream(struct audit *a, struct stream *st)
 {
+	char	hex[GZ_SHA256_HEX];
 	int	rv;
 
-	rv = scan_stream(st, audit_on_record, a, &a->stats.scan);
+	/* --verify: a digest is verify's to read; logs hash as they scan. */
+	if (a->opts.verify != NULL && verify_is_digest(st->name)) {
+		if (a->vgz == NULL) {
+			a->vgz = gz_create();
+			a->vbuf = xmalloc(VERIFY_READ_SIZE);
+		}
+		a->stats.scan.streams++;
+		a->stats.scan.digests++;
+		rv = verify_digest_stream(a->opts.verify, st, a->vgz, a->vbuf);
+		if (rv == -1)
+			a->stats.scan.streams_failed++;
+	} else {
+		scan_hash(a->opts.verify != NULL);
+		rv = scan_stream(st, audit_on_record, a, &a->stats.scan);
+		if (a->opts.verify != NULL && scan_hash_hex(hex) == 0 &&
+		    rv == 0)
+			(void)verify_add_log(a->opts.verify, st->name, hex);
+	}
 	/* Read to the end, or to be read again by the next run. */
 	if (a->opts.state != NULL && !a->opts.hold)
 		state_stream_done(a->opts.state, st->name, rv == 0);
@@ -264,6 +290,8 @@ audit_run(struct audit *a, const char *const *paths, size_t npaths,
 
 	for (i = 0; i < npaths; i++)
 		audit_path(a, paths[i], sopts);
+	if (a->opts.verify != NULL)
+		verify_finish(a->opts.verify, audit_on_record, a);
 	if (a->opts.progress != NULL)
 		a->opts.progress(&a->stats, 1, a->opts.progress_arg);
 	audit_finish(a);

@@ -28,6 +28,7 @@ struct source_opts;
 struct state;
 struct stream;
 struct summary;
+struct verify;
 
 #define AUDIT_PROGRESS_EVERY	4096	/* records between progress calls */
 
@@ -61,6 +62,7 @@ struct audit_opts {
 	const struct output_ops	*out_ops;	/* required */
 	void			*out;
 	struct sink_set		*sinks;		/* NULL: publish nowhere */
+	struct verify		*verify;	/* --verify, or NULL */
 	audit_progress_cb	*progress;	/* or NULL */
 	void			*progress_arg;
 };

@@ -58,6 +58,9 @@ enum {
 	OPT_OBJECT_DEADLINE,
 	OPT_RUN_DEADLINE,
 	OPT_SORT,
+	OPT_VERIFY,
+	OPT_PUBLIC_KEYS,
+	OPT_SIGNATURES,
 };
 
 static const struct option cmdline_longopts[] = {
@@ -75,6 +78,7 @@ static const struct option cmdline_longopts[] = {
 	{ "output",	 required_argument,	NULL, 'o' },
 	{ "placeholder", required_argument,	NULL, OPT_PLACEHOLDER },
 	{ "profile",	 required_argument,	NULL, OPT_PROFILE },
+	{ "public-keys", required_argument,	NULL, OPT_PUBLIC_KEYS },
 	{ "quiet",	 no_argument,		NULL, 'q' },
 	{ "raw",	 no_argument,		NULL, OPT_RAW },
 	{ "region",	 required_argument,	NULL, OPT_REGION },
@@ -82,6 +86,7 @@ static const struct option cmdline_longopts[] = {
 	{ "run-deadline", required_argument,	NULL, OPT_RUN_DEADLINE },
 	{ "rules",	 required_argument,	NULL, 'r' },
 	{ "shard",	 required_argument,	NULL, OPT_SHARD },
+	{ "signatures",	 required_argument,	NULL, OPT_SIGNATURES },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
 	{ "skip-bad-rules", no_argument,	NULL, OPT_SKIP_BAD_RULES },
 	{ "sns-topic",	 required_argument,	NULL, OPT_SNS_TOPIC },
@@ -96,6 +101,7 @@ static const struct option cmdline_longopts[] = {
 	{ "summary-only", no_argument,		NULL, OPT_SUMMARY_ONLY },
 	{ "tag",	 required_argument,	NULL, OPT_TAG },
 	{ "until",	 required_argument,	NULL, OPT_UNTIL },
+	{ "verify",	 no_argument,		NULL, OPT_VERIFY },
 	{ "version",	 no_argument,		NULL, 'V' },
 	{ NULL,		 0,			NULL, 0 }
 };
@@ -115,10 +121,12 @@ static const char cmdline_synopsis[] =
     "               [--stale age|none]\n"
     "               [--summary | --summary-only] [--summary-format fmt]\n"
     "               [--shard k/n | n]\n"
+    "               [--verify [--public-keys file] [--signatures file]]\n"
     "               [-j jobs] [path | s3://bucket[/prefix] | -]...\n"
     "       ctaudit rules [-f text|json] [-r rules]... [filters]\n"
     "       ctaudit verify [-q] [-f text|json] [--public-keys file]\n"
-    "               [--signatures file] [--summary] path...\n";
+    "               [--signatures file] [--save-signatures file]\n"
+    "               [--summary] path...\n";
 
 static const char cmdline_options[] =
     "\n"
@@ -146,6 +154,7 @@ static const char cmdline_options[] =
     "  --region name,...      S3: only these regions\n"
     "  --rule-id id           only this rule (repeatable)\n"
     "  --run-deadline s       S3: seconds the whole scan may take\n"
+    "  --save-signatures file verify: write the S3 digests' signatures\n"
     "  --shard k/n | n        only shard k (0 to n-1) of the files or keys\n"
     "  --signatures file      verify: the digests' signatures, one a line\n"
     "  --since time           events at or after time (RFC 3339, date,\n"
@@ -164,6 +173,7 @@ static const char cmdline_options[] =
     "  --summary-only         the report alone, on standard output\n"
     "  --tag tag              only rules with this tag (repeatable)\n"
     "  --until time           events before time\n"
+    "  --verify               check the digest files in the same pass\n"
     "\n"
     "See ctaudit(1) for the details and the exit statuses.\n";
 
@@ -329,6 +339,15 @@ cmdline_option(struct cmdline *cl, int ch, char **argv)
 		break;
 	case 'o':
 		cl->outpath = optarg;
+		break;
+	case OPT_VERIFY:
+		cl->verify = 1;
+		break;
+	case OPT_PUBLIC_KEYS:
+		cl->public_keys = optarg;
+		break;
+	case OPT_SIGNATURES:
+		cl->signatures = optarg;
 		break;
 	case 'q':
 		cl->quiet = 1;
@@ -532,6 +551,23 @@ cmdline_check(struct cmdline *cl)
 
 	if (cl->since != 0 && cl->until != 0 && cl->since >= cl->until) {
 		diag(DIAG_CONFIG, NULL, 0, "--since must be before --until");
+		return -1;
+	}
+	/*
+	 * Verification needs every log file and digest of the hours it
+	 * checks: a window, a shard or --state would leave some unread and
+	 * call them deleted.
+	 */
+	if (cl->verify && (cl->since != 0 || cl->until != 0 ||
+	    cl->shard.count != 0 || cl->statepath != NULL)) {
+		diag(DIAG_CONFIG, NULL, 0, "--verify reads every file: not "
+		    "with --since, --until, --shard or --state");
+		return -1;
+	}
+	if (!cl->verify && (cl->public_keys != NULL ||
+	    cl->signatures != NULL)) {
+		diag(DIAG_CONFIG, NULL, 0, "--public-keys and --signatures "
+		    "need --verify");
 		return -1;
 	}
 	if (cl->listing && cl->npaths != 0) {

@@ -60,6 +60,8 @@ struct cmdline {
 	struct source_shard	 shard;		/* --shard; count 0: none */
 	int			 sort;		/* --sort time */
 	size_t			 sort_cap;	/* bytes; 0: the default */
+	int			 verify;	/* --verify */
+	const char		*public_keys, *signatures;
 	char			**paths;	/* borrowed from argv */
 	size_t			 npaths;
 };

@@ -30,6 +30,7 @@
 #include "xmalloc.h"
 
 static char	*digest_str(yajl_val, const char *, int, char **);
+static int64_t	 digest_time(yajl_val, const char *);
 static int	 digest_unhex(const char *, unsigned char **, size_t *);
 static yajl_val	 digest_tree(const void *, size_t, char **);
 
@@ -76,6 +77,29 @@ digest_str(yajl_val o, const char *key, int required, char **cause)
 		*cause = xprintf("%s: %s", key, v == NULL ? "missing" :
 		    "not a string");
 	return NULL;
+}
+
+/*
+ * A key's validity time in ms: RFC 3339 as the CLI prints it, or seconds
+ * as the JSON protocol sends it; 0 if absent or unreadable.
+ */
+static int64_t
+digest_time(yajl_val o, const char *key)
+{
+	const char	*path[] = { key, NULL };
+	const char	*s;
+	yajl_val	 v;
+	int64_t		 t;
+
+	v = yajl_tree_get(o, path, yajl_t_any);
+	if (v != NULL && YAJL_IS_STRING(v) &&
+	    (s = YAJL_GET_STRING(v)) != NULL &&
+	    eventtime_parse(s, strlen(s), &t) == 0)
+		return t;
+	if (v != NULL && YAJL_IS_NUMBER(v) && YAJL_IS_DOUBLE(v) &&
+	    YAJL_GET_DOUBLE(v) > 0 && YAJL_GET_DOUBLE(v) < 1e11)
+		return (int64_t)(YAJL_GET_DOUBLE(v) * 1000);
+	return 0;
 }
 
 /* Parse one digest document; see digest.h. */
@@ -298,7 +322,7 @@ digest_keys_parse(struct digest_keys *ks, const void *p, size_t len,
 	const char	*listpath[] = { "PublicKeyList", NULL };
 	struct digest_key *k;
 	yajl_val	 top, list, o;
-	char		*value = NULL, *from, *to;
+	char		*value = NULL;
 	size_t		 i, vlen;
 	int		 n;
 
@@ -327,16 +351,8 @@ digest_keys_parse(struct digest_keys *ks, const void *p, size_t len,
 		memset(k, 0, sizeof *k);
 		value = digest_str(o, "Value", 1, cause);
 		k->fingerprint = digest_str(o, "Fingerprint", 1, cause);
-		from = digest_str(o, "ValidityStartTime", 0, cause);
-		to = digest_str(o, "ValidityEndTime", 0, cause);
-		if (from != NULL && eventtime_parse(from, strlen(from),
-		    &k->from_ms) == -1)
-			k->from_ms = 0;
-		if (to != NULL && eventtime_parse(to, strlen(to),
-		    &k->to_ms) == -1)
-			k->to_ms = 0;
-		free(from);
-		free(to);
+		k->from_ms = digest_time(o, "ValidityStartTime");
+		k->to_ms = digest_time(o, "ValidityEndTime");
 		if (*cause != NULL) {
 			free(k->fingerprint);
 			goto bad;

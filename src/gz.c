@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <zlib.h>
 #ifdef HAVE_ISAL
 #include <isa-l/igzip_lib.h>
@@ -68,10 +69,13 @@ struct gz {
 	uint64_t		 off;	/* input bytes used */
 	char			*err;	/* to report after the last output */
 	unsigned char		*out;
+	EVP_MD_CTX		*md;	/* gz_hash(): SHA-256 of the output */
+	int			 hash;
 };
 
 static void	gz_zlib_start(struct gz *);
 static int	gz_magic(struct gz *, char **);
+static int	gz_output_raw(struct gz *, const char **, size_t *, char **);
 static int	gz_inflate(struct gz *, const char **, size_t *, char **);
 #ifdef HAVE_ISAL
 static int	gz_isal(struct gz *, const char **, size_t *, char **);
@@ -135,6 +139,7 @@ gz_free(struct gz *g)
 	free(g->carry);
 	free(g->out);
 	free(g->err);
+	EVP_MD_CTX_free(g->md);
 	free(g);
 }
 
@@ -151,6 +156,44 @@ gz_reset(struct gz *g)
 	g->skip = 0;
 	free(g->err);
 	g->err = NULL;
+	if (g->hash && EVP_DigestInit_ex(g->md, EVP_sha256(), NULL) != 1)
+		fatalx("EVP_DigestInit_ex");
+}
+
+/*
+ * --verify: from the next gz_reset() on, take the SHA-256 of the output
+ * as it is handed out, so a log file is hashed in the pass that audits
+ * it (CloudTrail's digests list the hash of the inflated file).
+ */
+void
+gz_hash(struct gz *g, int on)
+{
+	if (on && g->md == NULL && (g->md = EVP_MD_CTX_new()) == NULL)
+		fatalx("EVP_MD_CTX_new");
+	g->hash = on;
+}
+
+/* The hex SHA-256 of the output since gz_reset(): 0, or -1 if not hashed. */
+int
+gz_hash_hex(struct gz *g, char hex[GZ_SHA256_HEX])
+{
+	static const char	 x[] = "0123456789abcdef";
+	unsigned char		 h[EVP_MAX_MD_SIZE];
+	unsigned int		 hlen, i;
+
+	if (!g->hash)
+		return -1;
+	if (EVP_DigestFinal_ex(g->md, h, &hlen) != 1 || hlen != 32)
+		fatalx("EVP_DigestFinal_ex");
+	for (i = 0; i < hlen; i++) {
+		hex[2 * i] = x[h[i] >> 4];
+		hex[2 * i + 1] = x[h[i] & 15];
+	}
+	hex[64] = '\0';
+	/* Good for one answer: the next stream starts anew. */
+	if (EVP_DigestInit_ex(g->md, EVP_sha256(), NULL) != 1)
+		fatalx("EVP_DigestInit_ex");
+	return 0;
 }
 
 /* Make zlib ready for a member. */
@@ -452,8 +495,8 @@ gz_isal(struct gz *g, const char **out, size_t *len, char **cause)
 #endif
 
 /* The next piece of output. */
-int
-gz_output(struct gz *g, const char **out, size_t *len, char **cause)
+static int
+gz_output_raw(struct gz *g, const char **out, size_t *len, char **cause)
 {
 	int	rv;
 
@@ -488,4 +531,16 @@ gz_output(struct gz *g, const char **out, size_t *len, char **cause)
 			return 0;
 		}
 	}
+}
+
+/* The next piece of output, hashed on its way out when gz_hash() asks. */
+int
+gz_output(struct gz *g, const char **out, size_t *len, char **cause)
+{
+	int	rv;
+
+	rv = gz_output_raw(g, out, len, cause);
+	if (rv == 1 && g->hash && EVP_DigestUpdate(g->md, *out, *len) != 1)
+		fatalx("EVP_DigestUpdate");
+	return rv;
 }

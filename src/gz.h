@@ -36,4 +36,10 @@ void		 gz_input(struct gz *, const void *, size_t);
  */
 int		 gz_output(struct gz *, const char **out, size_t *len,
 		    char **cause);
+
+#define GZ_SHA256_HEX	65	/* 64 hex digits and a NUL */
+/* Hash the output of the streams after the next gz_reset() (or not). */
+void		 gz_hash(struct gz *, int);
+/* The hex SHA-256 of the output since gz_reset(): 0, or -1 if off. */
+int		 gz_hash_hex(struct gz *, char hex[GZ_SHA256_HEX]);
 #endif

@@ -103,6 +103,10 @@ main_rules(struct main_ctx *ctx, int *rejected)
 			*rejected = 1;
 			cmdline_list_add(&ctx->bad, cl->rulepaths.v[i]);
 		}
+	/* --verify: its findings are rules' findings, so filters apply. */
+	if (cl->verify && rule_set_load_buffer(ctx->rules, "<verify>",
+	    verify_rules_yaml, strlen(verify_rules_yaml)) == -1)
+		fatalx("verify rules rejected");
 	rule_set_filters_resolve(ctx->rules);
 	/* A selector that matches no rule read is a typo, not a choice. */
 	for (i = 0; i < cl->ids.n; i++)
@@ -202,6 +206,15 @@ main_scan(struct main_ctx *ctx)
 
 	memset(&sopts, 0, sizeof sopts);
 	memset(&oopts, 0, sizeof oopts);
+	if (cl->verify) {
+		ctx->aopts.verify = verify_create();
+		verify_set_profile(ctx->aopts.verify, cl->profile);
+		if ((cl->signatures != NULL && verify_load_signatures(
+		    ctx->aopts.verify, cl->signatures) == -1) ||
+		    (cl->public_keys != NULL && verify_load_keys(
+		    ctx->aopts.verify, cl->public_keys) == -1))
+			return MAIN_EXIT_CONFIG;
+	}
 	/* --summary-only: the summary is the output, on stdout. */
 	if (cl->summary == 2 && outpath == NULL)
 		outpath = "/dev/null";
@@ -252,6 +265,7 @@ main_scan(struct main_ctx *ctx)
 	sopts.object_deadline_ms = cl->object_deadline_ms;
 	sopts.run_deadline_ms = cl->run_deadline_ms;
 	sopts.shard = cl->shard;
+	sopts.digests = cl->verify;
 	sopts.profile = cl->profile;
 	sopts.state = ctx->aopts.state;
 	sopts.since_ms = ctx->aopts.since;
@@ -296,6 +310,7 @@ static void
 main_free(struct main_ctx *ctx)
 {
 	audit_free(ctx->audit);
+	verify_free(ctx->aopts.verify);
 	progress_free(ctx->progress);
 	summary_free(ctx->aopts.summary);
 	state_free(ctx->aopts.state);		/* and the lock with it */

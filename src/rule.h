@@ -55,6 +55,9 @@ void		 rule_set_free(struct rule_set *);
  * rule loaded so far.
  */
 int		 rule_set_load(struct rule_set *, const char *);
+/* Load rules from a string, as if read from the file name. */
+int		 rule_set_load_buffer(struct rule_set *, const char *,
+		    const char *, size_t);
 const struct rule_set_stats *rule_set_stats(const struct rule_set *);
 #define RULE_RE_WARN_MAX	10	/* warnings of stopped |re matches */
 uint64_t	 rule_set_re_limits(const struct rule_set *);

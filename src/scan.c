@@ -29,6 +29,7 @@
  */
 static char		*scan_buf;
 static struct gz	*scan_gz;
+static int		 scan_hashing;	/* scan_hash() */
 
 /*
  * One stream's scan: the caller's callback, and the JSON stage's counts,
@@ -94,6 +95,7 @@ scan_stream(struct stream *s, scan_record_cb *cb, void *arg,
 	}
 	buf = scan_buf;
 	g = scan_gz;
+	gz_hash(g, scan_hashing);
 	gz_reset(g);
 	j = json_create(s->name, scan_record, &c, &c.js);
 	do {
@@ -126,4 +128,18 @@ scan_stream(struct stream *s, scan_record_cb *cb, void *arg,
 	json_free(j);
 	free(cause);
 	return rv;
+}
+
+/* --verify: hash each stream's inflated bytes as it is scanned (gz.c). */
+void
+scan_hash(int on)
+{
+	scan_hashing = on;
+}
+
+/* The hex SHA-256 of the last stream scanned: 0, or -1 if not hashed. */
+int
+scan_hash_hex(char *hex)
+{
+	return scan_gz != NULL ? gz_hash_hex(scan_gz, hex) : -1;
 }

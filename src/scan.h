@@ -31,4 +31,9 @@ typedef void	 scan_record_cb(struct record *, void *);
 int	 scan_stream(struct stream *, scan_record_cb *, void *,
 	    struct scan_stats *);
 
+/* --verify: take the SHA-256 of each stream's inflated bytes, or not. */
+void	 scan_hash(int);
+/* The hex SHA-256 (65 bytes) of the last stream: 0, or -1 if not hashed. */
+int	 scan_hash_hex(char *);
+
 #endif

@@ -40,6 +40,7 @@ struct source_opts {
 	struct source_shard shard;	/* --shard; count 0 for none */
 	/* S3: FORMS_ bits of what the rules read: GuardDuty/ is walked too. */
 	unsigned int	 forms;
+	int		 digests;	/* S3: list CloudTrail-Digest/ too */
 };
 
 struct stream {
@@ -47,6 +48,11 @@ struct stream {
 	/* Read up to len bytes: n > 0, 0 at the end, -1 and *cause on error. */
 	ssize_t		 (*read)(struct stream *, void *, size_t, char **);
 	void		*priv;
+	/*
+	 * S3: the object's user metadata named (without "x-amz-meta-"),
+	 * once the stream has been read, or NULL.  NULL for other sources.
+	 */
+	const char	*(*meta)(struct stream *, const char *);
 };
 
 struct source_ops {

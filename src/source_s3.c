@@ -400,6 +400,7 @@ source_s3_open(const char *uri, const struct source_opts *opts,
 		fatalx("curl_multi_init failed");
 
 	s->state = opts->state;
+	s->digests = opts->digests;
 	s->object_ms = opts->object_deadline_ms > 0 ?
 	    opts->object_deadline_ms : SOURCE_S3_OBJECT_MS;
 	s->shard = opts->shard;

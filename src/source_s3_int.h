@@ -85,6 +85,8 @@ struct source_s3_lop {
 };
 
 /* One object being read. */
+#define SOURCE_S3_SIG_MAX	2048	/* x-amz-meta-signature, hex */
+
 struct source_s3_xfer {
 	struct source_s3	*s3;
 	struct stream		 stream;
@@ -108,6 +110,8 @@ struct source_s3_xfer {
 	char			 hregion[SIGV4_SCOPE_MAX + 1];
 	char			 hrange[128];
 	char			 hetag[256];
+	char			 hsig[SOURCE_S3_SIG_MAX];	/* digests */
+	char			 hsigalg[64];
 	long			 retry_after;
 
 	int			 attempts;	/* failed tries since progress */
@@ -144,6 +148,7 @@ struct source_s3 {
 	struct source_shard	 shard;		/* --shard, source.c */
 	unsigned int		 forms;		/* services walked, forms.h */
 	size_t			 rootlen;	/* the prefix given */
+	int			 digests;	/* list CloudTrail-Digest/ too */
 
 	struct source_s3_task	*tasks;		/* a stack */
 	size_t			 ntasks, tasksize;

@@ -49,6 +49,7 @@ source_s3_header(char *p, size_t size, size_t n, void *arg)
 	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
 		/* A new answer (after 100 Continue, say): forget the last. */
 		x->hregion[0] = x->hrange[0] = x->hetag[0] = '\0';
+		x->hsig[0] = x->hsigalg[0] = '\0';
 		x->retry_after = 0;
 		return len;
 	}
@@ -62,6 +63,14 @@ source_s3_header(char *p, size_t size, size_t n, void *arg)
 	    strncasecmp(p, "content-range", 13) == 0) {
 		dst = x->hrange;
 		dstsize = sizeof x->hrange;
+	} else if ((size_t)(v - p) == 20 &&
+	    strncasecmp(p, "x-amz-meta-signature", 20) == 0) {
+		dst = x->hsig;
+		dstsize = sizeof x->hsig;
+	} else if ((size_t)(v - p) == 30 &&
+	    strncasecmp(p, "x-amz-meta-signature-algorithm", 30) == 0) {
+		dst = x->hsigalg;
+		dstsize = sizeof x->hsigalg;
 	} else if ((size_t)(v - p) == 4 && strncasecmp(p, "etag", 4) == 0) {
 		dst = x->hetag;
 		dstsize = sizeof x->hetag;
@@ -223,6 +232,7 @@ source_s3_start(struct source_s3_xfer *x)
 	x->deadline_at = source_s3_now() + s->object_ms;
 	buf_reset(&x->errbody);
 	x->hregion[0] = x->hrange[0] = x->hetag[0] = '\0';
+	x->hsig[0] = x->hsigalg[0] = '\0';
 	x->retry_after = 0;
 	if (curl_multi_add_handle(s->multi, x->h) != CURLM_OK)
 		fatalx("curl_multi_add_handle failed");
@@ -574,6 +584,20 @@ source_s3_xfer_free(struct source_s3_xfer *x)
 	free(x);
 }
 
+/* The signature metadata CloudTrail puts on a digest object, or NULL. */
+static const char *
+source_s3_meta(struct stream *st, const char *name)
+{
+	struct source_s3_xfer	*x = st->priv;
+
+	if (strcmp(name, "signature") == 0 && x->hsig[0] != '\0')
+		return x->hsig;
+	if (strcmp(name, "signature-algorithm") == 0 &&
+	    x->hsigalg[0] != '\0')
+		return x->hsigalg;
+	return NULL;
+}
+
 /* Begin fetching the next listed object. */
 void
 source_s3_begin(struct source_s3 *s, struct s3_object *o)
@@ -591,6 +615,7 @@ source_s3_begin(struct source_s3 *s, struct s3_object *o)
 	x->stream.name = x->name;
 	x->stream.read = source_s3_read;
 	x->stream.priv = x;
+	x->stream.meta = source_s3_meta;
 	s->xfers[s->nxfers++] = x;
 	if (s->run_expired) {
 		x->cause = xprintf("not read whole within the run deadline of "

@@ -25,21 +25,32 @@
 #include <strings.h>
 
 #include <openssl/evp.h>
+#include <yajl/yajl_tree.h>
+
+#include "aws_cred.h"
+#include "aws_error.h"
+#include "http.h"
+#include "sigv4.h"
 
 #include "buf.h"
 #include "digest.h"
 #include "eventtime.h"
 #include "gz.h"
+#include "json.h"
 #include "log.h"
+#include "scan.h"
 #include "source.h"
 #include "verify.h"
 #include "xmalloc.h"
 
-#define VERIFY_READ_SIZE	(256 * 1024)
 #define VERIFY_SIGS_MAX		(64 * 1024 * 1024)	/* --signatures file */
 #define VERIFY_KEYS_MAX		(4 * 1024 * 1024)	/* --public-keys file */
 #define VERIFY_UNLISTED_SLACK	(15 * 60 * 1000)	/* ms; see below */
 #define VERIFY_HOUR		(3600 * 1000)
+#define VERIFY_KEY_PAGES	64	/* ListPublicKeys pages per region */
+#define VERIFY_KEY_REGIONS	64	/* regions asked for keys */
+#define VERIFY_CT_TARGET	"com.amazonaws.cloudtrail.v20131101." \
+				"CloudTrail_20131101.ListPublicKeys"
 
 enum verify_rule {
 	VERIFY_LOG_DELETED,
@@ -54,6 +65,71 @@ enum verify_rule {
 	VERIFY_DELIVERY_GAP,
 	VERIFY_NRULES
 };
+
+/* eventName of the events that carry findings into an audit. */
+static const char *const verify_event_names[VERIFY_NRULES] = {
+	"LogFileDeleted",
+	"LogFileModified",
+	"LogFileUnlisted",
+	"DigestInvalid",
+	"DigestMissing",
+	"DigestChainBroken",
+	"DigestSignatureInvalid",
+	"DigestUnsigned",
+	"DigestGap",
+	"DeliveryGap",
+};
+
+/*
+ * The rules --verify adds to an audit: one per finding, each matching
+ * the events verify_emit() makes, so that verify's findings go through
+ * the filters, the summary, the outputs and the sinks as any other.
+ */
+const char verify_rules_yaml[] =
+#define VERIFY_RULE(id, name, title, desc)				\
+	"title: " title "\n"						\
+	"id: " id "\n"							\
+	"status: stable\n"						\
+	"description: " desc "\n"					\
+	"level: critical\n"						\
+	"tags: [attack.defense-evasion, attack.t1070]\n"		\
+	"logsource: {product: aws, service: cloudtrail}\n"		\
+	"detection:\n"							\
+	"  selection: {eventSource: ctaudit.verify, eventName: " name "}\n" \
+	"  condition: selection\n"					\
+	"---\n"
+	VERIFY_RULE("ctaudit-log-deleted", "LogFileDeleted",
+	    "CloudTrail log file deleted",
+	    "A log file a digest lists is missing.")
+	VERIFY_RULE("ctaudit-log-modified", "LogFileModified",
+	    "CloudTrail log file modified",
+	    "A log file does not hash to the value its digest lists.")
+	VERIFY_RULE("ctaudit-log-unlisted", "LogFileUnlisted",
+	    "CloudTrail log file not in any digest",
+	    "A log file in hours the digests cover that no digest lists.")
+	VERIFY_RULE("ctaudit-digest-invalid", "DigestInvalid",
+	    "CloudTrail digest file invalid",
+	    "A digest file that cannot be read or was moved.")
+	VERIFY_RULE("ctaudit-digest-missing", "DigestMissing",
+	    "CloudTrail digest file deleted",
+	    "A digest file the next digest names is missing.")
+	VERIFY_RULE("ctaudit-digest-chain", "DigestChainBroken",
+	    "CloudTrail digest chain broken",
+	    "A digest's previous hash or signature does not match.")
+	VERIFY_RULE("ctaudit-digest-signature", "DigestSignatureInvalid",
+	    "CloudTrail digest signature invalid",
+	    "A digest's signature does not verify with CloudTrail's key.")
+	VERIFY_RULE("ctaudit-digest-unsigned", "DigestUnsigned",
+	    "CloudTrail digest signature missing",
+	    "No signature is recorded for a digest file.")
+	VERIFY_RULE("ctaudit-digest-gap", "DigestGap",
+	    "CloudTrail digests missing for a period",
+	    "No digest covers a period between two digests of a trail.")
+	VERIFY_RULE("ctaudit-delivery-gap", "DeliveryGap",
+	    "CloudTrail delivered no log files for hours",
+	    "Hours without a log file between hours with some.")
+#undef VERIFY_RULE
+	;
 
 static const char *const verify_rule_ids[VERIFY_NRULES] = {
 	"ctaudit-log-deleted",
@@ -80,7 +156,9 @@ struct verify_dig {
 	char		*key;		/* where it was read, normalized */
 	char		*name;
 	char		*chain;		/* trail, account and region */
-	const char	*sig, *sigalg;	/* from the sidecar, or NULL */
+	const char	*sig, *sigalg;	/* from S3 or the sidecar, or NULL */
+	char		*msig, *msigalg;	/* S3 object metadata */
+	int		 s3;		/* read from S3: metadata at hand */
 	int		 bad;		/* a finding names it */
 };
 
@@ -98,6 +176,8 @@ struct verify {
 	struct verify_sig *sigs;
 	size_t		 nsigs;
 	int		 have_sigs;	/* --signatures given */
+	uint64_t	 nmeta;		/* digests read from S3 */
+	const char	*profile;	/* for ListPublicKeys, or NULL */
 	struct digest_keys keys;
 	int		 have_keys;	/* --public-keys given */
 	int		 json;
@@ -107,8 +187,14 @@ struct verify {
 	uint64_t	 dig_valid, dig_invalid, log_valid, log_invalid;
 	uint64_t	 others;	/* streams neither log nor digest */
 	int64_t		 first, last;	/* digest times covered */
+	scan_record_cb	*emit;		/* in an audit: findings as events */
+	void		*emit_arg;
 };
 
+static int64_t	 verify_log_time(const char *);
+static void	 verify_emit(struct verify *, struct verify_dig *,
+		    enum verify_rule, const char *, const char *);
+static void	 verify_where(const char *, char *, size_t, char *, size_t);
 static void	 verify_finding(struct verify *, struct verify_dig *,
 		    enum verify_rule, const char *, const char *, ...)
 		    __printflike(5, 6);
@@ -178,6 +264,11 @@ verify_finding(struct verify *v, struct verify_dig *vd, enum verify_rule r,
 		vd->bad = 1;
 	v->findings[r]++;
 	v->nfindings++;
+	if (v->emit != NULL) {
+		verify_emit(v, vd, r, object, msg);
+		free(msg);
+		return;
+	}
 	if (!v->json) {
 		/* Names come from the archive: no forged lines. */
 		fprintf(v->out, "critical %s ", verify_rule_ids[r]);
@@ -205,19 +296,13 @@ static int
 verify_read(struct stream *s, struct gz *g, char *rbuf, struct buf *b,
     int keep, char hex[DIGEST_SHA256_HEX])
 {
-	static const char	 x[] = "0123456789abcdef";
-	EVP_MD_CTX		*md;
-	unsigned char		 h[EVP_MAX_MD_SIZE];
-	unsigned int		 hlen, i;
 	const char		*out;
 	char			*cause = NULL;
 	size_t			 len;
 	ssize_t			 n;
 	int			 r, rv = -1;
 
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		fatalx("EVP_DigestInit_ex");
+	gz_hash(g, 1);
 	gz_reset(g);
 	do {
 		if ((n = s->read(s, rbuf, VERIFY_READ_SIZE, &cause)) == -1) {
@@ -226,8 +311,6 @@ verify_read(struct stream *s, struct gz *g, char *rbuf, struct buf *b,
 		}
 		gz_input(g, rbuf, (size_t)n);
 		while ((r = gz_output(g, &out, &len, &cause)) == 1) {
-			if (EVP_DigestUpdate(md, out, len) != 1)
-				fatalx("EVP_DigestUpdate");
 			if (keep && buf_add(b, out, len) == -1) {
 				diag(DIAG_ERROR, s->name, 0, "digest file "
 				    "larger than %d bytes", DIGEST_DOC_MAX);
@@ -239,17 +322,11 @@ verify_read(struct stream *s, struct gz *g, char *rbuf, struct buf *b,
 			goto out;
 		}
 	} while (n != 0);
-	if (EVP_DigestFinal_ex(md, h, &hlen) != 1 || hlen != 32)
-		fatalx("EVP_DigestFinal_ex");
-	for (i = 0; i < hlen; i++) {
-		hex[2 * i] = x[h[i] >> 4];
-		hex[2 * i + 1] = x[h[i] & 15];
-	}
-	hex[64] = '\0';
+	if (gz_hash_hex(g, hex) == -1)
+		fatalx("gz_hash_hex");
 	rv = 0;
 out:
 	free(cause);
-	EVP_MD_CTX_free(md);
 	return rv;
 }
 
@@ -270,61 +347,124 @@ verify_chain_of(const char *key)
 	    (int)(us - slash), slash);
 }
 
-/* Take one stream of the archive. */
-static void
-verify_stream(struct verify *v, struct stream *s, struct gz *g, char *rbuf)
+/* 1 if name is a digest file's, by its key. */
+int
+verify_is_digest(const char *name)
 {
-	struct verify_log	*l;
+	return strstr(verify_norm(name), "/CloudTrail-Digest/") != NULL;
+}
+
+/* 1 if name is a CloudTrail log file's, by its key. */
+static int
+verify_is_log(const char *name)
+{
+	const char	*key = verify_norm(name);
+	size_t		 n = strlen(key);
+
+	return strstr(key, "/CloudTrail/") != NULL && n >= 8 &&
+	    strcmp(key + n - 8, ".json.gz") == 0;
+}
+
+/* Keep an inflated digest document read from name. */
+static void
+verify_add_digest(struct verify *v, struct stream *st, const char *data,
+    size_t len)
+{
+	const char		*name = st->name, *sig, *alg;
 	struct verify_dig	*vd;
 	struct digest		*d;
-	struct buf		 b;
-	const char		*key = verify_norm(s->name);
-	char			 hex[DIGEST_SHA256_HEX], *cause = NULL;
-	size_t			 n;
+	char			*cause = NULL;
 
-	n = strlen(key);
-	if (strstr(key, "/CloudTrail-Digest/") != NULL) {
-		buf_init(&b, DIGEST_DOC_MAX);
-		if (verify_read(s, g, rbuf, &b, 1, hex) == -1) {
-			buf_clear(&b);
-			return;
-		}
-		d = digest_parse(b.data, b.len, &cause);
-		buf_clear(&b);
-		if (v->ndigs == v->digsize) {
-			v->digsize = v->digsize == 0 ? 64 : v->digsize * 2;
-			v->digs = xreallocarray(v->digs, v->digsize,
-			    sizeof *v->digs);
-		}
-		vd = &v->digs[v->ndigs++];
-		memset(vd, 0, sizeof *vd);
-		vd->d = d;
-		vd->key = xstrdup(key);
-		vd->name = xstrdup(s->name);
-		vd->chain = verify_chain_of(key);
-		if (d == NULL) {
-			verify_finding(v, vd, VERIFY_DIGEST_INVALID, s->name,
-			    "%s", cause);
-			free(cause);
-		}
-		return;
+	d = digest_parse(data, len, &cause);
+	if (v->ndigs == v->digsize) {
+		v->digsize = v->digsize == 0 ? 64 : v->digsize * 2;
+		v->digs = xreallocarray(v->digs, v->digsize, sizeof *v->digs);
 	}
-	if (strstr(key, "/CloudTrail/") == NULL || n < 8 ||
-	    strcmp(key + n - 8, ".json.gz") != 0) {
-		v->others++;
-		return;
+	vd = &v->digs[v->ndigs++];
+	memset(vd, 0, sizeof *vd);
+	vd->d = d;
+	vd->key = xstrdup(verify_norm(name));
+	vd->name = xstrdup(name);
+	vd->chain = verify_chain_of(vd->key);
+	/* From S3 the signature is the object's metadata. */
+	if (st->meta != NULL) {
+		vd->s3 = 1;
+		v->nmeta++;
+		if ((sig = st->meta(st, "signature")) != NULL) {
+			alg = st->meta(st, "signature-algorithm");
+			vd->sig = vd->msig = xstrdup(sig);
+			vd->sigalg = vd->msigalg = xstrdup(alg != NULL ? alg :
+			    "SHA256withRSA");
+		}
 	}
-	if (verify_read(s, g, rbuf, NULL, 0, hex) == -1)
-		return;
+	if (d == NULL) {
+		verify_finding(v, vd, VERIFY_DIGEST_INVALID, name, "%s", cause);
+		free(cause);
+	}
+}
+
+/*
+ * Note the hex SHA-256 of the inflated log file name, if its key is a
+ * CloudTrail log file's: 1 if it is, else 0.
+ */
+int
+verify_add_log(struct verify *v, const char *name, const char *hex)
+{
+	struct verify_log	*l;
+
+	if (!verify_is_log(name))
+		return 0;
 	if (v->nlogs == v->logsize) {
 		v->logsize = v->logsize == 0 ? 256 : v->logsize * 2;
 		v->logs = xreallocarray(v->logs, v->logsize, sizeof *v->logs);
 	}
 	l = &v->logs[v->nlogs++];
 	memset(l, 0, sizeof *l);
-	l->key = xstrdup(key);
-	l->name = xstrdup(s->name);
-	memcpy(l->hash, hex, sizeof l->hash);
+	l->key = xstrdup(verify_norm(name));
+	l->name = xstrdup(name);
+	snprintf(l->hash, sizeof l->hash, "%s", hex);
+	return 1;
+}
+
+/*
+ * Read a digest stream to its end and keep it: 0, or -1 after a diag()
+ * (read error, corrupt gzip, over DIGEST_DOC_MAX).
+ */
+int
+verify_digest_stream(struct verify *v, struct stream *s, struct gz *g,
+    char *rbuf)
+{
+	struct buf	 b;
+	char		 hex[DIGEST_SHA256_HEX];
+
+	buf_init(&b, DIGEST_DOC_MAX);
+	if (verify_read(s, g, rbuf, &b, 1, hex) == -1) {
+		buf_clear(&b);
+		return -1;
+	}
+	verify_add_digest(v, s, b.data, b.len);
+	buf_clear(&b);
+	return 0;
+}
+
+/* Take one stream of the archive. */
+static void
+verify_stream(struct verify *v, struct stream *s, struct gz *g, char *rbuf)
+{
+	char	 hex[DIGEST_SHA256_HEX];
+
+	if (verify_is_digest(s->name)) {
+		(void)verify_digest_stream(v, s, g, rbuf);
+		return;
+	}
+	/* Only the log files, by name, are read. */
+	if (!verify_is_log(s->name)) {
+		v->others++;
+		return;
+	}
+	if (verify_read(s, g, rbuf, NULL, 0, hex) == -1)
+		return;
+	(void)verify_add_log(v, s->name, hex);
 }
 
 static int
@@ -454,6 +594,45 @@ verify_sigs_load(struct verify *v, const char *path)
 	return 0;
 }
 
+/*
+ * --save-signatures: the signatures read from S3 metadata, in the form
+ * verify_sigs_load() reads, for a later check of a downloaded copy.  0,
+ * or -1 after a diag().
+ */
+static int
+verify_sigs_save(struct verify *v, const char *path)
+{
+	FILE		*f;
+	const char	*name;
+	size_t		 i;
+	int		 bad;
+
+	if ((f = fopen(path, "w")) == NULL) {
+		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < v->ndigs; i++) {
+		if (v->digs[i].msig == NULL)
+			continue;
+		name = v->digs[i].name;
+		if (strncmp(name, "s3://", 5) == 0)
+			name += 5;
+		/* A tab or newline would break the line apart. */
+		if (strpbrk(name, "\t\n") != NULL ||
+		    strpbrk(v->digs[i].msig, "\t\n") != NULL ||
+		    strpbrk(v->digs[i].msigalg, "\t\n") != NULL)
+			continue;
+		fprintf(f, "%s\t%s\t%s\n", name, v->digs[i].msig,
+		    v->digs[i].msigalg);
+	}
+	bad = fflush(f) == EOF || ferror(f);
+	if (fclose(f) == EOF || bad) {
+		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Load --public-keys: 0, or -1 after a diag(). */
 static int
 verify_keys_load(struct verify *v, const char *path)
@@ -475,23 +654,35 @@ verify_keys_load(struct verify *v, const char *path)
 	return rv;
 }
 
-/* The delivery time in a log file's name (..._YYYYMMDDTHHMMZ_...), or -1. */
+/*
+ * The time in a log file's name (..._YYYYMMDDTHHMMZ_...) or a digest's
+ * (..._YYYYMMDDTHHMMSSZ.json.gz), or -1.
+ */
 static int64_t
 verify_log_time(const char *key)
 {
 	const char	*p;
 	char		 iso[32];
+	size_t		 n;
 	int64_t		 t;
 
 	if ((p = strrchr(key, '/')) == NULL)
 		p = key;
 	for (; (p = strchr(p, '_')) != NULL; p++) {
-		if (strlen(p) < 15 || p[9] != 'T' || p[14] != 'Z' ||
-		    strspn(p + 1, "0123456789") != 8 ||
-		    strspn(p + 10, "0123456789") != 4)
+		/* A log file's HHMMZ, or a digest's HHMMSSZ. */
+		if (strlen(p) < 15 || p[9] != 'T' ||
+		    strspn(p + 1, "0123456789") != 8)
 			continue;
-		snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:00Z",
-		    p + 1, p + 5, p + 7, p + 10, p + 12);
+		n = strspn(p + 10, "0123456789");
+		if (n == 4 && p[14] == 'Z')
+			snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:"
+			    "00Z", p + 1, p + 5, p + 7, p + 10, p + 12);
+		else if (n == 6 && p[16] == 'Z')
+			snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:"
+			    "%.2sZ", p + 1, p + 5, p + 7, p + 10, p + 12,
+			    p + 14);
+		else
+			continue;
 		if (eventtime_parse(iso, strlen(iso), &t) == 0)
 			return t;
 	}
@@ -517,6 +708,184 @@ verify_scope(const char *key, const char *kind)
 	    (int)(e - (p + strlen(kind))), p + strlen(kind));
 }
 
+/* "Code: Message (HTTP 400)" for an answer that is not 200. */
+static char *
+verify_describe(const struct http_response *rs)
+{
+	struct aws_error	 er;
+	char			*out;
+
+	if (aws_error_parse(rs->body.data, rs->body.len, &er) == -1)
+		return xprintf("HTTP %ld", rs->status);
+	out = xprintf("%s%s%s (HTTP %ld)", er.code != NULL ? er.code : "",
+	    er.code != NULL && er.message != NULL ? ": " : "",
+	    er.message != NULL ? er.message : "", rs->status);
+	aws_error_clear(&er);
+	return out;
+}
+
+/*
+ * Ask CloudTrail in region for the public keys of the period, page by
+ * page (JSON 1.1 protocol, SigV4, the usual credential chain and
+ * AWS_ENDPOINT_URL_CLOUDTRAIL): 0, or -1 and *cause.
+ */
+static int
+verify_keys_ask(struct verify *v, struct aws_cred_chain *chain,
+    struct http_client *http, const char *region, char **cause)
+{
+	const char		*tokpath[] = { "NextToken", NULL };
+	struct http_header	 h[] = {
+		{ "Content-Type", "application/x-amz-json-1.1" },
+		{ "X-Amz-Target", VERIFY_CT_TARGET },
+	};
+	struct http_request	 rq;
+	struct http_response	 rs;
+	struct aws_cred		 cred;
+	struct sigv4_credentials sc;
+	yajl_val		 top, tok;
+	FILE			*f;
+	char			*ep, *url, *body = NULL, *token = NULL, *why;
+	char			 err[128];
+	size_t			 len;
+	int			 page, custom, rv = -1;
+
+	ep = aws_endpoint_resolve("cloudtrail", region, &custom);
+	url = xprintf("%s/", ep);
+	free(ep);
+	for (page = 0; page < VERIFY_KEY_PAGES; page++) {
+		if ((f = open_memstream(&body, &len)) == NULL)
+			fatal("open_memstream");
+		/* Seconds, as the JSON protocol has timestamps. */
+		fprintf(f, "{\"StartTime\":%lld,\"EndTime\":%lld",
+		    (long long)(v->first / 1000),
+		    (long long)(v->last / 1000 + 1));
+		if (token != NULL) {
+			fputs(",\"NextToken\":\"", f);
+			verify_json(f, token);
+			fputc('"', f);
+		}
+		fputc('}', f);
+		if (fclose(f) == EOF)
+			fatal("open_memstream");
+		free(token);
+		token = NULL;
+		why = NULL;
+		memset(&cred, 0, sizeof cred);
+		if (aws_cred_get(chain, &cred, &why) == -1) {
+			*cause = xprintf("credentials: %s", why);
+			free(why);
+			goto out;
+		}
+		memset(&rq, 0, sizeof rq);
+		rq.method = "POST";
+		rq.url = url;
+		rq.headers = h;
+		rq.nheaders = sizeof h / sizeof h[0];
+		rq.body = body;
+		rq.bodylen = len;
+		aws_cred_sigv4(&cred, &sc);
+		rq.cred = &sc;
+		rq.region = region;
+		rq.service = "cloudtrail";
+		rq.sigv4_flags = SIGV4_SERVICE;
+		rq.body_max = VERIFY_KEYS_MAX;
+		http_response_init(&rs);
+		if (http_do(http, &rq, &rs, &why) == -1) {
+			aws_cred_clear(&cred);
+			http_response_clear(&rs);
+			*cause = why;
+			goto out;
+		}
+		aws_cred_clear(&cred);
+		if (rs.status != 200) {
+			*cause = verify_describe(&rs);
+			http_response_clear(&rs);
+			goto out;
+		}
+		if (digest_keys_parse(&v->keys, rs.body.data, rs.body.len,
+		    cause) == -1) {
+			http_response_clear(&rs);
+			goto out;
+		}
+		if ((top = yajl_tree_parse(rs.body.data, err,
+		    sizeof err)) != NULL) {
+			tok = yajl_tree_get(top, tokpath, yajl_t_string);
+			if (tok != NULL && *YAJL_GET_STRING(tok) != '\0')
+				token = xstrdup(YAJL_GET_STRING(tok));
+			yajl_tree_free(top);
+		}
+		http_response_clear(&rs);
+		free(body);
+		body = NULL;
+		if (token == NULL) {
+			rv = 0;
+			goto out;
+		}
+	}
+	*cause = xprintf("more than %d pages", VERIFY_KEY_PAGES);
+out:
+	free(token);
+	free(body);
+	free(url);
+	return rv;
+}
+
+/*
+ * Digests from S3 and no --public-keys: ask CloudTrail for the keys of
+ * each region the digests come from (each region signs with its own).
+ */
+static void
+verify_keys_fetch(struct verify *v)
+{
+	struct aws_cred_opts	 copts;
+	struct aws_cred_chain	*chain = NULL;
+	struct http_client	*http = NULL;
+	char			*regions[VERIFY_KEY_REGIONS], acct[128], reg[64];
+	char			*why = NULL;
+	size_t			 i, j, nregions = 0;
+
+	for (i = 0; i < v->ndigs; i++) {
+		if (v->digs[i].sig == NULL)
+			continue;
+		verify_where(v->digs[i].key, acct, sizeof acct, reg,
+		    sizeof reg);
+		for (j = 0; j < nregions; j++)
+			if (strcmp(regions[j], reg) == 0)
+				break;
+		/* The region goes into a host name: letters, digits, '-'. */
+		if (j == nregions && nregions < VERIFY_KEY_REGIONS &&
+		    *reg != '\0' && strspn(reg, "abcdefghijklmnopqrstuvwxyz"
+		    "0123456789-") == strlen(reg))
+			regions[nregions++] = xstrdup(reg);
+	}
+	if (nregions == 0)
+		return;
+	memset(&copts, 0, sizeof copts);
+	copts.profile = v->profile;
+	copts.region = regions[0];
+	if ((chain = aws_cred_chain_create(&copts, &why)) == NULL ||
+	    (http = http_client_create(NULL, &why)) == NULL) {
+		diag(DIAG_ERROR, NULL, 0, "verify: ListPublicKeys: %s", why);
+		free(why);
+		goto out;
+	}
+	v->have_keys = 1;
+	for (j = 0; j < nregions; j++) {
+		if (verify_keys_ask(v, chain, http, regions[j], &why) == -1) {
+			diag(DIAG_ERROR, NULL, 0, "verify: ListPublicKeys in "
+			    "%s: %s", regions[j], why);
+			free(why);
+			why = NULL;
+			v->have_keys = 0;
+		}
+	}
+out:
+	aws_cred_chain_free(chain);
+	http_client_free(http);
+	for (j = 0; j < nregions; j++)
+		free(regions[j]);
+}
+
 /* Check one digest's place, signature and listed log files. */
 static void
 verify_one(struct verify *v, struct verify_dig *vd)
@@ -533,15 +902,17 @@ verify_one(struct verify *v, struct verify_dig *vd)
 		verify_finding(v, vd, VERIFY_DIGEST_INVALID, vd->name,
 		    "has been moved from its original location %s/%s",
 		    d->bucket, d->object);
-	if (v->have_sigs) {
-		if ((s = verify_sig_find(v, vd->key)) == NULL) {
-			verify_finding(v, vd, VERIFY_SIG_MISSING, vd->name,
-			    "no signature recorded for this digest");
-		} else {
-			vd->sig = s->sig;
-			vd->sigalg = s->alg;
-		}
+	if (vd->sig == NULL && v->have_sigs &&
+	    (s = verify_sig_find(v, vd->key)) != NULL) {
+		vd->sig = s->sig;
+		vd->sigalg = s->alg;
 	}
+	if (vd->sig == NULL && vd->s3)
+		verify_finding(v, vd, VERIFY_SIG_MISSING, vd->name,
+		    "no x-amz-meta-signature on the object");
+	else if (vd->sig == NULL && v->have_sigs)
+		verify_finding(v, vd, VERIFY_SIG_MISSING, vd->name,
+		    "no signature recorded for this digest");
 	if (vd->sig != NULL && v->have_keys) {
 		if ((k = digest_keys_find(&v->keys, d->fingerprint)) == NULL)
 			verify_finding(v, vd, VERIFY_SIG_BAD, vd->name,
@@ -630,6 +1001,18 @@ verify_check(struct verify *v)
 	size_t			 i, j, nscopes = 0;
 	int64_t			 t;
 
+	/* The period the digests cover, for ListPublicKeys. */
+	for (i = 0; i < v->ndigs; i++) {
+		vd = &v->digs[i];
+		if (vd->d == NULL)
+			continue;
+		if (v->first == 0 || vd->d->start_ms < v->first)
+			v->first = vd->d->start_ms;
+		if (vd->d->end_ms > v->last)
+			v->last = vd->d->end_ms;
+	}
+	if (!v->have_keys && v->nmeta > 0)
+		verify_keys_fetch(v);
 	/* qsort() must not be handed the NULL of an empty array. */
 	if (v->nlogs > 0)
 		qsort(v->logs, v->nlogs, sizeof *v->logs, verify_log_cmp);
@@ -725,11 +1108,187 @@ verify_check(struct verify *v)
 	free(scopes);
 }
 
+/* The account and region in an object's key, or "". */
+static void
+verify_where(const char *name, char *acct, size_t asz, char *reg,
+    size_t rsz)
+{
+	const char	*key = verify_norm(name), *p, *a, *r, *e;
+
+	*acct = *reg = '\0';
+	if ((p = strstr(key, "/CloudTrail/")) == NULL &&
+	    (p = strstr(key, "/CloudTrail-Digest/")) == NULL)
+		return;
+	for (a = p; a > key && a[-1] != '/'; a--)
+		;
+	snprintf(acct, asz, "%.*s", (int)(p - a), a);
+	r = strchr(p + 1, '/') + 1;
+	if ((e = strchr(r, '/')) != NULL)
+		snprintf(reg, rsz, "%.*s", (int)(e - r), r);
+}
+
+/*
+ * In an audit, a finding becomes an event (eventSource ctaudit.verify,
+ * eventName for the rule, the object in requestParameters) that goes
+ * through the audit's own path: verify_rules_yaml matches it.
+ */
+static void
+verify_emit(struct verify *v, struct verify_dig *vd, enum verify_rule r,
+    const char *object, const char *msg)
+{
+	struct json_stats	 js;
+	struct json		*j;
+	FILE			*f;
+	char			*text = NULL, acct[128], reg[64];
+	char			 tbuf[EVENTTIME_BUFSIZE];
+	size_t			 len = 0;
+	int64_t			 t;
+
+	if (vd != NULL && vd->d != NULL)
+		t = vd->d->end_ms;
+	else
+		t = verify_log_time(object);
+	verify_where(object, acct, sizeof acct, reg, sizeof reg);
+	if ((f = open_memstream(&text, &len)) == NULL)
+		fatal("open_memstream");
+	fprintf(f, "{\"eventVersion\":\"1.11\",");
+	if (t != -1) {
+		eventtime_format(t, tbuf, sizeof tbuf);
+		fprintf(f, "\"eventTime\":\"%s\",", tbuf);
+	}
+	fprintf(f, "\"eventSource\":\"ctaudit.verify\",\"eventName\":"
+	    "\"%s\",\"awsRegion\":\"", verify_event_names[r]);
+	verify_json(f, reg);
+	fprintf(f, "\",\"recipientAccountId\":\"");
+	verify_json(f, acct);
+	fprintf(f, "\",\"errorCode\":\"%s\",\"errorMessage\":\"",
+	    verify_rule_ids[r]);
+	verify_json(f, msg);
+	fprintf(f, "\",\"requestParameters\":{\"object\":\"");
+	verify_json(f, object);
+	fprintf(f, "\"},\"readOnly\":true,\"eventType\":\"ctauditVerify\"}\n");
+	if (fclose(f) == EOF)
+		fatal("open_memstream");
+	memset(&js, 0, sizeof js);
+	j = json_create(object, v->emit, v->emit_arg, &js);
+	(void)json_feed(j, text, len);
+	(void)json_end(j, 1);
+	json_free(j);
+	free(text);
+}
+
+/* Free what v holds, not v. */
+static void
+verify_clear(struct verify *v)
+{
+	size_t	 i;
+
+	for (i = 0; i < v->nlogs; i++) {
+		free(v->logs[i].key);
+		free(v->logs[i].name);
+	}
+	free(v->logs);
+	for (i = 0; i < v->ndigs; i++) {
+		digest_free(v->digs[i].d);
+		free(v->digs[i].key);
+		free(v->digs[i].name);
+		free(v->digs[i].chain);
+		free(v->digs[i].msig);
+		free(v->digs[i].msigalg);
+	}
+	free(v->digs);
+	for (i = 0; i < v->nsigs; i++) {
+		free(v->sigs[i].key);
+		free(v->sigs[i].sig);
+		free(v->sigs[i].alg);
+	}
+	free(v->sigs);
+	digest_keys_clear(&v->keys);
+}
+
+/* --verify in an audit. */
+struct verify *
+verify_create(void)
+{
+	struct verify	*v;
+
+	v = xcalloc(1, sizeof *v);
+	v->out = stdout;
+	return v;
+}
+
+void
+verify_free(struct verify *v)
+{
+	if (v == NULL)
+		return;
+	verify_clear(v);
+	free(v);
+}
+
+/* --profile, for ListPublicKeys; borrowed. */
+void
+verify_set_profile(struct verify *v, const char *profile)
+{
+	v->profile = profile;
+}
+
+/* --signatures and --public-keys: 0, or -1 after a diag(). */
+int
+verify_load_signatures(struct verify *v, const char *path)
+{
+	return verify_sigs_load(v, path);
+}
+
+int
+verify_load_keys(struct verify *v, const char *path)
+{
+	return verify_keys_load(v, path);
+}
+
+/* What was not checked, said once at the end. */
+static void
+verify_notes(struct verify *v)
+{
+	if (v->ndigs == 0)
+		diag(DIAG_ERROR, NULL, 0, "verify: no CloudTrail digest files "
+		    "found");
+	else if (!v->have_sigs && v->nmeta == 0)
+		diag(DIAG_NOTE, NULL, 0, "verify: signatures were not checked: "
+		    "a downloaded tree has no object metadata "
+		    "(use --signatures)");
+	else if (!v->have_keys)
+		diag(DIAG_NOTE, NULL, 0, "verify: signatures were not checked: "
+		    "no public keys (use --public-keys)");
+}
+
+/*
+ * After the audit's pass: run the checks (each finding an event for the
+ * callback), then say what was not checked and the counts.
+ */
+void
+verify_finish(struct verify *v, scan_record_cb *cb, void *arg)
+{
+	v->emit = cb;
+	v->emit_arg = arg;
+	verify_check(v);
+	verify_notes(v);
+	if (v->ndigs > 0)
+		diag(DIAG_NOTE, NULL, 0, "verify: %llu/%llu digest files "
+		    "valid, %llu/%llu log files valid, %llu findings",
+		    (unsigned long long)v->dig_valid,
+		    (unsigned long long)(v->dig_valid + v->dig_invalid),
+		    (unsigned long long)v->log_valid,
+		    (unsigned long long)(v->log_valid + v->log_invalid),
+		    (unsigned long long)v->nfindings);
+}
+
 static void
 verify_usage(void)
 {
 	fprintf(stderr, "usage: ctaudit verify [-q] [-f text|json] "
 	    "[--public-keys file] [--signatures file] [--summary]\n"
+	    "                      [--save-signatures file]\n"
 	    "                      path | s3://bucket[/prefix] ...\n");
 }
 
@@ -775,6 +1334,7 @@ verify_main(int argc, char **argv)
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ "public-keys",	required_argument, NULL, 'k' },
 		{ "quiet",		no_argument,	   NULL, 'q' },
+		{ "save-signatures",	required_argument, NULL, 'W' },
 		{ "signatures",		required_argument, NULL, 's' },
 		{ "summary",		no_argument,	   NULL, 'S' },
 		{ NULL,			0,		   NULL, 0 }
@@ -786,10 +1346,12 @@ verify_main(int argc, char **argv)
 	struct gz		*g;
 	char			*rbuf, *cause = NULL;
 	size_t			 i, n;
+	const char		*savepath = NULL;
 	int			 ch, rv, summary = 0, status;
 
 	memset(&v, 0, sizeof v);
 	memset(&sopts, 0, sizeof sopts);
+	sopts.digests = 1;
 	v.out = stdout;
 	optind = 1;
 	opterr = 0;
@@ -826,6 +1388,9 @@ verify_main(int argc, char **argv)
 			break;
 		case 'S':
 			summary = 1;
+			break;
+		case 'W':
+			savepath = optarg;
 			break;
 		case ':':
 			diag(DIAG_CONFIG, NULL, 0, "verify: %s needs a value",
@@ -880,17 +1445,12 @@ verify_main(int argc, char **argv)
 	free(rbuf);
 	gz_free(g);
 
+	if (savepath != NULL && verify_sigs_save(&v, savepath) == -1) {
+		status = 3;
+		goto out;
+	}
 	verify_check(&v);
-	if (v.ndigs == 0)
-		diag(DIAG_ERROR, NULL, 0, "verify: no CloudTrail digest files "
-		    "found");
-	else if (!v.have_sigs)
-		diag(DIAG_NOTE, NULL, 0, "verify: signatures were not checked: "
-		    "a downloaded tree has no object metadata "
-		    "(use --signatures)");
-	else if (!v.have_keys)
-		diag(DIAG_NOTE, NULL, 0, "verify: signatures were not checked: "
-		    "no public keys (use --public-keys)");
+	verify_notes(&v);
 	/* On stderr, as the audit's: stdout stays findings only. */
 	if (summary)
 		verify_summary(&v, stderr);
@@ -909,24 +1469,6 @@ verify_main(int argc, char **argv)
 		break;
 	}
 out:
-	for (i = 0; i < v.nlogs; i++) {
-		free(v.logs[i].key);
-		free(v.logs[i].name);
-	}
-	free(v.logs);
-	for (i = 0; i < v.ndigs; i++) {
-		digest_free(v.digs[i].d);
-		free(v.digs[i].key);
-		free(v.digs[i].name);
-		free(v.digs[i].chain);
-	}
-	free(v.digs);
-	for (i = 0; i < v.nsigs; i++) {
-		free(v.sigs[i].key);
-		free(v.sigs[i].sig);
-		free(v.sigs[i].alg);
-	}
-	free(v.sigs);
-	digest_keys_clear(&v.keys);
+	verify_clear(&v);
 	return status;
 }

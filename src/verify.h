@@ -10,7 +10,35 @@
 #ifndef VERIFY_H
 #define VERIFY_H
 
+#include "scan.h"
+
+struct gz;
+struct stream;
+struct verify;
+
 /* The subcommand; argv[0] is "verify".  Returns the exit status. */
-int	 verify_main(int argc, char **argv);
+int		 verify_main(int argc, char **argv);
+
+/*
+ * --verify during an audit, in the same pass: the audit hashes each log
+ * file as it scans it (scan_hash()) and hands the hash to
+ * verify_add_log(); it hands digest files, which it does not audit, to
+ * verify_digest_stream().  verify_finish() then runs the checks and
+ * hands each finding to cb as an event that verify_rules_yaml matches.
+ */
+extern const char verify_rules_yaml[];
+struct verify	*verify_create(void);
+void		 verify_free(struct verify *);
+int		 verify_load_signatures(struct verify *, const char *);
+int		 verify_load_keys(struct verify *, const char *);
+void		 verify_set_profile(struct verify *, const char *);
+int		 verify_is_digest(const char *name);
+int		 verify_add_log(struct verify *, const char *name,
+		    const char *hex);
+/* rbuf holds at least VERIFY_READ_SIZE bytes. */
+#define VERIFY_READ_SIZE	(256 * 1024)
+int		 verify_digest_stream(struct verify *, struct stream *,
+		    struct gz *, char *rbuf);
+void		 verify_finish(struct verify *, scan_record_cb *cb, void *arg);
 
 #endif

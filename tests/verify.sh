@@ -133,6 +133,139 @@ run newline 1 verify "$T/nl/trail-bucket"
     grep -q '_x\\x0acritical forged\.json\.gz: no digest lists' \
     "$T/newline.out" || fail "newline: $(cat "$T/newline.out")"
 
+# --verify in an ordinary audit, in the same pass: verify's findings are
+# findings of the output (each format), the summary and the exit status.
+AOUT=$T/audit.txt
+: >"$AOUT"
+for c in intact log-byte log-deleted digest-rehashed other-key; do
+	for f in text json csv; do
+		echo "== $c -f $f" >>"$AOUT"
+		set -- -r "$TOP_SRCDIR/rules" --verify -f "$f"
+		[ "$c" = other-key ] && set -- "$@" --signatures \
+		    "$T/$c/signatures.tsv" --public-keys "$T/$c/public-keys.json"
+		set +e
+		ctaudit "$@" "$T/$c/trail-bucket" >"$T/stdout" 2>"$T/stderr"
+		got=$?
+		set -e
+		cat "$T/stdout" "$T/stderr" | sed "s|$T/|\$T/|g" >>"$AOUT"
+		echo "exit $got" >>"$AOUT"
+	done
+done
+check_file "audit --verify" "$EXPECTED/verify-audit.txt" "$AOUT"
+# The sample archive: the same findings as without --verify.
+run plain 1 -r "$TOP_SRCDIR/rules" -f json "$TESTDATA/archive"
+run withv 1 -r "$TOP_SRCDIR/rules" -f json --verify "$TESTDATA/archive"
+check_file "archive --verify" "$T/plain.out" "$T/withv.out"
+# To the sinks as well.
+(
+	unset CTAUDIT_SLACK_WEBHOOK_URL
+	run sink 1 -q -r "$TOP_SRCDIR/rules" --verify --notify slack \
+	    --dry-run -f json "$T/log-deleted/trail-bucket"
+)
+grep -c '"text":"\[CRITICAL\] CloudTrail log file deleted - 111122223333"' \
+    "$T/sink.err" >"$T/n" || :
+echo 1 >"$T/want"
+check_file "sink" "$T/want" "$T/n"
+run vsince 3 -r "$TOP_SRCDIR/rules" --verify --since 2026-11-01 "$T/intact"
+echo "ctaudit: error: --verify reads every file: not with --since, --until, \
+--shard or --state" >"$T/want"
+check_file "vsince" "$T/want" "$T/vsince.err"
+run nov 3 -r "$TOP_SRCDIR/rules" --public-keys "$T/intact/public-keys.json" \
+    "$T/intact"
+
+# From S3 (s3rver on loopback): the signature is the digest object's
+# x-amz-meta-signature, as CloudTrail stores it; --save-signatures keeps
+# them for a later offline check of a downloaded copy.
+if command -v node >/dev/null && command -v aws >/dev/null &&
+    python3 "$TOP_SRCDIR/tests/tools/s3_setup" check; then
+	SERVERS="$SERVERS $(python3 "$TOP_SRCDIR/tests/tools/s3_setup" start \
+	    "$T/s3data" "$T/s3port")"
+	(
+	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+	export AWS_DEFAULT_REGION=us-east-1 HOME="$T/home"
+	unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3 AWS_CONFIG_FILE \
+	    AWS_SHARED_CREDENTIALS_FILE AWS_PROFILE 2>/dev/null || :
+	mkdir -p "$HOME"
+	export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$T/s3port")"
+	SOUT=$T/s3.txt
+	: >"$SOUT"
+	for c in intact other-key log-byte; do
+		aws s3 sync --only-show-errors --exclude '*CloudTrail-Digest*' \
+		    "$T/$c/trail-bucket" "s3://ctaudit-test/$c"
+		# The first digest goes up without its signature.
+		n=0
+		while IFS="$(printf '\t')" read -r key sig alg; do
+			key=${key#trail-bucket/}
+			n=$((n + 1))
+			if [ $n = 1 ] && [ $c = log-byte ]; then
+				set --
+			else
+				set -- --metadata \
+				    "signature=$sig,signature-algorithm=$alg"
+			fi
+			aws s3 cp --only-show-errors "$@" \
+			    "$T/$c/trail-bucket/$key" "s3://ctaudit-test/$c/$key"
+		done <"$T/$c/signatures.tsv"
+		echo "== $c (s3)" >>"$SOUT"
+		set +e
+		ctaudit verify --summary --public-keys \
+		    "$T/$c/public-keys.json" --save-signatures "$T/$c.sigs" \
+		    "s3://ctaudit-test/$c" >"$T/stdout" 2>"$T/stderr"
+		echo "exit $?" >>"$SOUT"
+		set -e
+		cat "$T/stdout" "$T/stderr" >>"$SOUT"
+		echo "== $c (saved signatures, offline)" >>"$SOUT"
+		set +e
+		ctaudit verify --public-keys "$T/$c/public-keys.json" \
+		    --signatures "$T/$c.sigs" "$T/$c/trail-bucket" \
+		    >"$T/stdout" 2>"$T/stderr"
+		echo "exit $?" >>"$SOUT"
+		set -e
+		cat "$T/stdout" "$T/stderr" | sed "s|$T/|\$T/|g" >>"$SOUT"
+		echo "== $c (audit --verify, s3)" >>"$SOUT"
+		set +e
+		ctaudit -r "$TOP_SRCDIR/rules" -f csv --verify --public-keys \
+		    "$T/$c/public-keys.json" "s3://ctaudit-test/$c" \
+		    >"$T/stdout" 2>"$T/stderr"
+		echo "exit $?" >>"$SOUT"
+		set -e
+		cat "$T/stdout" "$T/stderr" >>"$SOUT"
+	done
+	check_file "s3" "$EXPECTED/verify-s3.txt" "$SOUT"
+
+	# No --public-keys: ListPublicKeys from a loopback CloudTrail that
+	# checks SigV4 (JSON 1.1), a decoy key on the first page.
+	if /usr/bin/python3 "$TOP_SRCDIR/tests/tools/sigv4_botocore.py" \
+	    probe; then
+		jq '.PublicKeyList |= [(.[0] | .Fingerprint = "00decoy")] + .' \
+		    "$T/intact/public-keys.json" >"$T/ct-keys.json"
+		serve "$T/ctport" /usr/bin/python3 \
+		    "$TOP_SRCDIR/tests/tools/fake_cloudtrail.py" "$T/ctport" \
+		    "$T/ct.log" "$T/ct-keys.json" S3RVER=S3RVER
+		export AWS_ENDPOINT_URL_CLOUDTRAIL="http://127.0.0.1:$PORT"
+		COUT=$T/ct.txt
+		: >"$COUT"
+		for c in intact other-key; do
+			echo "== $c (ListPublicKeys)" >>"$COUT"
+			set +e
+			ctaudit verify --summary "s3://ctaudit-test/$c" \
+			    >"$T/stdout" 2>"$T/stderr"
+			echo "exit $?" >>"$COUT"
+			set -e
+			cat "$T/stdout" "$T/stderr" >>"$COUT"
+		done
+		echo "== requests" >>"$COUT"
+		cat "$T/ct.log" >>"$COUT"
+		check_file "ListPublicKeys" "$EXPECTED/verify-ct.txt" "$COUT"
+	else
+		echo "skip ListPublicKeys: botocore not there"
+	fi
+	exit "$FAILED"
+	) || FAILED=1
+else
+	echo "skip s3: s3rver or awscli not there"
+fi
+
 # Usage and nothing to verify.
 run usage 3 verify
 run bogus 3 verify --bogus "$T/intact"
