@@ -61,6 +61,11 @@ struct audit_opts {
 	const struct output_ops	*out_ops;	/* required */
 	void			*out;
 	struct sink_set		*sinks;		/* NULL: publish nowhere */
+	/* -j: threads, and what they need to load the same rules. */
+	int			 jobs;		/* 0 or 1: none */
+	const struct rule_opts	*ropts;
+	char *const		*rulepaths;
+	size_t			 nrulepaths;
 	audit_progress_cb	*progress;	/* or NULL */
 	void			*progress_arg;
 };

@@ -40,7 +40,7 @@
 #define MATCH_RE_HEAP_KIB	(16 * 1024)
 
 /* Regular expression matches stopped by the limits above, so far. */
-static uint64_t	match_re_gaveup;
+static __thread uint64_t match_re_gaveup;	/* per worker thread */
 #define MATCH_RE_JIT_STACK	(1024 * 1024)
 
 /* Pattern tokens: 0-255 are bytes (folded unless cased), then these. */
