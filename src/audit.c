@@ -30,6 +30,7 @@
 #include "state.h"
 #include "summary.h"
 #include "verify.h"
+#include "worker.h"
 #include "xmalloc.h"
 
 struct audit {
@@ -38,6 +39,16 @@ struct audit {
 	struct audit_stats	 stats;
 	struct gz		*vgz;	/* --verify: digest files */
 	char			*vbuf;
+	struct worker_pool	*pool;		/* -j 2 or more */
+	size_t			 inflight;	/* jobs queued at most */
+	uint64_t		 re_limits;	/* the workers' */
+};
+
+/* A stream too long to read ahead: the bytes read, then the rest. */
+struct audit_prefixed {
+	struct stream		*inner;
+	const char		*data;
+	size_t			 len, off;
 };
 
 static void	audit_on_record(struct record *, void *);
@@ -45,6 +56,15 @@ static void	audit_on_match(const struct rule *, struct record *, void *);
 static void	audit_on_corr(const struct rule *,
 		    const struct corr_finding *, void *);
 static void	audit_emit(struct audit *, const struct finding *);
+static void	audit_kept(struct audit *, const struct rule *,
+		    struct record *);
+static void	audit_consume(struct audit *, struct worker_job *);
+static void	audit_replay(struct audit *, const struct worker_job *,
+		    const struct worker_ev *);
+static void	audit_drain(struct audit *);
+static void	audit_path_pool(struct audit *, struct source *);
+static ssize_t	audit_prefixed_read(struct stream *, void *, size_t,
+		    char **);
 static int	audit_duplicate(struct audit *, const struct rule *,
 		    struct record *);
 
@@ -91,7 +111,6 @@ static void
 audit_on_match(const struct rule *r, struct record *rec, void *arg)
 {
 	struct audit		*a = arg;
-	struct finding		 f;
 	const struct rule	*filter;
 
 	/* A match a Sigma filter accepts is no match, as pySigma has it. */
@@ -101,6 +120,15 @@ audit_on_match(const struct rule *r, struct record *rec, void *arg)
 			summary_suppressed(a->opts.summary, filter);
 		return;
 	}
+	audit_kept(a, r, rec);
+}
+
+/* A match no filter suppressed, from correlation on. */
+static void
+audit_kept(struct audit *a, const struct rule *r, struct record *rec)
+{
+	struct finding	f;
+
 	correlate_match(a->opts.corr, r, rec);
 	if (!rule_generates(r))
 		return;
@@ -234,6 +262,10 @@ audit_path(struct audit *a, const char *path, const struct source_opts *sopts)
 		a->stats.scan.streams_failed++;
 		return;
 	}
+	if (a->pool != NULL) {
+		audit_path_pool(a, src);
+		goto done;
+	}
 	for (;;) {
 		st = NULL;
 		if ((rv = source_next(src, &st, &cause)) == 0)
@@ -250,6 +282,7 @@ audit_path(struct audit *a, const char *path, const struct source_opts *sopts)
 		}
 		audit_stream(a, st);
 	}
+done:
 	source_close(src);
 
 	/*
@@ -274,6 +307,158 @@ audit_path(struct audit *a, const char *path, const struct source_opts *sopts)
 		    "file%s", (unsigned long long)files, files == 1 ? "" : "s");
 }
 
+/*
+ * -j: list and read the streams here, in order, while the workers decode
+ * them; take the results back in the same order and do with them what
+ * audit_on_record() would have done, so the output is -j 1's.
+ */
+static void
+audit_path_pool(struct audit *a, struct source *src)
+{
+	struct worker_job	*j;
+	struct stream		*st, ps;
+	struct audit_prefixed	 pp;
+	char			*cause = NULL, *data;
+	size_t			 len;
+	int			 rv;
+
+	for (;;) {
+		j = worker_job_begin(a->pool);
+		st = NULL;
+		if ((rv = source_next(src, &st, &cause)) == 0) {
+			worker_job_submit(a->pool, j);
+			break;
+		}
+		if (rv == -1) {
+			diag(DIAG_ERROR, st != NULL ? st->name : NULL, 0, "%s",
+			    cause);
+			free(cause);
+			cause = NULL;
+			j->failed = 1;
+		} else if (worker_job_read(a->pool, j, st) == -1) {
+			/* Too long to hold: here, once the rest is out. */
+			data = worker_job_take(j, &len);
+			worker_job_submit(a->pool, j);
+			audit_drain(a);
+			memset(&pp, 0, sizeof pp);
+			pp.inner = st;
+			pp.data = data;
+			pp.len = len;
+			memset(&ps, 0, sizeof ps);
+			ps.name = st->name;
+			ps.read = audit_prefixed_read;
+			ps.priv = &pp;
+			audit_stream(a, &ps);
+			free(data);
+			continue;
+		}
+		worker_job_submit(a->pool, j);
+		while ((j = worker_job_next(a->pool,
+		    worker_queued(a->pool) >= a->inflight)) != NULL)
+			audit_consume(a, j);
+	}
+	audit_drain(a);
+}
+
+/* Consume every job queued, in order. */
+static void
+audit_drain(struct audit *a)
+{
+	struct worker_job	*j;
+
+	while ((j = worker_job_next(a->pool, 1)) != NULL)
+		audit_consume(a, j);
+}
+
+static ssize_t
+audit_prefixed_read(struct stream *s, void *buf, size_t len, char **cause)
+{
+	struct audit_prefixed	*pp = s->priv;
+	size_t			 n;
+
+	if (pp->off == pp->len)
+		return pp->inner->read(pp->inner, buf, len, cause);
+	n = pp->len - pp->off;
+	if (n > len)
+		n = len;
+	memcpy(buf, pp->data + pp->off, n);
+	pp->off += n;
+	return (ssize_t)n;
+}
+
+/* One record's turn: the summary, then each match in the rules' order. */
+static void
+audit_replay(struct audit *a, const struct worker_job *j,
+    const struct worker_ev *ev)
+{
+	const struct worker_match	*m;
+	const struct rule		*filter;
+	size_t				 i;
+
+	if (a->opts.summary != NULL && ev->rec != NULL)
+		summary_record(a->opts.summary, ev->rec);
+	for (i = 0; i < ev->nmatch; i++) {
+		m = &j->m[ev->first + i];
+		if (m->filter >= 0) {
+			filter = rule_set_filter_get(a->rules,
+			    (size_t)m->filter);
+			a->stats.suppressed++;
+			if (a->opts.summary != NULL)
+				summary_suppressed(a->opts.summary, filter);
+			continue;
+		}
+		audit_kept(a, rule_set_get(a->rules, m->rule), ev->rec);
+	}
+}
+
+/* A job's messages and records, as -j 1 would have had them. */
+static void
+audit_consume(struct audit *a, struct worker_job *j)
+{
+	struct scan_stats	*s = &a->stats.scan;
+	const struct worker_ev	*ev;
+	uint64_t		 before = s->records;
+	size_t			 i;
+
+	for (i = 0; i < j->pre.n; i++) {
+		ev = &j->pre.v[i];
+		diag(ev->level, ev->where, ev->line, "%s", ev->msg);
+	}
+	if (j->failed) {
+		s->streams++;
+		s->streams_failed++;
+	}
+	if (j->decode) {
+		for (i = 0; i < j->evs.n; i++) {
+			ev = &j->evs.v[i];
+			if (ev->type == WORKER_EV_DIAG)
+				diag(ev->level, ev->where, ev->line, "%s",
+				    ev->msg);
+			else
+				audit_replay(a, j, ev);
+		}
+		s->streams += j->scan.streams;
+		s->streams_failed += j->scan.streams_failed;
+		s->records += j->scan.records;
+		s->records_skipped += j->scan.records_skipped;
+		s->digests += j->scan.digests;
+		s->insights += j->scan.insights;
+		s->repaired += j->scan.repaired;
+		s->bytes_in += j->scan.bytes_in;
+		s->bytes_json += j->scan.bytes_json;
+		a->stats.outside += j->outside;
+		a->stats.untimed += j->untimed;
+		if (j->latest > a->stats.latest)
+			a->stats.latest = j->latest;
+		if (a->opts.state != NULL && !a->opts.hold)
+			state_stream_done(a->opts.state, j->name, j->rv == 0);
+		if (a->opts.progress != NULL && s->records /
+		    AUDIT_PROGRESS_EVERY != before / AUDIT_PROGRESS_EVERY)
+			a->opts.progress(&a->stats, 0, a->opts.progress_arg);
+	}
+	worker_job_free(a->pool, j);
+}
+
 /* The input is not in time order: windows are closed at the end. */
 void
 audit_finish(struct audit *a)
@@ -286,12 +471,32 @@ void
 audit_run(struct audit *a, const char *const *paths, size_t npaths,
     const struct source_opts *sopts)
 {
-	size_t	i;
+	struct worker_opts	wopts;
+	size_t			i;
 
+	/* --verify hashes on the thread that scans: it keeps to one. */
+	if (a->opts.jobs > 1 && a->opts.verify == NULL) {
+		memset(&wopts, 0, sizeof wopts);
+		wopts.n = a->opts.jobs;
+		wopts.since = a->opts.since;
+		wopts.until = a->opts.until;
+		wopts.timed = a->opts.timed;
+		wopts.all = a->opts.summary != NULL;
+		wopts.ropts = a->opts.ropts;
+		wopts.rulepaths = a->opts.rulepaths;
+		wopts.nrulepaths = a->opts.nrulepaths;
+		wopts.rules = a->rules;
+		a->pool = worker_pool_create(&wopts);
+		a->inflight = 2 * (size_t)a->opts.jobs;
+	}
 	for (i = 0; i < npaths; i++)
 		audit_path(a, paths[i], sopts);
 	if (a->opts.verify != NULL)
 		verify_finish(a->opts.verify, audit_on_record, a);
+	if (a->pool != NULL) {
+		worker_pool_free(a->pool, &a->re_limits);
+		a->pool = NULL;
+	}
 	if (a->opts.progress != NULL)
 		a->opts.progress(&a->stats, 1, a->opts.progress_arg);
 	audit_finish(a);
@@ -412,11 +617,12 @@ audit_report(const struct audit *a, enum summary_format fmt, FILE *sout)
 	    (unsigned long long)as->findings[RULE_MEDIUM],
 	    (unsigned long long)as->findings[RULE_LOW],
 	    (unsigned long long)as->findings[RULE_INFORMATIONAL]);
-	if (rule_set_re_limits(a->rules) > 0)
+	if (rule_set_re_limits(a->rules) + a->re_limits > 0)
 		diag(DIAG_NOTE, NULL, 0, "summary: %llu rule evaluations had "
 		    "a regular expression stopped at PCRE2's match limit "
 		    "(counted as no match)",
-		    (unsigned long long)rule_set_re_limits(a->rules));
+		    (unsigned long long)(rule_set_re_limits(a->rules) +
+		    a->re_limits));
 	if (ss != NULL || as->suppressed != 0)
 		diag(DIAG_NOTE, NULL, 0, "%llu files already audited, %llu "
 		    "matches suppressed by filters, %llu duplicate findings "

@@ -63,6 +63,11 @@ struct audit_opts {
 	void			*out;
 	struct sink_set		*sinks;		/* NULL: publish nowhere */
 	struct verify		*verify;	/* --verify, or NULL */
+	/* -j: threads, and what they need to load the same rules. */
+	int			 jobs;		/* 0 or 1: none */
+	const struct rule_opts	*ropts;
+	char *const		*rulepaths;
+	size_t			 nrulepaths;
 	audit_progress_cb	*progress;	/* or NULL */
 	void			*progress_arg;
 };

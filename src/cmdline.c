@@ -61,6 +61,7 @@ enum {
 	OPT_VERIFY,
 	OPT_PUBLIC_KEYS,
 	OPT_SIGNATURES,
+	OPT_TRANSFERS,
 };
 
 static const struct option cmdline_longopts[] = {
@@ -91,6 +92,7 @@ static const struct option cmdline_longopts[] = {
 	{ "skip-bad-rules", no_argument,	NULL, OPT_SKIP_BAD_RULES },
 	{ "sns-topic",	 required_argument,	NULL, OPT_SNS_TOPIC },
 	{ "sort",	 required_argument,	NULL, OPT_SORT },
+	{ "transfers",	 required_argument,	NULL, OPT_TRANSFERS },
 	{ "stale",	 required_argument,	NULL, OPT_STALE },
 	{ "state",	 required_argument,	NULL, OPT_STATE },
 	{ "state-wait", no_argument,		NULL, OPT_STATE_WAIT },
@@ -122,7 +124,8 @@ static const char cmdline_synopsis[] =
     "               [--summary | --summary-only] [--summary-format fmt]\n"
     "               [--shard k/n | n]\n"
     "               [--verify [--public-keys file] [--signatures file]]\n"
-    "               [-j jobs] [path | s3://bucket[/prefix] | -]...\n"
+    "               [-j jobs] [--transfers n]\n"
+    "               [path | s3://bucket[/prefix] | -]...\n"
     "       ctaudit rules [-f text|json] [-r rules]... [filters]\n"
     "       ctaudit verify [-q] [-f text|json] [--public-keys file]\n"
     "               [--signatures file] [--save-signatures file]\n"
@@ -133,7 +136,8 @@ static const char cmdline_options[] =
     "  -f, --format fmt       text, json or csv (default: from -o, else\n"
     "                         text on a terminal, json otherwise)\n"
     "  -h, --help             this help\n"
-    "  -j, --jobs n           S3 objects in flight (1 to 64)\n"
+    "  -j, --jobs n           files or objects decoded at once (1 to 64;\n"
+    "                         default: the online CPUs)\n"
     "  -o, --output file      write findings to file\n"
     "  -q, --quiet            only errors on standard error\n"
     "  -r, --rules path       rule file or directory (repeatable)\n"
@@ -172,6 +176,7 @@ static const char cmdline_options[] =
     "  --summary-format fmt   text or json\n"
     "  --summary-only         the report alone, on standard output\n"
     "  --tag tag              only rules with this tag (repeatable)\n"
+    "  --transfers n          S3: objects in flight (1 to 64)\n"
     "  --until time           events before time\n"
     "  --verify               check the digest files in the same pass\n"
     "\n"
@@ -319,6 +324,14 @@ cmdline_option(struct cmdline *cl, int ch, char **argv)
 		cl->jobs = cmdline_number(optarg, 1, 64, &errstr);
 		if (errstr != NULL) {
 			diag(DIAG_CONFIG, NULL, 0, "-j %s: %s (1 to 64)",
+			    optarg, errstr);
+			return -1;
+		}
+		break;
+	case OPT_TRANSFERS:
+		cl->transfers = cmdline_number(optarg, 1, 64, &errstr);
+		if (errstr != NULL) {
+			diag(DIAG_CONFIG, NULL, 0, "--transfers %s: %s (1 to 64)",
 			    optarg, errstr);
 			return -1;
 		}

@@ -54,7 +54,7 @@ struct cmdline {
 	const char		*color;		/* auto, always, never */
 	const char		*profile;
 	int			 quiet, strict, skip_bad, raw, dry_run;
-	int			 jobs, threshold;
+	int			 jobs, transfers, threshold;
 	int64_t			 object_deadline_ms;	/* S3; 0: default */
 	int64_t			 run_deadline_ms;	/* S3; 0: none */
 	struct source_shard	 shard;		/* --shard; count 0: none */

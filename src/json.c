@@ -160,7 +160,7 @@ static const yajl_callbacks json_callbacks = {
 };
 
 /* A record kept from the last stream, so its arena is not made anew. */
-static struct record	*json_spare;
+static __thread struct record *json_spare;	/* one per thread */
 
 /* Report under the stream's name; record_from_json() keeps the first. */
 static void
@@ -224,6 +224,14 @@ json_create(const char *name, json_record_cb *cb, void *arg,
 	j->nl = 1;
 	json_yajl_open(j);
 	return j;
+}
+
+/* Free the spare record before a worker thread ends. */
+void
+json_thread_clear(void)
+{
+	record_free(json_spare);
+	json_spare = NULL;
 }
 
 /* Free the parser (and a record nobody took). */

@@ -53,6 +53,8 @@ int		 json_incomplete(const struct json *);
  */
 struct record	*json_take(struct json *, char **cause);
 void		 json_free(struct json *);
+/* Free the record this thread keeps for its next stream. */
+void		 json_thread_clear(void);
 /*
  * For tests: 0 keeps the guard to the fast path every x86-64 has, 1 lets
  * it take a wider one where the processor has it (the default).

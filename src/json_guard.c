@@ -45,7 +45,7 @@ static void	 json_guard_masks_avx2(const char *, uint64_t *, uint64_t *,
 static size_t	 json_guard_fast_avx2(struct json_guard *, const char *, size_t,
 		    size_t, size_t *);
 
-static int	 json_guard_wide = -1;	/* use AVX2: 1, not: 0, unknown: -1 */
+static __thread int json_guard_wide = -1;	/* use AVX2: 1, not: 0, unknown: -1 */
 #endif
 static int	 json_guard_low(char);
 static int	 json_guard_surrogate(const struct json_guard *, const char *,

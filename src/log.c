@@ -23,6 +23,8 @@ static const char	*diag_progname = "ctaudit";
 static int		 diag_quiet;
 static enum diag_level	 diag_worst_level = DIAG_NOTE;
 static unsigned long	 diag_counts[DIAG_CONFIG + 1];
+static __thread diag_capture_cb	*diag_capture_fn;
+static __thread void		*diag_capture_arg;
 
 static const char *const diag_names[] = {
 	[DIAG_NOTE] = "note",
@@ -54,6 +56,16 @@ diag(enum diag_level level, const char *where, unsigned long line,
 	char	*msg;
 	int	 n;
 
+	if (diag_capture_fn != NULL) {
+		va_start(ap, fmt);
+		n = vasprintf(&msg, fmt, ap);
+		va_end(ap);
+		if (n == -1)
+			fatal("vasprintf");
+		diag_capture_fn(level, where, line, msg, diag_capture_arg);
+		free(msg);
+		return;
+	}
 	diag_counts[level]++;
 	if (level > diag_worst_level)
 		diag_worst_level = level;
@@ -79,6 +91,14 @@ diag(enum diag_level level, const char *where, unsigned long line,
 	fputc('\n', stderr);
 	progress_show();
 	free(msg);
+}
+
+/* Send this thread's messages to cb (NULL: to stderr again). */
+void
+diag_capture(diag_capture_cb *cb, void *arg)
+{
+	diag_capture_fn = cb;
+	diag_capture_arg = arg;
 }
 
 /* The worst level reported so far. */

@@ -32,6 +32,7 @@
 #include "state.h"
 #include "summary.h"
 #include "verify.h"
+#include "worker.h"
 #include "xmalloc.h"
 
 #define MAIN_EXIT_CLEAN		0
@@ -44,6 +45,7 @@
 struct main_ctx {
 	struct cmdline		 cl;
 	struct rule_set		*rules;
+	struct rule_opts	 ropts;		/* the -j workers load them too */
 	struct audit_opts	 aopts;		/* the parts of the stage */
 	struct audit		*audit;
 	struct progress		*progress;
@@ -73,22 +75,22 @@ static int
 main_rules(struct main_ctx *ctx, int *rejected)
 {
 	struct cmdline		*cl = &ctx->cl;
-	struct rule_opts	 ropts;
+	struct rule_opts	*ropts = &ctx->ropts;
 	struct stat		 sb;
 	size_t			 i;
 	int			 typo = 0;
 
-	memset(&ropts, 0, sizeof ropts);
-	ropts.min_level = cl->min_level;
-	ropts.ids = cl->ids.v;
-	ropts.nids = cl->ids.n;
-	ropts.tags = cl->tags.v;
-	ropts.ntags = cl->tags.n;
-	ropts.statuses = cl->statuses.v;
-	ropts.nstatuses = cl->statuses.n;
-	ropts.placeholders = cl->placeholders.v;
-	ropts.nplaceholders = cl->placeholders.n;
-	ctx->rules = rule_set_create(&ropts);
+	memset(ropts, 0, sizeof *ropts);
+	ropts->min_level = cl->min_level;
+	ropts->ids = cl->ids.v;
+	ropts->nids = cl->ids.n;
+	ropts->tags = cl->tags.v;
+	ropts->ntags = cl->tags.n;
+	ropts->statuses = cl->statuses.v;
+	ropts->nstatuses = cl->statuses.n;
+	ropts->placeholders = cl->placeholders.v;
+	ropts->nplaceholders = cl->placeholders.n;
+	ctx->rules = rule_set_create(ropts);
 	if (cl->rulepaths.n == 0) {
 		if (stat(CTAUDIT_RULESDIR, &sb) == -1) {
 			diag(DIAG_CONFIG, CTAUDIT_RULESDIR, 0, "bundled rules "
@@ -261,7 +263,11 @@ main_scan(struct main_ctx *ctx)
 		ctx->aopts.progress_arg = ctx->progress;
 	}
 
-	sopts.jobs = cl->jobs;
+	sopts.jobs = cl->transfers;
+	ctx->aopts.jobs = cl->jobs != 0 ? cl->jobs : worker_default();
+	ctx->aopts.ropts = &ctx->ropts;
+	ctx->aopts.rulepaths = cl->rulepaths.v;
+	ctx->aopts.nrulepaths = cl->rulepaths.n;
 	sopts.object_deadline_ms = cl->object_deadline_ms;
 	sopts.run_deadline_ms = cl->run_deadline_ms;
 	sopts.shard = cl->shard;

@@ -33,7 +33,7 @@
 #define MATCH_RE_HEAP_KIB	(16 * 1024)
 
 /* Regular expression matches stopped by the limits above, so far. */
-static uint64_t	match_re_gaveup;
+static __thread uint64_t match_re_gaveup;	/* per worker thread */
 #define MATCH_RE_JIT_STACK	(1024 * 1024)
 
 /* Groups of modifiers (the bits are in match_int.h). */

@@ -82,6 +82,8 @@ static struct rec_value	*record_add(struct record *, enum rec_type, size_t);
 static size_t		 record_utf8_seq(const unsigned char *, size_t, int *);
 static const struct rec_value *record_path_from(const struct rec_value *,
 			    const char *, size_t);
+static struct rec_value	*record_clone_value(struct record *,
+			    const struct rec_value *);
 static size_t		 record_json_size(const struct rec_value *);
 static char		*record_json_write(const struct rec_value *, char *);
 static size_t		 record_json_strsize(const char *, size_t);
@@ -852,6 +854,68 @@ uint64_t
 record_index(const struct record *r)
 {
 	return r->index;
+}
+
+/* Copy v and everything below it into r's arena. */
+static struct rec_value *
+record_clone_value(struct record *r, const struct rec_value *v)
+{
+	struct rec_node		*n;
+	struct rec_value	*c, *kid, *last = NULL;
+	const struct rec_value	*k;
+	char			*p;
+
+	n = record_alloc(r, sizeof *n, _Alignof(struct rec_node), 0);
+	c = &n->v;
+	*c = *v;
+	c->child = c->next = NULL;
+	n->json = NULL;
+	n->jsonlen = 0;
+	if (v->key != NULL) {
+		p = record_alloc(r, v->keylen + 1, 1, 0);
+		memcpy(p, v->key, v->keylen);
+		p[v->keylen] = '\0';
+		c->key = p;
+	}
+	if (v->str != NULL) {
+		p = record_alloc(r, v->len + 1, 1, 0);
+		memcpy(p, v->str, v->len);
+		p[v->len] = '\0';
+		c->str = p;
+	}
+	for (k = v->child; k != NULL; k = k->next) {
+		kid = record_clone_value(r, k);
+		if (last == NULL)
+			c->child = kid;
+		else
+			last->next = kid;
+		last = kid;
+	}
+	return c;
+}
+
+/* Copy a finished record into an arena of its own, sized to fit. */
+struct record *
+record_clone(const struct record *src, size_t *sizep)
+{
+	struct record	*r;
+	size_t		 size;
+
+	size = src->mem + 256;
+	if (src->origin != NULL)
+		size += strlen(src->origin) + 1;
+	r = xcalloc(1, sizeof *r);
+	r->head = xcalloc(1, sizeof *r->head + size + REC_CHUNK_PAD);
+	r->head->size = size;
+	r->cur = r->head;
+	r->index = src->index;
+	r->repaired = src->repaired;
+	if (src->origin != NULL)
+		record_set_origin(r, src->origin);
+	if (src->root != NULL)
+		r->root = record_clone_value(r, src->root);
+	*sizep = sizeof *r + sizeof *r->head + r->head->size;
+	return r;
 }
 
 /* Build a record from the text of one JSON object (for tests). */

@@ -56,6 +56,12 @@ enum rec_build	 record_add_member(struct record *, const char *,
 void		 record_set_root(struct record *, const struct rec_value *);
 
 /*
+ * A copy of a finished record that lives on after the original is reset
+ * (a -j worker hands it to the main thread); *sizep is what it holds.
+ */
+struct record	*record_clone(const struct record *, size_t *sizep);
+
+/*
  * Build a record from one JSON object, for tests.  Returns NULL and sets
  * *cause when the text is not a single JSON object or passes a cap.
  */

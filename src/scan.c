@@ -27,9 +27,9 @@
  * Kept from one stream to the next: an archive is thousands of small
  * files, and making these anew for each costs more than reading it.
  */
-static char		*scan_buf;
-static struct gz	*scan_gz;
-static int		 scan_hashing;	/* scan_hash() */
+static __thread char	*scan_buf;	/* one each per thread */
+static __thread struct gz *scan_gz;
+static __thread int	 scan_hashing;	/* scan_hash() */
 
 /*
  * One stream's scan: the caller's callback, and the JSON stage's counts,
@@ -68,6 +68,17 @@ scan_record(struct record *rec, void *arg)
 
 	scan_sync(c);
 	c->cb(rec, c->arg);
+}
+
+/* Free what this thread kept from one stream to the next. */
+void
+scan_thread_clear(void)
+{
+	free(scan_buf);
+	scan_buf = NULL;
+	gz_free(scan_gz);
+	scan_gz = NULL;
+	json_thread_clear();
 }
 
 /* Scan a stream to its end, or as far as it can be read. */

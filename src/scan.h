@@ -27,6 +27,8 @@ struct scan_stats {
 
 typedef void	 scan_record_cb(struct record *, void *);
 
+/* Free this thread's read buffer and inflater (a worker, at its end). */
+void	 scan_thread_clear(void);
 /* 0 if the whole stream was read, -1 if part of it was not. */
 int	 scan_stream(struct stream *, scan_record_cb *, void *,
 	    struct scan_stats *);

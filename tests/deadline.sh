@@ -24,7 +24,7 @@ KEY=AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/12/111122223333_CloudTrail
 serve "$T/oport" "$PY" "$TOP_SRCDIR/tests/tools/fake_s3_drip.py" \
     --port-file "$T/oport" --drip object
 export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT
-run run-object 2 -r "$TOP_SRCDIR/rules" -q -j 1 --run-deadline 2 "$PREFIX"
+run run-object 2 -r "$TOP_SRCDIR/rules" -q --transfers 1 --run-deadline 2 "$PREFIX"
 printf '%s\n' "ctaudit: s3://bucket/$KEY: error: not read whole within the run deadline of 2 s (--run-deadline)" >"$T/want"
 check_file run-object "$T/want" "$T/run-object.err"
 run object-deadline 2 -r "$TOP_SRCDIR/rules" -q --object-deadline 1 "$PREFIX"

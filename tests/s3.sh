@@ -100,7 +100,7 @@ ctl 'fault?kind=deny&match=444455556666%252FCloudTrail%252Feu-west-1'
 ctl 'fault?kind=slow&match=111122223333_CloudTrail_us-east-1_20240311'
 ctl 'fault?kind=deny&match=RTu1Oh90zfFnDEre'
 st=0
-s3 -j 1 "$SAMPLE" >"$T/ahead.out" 2>"$T/ahead.err" || st=$?
+s3 --transfers 1 "$SAMPLE" >"$T/ahead.out" 2>"$T/ahead.err" || st=$?
 check_status "ahead" 2 "$st"
 p=s3://ctaudit-test/sample/AWSLogs/o-exampleorgid
 {

@@ -1,0 +1,608 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The -j worker pool (see worker.h).  The main thread reads each stream
+ * whole into a job and queues it; a worker takes the oldest job not yet
+ * taken, scans it with its own rule set and turns what -j 1 would have
+ * done with each record into events; the main thread takes the jobs back
+ * strictly in queue order.  At most 2N jobs are queued, and a worker
+ * whose job is not the oldest waits while the events not yet consumed
+ * pass WORKER_BUFFER_MAX.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eventtime.h"
+#include "log.h"
+#include "record.h"
+#include "record_int.h"
+#include "rule.h"
+#include "scan.h"
+#include "source.h"
+#include "worker.h"
+#include "xmalloc.h"
+
+#define WORKER_READ_SIZE	(256 * 1024)
+
+enum {
+	WORKER_QUEUED,
+	WORKER_RUNNING,
+	WORKER_DONE,
+};
+
+/* A rule of a worker's set and its index in the main thread's. */
+struct worker_map {
+	const struct rule	*r;
+	size_t			 i;
+};
+
+struct worker {
+	struct worker_pool	*pool;
+	pthread_t		 thread;
+	struct rule_set		*rules;
+	struct worker_map	*rmap, *fmap;
+	size_t			 nrmap, nfmap;
+	struct worker_job	*job;		/* being decoded */
+	size_t			 first;		/* matches of this record */
+	int			 keep;		/* some match not suppressed */
+};
+
+struct worker_pool {
+	struct worker_opts	 opts;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 work;		/* for the workers */
+	pthread_cond_t		 done;		/* for the main thread */
+	struct worker_job	*head, *tail;
+	size_t			 queued;
+	size_t			 buffered;	/* bytes of events */
+	int			 quit;
+	uint64_t		 re_limits;
+	struct worker		*w;
+	/*
+	 * Read buffers given back, for the next streams: made and freed
+	 * for each file, they cost more than the decoding in page faults.
+	 */
+	struct worker_spare {
+		char		*data;
+		size_t		 size;
+	}			*spare;
+	size_t			 nspare;
+};
+
+static void	*worker_main(void *);
+static void	 worker_load(struct worker *);
+static int	 worker_map_cmp(const void *, const void *);
+static size_t	 worker_map_find(const struct worker_map *, size_t,
+		    const struct rule *);
+static void	 worker_decode(struct worker *, struct worker_job *);
+static void	 worker_on_record(struct record *, void *);
+static void	 worker_on_match(const struct rule *, struct record *, void *);
+static struct worker_ev *worker_ev_add(struct worker_evs *);
+static void	 worker_evs_clear(struct worker_evs *);
+static void	 worker_diag(enum diag_level, const char *, unsigned long,
+		    const char *, void *);
+static void	 worker_diag_main(enum diag_level, const char *,
+		    unsigned long, const char *, void *);
+static void	 worker_diag_drop(enum diag_level, const char *,
+		    unsigned long, const char *, void *);
+static void	 worker_ev_diag(struct worker_evs *, enum diag_level,
+		    const char *, unsigned long, const char *);
+static void	 worker_charge(struct worker *, size_t);
+static ssize_t	 worker_stream_read(struct stream *, void *, size_t, char **);
+static void	 worker_lock(struct worker_pool *);
+static void	 worker_unlock(struct worker_pool *);
+
+static void
+worker_lock(struct worker_pool *p)
+{
+	if (pthread_mutex_lock(&p->lock) != 0)
+		fatalx("pthread_mutex_lock");
+}
+
+static void
+worker_unlock(struct worker_pool *p)
+{
+	if (pthread_mutex_unlock(&p->lock) != 0)
+		fatalx("pthread_mutex_unlock");
+}
+
+/* The online CPUs, at least 1 and at most WORKER_MAX. */
+int
+worker_default(void)
+{
+	long	n;
+
+	if ((n = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
+		return 1;
+	return n > WORKER_MAX ? WORKER_MAX : (int)n;
+}
+
+/* Start n threads; each loads the rules again, in its own thread. */
+struct worker_pool *
+worker_pool_create(const struct worker_opts *opts)
+{
+	struct worker_pool	*p;
+	int			 i, rv;
+
+	p = xcalloc(1, sizeof *p);
+	p->opts = *opts;
+	if (pthread_mutex_init(&p->lock, NULL) != 0 ||
+	    pthread_cond_init(&p->work, NULL) != 0 ||
+	    pthread_cond_init(&p->done, NULL) != 0)
+		fatalx("pthread init");
+	p->w = xcalloc((size_t)opts->n, sizeof *p->w);
+	p->spare = xcalloc(2 * (size_t)opts->n + 2, sizeof *p->spare);
+	for (i = 0; i < opts->n; i++) {
+		p->w[i].pool = p;
+		if ((rv = pthread_create(&p->w[i].thread, NULL, worker_main,
+		    &p->w[i])) != 0) {
+			errno = rv;
+			fatal("pthread_create");
+		}
+	}
+	return p;
+}
+
+/* Stop and join the threads. */
+void
+worker_pool_free(struct worker_pool *p, uint64_t *re_limits)
+{
+	int	i;
+
+	if (p == NULL)
+		return;
+	worker_lock(p);
+	p->quit = 1;
+	if (pthread_cond_broadcast(&p->work) != 0)
+		fatalx("pthread_cond_broadcast");
+	worker_unlock(p);
+	for (i = 0; i < p->opts.n; i++)
+		if (pthread_join(p->w[i].thread, NULL) != 0)
+			fatalx("pthread_join");
+	if (p->head != NULL)
+		fatalx("worker_pool_free: jobs left");
+	*re_limits += p->re_limits;
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->lock);
+	while (p->nspare > 0)
+		free(p->spare[--p->nspare].data);
+	free(p->spare);
+	free(p->w);
+	free(p);
+}
+
+static int
+worker_map_cmp(const void *a, const void *b)
+{
+	const struct worker_map	*x = a, *y = b;
+
+	if ((uintptr_t)x->r < (uintptr_t)y->r)
+		return -1;
+	return (uintptr_t)x->r > (uintptr_t)y->r;
+}
+
+/* The main thread's index of a rule of this worker's set. */
+static size_t
+worker_map_find(const struct worker_map *map, size_t n, const struct rule *r)
+{
+	struct worker_map	 key, *m;
+
+	key.r = r;
+	if ((m = bsearch(&key, map, n, sizeof *map, worker_map_cmp)) == NULL)
+		fatalx("worker: a rule not in the set");
+	return m->i;
+}
+
+/*
+ * Load the rules the main thread loaded, in the same order, so that a
+ * rule is known to both by its index; the messages were shown already.
+ */
+static void
+worker_load(struct worker *w)
+{
+	const struct worker_opts	*o = &w->pool->opts;
+	size_t				 i;
+
+	diag_capture(worker_diag_drop, NULL);
+	w->rules = rule_set_create(o->ropts);
+	for (i = 0; i < o->nrulepaths; i++)
+		(void)rule_set_load(w->rules, o->rulepaths[i]);
+	rule_set_filters_resolve(w->rules);
+	if (rule_set_count(w->rules) != rule_set_count(o->rules) ||
+	    rule_set_nfilters(w->rules) != rule_set_nfilters(o->rules))
+		fatalx("worker: the rules changed while loading");
+	w->nrmap = rule_set_count(w->rules);
+	w->rmap = xcalloc(w->nrmap + 1, sizeof *w->rmap);
+	for (i = 0; i < w->nrmap; i++) {
+		w->rmap[i].r = rule_set_get(w->rules, i);
+		w->rmap[i].i = i;
+		if (strcmp(rule_id(w->rmap[i].r),
+		    rule_id(rule_set_get(o->rules, i))) != 0)
+			fatalx("worker: the rules changed while loading");
+	}
+	qsort(w->rmap, w->nrmap, sizeof *w->rmap, worker_map_cmp);
+	w->nfmap = rule_set_nfilters(w->rules);
+	w->fmap = xcalloc(w->nfmap + 1, sizeof *w->fmap);
+	for (i = 0; i < w->nfmap; i++) {
+		w->fmap[i].r = rule_set_filter_get(w->rules, i);
+		w->fmap[i].i = i;
+	}
+	qsort(w->fmap, w->nfmap, sizeof *w->fmap, worker_map_cmp);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker		*w = arg;
+	struct worker_pool	*p = w->pool;
+	struct worker_job	*j;
+
+	worker_load(w);
+	diag_capture(worker_diag, w);
+	worker_lock(p);
+	for (;;) {
+		for (j = p->head; j != NULL; j = j->next)
+			if (j->state == WORKER_QUEUED)
+				break;
+		if (j == NULL) {
+			if (p->quit)
+				break;
+			if (pthread_cond_wait(&p->work, &p->lock) != 0)
+				fatalx("pthread_cond_wait");
+			continue;
+		}
+		j->state = WORKER_RUNNING;
+		worker_unlock(p);
+		worker_decode(w, j);
+		worker_lock(p);
+		j->state = WORKER_DONE;
+		if (pthread_cond_broadcast(&p->done) != 0)
+			fatalx("pthread_cond_broadcast");
+	}
+	p->re_limits += rule_set_re_limits(w->rules);
+	worker_unlock(p);
+	diag_capture(NULL, NULL);
+	rule_set_free(w->rules);
+	free(w->rmap);
+	free(w->fmap);
+	scan_thread_clear();
+	return NULL;
+}
+
+/* A stream over the bytes the main thread read, then its read error. */
+static ssize_t
+worker_stream_read(struct stream *s, void *buf, size_t len, char **cause)
+{
+	struct worker_job	*j = s->priv;
+	size_t			 n;
+
+	if (j->off == j->len) {
+		if (j->cause != NULL) {
+			*cause = xstrdup(j->cause);
+			return -1;
+		}
+		return 0;
+	}
+	n = j->len - j->off;
+	if (n > len)
+		n = len;
+	memcpy(buf, j->data + j->off, n);
+	j->off += n;
+	return (ssize_t)n;
+}
+
+/* Scan the job's stream as -j 1 would, keeping events for the main one. */
+static void
+worker_decode(struct worker *w, struct worker_job *j)
+{
+	struct stream	 s;
+
+	memset(&s, 0, sizeof s);
+	s.name = j->name;
+	s.read = worker_stream_read;
+	s.priv = j;
+	w->job = j;
+	j->rv = scan_stream(&s, worker_on_record, w, &j->scan);
+	w->job = NULL;
+	worker_lock(w->pool);
+	if (w->pool->nspare < 2 * (size_t)w->pool->opts.n + 2) {
+		w->pool->spare[w->pool->nspare].data = j->data;
+		w->pool->spare[w->pool->nspare++].size = j->size;
+	} else
+		free(j->data);
+	worker_unlock(w->pool);
+	j->data = NULL;
+}
+
+/* Count bytes against the cap; wait while over it, unless the oldest. */
+static void
+worker_charge(struct worker *w, size_t n)
+{
+	struct worker_pool	*p = w->pool;
+
+	worker_lock(p);
+	w->job->bytes += n;
+	p->buffered += n;
+	while (p->buffered > WORKER_BUFFER_MAX && p->head != w->job &&
+	    !p->quit)
+		if (pthread_cond_wait(&p->work, &p->lock) != 0)
+			fatalx("pthread_cond_wait");
+	worker_unlock(p);
+}
+
+static struct worker_ev *
+worker_ev_add(struct worker_evs *e)
+{
+	struct worker_ev	*ev;
+
+	if (e->n == e->size) {
+		e->size = e->size == 0 ? 16 : e->size * 2;
+		e->v = xreallocarray(e->v, e->size, sizeof *e->v);
+	}
+	ev = &e->v[e->n++];
+	memset(ev, 0, sizeof *ev);
+	return ev;
+}
+
+static void
+worker_evs_clear(struct worker_evs *e)
+{
+	size_t	i;
+
+	for (i = 0; i < e->n; i++) {
+		free(e->v[i].where);
+		free(e->v[i].msg);
+		record_free(e->v[i].rec);
+	}
+	free(e->v);
+	memset(e, 0, sizeof *e);
+}
+
+static void
+worker_ev_diag(struct worker_evs *e, enum diag_level level, const char *where,
+    unsigned long line, const char *msg)
+{
+	struct worker_ev	*ev;
+
+	ev = worker_ev_add(e);
+	ev->type = WORKER_EV_DIAG;
+	ev->level = level;
+	ev->where = where != NULL ? xstrdup(where) : NULL;
+	ev->line = line;
+	ev->msg = xstrdup(msg);
+}
+
+/* A worker's message: an event of the job it decodes. */
+static void
+worker_diag(enum diag_level level, const char *where, unsigned long line,
+    const char *msg, void *arg)
+{
+	struct worker	*w = arg;
+
+	if (w->job == NULL)
+		return;
+	worker_ev_diag(&w->job->evs, level, where, line, msg);
+	worker_charge(w, sizeof(struct worker_ev) + strlen(msg));
+}
+
+/* The main thread's, while it lists and reads a job: shown before it. */
+static void
+worker_diag_main(enum diag_level level, const char *where, unsigned long line,
+    const char *msg, void *arg)
+{
+	struct worker_job	*j = arg;
+
+	worker_ev_diag(&j->pre, level, where, line, msg);
+}
+
+/* A worker's while it loads the rules: the main thread showed them. */
+static void
+worker_diag_drop(enum diag_level level, const char *where,
+    unsigned long line, const char *msg, void *arg)
+{
+	(void)level;
+	(void)where;
+	(void)line;
+	(void)msg;
+	(void)arg;
+}
+
+static void
+worker_on_match(const struct rule *r, struct record *rec, void *arg)
+{
+	struct worker		*w = arg;
+	struct worker_job	*j = w->job;
+	const struct rule	*filter;
+	struct worker_match	*m;
+
+	if (j->nm == j->msize) {
+		j->msize = j->msize == 0 ? 16 : j->msize * 2;
+		j->m = xreallocarray(j->m, j->msize, sizeof *j->m);
+	}
+	m = &j->m[j->nm++];
+	m->rule = (uint32_t)worker_map_find(w->rmap, w->nrmap, r);
+	m->filter = -1;
+	if ((filter = rule_set_suppress(w->rules, r, rec)) != NULL)
+		m->filter = (int32_t)worker_map_find(w->fmap, w->nfmap,
+		    filter);
+	else
+		w->keep = 1;
+}
+
+/* audit.c's audit_on_record() up to the rules, then the rules. */
+static void
+worker_on_record(struct record *rec, void *arg)
+{
+	struct worker			*w = arg;
+	struct worker_job		*j = w->job;
+	const struct worker_opts	*o = &w->pool->opts;
+	const struct rec_value		*v;
+	struct worker_ev		*ev;
+	int64_t				 t;
+	size_t				 size;
+
+	if (o->since != 0 || o->until != 0 || o->timed) {
+		v = record_member(record_root(rec), "eventTime", 9);
+		if (v == NULL || v->type != REC_STRING ||
+		    eventtime_parse(v->str, v->len, &t) == -1)
+			j->untimed++;
+		else {
+			if (t > j->latest)
+				j->latest = t;
+			if ((o->since != 0 && t < o->since) ||
+			    (o->until != 0 && t >= o->until)) {
+				j->outside++;
+				return;
+			}
+		}
+	}
+	w->first = j->nm;
+	w->keep = 0;
+	rule_set_eval(w->rules, rec, worker_on_match, w);
+	if (!o->all && j->nm == w->first)
+		return;
+	ev = worker_ev_add(&j->evs);
+	ev->type = WORKER_EV_REC;
+	ev->first = w->first;
+	ev->nmatch = j->nm - w->first;
+	size = sizeof *ev + ev->nmatch * sizeof *j->m;
+	if (o->all || w->keep) {
+		ev->rec = record_clone(rec, &size);
+		size += sizeof *ev + ev->nmatch * sizeof *j->m;
+	}
+	worker_charge(w, size);
+}
+
+/* Start a job; this thread's messages go to it until it is submitted. */
+struct worker_job *
+worker_job_begin(struct worker_pool *p)
+{
+	struct worker_job	*j;
+
+	(void)p;
+	j = xcalloc(1, sizeof *j);
+	diag_capture(worker_diag_main, j);
+	return j;
+}
+
+/* Read the whole stream, up to WORKER_STREAM_MAX. */
+int
+worker_job_read(struct worker_pool *p, struct worker_job *j, struct stream *s)
+{
+	ssize_t	 n;
+
+	j->name = xstrdup(s->name);
+	j->decode = 1;
+	worker_lock(p);
+	if (p->nspare > 0) {
+		j->data = p->spare[--p->nspare].data;
+		j->size = p->spare[p->nspare].size;
+	}
+	worker_unlock(p);
+	for (;;) {
+		if (j->len + WORKER_READ_SIZE > j->size) {
+			if (j->size >= WORKER_STREAM_MAX)
+				return -1;
+			j->size = j->size == 0 ? WORKER_READ_SIZE * 2 :
+			    j->size * 2;
+			j->data = xreallocarray(j->data, j->size, 1);
+		}
+		if ((n = s->read(s, j->data + j->len, WORKER_READ_SIZE,
+		    &j->cause)) == -1)
+			return 0;
+		if (n == 0)
+			return 0;
+		j->len += (size_t)n;
+	}
+}
+
+/* Take back the bytes read (a stream too long to read ahead). */
+char *
+worker_job_take(struct worker_job *j, size_t *lenp)
+{
+	char	*data = j->data;
+
+	*lenp = j->len;
+	j->data = NULL;
+	j->len = 0;
+	j->size = 0;
+	j->decode = 0;
+	return data;
+}
+
+/* Queue a job, to be decoded if it has a stream. */
+void
+worker_job_submit(struct worker_pool *p, struct worker_job *j)
+{
+	diag_capture(NULL, NULL);
+	worker_lock(p);
+	j->state = j->decode ? WORKER_QUEUED : WORKER_DONE;
+	if (p->tail == NULL)
+		p->head = j;
+	else
+		p->tail->next = j;
+	p->tail = j;
+	p->queued++;
+	if (j->decode && pthread_cond_signal(&p->work) != 0)
+		fatalx("pthread_cond_signal");
+	worker_unlock(p);
+}
+
+size_t
+worker_queued(const struct worker_pool *p)
+{
+	return p->queued;
+}
+
+/* Take the oldest job once it is done. */
+struct worker_job *
+worker_job_next(struct worker_pool *p, int wait)
+{
+	struct worker_job	*j;
+
+	worker_lock(p);
+	while ((j = p->head) != NULL && j->state != WORKER_DONE) {
+		if (!wait) {
+			j = NULL;
+			break;
+		}
+		if (pthread_cond_wait(&p->done, &p->lock) != 0)
+			fatalx("pthread_cond_wait");
+	}
+	if (j != NULL) {
+		if ((p->head = j->next) == NULL)
+			p->tail = NULL;
+		p->queued--;
+		/* The next oldest may be waiting for the cap. */
+		if (pthread_cond_broadcast(&p->work) != 0)
+			fatalx("pthread_cond_broadcast");
+	}
+	worker_unlock(p);
+	return j;
+}
+
+/* Free a consumed job and give its bytes back to the cap. */
+void
+worker_job_free(struct worker_pool *p, struct worker_job *j)
+{
+	if (j == NULL)
+		return;
+	worker_lock(p);
+	p->buffered -= j->bytes;
+	if (pthread_cond_broadcast(&p->work) != 0)
+		fatalx("pthread_cond_broadcast");
+	worker_unlock(p);
+	worker_evs_clear(&j->pre);
+	worker_evs_clear(&j->evs);
+	free(j->m);
+	free(j->name);
+	free(j->data);
+	free(j->cause);
+	free(j);
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The -j worker pool: N threads decode streams (gunzip, yajl, records)
+ * and match their records against rule sets of their own, while the main
+ * thread reads the streams, in source order, and consumes the results in
+ * the same order.  Each stream is a job; a job is a list of events (the
+ * messages its decoding reported, and each record that matched or that
+ * the summary needs, copied with its matches), which audit.c replays
+ * exactly as -j 1 would have made them.  Everything that depends on
+ * order (correlation, dedup, state, output, sinks, summary) stays on the
+ * main thread.
+ */
+#ifndef WORKER_H
+#define WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+#include "scan.h"
+
+struct record;
+struct rule_opts;
+struct rule_set;
+struct stream;
+struct worker_pool;
+
+#define WORKER_MAX		64		/* -j */
+#define WORKER_STREAM_MAX	(32 * 1024 * 1024)	/* one stream, read ahead */
+#define WORKER_BUFFER_MAX	(32 * 1024 * 1024)	/* events not consumed */
+
+/* One match of a record: the rule, and the filter that suppressed it. */
+struct worker_match {
+	uint32_t	 rule;		/* rule_set_get() index */
+	int32_t		 filter;	/* rule_set_filter_get() index, or -1 */
+};
+
+enum worker_ev_type {
+	WORKER_EV_DIAG,
+	WORKER_EV_REC,
+};
+
+struct worker_ev {
+	enum worker_ev_type	 type;
+	/* WORKER_EV_DIAG */
+	enum diag_level		 level;
+	char			*where;		/* or NULL */
+	unsigned long		 line;
+	char			*msg;
+	/* WORKER_EV_REC: the record (NULL if no one needs it), matches */
+	struct record		*rec;
+	size_t			 first, nmatch;
+};
+
+/* An event list. */
+struct worker_evs {
+	struct worker_ev	*v;
+	size_t			 n, size;
+};
+
+/* One stream (or only messages), in source order. */
+struct worker_job {
+	struct worker_job	*next;
+	int			 state;
+	int			 decode;	/* has a stream to scan */
+	int			 failed;	/* an entry that did not open */
+	char			*name;		/* the stream's */
+	char			*data;		/* its bytes, read ahead */
+	size_t			 len, off, size;
+	char			*cause;		/* the read error at the end */
+
+	/* Results. */
+	struct worker_evs	 pre;		/* main's messages before it */
+	struct worker_evs	 evs;		/* the decoding's */
+	struct worker_match	*m;
+	size_t			 nm, msize;
+	size_t			 bytes;		/* counted against the cap */
+	int			 rv;		/* scan_stream()'s */
+	struct scan_stats	 scan;
+	uint64_t		 outside, untimed;
+	int64_t			 latest;
+};
+
+struct worker_opts {
+	int			 n;		/* threads */
+	int64_t			 since, until;
+	int			 timed;
+	int			 all;		/* copy every record (summary) */
+	const struct rule_opts	*ropts;		/* to load the same rules */
+	char *const		*rulepaths;
+	size_t			 nrulepaths;
+	const struct rule_set	*rules;		/* the main thread's */
+};
+
+struct worker_pool *worker_pool_create(const struct worker_opts *);
+/*
+ * Wait for the threads to end (nothing may be queued) and add the PCRE2
+ * match-limit stops their rule sets counted to *re_limits.
+ */
+void		 worker_pool_free(struct worker_pool *, uint64_t *re_limits);
+/*
+ * Start the next job: until worker_job_submit(), this thread's messages
+ * are kept in it, to be shown when it is consumed.
+ */
+struct worker_job *worker_job_begin(struct worker_pool *);
+/*
+ * Read the stream into the job: 0, or -1 if it is longer than
+ * WORKER_STREAM_MAX (what was read is then taken back with
+ * worker_job_take()).
+ */
+int		 worker_job_read(struct worker_pool *, struct worker_job *,
+		    struct stream *);
+/* Take the bytes read so far (the caller frees them). */
+char		*worker_job_take(struct worker_job *, size_t *);
+/* Queue the job: for decoding if it has a stream, else as it is. */
+void		 worker_job_submit(struct worker_pool *, struct worker_job *);
+/* Jobs submitted and not yet taken by worker_job_next(). */
+size_t		 worker_queued(const struct worker_pool *);
+/* The oldest job if it is done (wait: until it is), else NULL. */
+struct worker_job *worker_job_next(struct worker_pool *, int wait);
+/* Free a consumed job (and the records in it). */
+void		 worker_job_free(struct worker_pool *, struct worker_job *);
+/* The online CPUs, for the default -j. */
+int		 worker_default(void);
+
+#endif

@@ -1,0 +1,164 @@
+#!/bin/sh
+# -j N (issue 12.1): whatever the number of worker threads, a run writes
+# byte for byte what -j 1 writes: findings and correlation findings in
+# text, JSON and CSV, the messages and the --summary report, the exit
+# status, and the --state file; a run killed mid-way and run again under
+# --state writes every finding once.  The tree is the sample archive, the
+# fixtures of testdata/ (damaged ones among them, so that messages come
+# from the workers) and, when present, the real records of ../shared.
+
+. "$TOP_SRCDIR/tests/setup"
+
+every_event
+ARCHIVE=$TESTDATA/archive
+unset AWS_BATCH_JOB_ARRAY_INDEX JOB_COMPLETION_INDEX 2>/dev/null || true
+
+mkdir -p "$T/tree/fixtures" "$T/tree/correlate"
+cp -R "$ARCHIVE/AWSLogs" "$T/tree/"
+cp -R "$TESTDATA/input/." "$T/tree/fixtures/"
+cp "$TESTDATA/correlate/"*.json "$T/tree/correlate/"
+if [ -d "$SHARED/data/cloudtrail" ]; then
+	cp -R "$SHARED/data/cloudtrail" "$T/tree/shared"
+fi
+# The bundled rules (their correlation rules too) and one every event
+# matches, so that every record that reaches the rules is a finding.
+RULES="-r $TOP_SRCDIR/rules -r $T/all.yml"
+
+# audit NAME ARGS...: stdout, stderr and status in $T/NAME.{out,err,st}.
+audit() {
+	_n=$1
+	shift
+	set +e
+	# shellcheck disable=SC2086
+	ctaudit $RULES "$@" >"$T/$_n.out" 2>"$T/$_n.err"
+	echo $? >"$T/$_n.st"
+	set -e
+}
+
+# same WHAT BASE OTHER: the two runs wrote the same bytes.
+same() {
+	for _x in out err st; do
+		cmp -s "$T/$2.$_x" "$T/$3.$_x" ||
+		    fail "$1: $3.$_x differs from $2.$_x: $(diff "$T/$2.$_x" \
+		    "$T/$3.$_x" | head -5)"
+	done
+}
+
+# samestate WHAT A B: the same state files, but for the clock of each run
+# (a tree's "file ROOT CUT" line is the time the run started).
+samestate() {
+	sed 's/^file \(.*\) [0-9][0-9]*$/file \1 CUT/' "$2" >"$T/state.a"
+	sed 's/^file \(.*\) [0-9][0-9]*$/file \1 CUT/' "$3" >"$T/state.b"
+	cmp -s "$T/state.a" "$T/state.b" ||
+	    fail "$1: the state file differs: $(diff "$T/state.a" \
+	    "$T/state.b" | head -5)"
+}
+
+for fmt in text json csv; do
+	for j in 1 2 4 8; do
+		rm -f "$T/state.$fmt.$j"
+		audit "$fmt.$j" -j "$j" -f "$fmt" --summary --stale none \
+		    --state "$T/state.$fmt.$j" "$T/tree"
+		# Again, from the state: nothing new, the same report.
+		audit "$fmt.$j.again" -j "$j" -f "$fmt" --summary \
+		    --stale none --state "$T/state.$fmt.$j" "$T/tree"
+		# No state: the time window and the JSON summary.
+		[ $fmt = json ] && audit "$fmt.$j.window" -j "$j" -f "$fmt" \
+		    --summary --summary-format json --since 2024-03-12 "$T/tree"
+	done
+	check_status "$fmt -j 1" 2 "$(cat "$T/$fmt.1.st")"
+	# The damaged fixtures are read again, and reported again.
+	check_status "$fmt -j 1 again" 2 "$(cat "$T/$fmt.1.again.st")"
+	[ $fmt != json ] ||
+	    check_status "json -j 1 window" 2 "$(cat "$T/json.1.window.st")"
+	[ "$(wc -l <"$T/$fmt.1.out")" -gt 300 ] ||
+	    fail "$fmt: only $(wc -l <"$T/$fmt.1.out") lines of findings"
+	grep -q 'summary: [1-9][0-9]* files ([1-9][0-9]* incomplete)' \
+	    "$T/$fmt.1.err" || fail "$fmt: no damaged input in the tree"
+	for j in 2 4 8; do
+		same "$fmt -j $j" "$fmt.1" "$fmt.$j"
+		same "$fmt -j $j again" "$fmt.1.again" "$fmt.$j.again"
+		[ $fmt != json ] ||
+		    same "json -j $j window" json.1.window "json.$j.window"
+		samestate "$fmt -j $j" "$T/state.$fmt.1" "$T/state.$fmt.$j"
+	done
+done
+# Correlation findings are among them.
+grep -q '"correlation"\|"corr' "$T/json.1.out" ||
+    fail "json: no correlation finding"
+
+# Standard input, and one argument after another.
+ctaudit -j 1 -f json $RULES - <"$TESTDATA/input/lines.jsonl" \
+    >"$T/stdin.1" 2>&1 || :
+ctaudit -j 4 -f json $RULES - <"$TESTDATA/input/lines.jsonl" \
+    >"$T/stdin.4" 2>&1 || :
+cmp -s "$T/stdin.1" "$T/stdin.4" || fail "stdin: -j 4 differs"
+audit args.1 -j 1 -f csv "$T/tree/correlate" "$T/nonexistent" "$ARCHIVE"
+audit args.3 -j 3 -f csv "$T/tree/correlate" "$T/nonexistent" "$ARCHIVE"
+check_status "arguments -j 1" 2 "$(cat "$T/args.1.st")"
+same "arguments -j 3" args.1 args.3
+
+# Killed mid-way (blocked on a FIFO after the tree), then run again: every
+# finding once, as with -j 1 in tests/state.sh.
+ids() {
+	jq -r '[.ruleId, .eventID // .eventTime] | @tsv' "$@" | sort
+}
+rm -rf "$T/kt" && mkdir "$T/kt" && cp -R "$ARCHIVE/AWSLogs" "$T/kt/"
+audit kill.all -j 1 -f json "$T/kt"
+check_status "kill: one run" 1 "$(cat "$T/kill.all.st")"
+ids "$T/kill.all.out" >"$T/all.ids"
+mkfifo "$T/fifo"
+# shellcheck disable=SC2086
+$CTAUDIT_VALGRIND "$CTAUDIT" -j 4 -f json $RULES --state "$T/kstate" \
+    --stale none "$T/kt" "$T/fifo" >"$T/killed.json" 2>/dev/null &
+pid=$!
+exec 8>"$T/fifo"	# returns once the run has walked the tree
+kill -9 $pid
+exec 8>&-
+wait $pid 2>/dev/null || true
+[ -s "$T/killed.json" ] || fail "killed run: no findings written"
+audit kill.rerun -j 4 -f json --state "$T/kstate" --stale none "$T/kt"
+check_status "kill: rerun" 0 "$(cat "$T/kill.rerun.st")"
+cat "$T/killed.json" "$T/kill.rerun.out" | ids >"$T/k.ids"
+check_file "kill -9 and rerun under -j 4, every finding once" \
+    "$T/all.ids" "$T/k.ids"
+
+# The option's range, and the S3 transfer depth's own option.
+run badj 3 -j 65 $RULES "$ARCHIVE"
+grep -qx 'ctaudit: error: -j 65: out of range (1 to 64)' "$T/badj.err" ||
+    fail "-j 65: $(cat "$T/badj.err")"
+run badt 3 --transfers 0 $RULES "$ARCHIVE"
+grep -qx 'ctaudit: error: --transfers 0: out of range (1 to 64)' \
+    "$T/badt.err" || fail "--transfers 0: $(cat "$T/badt.err")"
+
+# S3, when the loopback server of tests/s3.sh is installed.
+TOOLS=$TOP_SRCDIR/tests/tools
+PY=/usr/bin/python3
+if command -v node >/dev/null 2>&1 && command -v aws >/dev/null 2>&1 &&
+    $PY "$TOOLS/s3_setup" check >/dev/null 2>&1; then
+	SERVERS="$SERVERS $($PY "$TOOLS/s3_setup" start "$T/data" \
+	    "$T/s3port")"
+	s3port=$(cat "$T/s3port")
+	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+	export AWS_DEFAULT_REGION=us-east-1 HOME="$T/home"
+	unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3 AWS_CONFIG_FILE \
+	    AWS_SHARED_CREDENTIALS_FILE 2>/dev/null || true
+	mkdir -p "$HOME"
+	aws --endpoint-url "http://127.0.0.1:$s3port" s3 sync \
+	    --only-show-errors "$T/tree" s3://ctaudit-test/
+	export AWS_ENDPOINT_URL=http://127.0.0.1:$s3port
+	for j in 1 2 4 8; do
+		rm -f "$T/s3state.$j"
+		audit "s3.$j" -j "$j" -f json --summary --stale none \
+		    --state "$T/s3state.$j" s3://ctaudit-test/
+	done
+	check_status "s3 -j 1" 1 "$(cat "$T/s3.1.st")"
+	for j in 2 4 8; do
+		same "s3 -j $j" s3.1 "s3.$j"
+		samestate "s3 -j $j" "$T/s3state.1" "$T/s3state.$j"
+	done
+else
+	echo "S3 part skipped: s3rver not installed"
+fi
+
+finish
