@@ -52,7 +52,7 @@ serve "$T/mport" "$PY" "$TOP_SRCDIR/tests/tools/fake_s3_drip.py" \
     --port-file "$T/mport" --drip object --keys 3
 export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT
 start=$(date +%s)
-run run-many 2 -r "$TOP_SRCDIR/rules" -q -j 1 --run-deadline 2 "$PREFIX"
+run run-many 2 -r "$TOP_SRCDIR/rules" -q --transfers 1 --run-deadline 2 "$PREFIX"
 took=$(($(date +%s) - start))
 [ "$took" -le 6 ] || fail "run-many: took $took s past a 2 s run deadline"
 printf '%s\n' "ctaudit: s3://bucket/$KEY: error: not read whole within the run deadline of 2 s (--run-deadline)" \

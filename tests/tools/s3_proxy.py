@@ -151,6 +151,9 @@ class Handler(stubserver.Handler):
         if kind == "reset" and len(data) > 1:
             self.wfile.write(data[:len(data) // 2])
             self.wfile.flush()
+            # A reset drops what the client has not read yet: give it
+            # time to read the half, or the resume would start at 0.
+            time.sleep(0.5)
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                        struct.pack("ii", 1, 0))
             self.connection.close()
