@@ -58,6 +58,7 @@ enum {
 	OPT_OBJECT_DEADLINE,
 	OPT_RUN_DEADLINE,
 	OPT_SORT,
+	OPT_PARTIAL,
 };
 
 static const struct option cmdline_longopts[] = {
@@ -82,6 +83,7 @@ static const struct option cmdline_longopts[] = {
 	{ "run-deadline", required_argument,	NULL, OPT_RUN_DEADLINE },
 	{ "rules",	 required_argument,	NULL, 'r' },
 	{ "shard",	 required_argument,	NULL, OPT_SHARD },
+	{ "partial",	 required_argument,	NULL, OPT_PARTIAL },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
 	{ "skip-bad-rules", no_argument,	NULL, OPT_SKIP_BAD_RULES },
 	{ "sns-topic",	 required_argument,	NULL, OPT_SNS_TOPIC },
@@ -114,9 +116,11 @@ static const char cmdline_synopsis[] =
     "               [--state file] [--state-wait] [--dedup-days n]\n"
     "               [--stale age|none]\n"
     "               [--summary | --summary-only] [--summary-format fmt]\n"
-    "               [--shard k/n | n]\n"
+    "               [--shard k/n | n] [--partial file]\n"
     "               [-j jobs] [path | s3://bucket[/prefix] | -]...\n"
     "       ctaudit rules [-f text|json] [-r rules]... [filters]\n"
+    "       ctaudit merge [-f fmt] [-o file] [-r rules]... [filters]\n"
+    "               [--summary] partial...\n"
     "       ctaudit verify [-q] [-f text|json] [--public-keys file]\n"
     "               [--signatures file] [--summary] path...\n";
 
@@ -146,6 +150,8 @@ static const char cmdline_options[] =
     "  --region name,...      S3: only these regions\n"
     "  --rule-id id           only this rule (repeatable)\n"
     "  --run-deadline s       S3: seconds the whole scan may take\n"
+    "  --partial file         write the correlation rules' matches to file,\n"
+    "                         for ctaudit merge (no correlation findings)\n"
     "  --shard k/n | n        only shard k (0 to n-1) of the files or keys\n"
     "  --signatures file      verify: the digests' signatures, one a line\n"
     "  --since time           events at or after time (RFC 3339, date,\n"
@@ -336,6 +342,9 @@ cmdline_option(struct cmdline *cl, int ch, char **argv)
 	case 'r':
 		cmdline_list_add(&cl->rulepaths, optarg);
 		break;
+	case OPT_PARTIAL:
+		cl->partialpath = optarg;
+		break;
 	case OPT_SHARD:
 		if (source_shard_parse(optarg,
 		    getenv("AWS_BATCH_JOB_ARRAY_INDEX"),
@@ -507,6 +516,10 @@ cmdline_parse(struct cmdline *cl, int argc, char **argv)
 		cl->listing = 1;
 		argc--;
 		argv++;
+	} else if (argc > 1 && strcmp(argv[1], "merge") == 0) {
+		cl->merging = 1;
+		argc--;
+		argv++;
 	}
 	/* Our own messages: "ctaudit:" whatever argv[0], and one line. */
 	opterr = 0;
@@ -537,6 +550,18 @@ cmdline_check(struct cmdline *cl)
 	if (cl->listing && cl->npaths != 0) {
 		diag(DIAG_CONFIG, NULL, 0, "ctaudit rules takes no path "
 		    "(%s); see ctaudit --help", cl->paths[0]);
+		return -1;
+	}
+	if (cl->merging && cl->npaths == 0) {
+		diag(DIAG_CONFIG, NULL, 0, "ctaudit merge: name the partial "
+		    "files of every shard");
+		return -1;
+	}
+	if (cl->merging && (cl->partialpath != NULL || cl->shard.count != 0 ||
+	    cl->statepath != NULL)) {
+		diag(DIAG_CONFIG, NULL, 0, "ctaudit merge takes no %s",
+		    cl->partialpath != NULL ? "--partial" :
+		    cl->shard.count != 0 ? "--shard" : "--state");
 		return -1;
 	}
 	if (!cl->listing && cl->npaths == 0 && isatty(STDIN_FILENO)) {

@@ -24,6 +24,7 @@
 #include "correlate.h"
 #include "log.h"
 #include "output.h"
+#include "partial.h"
 #include "progress.h"
 #include "rule.h"
 #include "sink.h"
@@ -46,6 +47,7 @@ struct main_ctx {
 	struct audit_opts	 aopts;		/* the parts of the stage */
 	struct audit		*audit;
 	struct progress		*progress;
+	struct partial		*partial;	/* --partial */
 	struct cmdline_list	 bad;		/* rule paths rejected */
 	char			*badlist;
 };
@@ -257,11 +259,26 @@ main_scan(struct main_ctx *ctx)
 	sopts.regions = (const char *const *)cl->regions.v;
 	sopts.nregions = cl->regions.n;
 	ctx->audit = audit_create(ctx->rules, &ctx->aopts);
-	if (cl->npaths == 0)
+	if (cl->partialpath != NULL && (ctx->partial = partial_create(
+	    cl->partialpath, &cl->shard, ctx->aopts.corr, &cause)) == NULL) {
+		diag(DIAG_CONFIG, cl->partialpath, 0, "%s", cause);
+		free(cause);
+		return MAIN_EXIT_CONFIG;
+	}
+	/* ctaudit merge: the shards' matches stand for the scan. */
+	if (cl->merging) {
+		if (partial_merge(ctx->aopts.corr, cl->paths, cl->npaths) == 0)
+			audit_finish(ctx->audit);
+	} else if (cl->npaths == 0)
 		audit_run(ctx->audit, &stdin_path, 1, &sopts);
 	else
 		audit_run(ctx->audit, (const char *const *)cl->paths,
 		    cl->npaths, &sopts);
+	if (ctx->partial != NULL &&
+	    partial_finish(ctx->partial, &cause) == -1) {
+		diag(DIAG_ERROR, cl->partialpath, 0, "%s", cause);
+		free(cause);
+	}
 	astats = audit_stats(ctx->audit);
 	undelivered = audit_commit(ctx->audit, outf,
 	    outpath != NULL ? outpath : "<stdout>", cl->statepath);
@@ -292,6 +309,7 @@ main_free(struct main_ctx *ctx)
 {
 	audit_free(ctx->audit);
 	progress_free(ctx->progress);
+	partial_free(ctx->partial);
 	summary_free(ctx->aopts.summary);
 	state_free(ctx->aopts.state);		/* and the lock with it */
 	sink_set_free(ctx->aopts.sinks);
