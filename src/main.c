@@ -221,6 +221,14 @@ main_scan(struct main_ctx *ctx)
 		    strcmp(term, "dumb") != 0);
 	ctx->aopts.corr = correlate_create(ctx->rules, NULL);
 	oopts.corr = ctx->aopts.corr != NULL;
+	if (cl->partialpath != NULL && (ctx->partial = partial_create(
+	    cl->partialpath, &cl->shard, ctx->aopts.corr, &cause)) == NULL) {
+		diag(DIAG_CONFIG, cl->partialpath, 0, "%s", cause);
+		free(cause);
+		if (outf != stdout)
+			fclose(outf);
+		return MAIN_EXIT_CONFIG;
+	}
 	if (cl->sort) {
 		oopts.sort_inner = ctx->aopts.out_ops;
 		oopts.sort_cap = cl->sort_cap;
@@ -259,12 +267,6 @@ main_scan(struct main_ctx *ctx)
 	sopts.regions = (const char *const *)cl->regions.v;
 	sopts.nregions = cl->regions.n;
 	ctx->audit = audit_create(ctx->rules, &ctx->aopts);
-	if (cl->partialpath != NULL && (ctx->partial = partial_create(
-	    cl->partialpath, &cl->shard, ctx->aopts.corr, &cause)) == NULL) {
-		diag(DIAG_CONFIG, cl->partialpath, 0, "%s", cause);
-		free(cause);
-		return MAIN_EXIT_CONFIG;
-	}
 	/* ctaudit merge: the shards' matches stand for the scan. */
 	if (cl->merging) {
 		if (partial_merge(ctx->aopts.corr, cl->paths, cl->npaths) == 0)
@@ -274,8 +276,8 @@ main_scan(struct main_ctx *ctx)
 	else
 		audit_run(ctx->audit, (const char *const *)cl->paths,
 		    cl->npaths, &sopts);
-	if (ctx->partial != NULL &&
-	    partial_finish(ctx->partial, &cause) == -1) {
+	if (ctx->partial != NULL && partial_finish(ctx->partial,
+	    diag_count(DIAG_ERROR) != 0, &cause) == -1) {
 		diag(DIAG_ERROR, cl->partialpath, 0, "%s", cause);
 		free(cause);
 	}

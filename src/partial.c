@@ -68,6 +68,7 @@ struct partial_line {
 	size_t			 nv;
 	/* End. */
 	int			 have_end, have_events, have_untimed;
+	int			 incomplete;	/* the shard missed input */
 	long long		 events;
 	uint64_t		*untimed;
 	size_t			 nuntimed, maxuntimed;
@@ -209,13 +210,13 @@ partial_create(const char *path, const struct source_shard *sh,
 
 /* The end line, then close the file. */
 int
-partial_finish(struct partial *p, char **cause)
+partial_finish(struct partial *p, int incomplete, char **cause)
 {
 	size_t	i;
 	int	rv = 0;
 
-	fprintf(p->f, "{\"end\":true,\"events\":%" PRIu64 ",\"untimed\":[",
-	    p->events);
+	fprintf(p->f, "{\"end\":true,\"incomplete\":%s,\"events\":%" PRIu64
+	    ",\"untimed\":[", incomplete ? "true" : "false", p->events);
 	for (i = 0; i < correlate_count(p->corr); i++)
 		fprintf(p->f, "%s%" PRIu64, i > 0 ? "," : "",
 		    correlate_untimed(p->corr, i));
@@ -303,6 +304,10 @@ partial_y_bool(void *arg, int v)
 
 	if (l->depth == 1 && strcmp(l->key, "end") == 0 && v) {
 		l->have_end = 1;
+		return 1;
+	}
+	if (l->depth == 1 && strcmp(l->key, "incomplete") == 0) {
+		l->incomplete = v;
 		return 1;
 	}
 	l->why = "a boolean where none belongs";
@@ -619,6 +624,11 @@ partial_body(struct correlate *e, struct partial_in *in, yajl_handle *hp,
 	}
 	for (i = 0; i < ncorr; i++)
 		correlate_untimed_add(e, i, l->untimed[i]);
+	/* Not a refusal: what the shard read is merged, as it would be. */
+	if (l->incomplete)
+		diag(DIAG_ERROR, in->path, in->lineno, "shard %lld/%lld did "
+		    "not read all its input: correlation findings may be "
+		    "missing", in->shard, in->shards);
 	rv = 0;
 out:
 	free(line);

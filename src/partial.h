@@ -24,8 +24,11 @@ struct source_shard;
  */
 struct partial	*partial_create(const char *path, const struct source_shard *,
 		    struct correlate *, char **cause);
-/* Write the end line and close: 0, or -1 and *cause. */
-int		 partial_finish(struct partial *, char **cause);
+/*
+ * Write the end line (incomplete: some input could not be read) and
+ * close: 0, or -1 and *cause.
+ */
+int		 partial_finish(struct partial *, int incomplete, char **cause);
 void		 partial_free(struct partial *);
 /*
  * ctaudit merge: check the n partial files against each other and the

@@ -109,6 +109,21 @@ while IFS= read -r line; do
 done <merge.text
 [ -s merge.text ] || fail "merge -f text wrote nothing"
 
+# A shard that could not read all its input says so, and the merge
+# writes what it has but exits 2, naming the shard.
+sed '$s/"incomplete":false/"incomplete":true/' "${P}1" >incomplete
+set +e
+ctaudit merge -q -f json -r "$RULES" "${P}0" incomplete "${P}2" \
+    >incomplete.json 2>incomplete.err
+check_status "merge, a shard incomplete" 2 $?
+set -e
+cmp -s whole.corr incomplete.json ||
+    fail "merge, a shard incomplete: not the findings of the rest"
+echo "ctaudit: incomplete:$(wc -l <incomplete | tr -d ' '): error: shard" \
+    "1/3 did not read all its input: correlation findings may be" \
+    "missing" >incomplete.want
+check_file "merge, a shard incomplete" incomplete.want incomplete.err
+
 # The header and end lines as ctaudit(1) documents them.
 head -n 1 "${P}1" | jq -c '[keys, ."ctaudit-partial", .shard, .shards,
     .correlations, (.rules | test("^[0-9a-f]{16}$"))]' >format
@@ -116,7 +131,7 @@ tail -n 1 "${P}1" | jq -c '[keys, .end, (.untimed | length)]' >>format
 sed -n 2p "${P}1" | jq -c '[keys, (.v | length > 0)]' >>format
 cat >format.want <<'EOF'
 [["correlations","ctaudit-partial","rules","shard","shards"],1,1,3,16,true]
-[["end","events","untimed"],true,16]
+[["end","events","incomplete","untimed"],true,16]
 [["c","s","t","v"],true]
 EOF
 check_file "partial format" format.want format
