@@ -179,6 +179,8 @@ int		 sigma_load_buffer(const char *, const char *, size_t,
 void		 sigma_rule_free(struct rule *);
 const char	*sigma_level_name(enum rule_level);
 int		 sigma_level_parse(const char *, enum rule_level *);
+
+/* sigma_corr.c */
 const char	*sigma_corr_type_name(enum sigma_corr_type);
 
 /* sigma_cond.c */

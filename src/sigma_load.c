@@ -7,11 +7,11 @@
  * its metadata are read, rules for other log sources than AWS CloudTrail
  * are counted and skipped, and the detection is compiled: every search
  * identifier into groups of match items (match.h), the condition into a
- * tree (sigma_cond.c).  A correlation rule (a "correlation" section in
- * place of the detection) is checked and kept as written; the rules it
- * names are found later, by the rule set (rule.c).  Every rejected
- * document is reported with diag() at its YAML line, and loading goes on
- * with the next document.
+ * tree (sigma_cond.c, by way of sigma_detect.c).  A correlation rule (a
+ * "correlation" section in place of the detection) is checked and kept as
+ * written (sigma_corr.c); the rules it names are found later, by the rule
+ * set (rule.c).  Every rejected document is reported with diag() at its
+ * YAML line, and loading goes on with the next document.
  */
 #include "config.h"
 
@@ -28,95 +28,24 @@
 #include "log.h"
 #include "match.h"
 #include "sigma.h"
+#include "sigma_int.h"
 #include "xmalloc.h"
-
-/* One document being read. */
-struct sigma_load {
-	const char		*path;
-	struct sigma_load_ctx	*ctx;
-	yaml_document_t		*doc;
-	unsigned char		*seen;		/* one flag per node */
-	size_t			 nnodes;
-	size_t			 ndoc;		/* from 1 */
-	unsigned long		 line;		/* of the error */
-	char			*cause;
-};
-
-/* Values of one detection item, with the strings they own. */
-struct sigma_load_vals {
-	struct match_value	*v;
-	size_t			 n;
-	char			**owned;
-	size_t			 nowned;
-};
-
-static const char *const sigma_corr_type_names[] = {
-	[SIGMA_CORR_EVENT_COUNT] = "event_count",
-	[SIGMA_CORR_VALUE_COUNT] = "value_count",
-	[SIGMA_CORR_TEMPORAL] = "temporal",
-	[SIGMA_CORR_TEMPORAL_ORDERED] = "temporal_ordered",
-	[SIGMA_CORR_VALUE_SUM] = "value_sum",
-	[SIGMA_CORR_VALUE_AVG] = "value_avg",
-};
-
-static const char *const sigma_corr_op_names[] = {
-	[SIGMA_CORR_GT] = "gt",
-	[SIGMA_CORR_GTE] = "gte",
-	[SIGMA_CORR_LT] = "lt",
-	[SIGMA_CORR_LTE] = "lte",
-	[SIGMA_CORR_EQ] = "eq",
-	[SIGMA_CORR_NEQ] = "neq",
-};
 
 static const char *const sigma_load_statuses[] = {
 	"stable", "test", "experimental", "deprecated", "unsupported"
 };
 
-static int	 sigma_load_fail(struct sigma_load *, const yaml_node_t *,
-		    const char *, ...) __printflike(3, 4);
-static yaml_node_t *sigma_load_node(struct sigma_load *, int);
 static int	 sigma_load_check(struct sigma_load *, int, unsigned long,
 		    int);
-static int	 sigma_load_isnull(const yaml_node_t *);
-static const char *sigma_load_scalar(const yaml_node_t *);
-static yaml_node_t *sigma_load_get(struct sigma_load *, yaml_node_t *,
-		    const char *);
 static int	 sigma_load_str(struct sigma_load *, yaml_node_t *,
 		    const char *, char **);
-static int	 sigma_load_strlist(struct sigma_load *, yaml_node_t *,
-		    const char *, char ***, size_t *);
 static int	 sigma_load_meta(struct sigma_load *, yaml_node_t *,
 		    struct rule *);
-static int	 sigma_load_isnumber(const char *);
-static int	 sigma_load_value(struct sigma_load *, yaml_node_t *,
-		    struct sigma_load_vals *);
-static int	 sigma_load_expand(struct sigma_load *, yaml_node_t *,
-		    struct sigma_load_vals *);
-static void	 sigma_load_append(char **, size_t, const char *, size_t);
-static char	**sigma_load_expand1(struct sigma_load *, yaml_node_t *,
-		    const char *, size_t *);
-static void	 sigma_load_vals_clear(struct sigma_load_vals *);
-static struct match_item *sigma_load_item(struct sigma_load *,
-		    yaml_node_t *, const char *, yaml_node_t *);
-static int	 sigma_load_group(struct sigma_load *, yaml_node_t *,
-		    struct sigma_group *);
-static int	 sigma_load_sel(struct sigma_load *, yaml_node_t *,
-		    yaml_node_t *, struct sigma_sel *);
 static yaml_node_t *sigma_load_key(struct sigma_load *, yaml_node_t *,
 		    const char *);
-static int	 sigma_load_detection(struct sigma_load *, yaml_node_t *,
-		    yaml_node_t *, struct rule *);
 static int	 sigma_load_logsource(struct sigma_load *, yaml_node_t *);
 static int	 sigma_load_for_us(struct sigma_load *, yaml_node_t *,
 		    const char *);
-static int	 sigma_load_timespan(struct sigma_load *, yaml_node_t *,
-		    int64_t *);
-static int	 sigma_load_corr_cond(struct sigma_load *, yaml_node_t *,
-		    struct sigma_corr *);
-static int	 sigma_load_corr_aliases(struct sigma_load *, yaml_node_t *,
-		    struct sigma_corr *);
-static int	 sigma_load_corr(struct sigma_load *, yaml_node_t *,
-		    yaml_node_t *, struct rule *);
 static void	 sigma_corr_free(struct sigma_corr *);
 static int	 sigma_load_filter(struct sigma_load *, yaml_node_t *,
 		    yaml_node_t *, struct rule *);
@@ -126,7 +55,7 @@ static void	 sigma_load_doc(struct sigma_load *, int *);
 static size_t	 sigma_load_depth(const char *, size_t, unsigned long *);
 
 /* Record why the document is rejected, at the node's line. */
-static int
+int
 sigma_load_fail(struct sigma_load *sl, const yaml_node_t *n,
     const char *fmt, ...)
 {
@@ -142,7 +71,8 @@ sigma_load_fail(struct sigma_load *sl, const yaml_node_t *n,
 	return -1;
 }
 
-static yaml_node_t *
+/* The node at idx of the document being read. */
+yaml_node_t *
 sigma_load_node(struct sigma_load *sl, int idx)
 {
 	return yaml_document_get_node(sl->doc, idx);
@@ -226,7 +156,7 @@ sigma_load_check(struct sigma_load *sl, int idx, unsigned long line,
 }
 
 /* A plain null scalar: empty, ~ or null. */
-static int
+int
 sigma_load_isnull(const yaml_node_t *n)
 {
 	const char	*s;
@@ -239,14 +169,15 @@ sigma_load_isnull(const yaml_node_t *n)
 	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
 }
 
-static const char *
+/* The text of a scalar node. */
+const char *
 sigma_load_scalar(const yaml_node_t *n)
 {
 	return (const char *)n->data.scalar.value;
 }
 
 /* The value of key in a mapping, or NULL. */
-static yaml_node_t *
+yaml_node_t *
 sigma_load_get(struct sigma_load *sl, yaml_node_t *map, const char *key)
 {
 	yaml_node_pair_t	*pair;
@@ -293,7 +224,7 @@ sigma_load_str(struct sigma_load *sl, yaml_node_t *n, const char *what,
 }
 
 /* A list of strings, or one string as a list of one. */
-static int
+int
 sigma_load_strlist(struct sigma_load *sl, yaml_node_t *n, const char *what,
     char ***out, size_t *nout)
 {
@@ -410,7 +341,7 @@ sigma_load_meta(struct sigma_load *sl, yaml_node_t *root, struct rule *r)
 }
 
 /* A YAML 1.2 core schema number: [-+]digits[.digits][(e|E)[-+]digits]. */
-static int
+int
 sigma_load_isnumber(const char *s)
 {
 	if (*s == '-' || *s == '+')
@@ -432,481 +363,6 @@ sigma_load_isnumber(const char *s)
 			s++;
 	}
 	return *s == '\0';
-}
-
-/* Append the values of a scalar or a list of scalars. */
-static int
-sigma_load_value(struct sigma_load *sl, yaml_node_t *n,
-    struct sigma_load_vals *vals)
-{
-	struct match_value	*v;
-	const char		*s;
-	size_t			 i;
-
-	if (n->type == YAML_SEQUENCE_NODE) {
-		if (n->data.sequence.items.top ==
-		    n->data.sequence.items.start)
-			return sigma_load_fail(sl, n, "empty list of values");
-		for (i = 0; n->data.sequence.items.start + i <
-		    n->data.sequence.items.top; i++) {
-			if (sigma_load_value(sl, sigma_load_node(sl,
-			    n->data.sequence.items.start[i]), vals) == -1)
-				return -1;
-		}
-		return 0;
-	}
-	if (n->type != YAML_SCALAR_NODE)
-		return sigma_load_fail(sl, n, "a value must be a string, "
-		    "a number, a boolean or null");
-	if (vals->n >= SIGMA_VALUES_MAX)
-		return sigma_load_fail(sl, n, "more than %d values",
-		    SIGMA_VALUES_MAX);
-	vals->v = xreallocarray(vals->v, vals->n + 1, sizeof *vals->v);
-	v = &vals->v[vals->n++];
-	s = sigma_load_scalar(n);
-	v->text = s;
-	v->quoted = n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-	v->type = MATCH_V_STRING;
-	if (v->quoted)
-		return 0;
-	if (sigma_load_isnull(n)) {
-		v->type = MATCH_V_NULL;
-		v->text = "";
-	} else if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 ||
-	    strcmp(s, "TRUE") == 0) {
-		v->type = MATCH_V_BOOL;
-		v->text = "true";
-	} else if (strcmp(s, "false") == 0 || strcmp(s, "False") == 0 ||
-	    strcmp(s, "FALSE") == 0) {
-		v->type = MATCH_V_BOOL;
-		v->text = "false";
-	} else if (sigma_load_isnumber(s))
-		v->type = MATCH_V_NUMBER;
-	return 0;
-}
-
-/* Append s[0..n-1] to each of the strings v[0..nv-1]. */
-static void
-sigma_load_append(char **v, size_t nv, const char *s, size_t n)
-{
-	size_t	i, len;
-
-	for (i = 0; i < nv; i++) {
-		len = strlen(v[i]);
-		v[i] = xreallocarray(v[i], len + n + 1, 1);
-		memcpy(v[i] + len, s, n);
-		v[i][len + n] = '\0';
-	}
-}
-
-/*
- * Expand one string: each %name% is replaced by every value given for
- * name, so the result has one string per combination.  "\%" is a plain
- * percent sign.  Returns the strings, or NULL and the error in sl.
- */
-static char **
-sigma_load_expand1(struct sigma_load *sl, yaml_node_t *at, const char *text,
-    size_t *nout)
-{
-	const struct rule_opts	 *opts = sl->ctx->opts;
-	char			**cur, **next = NULL;
-	const char		 *p, *run, *end, *eq;
-	size_t			  ncur, nnext, j, k, namelen;
-
-	cur = xcalloc(1, sizeof *cur);
-	cur[0] = xstrdup("");
-	ncur = 1;
-	for (p = run = text; *p != '\0';) {
-		if (p[0] == '\\' && p[1] == '%') {
-			sigma_load_append(cur, ncur, run, p - run);
-			run = p + 1;
-			p += 2;
-			continue;
-		}
-		if (*p != '%' || (end = strchr(p + 1, '%')) == NULL ||
-		    end == p + 1) {
-			p++;
-			continue;
-		}
-		sigma_load_append(cur, ncur, run, p - run);
-		namelen = end - p - 1;
-		nnext = 0;
-		for (k = 0; k < opts->nplaceholders; k++) {
-			eq = strchr(opts->placeholders[k], '=');
-			if (eq == NULL ||
-			    (size_t)(eq - opts->placeholders[k]) != namelen ||
-			    strncmp(opts->placeholders[k], p + 1, namelen) != 0)
-				continue;
-			if (nnext + ncur > SIGMA_VALUES_MAX) {
-				sigma_load_fail(sl, at, "placeholders expand "
-				    "to more than %d values", SIGMA_VALUES_MAX);
-				goto fail;
-			}
-			next = xreallocarray(next, nnext + ncur, sizeof *next);
-			for (j = 0; j < ncur; j++)
-				next[nnext++] = xprintf("%s%s", cur[j], eq + 1);
-		}
-		if (nnext == 0) {
-			sigma_load_fail(sl, at, "placeholder %.*s has no value",
-			    (int)(namelen + 2), p);
-			goto fail;
-		}
-		for (j = 0; j < ncur; j++)
-			free(cur[j]);
-		free(cur);
-		cur = next;
-		ncur = nnext;
-		next = NULL;
-		p = run = end + 1;
-	}
-	sigma_load_append(cur, ncur, run, p - run);
-	*nout = ncur;
-	return cur;
-fail:
-	for (j = 0; j < ncur; j++)
-		free(cur[j]);
-	free(cur);
-	for (j = 0; j < nnext; j++)
-		free(next[j]);
-	free(next);
-	return NULL;
-}
-
-/* Resolve the placeholders of every string value (|expand). */
-static int
-sigma_load_expand(struct sigma_load *sl, yaml_node_t *at,
-    struct sigma_load_vals *vals)
-{
-	struct sigma_load_vals	  out;
-	char			**v;
-	size_t			  i, j, n;
-
-	memset(&out, 0, sizeof out);
-	for (i = 0; i < vals->n; i++) {
-		if (vals->v[i].type != MATCH_V_STRING) {
-			out.v = xreallocarray(out.v, out.n + 1,
-			    sizeof *out.v);
-			out.v[out.n++] = vals->v[i];
-			continue;
-		}
-		if ((v = sigma_load_expand1(sl, at, vals->v[i].text, &n)) ==
-		    NULL) {
-			sigma_load_vals_clear(&out);
-			return -1;
-		}
-		out.owned = xreallocarray(out.owned, out.nowned + n,
-		    sizeof *out.owned);
-		memcpy(out.owned + out.nowned, v, n * sizeof *v);
-		out.nowned += n;
-		free(v);
-		if (out.n + n > SIGMA_VALUES_MAX) {
-			sigma_load_vals_clear(&out);
-			return sigma_load_fail(sl, at, "placeholders expand "
-			    "to more than %d values", SIGMA_VALUES_MAX);
-		}
-		out.v = xreallocarray(out.v, out.n + n, sizeof *out.v);
-		for (j = 0; j < n; j++) {
-			out.v[out.n].type = MATCH_V_STRING;
-			out.v[out.n].quoted = 1;
-			out.v[out.n++].text = out.owned[out.nowned - n + j];
-		}
-	}
-	sigma_load_vals_clear(vals);
-	*vals = out;
-	return 0;
-}
-
-static void
-sigma_load_vals_clear(struct sigma_load_vals *vals)
-{
-	size_t	i;
-
-	for (i = 0; i < vals->nowned; i++)
-		free(vals->owned[i]);
-	free(vals->owned);
-	free(vals->v);
-	memset(vals, 0, sizeof *vals);
-}
-
-/*
- * Compile one detection item: key is "field|mod|..." ("" or "|mod" for a
- * keyword search) and val its value or values.
- */
-static struct match_item *
-sigma_load_item(struct sigma_load *sl, yaml_node_t *keynode, const char *key,
-    yaml_node_t *val)
-{
-	struct sigma_load_vals	 vals;
-	struct match_item	*mi = NULL;
-	const char		*mods[SIGMA_MODS_MAX];
-	char			*field, *s, *bar, *cause = NULL;
-	size_t			 nmods = 0;
-	int			 expand = 0;
-
-	memset(&vals, 0, sizeof vals);
-	field = xstrdup(key);
-	if ((bar = strchr(field, '|')) != NULL) {
-		*bar = '\0';
-		for (s = bar + 1; s != NULL; s = bar) {
-			if ((bar = strchr(s, '|')) != NULL)
-				*bar++ = '\0';
-			if (*s == '\0') {
-				sigma_load_fail(sl, keynode, "empty modifier "
-				    "in '%s'", key);
-				goto out;
-			}
-			if (strcmp(s, "expand") == 0) {
-				expand = 1;
-				continue;
-			}
-			if (nmods == SIGMA_MODS_MAX) {
-				sigma_load_fail(sl, keynode, "more than %d "
-				    "modifiers in '%s'", SIGMA_MODS_MAX, key);
-				goto out;
-			}
-			mods[nmods++] = s;
-		}
-	}
-	if (sigma_load_value(sl, val, &vals) == -1)
-		goto out;
-	if (expand && sigma_load_expand(sl, val, &vals) == -1)
-		goto out;
-	mi = match_item_compile(*field != '\0' ? field : NULL, mods, nmods,
-	    vals.v, vals.n, &cause);
-	if (mi == NULL) {
-		if (*key == '\0') {
-			sigma_load_fail(sl, keynode, "%s", cause != NULL ?
-			    cause : "bad keyword");
-		} else {
-			sigma_load_fail(sl, keynode, "%s: %s", key,
-			    cause != NULL ? cause : "bad item");
-		}
-	}
-out:
-	sigma_load_vals_clear(&vals);
-	free(cause);
-	free(field);
-	return mi;
-}
-
-/* A YAML map: all its items must match. */
-static int
-sigma_load_group(struct sigma_load *sl, yaml_node_t *map,
-    struct sigma_group *g)
-{
-	yaml_node_pair_t	*pair;
-	yaml_node_t		*k, *v;
-	struct match_item	*mi;
-	size_t			 n;
-
-	n = map->data.mapping.pairs.top - map->data.mapping.pairs.start;
-	g->items = xcalloc(n, sizeof *g->items);
-	for (pair = map->data.mapping.pairs.start;
-	    pair < map->data.mapping.pairs.top; pair++) {
-		k = sigma_load_node(sl, pair->key);
-		v = sigma_load_node(sl, pair->value);
-		if (v->type == YAML_MAPPING_NODE)
-			return sigma_load_fail(sl, k, "'%s' has a map as its "
-			    "value: want a value or a list of values",
-			    sigma_load_scalar(k));
-		if ((mi = sigma_load_item(sl, k, sigma_load_scalar(k), v)) ==
-		    NULL)
-			return -1;
-		g->items[g->nitems++] = mi;
-	}
-	return 0;
-}
-
-/*
- * A search identifier: a map (AND of its items), a list of maps (OR of
- * the maps), or a string or list of strings (a keyword search).
- */
-static int
-sigma_load_sel(struct sigma_load *sl, yaml_node_t *key, yaml_node_t *val,
-    struct sigma_sel *sel)
-{
-	struct sigma_load_vals	 vals;
-	yaml_node_item_t	*item;
-	yaml_node_t		*v, *kw = NULL;
-	struct match_item	*mi;
-	char			*cause = NULL;
-	size_t			 n;
-	int			 rv = -1;
-
-	sel->name = xstrdup(sigma_load_scalar(key));
-	sel->line = key->start_mark.line + 1;
-	if (sigma_load_isnull(val) ||
-	    (val->type == YAML_MAPPING_NODE &&
-	    val->data.mapping.pairs.top == val->data.mapping.pairs.start) ||
-	    (val->type == YAML_SEQUENCE_NODE &&
-	    val->data.sequence.items.top == val->data.sequence.items.start))
-		return sigma_load_fail(sl, key, "search identifier '%s' is "
-		    "empty", sel->name);
-
-	if (val->type == YAML_MAPPING_NODE) {
-		sel->groups = xcalloc(1, sizeof *sel->groups);
-		sel->ngroups = 1;
-		return sigma_load_group(sl, val, &sel->groups[0]);
-	}
-	if (val->type == YAML_SCALAR_NODE) {
-		if ((mi = sigma_load_item(sl, key, "", val)) == NULL)
-			return -1;
-		sel->groups = xcalloc(1, sizeof *sel->groups);
-		sel->groups[0].items = xcalloc(1, sizeof mi);
-		sel->groups[0].items[0] = mi;
-		sel->groups[0].nitems = 1;
-		sel->ngroups = 1;
-		return 0;
-	}
-
-	/* A list: maps are groups; its strings together are one keyword item. */
-	n = val->data.sequence.items.top - val->data.sequence.items.start;
-	sel->groups = xcalloc(n, sizeof *sel->groups);
-	memset(&vals, 0, sizeof vals);
-	for (item = val->data.sequence.items.start;
-	    item < val->data.sequence.items.top; item++) {
-		v = sigma_load_node(sl, *item);
-		if (v->type == YAML_SEQUENCE_NODE) {
-			sigma_load_fail(sl, v, "search identifier '%s' has a "
-			    "list in a list", sel->name);
-			goto out;
-		}
-		if (v->type == YAML_SCALAR_NODE) {
-			if (kw == NULL)
-				kw = v;
-			if (sigma_load_value(sl, v, &vals) == -1)
-				goto out;
-			continue;
-		}
-		if (v->data.mapping.pairs.top ==
-		    v->data.mapping.pairs.start) {
-			sigma_load_fail(sl, v, "search identifier '%s' has an "
-			    "empty map", sel->name);
-			goto out;
-		}
-		if (sigma_load_group(sl, v, &sel->groups[sel->ngroups++]) ==
-		    -1)
-			goto out;
-	}
-	if (kw != NULL) {
-		mi = match_item_compile(NULL, NULL, 0, vals.v, vals.n, &cause);
-		if (mi == NULL) {
-			sigma_load_fail(sl, kw, "%s", cause != NULL ? cause :
-			    "bad keyword");
-			goto out;
-		}
-		sel->groups[sel->ngroups].items = xcalloc(1, sizeof mi);
-		sel->groups[sel->ngroups].items[0] = mi;
-		sel->groups[sel->ngroups++].nitems = 1;
-	}
-	rv = 0;
-out:
-	free(cause);
-	free(vals.v);
-	return rv;
-}
-
-/* The detection: search identifiers and the condition over them. */
-static int
-sigma_load_detection(struct sigma_load *sl, yaml_node_t *key,
-    yaml_node_t *det, struct rule *r)
-{
-	yaml_node_pair_t	 *pair;
-	yaml_node_item_t	 *item;
-	yaml_node_t		 *k, *v, *cond = NULL, *timeframe = NULL;
-	struct sigma_cond	**conds = NULL;
-	const char		**names = NULL, *name;
-	char			 *cause = NULL;
-	size_t			  npairs, nconds = 0, i;
-	int			  rv = -1;
-
-	if (det->type != YAML_MAPPING_NODE)
-		return sigma_load_fail(sl, det, "'detection' must be a map");
-	npairs = det->data.mapping.pairs.top - det->data.mapping.pairs.start;
-	r->sels = xcalloc(npairs > 0 ? npairs : 1, sizeof *r->sels);
-	names = xcalloc(npairs > 0 ? npairs : 1, sizeof *names);
-	for (pair = det->data.mapping.pairs.start;
-	    pair < det->data.mapping.pairs.top; pair++) {
-		k = sigma_load_node(sl, pair->key);
-		name = sigma_load_scalar(k);
-		if (strcmp(name, "condition") == 0)
-			cond = sigma_load_node(sl, pair->value);
-		else if (r->filter != NULL && strcmp(name, "rules") == 0)
-			continue;	/* a filter's, read by the caller */
-		else if (strcmp(name, "timeframe") == 0)
-			timeframe = k;
-		else
-			names[r->nsels++] = name;
-	}
-	if (cond == NULL) {
-		sigma_load_fail(sl, key, "detection has no condition");
-		goto out;
-	}
-
-	/* The condition first: its errors say most about the rule. */
-	if (cond->type == YAML_SCALAR_NODE && !sigma_load_isnull(cond)) {
-		conds = xcalloc(1, sizeof *conds);
-		conds[0] = sigma_cond_parse(sigma_load_scalar(cond), names,
-		    r->nsels, &cause);
-		if (conds[0] == NULL) {
-			sigma_load_fail(sl, cond, "condition: %s", cause);
-			goto out;
-		}
-		nconds = 1;
-	} else if (cond->type == YAML_SEQUENCE_NODE &&
-	    cond->data.sequence.items.top > cond->data.sequence.items.start) {
-		conds = xcalloc(cond->data.sequence.items.top -
-		    cond->data.sequence.items.start, sizeof *conds);
-		for (item = cond->data.sequence.items.start;
-		    item < cond->data.sequence.items.top; item++) {
-			v = sigma_load_node(sl, *item);
-			if (v->type != YAML_SCALAR_NODE) {
-				sigma_load_fail(sl, v, "'condition' must be "
-				    "a string or a list of strings");
-				goto out;
-			}
-			conds[nconds] = sigma_cond_parse(sigma_load_scalar(v),
-			    names, r->nsels, &cause);
-			if (conds[nconds] == NULL) {
-				sigma_load_fail(sl, v, "condition: %s", cause);
-				goto out;
-			}
-			nconds++;
-		}
-	} else {
-		sigma_load_fail(sl, cond, "'condition' must be a string or a "
-		    "list of strings");
-		goto out;
-	}
-	if (timeframe != NULL) {
-		sigma_load_fail(sl, timeframe, "'timeframe' in a detection is "
-		    "obsolete: write a correlation rule instead");
-		goto out;
-	}
-	r->cond = sigma_cond_or(conds, nconds);
-	nconds = 0;
-
-	i = 0;
-	for (pair = det->data.mapping.pairs.start;
-	    pair < det->data.mapping.pairs.top; pair++) {
-		k = sigma_load_node(sl, pair->key);
-		name = sigma_load_scalar(k);
-		if (strcmp(name, "condition") == 0 ||
-		    strcmp(name, "timeframe") == 0 ||
-		    (r->filter != NULL && strcmp(name, "rules") == 0))
-			continue;
-		if (sigma_load_sel(sl, k, sigma_load_node(sl, pair->value),
-		    &r->sels[i++]) == -1)
-			goto out;
-	}
-	rv = 0;
-out:
-	for (i = 0; i < nconds; i++)
-		sigma_cond_free(conds[i]);
-	free(conds);
-	free(names);
-	free(cause);
-	return rv;
 }
 
 /*
@@ -940,346 +396,6 @@ sigma_load_logsource(struct sigma_load *sl, yaml_node_t *ls)
 			forms |= forms_service(sigma_load_scalar(n));
 	}
 	return forms;
-}
-
-/*
- * A timespan as the specification writes it: a positive number and one
- * of s, m, h, d (and w, a week), in milliseconds.
- */
-static int
-sigma_load_timespan(struct sigma_load *sl, yaml_node_t *n, int64_t *out)
-{
-	const char	*s, *p;
-	int64_t		 v = 0, unit;
-
-	if (n->type != YAML_SCALAR_NODE)
-		return sigma_load_fail(sl, n, "'timespan' must be a string "
-		    "such as 5m");
-	s = sigma_load_scalar(n);
-	for (p = s; *p >= '0' && *p <= '9'; p++) {
-		if (v > SIGMA_CORR_TIMESPAN_MAX)
-			break;
-		v = v * 10 + (*p - '0');
-	}
-	switch (*p) {
-	case 's':
-		unit = 1000;
-		break;
-	case 'm':
-		unit = 60 * 1000;
-		break;
-	case 'h':
-		unit = 60 * 60 * 1000;
-		break;
-	case 'd':
-		unit = 24 * 60 * 60 * 1000;
-		break;
-	case 'w':
-		unit = 7 * 24 * 60 * 60 * 1000;
-		break;
-	default:
-		unit = 0;
-		break;
-	}
-	if (p == s || unit == 0 || p[1] != '\0' || v == 0)
-		return sigma_load_fail(sl, n, "bad timespan '%s' (want a "
-		    "number and s, m, h, d or w, such as 90m)", s);
-	if (v > SIGMA_CORR_TIMESPAN_MAX / unit)
-		return sigma_load_fail(sl, n, "timespan '%s' is longer than "
-		    "366 days", s);
-	*out = v * unit;
-	return 0;
-}
-
-/* The condition: comparisons that must all hold, and field. */
-static int
-sigma_load_corr_cond(struct sigma_load *sl, yaml_node_t *n,
-    struct sigma_corr *sc)
-{
-	yaml_node_pair_t	*pair;
-	yaml_node_t		*k, *v;
-	const char		*key, *text;
-	char			*end;
-	double			 d;
-	size_t			 i;
-
-	if (n->type != YAML_MAPPING_NODE)
-		return sigma_load_fail(sl, n, "'condition' of a correlation "
-		    "must be a map such as {gte: 5}");
-	for (pair = n->data.mapping.pairs.start;
-	    pair < n->data.mapping.pairs.top; pair++) {
-		k = sigma_load_node(sl, pair->key);
-		v = sigma_load_node(sl, pair->value);
-		key = sigma_load_scalar(k);
-		if (strcmp(key, "field") == 0) {
-			if (v->type != YAML_SCALAR_NODE ||
-			    sigma_load_isnull(v) ||
-			    *sigma_load_scalar(v) == '\0')
-				return sigma_load_fail(sl, v, "'field' must be "
-				    "one field name");
-			sc->field = xstrdup(sigma_load_scalar(v));
-			continue;
-		}
-		for (i = 0; i < nitems(sigma_corr_op_names); i++) {
-			if (strcmp(key, sigma_corr_op_names[i]) == 0)
-				break;
-		}
-		if (i == nitems(sigma_corr_op_names))
-			return sigma_load_fail(sl, k, "unknown key '%s' in a "
-			    "correlation condition (want gt, gte, lt, lte, "
-			    "eq, neq or field)", key);
-		text = v->type == YAML_SCALAR_NODE ? sigma_load_scalar(v) : "";
-		errno = 0;
-		d = strtod(text, &end);
-		if (v->type != YAML_SCALAR_NODE ||
-		    v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-		    !sigma_load_isnumber(text) || *end != '\0' ||
-		    errno == ERANGE)
-			return sigma_load_fail(sl, v, "'%s' must be a number",
-			    key);
-		sc->conds[sc->nconds].op = (enum sigma_corr_op)i;
-		sc->conds[sc->nconds++].value = d;
-	}
-	return 0;
-}
-
-/* aliases: a map of alias names to maps of rule names to fields. */
-static int
-sigma_load_corr_aliases(struct sigma_load *sl, yaml_node_t *n,
-    struct sigma_corr *sc)
-{
-	yaml_node_pair_t	*pair, *p2;
-	yaml_node_t		*k, *v, *rk, *rv;
-	struct sigma_corr_alias	*a;
-
-	if (n->type != YAML_MAPPING_NODE)
-		return sigma_load_fail(sl, n, "'aliases' must be a map of "
-		    "alias names to maps of rule names to fields");
-	for (pair = n->data.mapping.pairs.start;
-	    pair < n->data.mapping.pairs.top; pair++) {
-		k = sigma_load_node(sl, pair->key);
-		v = sigma_load_node(sl, pair->value);
-		if (v->type != YAML_MAPPING_NODE ||
-		    v->data.mapping.pairs.top == v->data.mapping.pairs.start)
-			return sigma_load_fail(sl, k, "alias '%s' must be a "
-			    "map of rule names to fields",
-			    sigma_load_scalar(k));
-		for (p2 = v->data.mapping.pairs.start;
-		    p2 < v->data.mapping.pairs.top; p2++) {
-			rk = sigma_load_node(sl, p2->key);
-			rv = sigma_load_node(sl, p2->value);
-			if (rv->type != YAML_SCALAR_NODE ||
-			    sigma_load_isnull(rv) ||
-			    *sigma_load_scalar(rv) == '\0')
-				return sigma_load_fail(sl, rv, "alias '%s': "
-				    "the field for rule '%s' must be a field "
-				    "name", sigma_load_scalar(k),
-				    sigma_load_scalar(rk));
-			if (sc->naliases == SIGMA_CORR_ALIASES_MAX)
-				return sigma_load_fail(sl, rk, "more than %d "
-				    "alias entries", SIGMA_CORR_ALIASES_MAX);
-			sc->aliases = xreallocarray(sc->aliases,
-			    sc->naliases + 1, sizeof *sc->aliases);
-			a = &sc->aliases[sc->naliases++];
-			a->alias = xstrdup(sigma_load_scalar(k));
-			a->rule = xstrdup(sigma_load_scalar(rk));
-			a->field = xstrdup(sigma_load_scalar(rv));
-			a->line = rk->start_mark.line + 1;
-			a->ref = 0;
-		}
-	}
-	return 0;
-}
-
-/*
- * The correlation section.  Everything that can be checked without the
- * other rules is checked here; the references are resolved by rule.c.
- */
-static int
-sigma_load_corr(struct sigma_load *sl, yaml_node_t *root, yaml_node_t *n,
-    struct rule *r)
-{
-	static const char *const	 keys[] = {
-		"type", "rules", "group-by", "timespan", "condition",
-		"aliases", "generate"
-	};
-	struct sigma_corr		*sc;
-	yaml_node_pair_t		*pair;
-	yaml_node_item_t		*item;
-	yaml_node_t			*k, *v, *gen, *gen2, *cond;
-	const char			*s;
-	size_t				 i, j;
-
-	if (n->type != YAML_MAPPING_NODE)
-		return sigma_load_fail(sl, n, "'correlation' must be a map");
-	sc = r->corr = xcalloc(1, sizeof *r->corr);
-	for (pair = n->data.mapping.pairs.start;
-	    pair < n->data.mapping.pairs.top; pair++) {
-		k = sigma_load_node(sl, pair->key);
-		for (i = 0; i < nitems(keys); i++) {
-			if (strcmp(sigma_load_scalar(k), keys[i]) == 0)
-				break;
-		}
-		if (i == nitems(keys))
-			return sigma_load_fail(sl, k, "unknown key '%s' in "
-			    "'correlation'", sigma_load_scalar(k));
-	}
-
-	if ((v = sigma_load_get(sl, n, "type")) == NULL)
-		return sigma_load_fail(sl, n, "correlation has no type");
-	s = v->type == YAML_SCALAR_NODE ? sigma_load_scalar(v) : "";
-	for (i = 0; i < nitems(sigma_corr_type_names); i++) {
-		if (strcmp(s, sigma_corr_type_names[i]) == 0)
-			break;
-	}
-	if (i == nitems(sigma_corr_type_names)) {
-		if (strcmp(s, "value_median") == 0 ||
-		    strcmp(s, "value_percentile") == 0)
-			return sigma_load_fail(sl, v, "correlation type '%s' "
-			    "is not supported (see RULES in ctaudit(1))", s);
-		return sigma_load_fail(sl, v, "unknown correlation type '%s' "
-		    "(want event_count, value_count, temporal, "
-		    "temporal_ordered, value_sum or value_avg)", s);
-	}
-	sc->type = (enum sigma_corr_type)i;
-
-	if ((v = sigma_load_get(sl, n, "rules")) == NULL)
-		return sigma_load_fail(sl, n, "correlation has no rules");
-	if (v->type == YAML_SCALAR_NODE && !sigma_load_isnull(v)) {
-		sc->refs = xcalloc(1, sizeof *sc->refs);
-		sc->refs[0].text = xstrdup(sigma_load_scalar(v));
-		sc->refs[0].line = v->start_mark.line + 1;
-		sc->nrefs = 1;
-	} else if (v->type == YAML_SEQUENCE_NODE) {
-		if (v->data.sequence.items.top - v->data.sequence.items.start >
-		    SIGMA_CORR_RULES_MAX)
-			return sigma_load_fail(sl, v, "a correlation may name "
-			    "at most %d rules", SIGMA_CORR_RULES_MAX);
-		sc->refs = xcalloc(SIGMA_CORR_RULES_MAX, sizeof *sc->refs);
-		for (item = v->data.sequence.items.start;
-		    item < v->data.sequence.items.top; item++) {
-			k = sigma_load_node(sl, *item);
-			if (k->type != YAML_SCALAR_NODE ||
-			    sigma_load_isnull(k) ||
-			    *sigma_load_scalar(k) == '\0')
-				return sigma_load_fail(sl, k, "'rules' must "
-				    "be a list of rule ids or names");
-			s = sigma_load_scalar(k);
-			for (j = 0; j < sc->nrefs; j++) {
-				if (strcmp(sc->refs[j].text, s) == 0)
-					return sigma_load_fail(sl, k, "rule "
-					    "'%s' is named twice", s);
-			}
-			sc->refs[sc->nrefs].text = xstrdup(s);
-			sc->refs[sc->nrefs++].line = k->start_mark.line + 1;
-		}
-	}
-	if (sc->nrefs == 0)
-		return sigma_load_fail(sl, v, "'rules' must be a list of rule "
-		    "ids or names");
-	if ((sc->type == SIGMA_CORR_TEMPORAL ||
-	    sc->type == SIGMA_CORR_TEMPORAL_ORDERED) && sc->nrefs < 2)
-		return sigma_load_fail(sl, v, "a %s correlation needs at "
-		    "least two rules", sigma_corr_type_names[sc->type]);
-
-	v = sigma_load_get(sl, n, "group-by");
-	if (sigma_load_strlist(sl, v, "group-by", &sc->groupby,
-	    &sc->ngroupby) == -1)
-		return -1;
-	if (sc->ngroupby > SIGMA_CORR_GROUPBY_MAX)
-		return sigma_load_fail(sl, v, "more than %d group-by fields",
-		    SIGMA_CORR_GROUPBY_MAX);
-	for (i = 0; i < sc->ngroupby; i++) {
-		if (*sc->groupby[i] == '\0')
-			return sigma_load_fail(sl, v, "empty group-by field");
-		for (j = 0; j < i; j++) {
-			if (strcmp(sc->groupby[i], sc->groupby[j]) == 0)
-				return sigma_load_fail(sl, v, "group-by field "
-				    "'%s' is named twice", sc->groupby[i]);
-		}
-	}
-
-	if ((v = sigma_load_get(sl, n, "timespan")) == NULL)
-		return sigma_load_fail(sl, n, "correlation has no timespan");
-	if (sigma_load_timespan(sl, v, &sc->timespan) == -1)
-		return -1;
-
-	if ((v = sigma_load_get(sl, n, "aliases")) != NULL &&
-	    sigma_load_corr_aliases(sl, v, sc) == -1)
-		return -1;
-
-	cond = sigma_load_get(sl, n, "condition");
-	if (cond != NULL && sigma_load_corr_cond(sl, cond, sc) == -1)
-		return -1;
-	switch (sc->type) {
-	case SIGMA_CORR_EVENT_COUNT:
-	case SIGMA_CORR_VALUE_COUNT:
-	case SIGMA_CORR_VALUE_SUM:
-	case SIGMA_CORR_VALUE_AVG:
-		if (sc->nconds == 0)
-			return sigma_load_fail(sl, cond != NULL ? cond : n,
-			    "a %s correlation needs a condition such as "
-			    "{gte: 5}", sigma_corr_type_names[sc->type]);
-		if (sc->type == SIGMA_CORR_EVENT_COUNT && sc->field != NULL)
-			return sigma_load_fail(sl, cond, "an event_count "
-			    "correlation takes no field");
-		if (sc->type != SIGMA_CORR_EVENT_COUNT && sc->field == NULL)
-			return sigma_load_fail(sl, cond, "a %s correlation "
-			    "needs a field in its condition",
-			    sigma_corr_type_names[sc->type]);
-		break;
-	case SIGMA_CORR_TEMPORAL:
-		if (sc->field != NULL)
-			return sigma_load_fail(sl, cond, "a temporal "
-			    "correlation takes no field");
-		if (sc->nconds == 0) {
-			/* Every rule must occur: the specification's default. */
-			sc->conds[0].op = SIGMA_CORR_GTE;
-			sc->conds[0].value = (double)sc->nrefs;
-			sc->nconds = 1;
-		}
-		break;
-	case SIGMA_CORR_TEMPORAL_ORDERED:
-		if (sc->field != NULL || sc->nconds > 1 || (sc->nconds == 1 &&
-		    (sc->conds[0].op != SIGMA_CORR_GTE ||
-		    sc->conds[0].value != (double)sc->nrefs)))
-			return sigma_load_fail(sl, cond, "a temporal_ordered "
-			    "correlation matches all its rules in order: its "
-			    "condition can only be {gte: %zu}", sc->nrefs);
-		sc->conds[0].op = SIGMA_CORR_GTE;
-		sc->conds[0].value = (double)sc->nrefs;
-		sc->nconds = 1;
-		break;
-	}
-	if (sc->type != SIGMA_CORR_VALUE_SUM &&
-	    sc->type != SIGMA_CORR_VALUE_AVG) {
-		for (i = 0; i < sc->nconds; i++) {
-			if (sc->conds[i].value < 0 ||
-			    sc->conds[i].value != (double)(int64_t)
-			    sc->conds[i].value)
-				return sigma_load_fail(sl, cond, "a count in "
-				    "a condition must be a whole number");
-		}
-	}
-
-	/* generate: in the correlation (pySigma) or beside it (the schema). */
-	gen = sigma_load_get(sl, n, "generate");
-	gen2 = sigma_load_get(sl, root, "generate");
-	if (gen != NULL && gen2 != NULL)
-		return sigma_load_fail(sl, gen2, "'generate' is given twice");
-	if (gen == NULL)
-		gen = gen2;
-	if (gen != NULL) {
-		s = gen->type == YAML_SCALAR_NODE ? sigma_load_scalar(gen) : "";
-		if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 ||
-		    strcmp(s, "TRUE") == 0)
-			sc->generate = 1;
-		else if (strcmp(s, "false") != 0 && strcmp(s, "False") != 0 &&
-		    strcmp(s, "FALSE") != 0)
-			return sigma_load_fail(sl, gen, "'generate' must be "
-			    "true or false");
-	}
-	return 0;
 }
 
 /*
@@ -1694,15 +810,6 @@ sigma_corr_free(struct sigma_corr *sc)
 	free(sc->aliases);
 	free(sc->field);
 	free(sc);
-}
-
-/* The name of a correlation type, as rules write it. */
-const char *
-sigma_corr_type_name(enum sigma_corr_type type)
-{
-	if ((size_t)type >= nitems(sigma_corr_type_names))
-		return "unknown";
-	return sigma_corr_type_names[type];
 }
 
 static const char *const sigma_level_names[] = {
