@@ -62,6 +62,7 @@ enum {
 	OPT_PUBLIC_KEYS,
 	OPT_SIGNATURES,
 	OPT_TRANSFERS,
+	OPT_PARTIAL,
 };
 
 static const struct option cmdline_longopts[] = {
@@ -88,6 +89,7 @@ static const struct option cmdline_longopts[] = {
 	{ "rules",	 required_argument,	NULL, 'r' },
 	{ "shard",	 required_argument,	NULL, OPT_SHARD },
 	{ "signatures",	 required_argument,	NULL, OPT_SIGNATURES },
+	{ "partial",	 required_argument,	NULL, OPT_PARTIAL },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
 	{ "skip-bad-rules", no_argument,	NULL, OPT_SKIP_BAD_RULES },
 	{ "sns-topic",	 required_argument,	NULL, OPT_SNS_TOPIC },
@@ -122,11 +124,13 @@ static const char cmdline_synopsis[] =
     "               [--state file] [--state-wait] [--dedup-days n]\n"
     "               [--stale age|none]\n"
     "               [--summary | --summary-only] [--summary-format fmt]\n"
-    "               [--shard k/n | n]\n"
+    "               [--shard k/n | n] [--partial file]\n"
     "               [--verify [--public-keys file] [--signatures file]]\n"
     "               [-j jobs] [--transfers n]\n"
     "               [path | s3://bucket[/prefix] | -]...\n"
     "       ctaudit rules [-f text|json] [-r rules]... [filters]\n"
+    "       ctaudit merge [-f fmt] [-o file] [-r rules]... [filters]\n"
+    "               [--summary] partial...\n"
     "       ctaudit verify [-q] [-f text|json] [--public-keys file]\n"
     "               [--signatures file] [--save-signatures file]\n"
     "               [--summary] path...\n";
@@ -159,6 +163,8 @@ static const char cmdline_options[] =
     "  --rule-id id           only this rule (repeatable)\n"
     "  --run-deadline s       S3: seconds the whole scan may take\n"
     "  --save-signatures file verify: write the S3 digests' signatures\n"
+    "  --partial file         write the correlation rules' matches to file,\n"
+    "                         for ctaudit merge (no correlation findings)\n"
     "  --shard k/n | n        only shard k (0 to n-1) of the files or keys\n"
     "  --signatures file      verify: the digests' signatures, one a line\n"
     "  --since time           events at or after time (RFC 3339, date,\n"
@@ -368,6 +374,9 @@ cmdline_option(struct cmdline *cl, int ch, char **argv)
 	case 'r':
 		cmdline_list_add(&cl->rulepaths, optarg);
 		break;
+	case OPT_PARTIAL:
+		cl->partialpath = optarg;
+		break;
 	case OPT_SHARD:
 		if (source_shard_parse(optarg,
 		    getenv("AWS_BATCH_JOB_ARRAY_INDEX"),
@@ -539,6 +548,10 @@ cmdline_parse(struct cmdline *cl, int argc, char **argv)
 		cl->listing = 1;
 		argc--;
 		argv++;
+	} else if (argc > 1 && strcmp(argv[1], "merge") == 0) {
+		cl->merging = 1;
+		argc--;
+		argv++;
 	}
 	/* Our own messages: "ctaudit:" whatever argv[0], and one line. */
 	opterr = 0;
@@ -586,6 +599,18 @@ cmdline_check(struct cmdline *cl)
 	if (cl->listing && cl->npaths != 0) {
 		diag(DIAG_CONFIG, NULL, 0, "ctaudit rules takes no path "
 		    "(%s); see ctaudit --help", cl->paths[0]);
+		return -1;
+	}
+	if (cl->merging && cl->npaths == 0) {
+		diag(DIAG_CONFIG, NULL, 0, "ctaudit merge: name the partial "
+		    "files of every shard");
+		return -1;
+	}
+	if (cl->merging && (cl->partialpath != NULL || cl->shard.count != 0 ||
+	    cl->statepath != NULL)) {
+		diag(DIAG_CONFIG, NULL, 0, "ctaudit merge takes no %s",
+		    cl->partialpath != NULL ? "--partial" :
+		    cl->shard.count != 0 ? "--shard" : "--state");
 		return -1;
 	}
 	if (!cl->listing && cl->npaths == 0 && isatty(STDIN_FILENO)) {

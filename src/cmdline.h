@@ -37,6 +37,8 @@ struct cmdline_list {
 struct cmdline {
 	int			 listing;	/* "ctaudit rules" */
 	int			 listjson;	/* "ctaudit rules -f json" */
+	int			 merging;	/* "ctaudit merge PARTIAL..." */
+	const char		*partialpath;	/* --partial */
 	int64_t			 now;		/* ms, for ages */
 	const char		*format, *outpath;
 	const struct output_ops	*out_ops;	/* resolved from format */

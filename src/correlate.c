@@ -110,12 +110,19 @@ struct correlate {
 	size_t			  nrules;
 	size_t			  total, bytes;
 	int			  lossy;	/* total or bytes cap hit */
+	correlate_emit_cb	 *emit;		/* --partial: hand matches on */
+	void			 *emit_arg;
 };
 
-/* Where the fields of a match come from: a record or a finding. */
+/*
+ * Where the fields of a match come from: a record, a finding, or the
+ * values a partial file kept (vals: the group-by values, then the
+ * value counted).
+ */
 struct correlate_src {
 	struct record			*rec;
 	const struct correlate_hit	*hit;
+	const struct correlate_val	*vals;
 };
 
 static const char *correlate_field(const struct correlate_corr *,
@@ -144,6 +151,7 @@ static void	 correlate_windows(struct correlate *,
 static int	 correlate_cmp_str(const struct correlate_str *,
 		    const struct correlate_str *);
 static int	 correlate_cmp_hit(const void *, const void *);
+static void	 correlate_renumber(struct correlate_corr *);
 
 /* The field that group-by name (or the counted field) means in a slot. */
 static const char *
@@ -358,6 +366,7 @@ correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
 {
 	const struct sigma_corr	*sc = cc->sc;
 	struct correlate_str	 v[SIGMA_CORR_GROUPBY_MAX];
+	struct correlate_val	 pv[SIGMA_CORR_GROUPBY_MAX + 1];
 	struct correlate_group	*g;
 	struct correlate_ev	*ev;
 	const char		*s, *vs = NULL;
@@ -369,15 +378,21 @@ correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
 	double			 d = 0;
 
 	for (i = 0; i < sc->ngroupby; i++) {
-		if (!correlate_get(src, cc->fields[slot * sc->ngroupby + i],
-		    &s, &len))
+		if (src->vals != NULL) {
+			s = src->vals[i].s;
+			len = src->vals[i].len;
+		} else if (!correlate_get(src,
+		    cc->fields[slot * sc->ngroupby + i], &s, &len))
 			return;
 		v[i].s = (char *)s;
 		v[i].len = len;
 		h = correlate_hash(h, s, len);
 	}
 	if (sc->field != NULL) {
-		if (!correlate_get(src, cc->vfield[slot], &s, &len))
+		if (src->vals != NULL) {
+			s = src->vals[sc->ngroupby].s;
+			len = src->vals[sc->ngroupby].len;
+		} else if (!correlate_get(src, cc->vfield[slot], &s, &len))
 			return;
 		if (sc->type == SIGMA_CORR_VALUE_COUNT) {
 			/* Interned below, once the caps allow the event. */
@@ -394,6 +409,20 @@ correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
 			if (bad)
 				return;
 		}
+	}
+	/* --partial: the shard keeps nothing, ctaudit merge counts it. */
+	if (e->emit != NULL && src->rec != NULL) {
+		for (i = 0; i < sc->ngroupby; i++) {
+			pv[i].s = v[i].s;
+			pv[i].len = v[i].len;
+		}
+		if (sc->field != NULL) {
+			pv[i].s = s;
+			pv[i].len = len;
+		}
+		e->emit((size_t)(cc - e->c), slot, t, pv,
+		    sc->ngroupby + (sc->field != NULL), e->emit_arg);
+		return;
 	}
 	if ((g = correlate_group(e, cc, v, h)) == NULL)
 		return;
@@ -763,6 +792,7 @@ correlate_match(struct correlate *e, const struct rule *r,
 	}
 	src.rec = rec;
 	src.hit = NULL;
+	src.vals = NULL;
 	for (i = 0; i < n; i++)
 		correlate_add(e, &e->c[u[i].corr], u[i].slot, &src, t, t);
 }
@@ -802,6 +832,133 @@ correlate_cmp_hit(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* A counted value and its id, to number the values in their order. */
+struct correlate_rank {
+	const struct correlate_str	*v;
+	uint32_t			 id;
+};
+
+static int
+correlate_cmp_rank(const void *a, const void *b)
+{
+	const struct correlate_rank	*x = a, *y = b;
+
+	return correlate_cmp_str(x->v, y->v);
+}
+
+/*
+ * Give the counted values of cc ids in the order of the values, not in
+ * the order they were met, so that events of one time sort the same way
+ * whatever the order of the files (or of the shards' partial files).
+ */
+static void
+correlate_renumber(struct correlate_corr *cc)
+{
+	struct correlate_rank	*rk;
+	struct correlate_str	*vals;
+	struct correlate_group	*g;
+	uint32_t		*map;
+	size_t			 i, j;
+
+	if (cc->nvals < 2)
+		return;
+	rk = xcalloc(cc->nvals, sizeof *rk);
+	for (i = 0; i < cc->nvals; i++) {
+		rk[i].v = &cc->vals[i];
+		rk[i].id = (uint32_t)i;
+	}
+	qsort(rk, cc->nvals, sizeof *rk, correlate_cmp_rank);
+	map = xcalloc(cc->nvals, sizeof *map);
+	vals = xcalloc(cc->nvals, sizeof *vals);
+	for (i = 0; i < cc->nvals; i++) {
+		map[rk[i].id] = (uint32_t)i;
+		vals[i] = *rk[i].v;
+	}
+	for (i = 0; i < cc->ngroups; i++) {
+		g = cc->groups[i];
+		for (j = 0; j < g->nev; j++)
+			g->ev[j].val = map[g->ev[j].val];
+	}
+	free(cc->vals);
+	cc->vals = vals;
+	hash_clear(&cc->vtab);
+	for (i = 0; i < cc->nvals; i++) {
+		if (hash_add(&cc->vtab, correlate_hash(HASH_INIT,
+		    vals[i].s, vals[i].len), i, correlate_val_rehash,
+		    cc) == -1)
+			fatalx("correlation: more than %zu values",
+			    (size_t)HASH_MAX);
+	}
+	free(map);
+	free(rk);
+}
+
+/* --partial: hand each match of a base rule to cb instead of keeping it. */
+void
+correlate_set_emit(struct correlate *e, correlate_emit_cb *cb, void *arg)
+{
+	e->emit = cb;
+	e->emit_arg = arg;
+}
+
+/* How many correlation rules the engine runs (0 for a NULL engine). */
+size_t
+correlate_count(const struct correlate *e)
+{
+	return e != NULL ? e->nc : 0;
+}
+
+/* The correlation rule at place i. */
+const struct rule *
+correlate_rule(const struct correlate *e, size_t i)
+{
+	return e->c[i].rule;
+}
+
+/* How many rules correlation i names. */
+uint32_t
+correlate_nslots(const struct correlate *e, size_t i)
+{
+	return (uint32_t)e->c[i].sc->nrefs;
+}
+
+/* How many values a match of correlation i carries: group-by, counted. */
+size_t
+correlate_nvalues(const struct correlate *e, size_t i)
+{
+	return e->c[i].sc->ngroupby + (e->c[i].sc->field != NULL);
+}
+
+/* Matches of correlation i left out for want of a usable eventTime. */
+uint64_t
+correlate_untimed(const struct correlate *e, size_t i)
+{
+	return e->c[i].untimed;
+}
+
+/* Count n more such matches (ctaudit merge). */
+void
+correlate_untimed_add(struct correlate *e, size_t i, uint64_t n)
+{
+	e->c[i].untimed += n;
+}
+
+/*
+ * Keep a match of the rule in slot of correlation i as a partial file
+ * has it: its time and its correlate_nvalues() values.
+ */
+void
+correlate_replay(struct correlate *e, size_t i, uint32_t slot, int64_t t,
+    const struct correlate_val *vals)
+{
+	struct correlate_src	src;
+
+	src.rec = NULL;
+	src.hit = NULL;
+	src.vals = vals;
+	correlate_add(e, &e->c[i], slot, &src, t, t);
+}
+
 /*
  * Compute the windows of every correlation, each after the ones it
  * names, and write the findings of those that report, in order.
@@ -819,10 +976,12 @@ correlate_finish(struct correlate *e, correlate_cb *cb, void *arg)
 	const char		 *ids[SIGMA_CORR_RULES_MAX];
 	size_t			  i, j, n = 0, nall = 0;
 
-	if (e == NULL)
+	/* --partial: the findings are ctaudit merge's to write. */
+	if (e == NULL || e->emit != NULL)
 		return 0;
 	for (i = 0; i < e->nc; i++) {
 		cc = &e->c[i];
+		correlate_renumber(cc);
 		for (j = 0; j < cc->ngroups; j++)
 			correlate_windows(e, cc, cc->groups[j]);
 		if (cc->untimed > 0)
@@ -833,6 +992,7 @@ correlate_finish(struct correlate *e, correlate_cb *cb, void *arg)
 			    (unsigned long long)cc->untimed);
 		/* Findings are matches for the correlations that name cc. */
 		src.rec = NULL;
+		src.vals = NULL;
 		for (j = 0; j < cc->nhits; j++) {
 			hit = &cc->hits[j];
 			if (e->lossy)

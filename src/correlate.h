@@ -33,6 +33,19 @@ struct correlate_limits {
 typedef void	 correlate_cb(const struct rule *,
 		    const struct corr_finding *, void *);
 
+/* One value of a match (not NUL-terminated; may hold NULs). */
+struct correlate_val {
+	const char	*s;
+	size_t		 len;
+};
+
+/*
+ * --partial: a match of the rule in slot of correlation corr at time t
+ * (ms), with its correlate_nvalues() values: group-by, then counted.
+ */
+typedef void	 correlate_emit_cb(size_t corr, uint32_t slot, int64_t t,
+		    const struct correlate_val *, size_t, void *);
+
 /*
  * The engine for the correlation rules of a rule set, or NULL if it has
  * none.  limits is NULL for the caps above (tests use smaller ones).
@@ -48,5 +61,20 @@ void		 correlate_match(struct correlate *, const struct rule *,
  * return how many; caps that were hit are reported as warnings.
  */
 uint64_t	 correlate_finish(struct correlate *, correlate_cb *, void *);
+
+/*
+ * Shards and ctaudit merge (partial.c): matches handed on instead of
+ * kept, the correlations by place, and matches kept again.
+ */
+void		 correlate_set_emit(struct correlate *, correlate_emit_cb *,
+		    void *);
+size_t		 correlate_count(const struct correlate *);
+const struct rule *correlate_rule(const struct correlate *, size_t);
+uint32_t	 correlate_nslots(const struct correlate *, size_t);
+size_t		 correlate_nvalues(const struct correlate *, size_t);
+uint64_t	 correlate_untimed(const struct correlate *, size_t);
+void		 correlate_untimed_add(struct correlate *, size_t, uint64_t);
+void		 correlate_replay(struct correlate *, size_t, uint32_t, int64_t,
+		    const struct correlate_val *);
 
 #endif

@@ -25,6 +25,7 @@
 #include "forms.h"
 #include "log.h"
 #include "output.h"
+#include "partial.h"
 #include "progress.h"
 #include "rule.h"
 #include "sink.h"
@@ -49,6 +50,7 @@ struct main_ctx {
 	struct audit_opts	 aopts;		/* the parts of the stage */
 	struct audit		*audit;
 	struct progress		*progress;
+	struct partial		*partial;	/* --partial */
 	struct cmdline_list	 bad;		/* rule paths rejected */
 	char			*badlist;
 };
@@ -235,6 +237,14 @@ main_scan(struct main_ctx *ctx)
 		    strcmp(term, "dumb") != 0);
 	ctx->aopts.corr = correlate_create(ctx->rules, NULL);
 	oopts.corr = ctx->aopts.corr != NULL;
+	if (cl->partialpath != NULL && (ctx->partial = partial_create(
+	    cl->partialpath, &cl->shard, ctx->aopts.corr, &cause)) == NULL) {
+		diag(DIAG_CONFIG, cl->partialpath, 0, "%s", cause);
+		free(cause);
+		if (outf != stdout)
+			fclose(outf);
+		return MAIN_EXIT_CONFIG;
+	}
 	if (cl->sort) {
 		oopts.sort_inner = ctx->aopts.out_ops;
 		oopts.sort_cap = cl->sort_cap;
@@ -282,11 +292,20 @@ main_scan(struct main_ctx *ctx)
 	sopts.nregions = cl->regions.n;
 	sopts.forms = forms_wanted(ctx->rules);
 	ctx->audit = audit_create(ctx->rules, &ctx->aopts);
-	if (cl->npaths == 0)
+	/* ctaudit merge: the shards' matches stand for the scan. */
+	if (cl->merging) {
+		if (partial_merge(ctx->aopts.corr, cl->paths, cl->npaths) == 0)
+			audit_finish(ctx->audit);
+	} else if (cl->npaths == 0)
 		audit_run(ctx->audit, &stdin_path, 1, &sopts);
 	else
 		audit_run(ctx->audit, (const char *const *)cl->paths,
 		    cl->npaths, &sopts);
+	if (ctx->partial != NULL && partial_finish(ctx->partial,
+	    diag_count(DIAG_ERROR) != 0, &cause) == -1) {
+		diag(DIAG_ERROR, cl->partialpath, 0, "%s", cause);
+		free(cause);
+	}
 	astats = audit_stats(ctx->audit);
 	undelivered = audit_commit(ctx->audit, outf,
 	    outpath != NULL ? outpath : "<stdout>", cl->statepath);
@@ -318,6 +337,7 @@ main_free(struct main_ctx *ctx)
 	audit_free(ctx->audit);
 	verify_free(ctx->aopts.verify);
 	progress_free(ctx->progress);
+	partial_free(ctx->partial);
 	summary_free(ctx->aopts.summary);
 	state_free(ctx->aopts.state);		/* and the lock with it */
 	sink_set_free(ctx->aopts.sinks);

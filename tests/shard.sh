@@ -172,9 +172,14 @@ if command -v node >/dev/null 2>&1 && command -v aws >/dev/null 2>&1 &&
 	gets() {
 		grep -vc 'list-type=2' "$T/log" || true
 	}
+	# lists: the listings since the last reset.
+	lists() {
+		grep -c 'list-type=2' "$T/log" || true
+	}
 	curl -sf "http://127.0.0.1:$PORT/__ctl/reset" >/dev/null
 	audit s3 s3://ctaudit-test/
 	all=$(gets)
+	alllists=$(lists)
 	sum=0
 	: >"$T/union"
 	for k in 0 1 2; do
@@ -182,6 +187,9 @@ if command -v node >/dev/null 2>&1 && command -v aws >/dev/null 2>&1 &&
 		audit "s3_$k" --shard "$k/3" s3://ctaudit-test/
 		got=$(gets)
 		sum=$((sum + got))
+		# A key's shard is a hash of the key: every shard lists all.
+		[ "$(lists)" = "$alllists" ] ||
+		    fail "S3 shard $k/3: $(lists) listings, one run $alllists"
 		cat "$T/s3_$k.json" >>"$T/union"
 		audit "t$k" --shard "$k/3" "$ARCHIVE"
 		cmp -s "$T/t$k.files" "$T/s3_$k.files" ||
@@ -191,7 +199,8 @@ if command -v node >/dev/null 2>&1 && command -v aws >/dev/null 2>&1 &&
 		[ "$got" = "$want" ] ||
 		    fail "S3 shard $k/3: $got objects fetched for $want files"
 	done
-	echo "S3: $all objects in one run, $sum in the shards"
+	echo "S3: $all objects in one run, $sum in the shards;" \
+	    "$alllists listings in one run and in each shard"
 	[ "$sum" = "$all" ] ||
 	    fail "S3: the shards fetched $sum objects, one run $all"
 	sort "$T/s3.json" >"$T/s3.sorted"
