@@ -513,6 +513,13 @@ const struct forms_col forms_finding_cols[] = {
 	{ "region", "findingRegion" },
 	{ "id", "findingId" },
 	{ "consoleUrl", "findingConsoleUrl" },
+	{ "title", "findingTitle" },
+	{ "description", "findingDescription" },
+	{ "band", "findingSeverityBand" },
+	{ "count", "findingCount" },
+	{ "firstSeen", "findingFirstSeen" },
+	{ "lastSeen", "findingLastSeen" },
+	{ "sample", "findingSample" },
 	{ NULL, NULL },
 };
 
@@ -570,6 +577,22 @@ forms_finding_col(const struct record *r, size_t i, char *buf,
 			return 0;
 		*sp = buf;
 		*lenp = strlen(buf);
+		return 1;
+	case 9:
+		if (!forms_scalar(r, "severity", sp, lenp) ||
+		    (*sp = forms_severity_band(*sp, *lenp)) == NULL)
+			return 0;
+		*lenp = strlen(*sp);
+		return 1;
+	case 10:
+		return forms_scalar(r, "service.count", sp, lenp);
+	case 11:
+		return forms_scalar(r, "service.eventFirstSeen", sp, lenp);
+	case 12:
+		return forms_scalar(r, "service.eventLastSeen", sp, lenp);
+	case 13:
+		*sp = forms_is_sample(r) ? "true" : "false";
+		*lenp = strlen(*sp);
 		return 1;
 	default:
 		if (i >= nitems(forms_finding_cols) - 1)

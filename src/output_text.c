@@ -279,6 +279,10 @@ output_text_line(struct output_text *ot, FILE *f, const struct finding *fd)
 		forms_finding_col(fd->rec, 1, url, &s, &len);
 		fputs("severity ", f);
 		output_text_str(f, s, len, 1);
+		if (forms_finding_col(fd->rec, 9, url, &s, &len))
+			output_text_str(f, s, len, 1);
+		if (forms_is_sample(fd->rec))
+			fputs("sample ", f);
 		title = (size_t)ftello(f);
 		s = rule_title(fd->rule);
 		output_text_str(f, s, s != NULL ? strlen(s) : 0, 0);

@@ -172,7 +172,9 @@ assert rows[0][len(keys):] == ["correlationType", "correlationGroupBy",
     "correlationFirstTime", "correlationLastTime", "correlationRules",
     "correlationIncomplete", "findingType", "findingSeverity",
     "findingResource", "findingAccountId", "findingRegion", "findingId",
-    "findingConsoleUrl"], rows[0]
+    "findingConsoleUrl", "findingTitle", "findingDescription",
+    "findingSeverityBand", "findingCount", "findingFirstSeen",
+    "findingLastSeen", "findingSample"], rows[0]
 assert len(rows) == len(objs) + 1
 assert all(len(r) == len(rows[0]) for r in rows), "not a rectangle"
 assert raw.count("\r\n") >= len(rows) and raw.endswith("\r\n")
