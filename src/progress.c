@@ -194,8 +194,9 @@ progress_update(const struct audit_stats *st, int done, void *arg)
 	    (size_t)ws.ws_col - 1 < width)
 		width = ws.ws_col - 1;
 	/* Never wider than the terminal: a wrapped line cannot be cleared. */
-	snprintf(p->line, sizeof p->line, "\r\033[Kctaudit: %s, %llu records, "
-	    "%llu findings, %.1f MB/s%s", files,
+	snprintf(p->line, sizeof p->line, "\r\033[Kctaudit: %s, %.1f MB, "
+	    "%llu records, %llu findings, %.1f MB/s%s", files,
+	    (double)st->scan.bytes_in / (1024 * 1024),
 	    (unsigned long long)st->scan.records,
 	    (unsigned long long)st->nfindings, rate / (1024 * 1024), eta);
 	if (strlen(p->line) > width + 4)
