@@ -17,6 +17,13 @@ mkdir -p "$T/tree/fixtures" "$T/tree/correlate"
 cp -R "$ARCHIVE/AWSLogs" "$T/tree/"
 cp -R "$TESTDATA/input/." "$T/tree/fixtures/"
 cp "$TESTDATA/correlate/"*.json "$T/tree/correlate/"
+# Damaged inputs of our own, so that the workers have messages to hand
+# back even where ../shared (whose records include some) is absent.
+chmod -R u+w "$T/tree"
+printf '{"Records":[{"eventTime":"2024-03-12T00:00:00Z",' \
+    >"$T/tree/fixtures/cut.json"
+f=$(find "$ARCHIVE/AWSLogs" -name '*.json.gz' | sort | head -1)
+head -c 60 "$f" >"$T/tree/fixtures/cut.json.gz"
 if [ -d "$SHARED/data/cloudtrail" ]; then
 	cp -R "$SHARED/data/cloudtrail" "$T/tree/shared"
 fi
