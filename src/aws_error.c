@@ -325,6 +325,25 @@ aws_error_parse(const char *body, size_t len, struct aws_error *er)
 	return -1;
 }
 
+/*
+ * "Code: Message (HTTP 403)" for an answer that is not a success, or
+ * "HTTP 403" when its body is no error document.  Allocated.
+ */
+char *
+aws_error_describe(const char *body, size_t len, long status)
+{
+	struct aws_error	 er;
+	char			*out;
+
+	if (aws_error_parse(body, len, &er) == -1)
+		return xprintf("HTTP %ld", status);
+	out = xprintf("%s%s%s (HTTP %ld)", er.code != NULL ? er.code : "",
+	    er.code != NULL && er.message != NULL ? ": " : "",
+	    er.message != NULL ? er.message : "", status);
+	aws_error_clear(&er);
+	return out;
+}
+
 /* Free what an error holds. */
 void
 aws_error_clear(struct aws_error *er)

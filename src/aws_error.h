@@ -32,5 +32,7 @@ struct aws_error {
  */
 int	 aws_error_parse(const char *body, size_t len, struct aws_error *er);
 void	 aws_error_clear(struct aws_error *);
+/* "Code: Message (HTTP n)", or "HTTP n" if body is no error; allocated. */
+char	*aws_error_describe(const char *body, size_t len, long status);
 
 #endif

@@ -101,7 +101,6 @@ static int	 sink_sns_post(struct sink_sns *, const struct buf *,
 static void	 sink_sns_publish(struct sink_sns *, struct sink_sns_msg *);
 static int	 sink_sns_batch(struct sink_sns *, struct sink_sns_msg **,
 		    size_t, char **);
-static char	*sink_sns_describe(const struct http_response *);
 static void	 sink_sns_fail(struct sink_sns_msg *, const char *, int);
 static void	 sink_sns_sleep(unsigned);
 static void	 sink_sns_xml_start(void *, const XML_Char *,
@@ -341,22 +340,6 @@ sink_sns_sleep(unsigned ms)
 		continue;
 }
 
-/* "Code: Message (HTTP 403)" for an answer that is not 200. */
-static char *
-sink_sns_describe(const struct http_response *rs)
-{
-	struct aws_error	 er;
-	char			*out;
-
-	if (aws_error_parse(rs->body.data, rs->body.len, &er) == -1)
-		return xprintf("HTTP %ld", rs->status);
-	out = xprintf("%s%s%s (HTTP %ld)", er.code != NULL ? er.code : "",
-	    er.code != NULL && er.message != NULL ? ": " : "",
-	    er.message != NULL ? er.message : "", rs->status);
-	aws_error_clear(&er);
-	return out;
-}
-
 /*
  * POST a form: shown on a dry run, else signed and sent.  0 and rs (any
  * status), 1 on a dry run, -1 and *cause if no answer came.
@@ -426,7 +409,8 @@ sink_sns_publish(struct sink_sns *s, struct sink_sns_msg *m)
 		m->state = 1;
 	else {
 		if (rv == 0)
-			why = sink_sns_describe(&rs);
+			why = aws_error_describe(rs.body.data, rs.body.len,
+			    rs.status);
 		sink_sns_fail(m, why, 0);
 		free(why);
 	}
@@ -568,7 +552,8 @@ sink_sns_batch(struct sink_sns *s, struct sink_sns_msg **v, size_t n,
 		return 0;
 	}
 	if (rv == 0 && rs.status != 200)
-		why = sink_sns_describe(&rs);
+		why = aws_error_describe(rs.body.data, rs.body.len,
+		    rs.status);
 	if (why == NULL) {
 		memset(&x, 0, sizeof x);
 		x.v = v;

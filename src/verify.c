@@ -708,22 +708,6 @@ verify_scope(const char *key, const char *kind)
 	    (int)(e - (p + strlen(kind))), p + strlen(kind));
 }
 
-/* "Code: Message (HTTP 400)" for an answer that is not 200. */
-static char *
-verify_describe(const struct http_response *rs)
-{
-	struct aws_error	 er;
-	char			*out;
-
-	if (aws_error_parse(rs->body.data, rs->body.len, &er) == -1)
-		return xprintf("HTTP %ld", rs->status);
-	out = xprintf("%s%s%s (HTTP %ld)", er.code != NULL ? er.code : "",
-	    er.code != NULL && er.message != NULL ? ": " : "",
-	    er.message != NULL ? er.message : "", rs->status);
-	aws_error_clear(&er);
-	return out;
-}
-
 /*
  * Ask CloudTrail in region for the public keys of the period, page by
  * page (JSON 1.1 protocol, SigV4, the usual credential chain and
@@ -798,7 +782,8 @@ verify_keys_ask(struct verify *v, struct aws_cred_chain *chain,
 		}
 		aws_cred_clear(&cred);
 		if (rs.status != 200) {
-			*cause = verify_describe(&rs);
+			*cause = aws_error_describe(rs.body.data, rs.body.len,
+			    rs.status);
 			http_response_clear(&rs);
 			goto out;
 		}

@@ -153,12 +153,46 @@ test_caps(void)
 	return failed;
 }
 
+/* The one-line form messages quote, for each kind of body. */
+static int
+test_describe(void)
+{
+	static const struct {
+		const char	*body;
+		const char	*want;
+	} t[] = {
+		{ "<Error><Code>AccessDenied</Code><Message>Access Denied"
+		    "</Message></Error>",
+		    "AccessDenied: Access Denied (HTTP 403)" },
+		{ "<Error><Code>AccessDenied</Code></Error>",
+		    "AccessDenied (HTTP 403)" },
+		{ "{\"message\":\"no\"}", "no (HTTP 403)" },
+		{ "<html>nope</html>", "HTTP 403" },
+		{ "", "HTTP 403" },
+	};
+	size_t	 i;
+	char	*got;
+	int	 failed = 0;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		got = aws_error_describe(t[i].body, strlen(t[i].body), 403);
+		if (strcmp(got, t[i].want) != 0) {
+			fprintf(stderr, "describe %zu: \"%s\", want \"%s\"\n",
+			    i, got, t[i].want);
+			failed = 1;
+		}
+		free(got);
+	}
+	return failed;
+}
+
 int
 main(void)
 {
 	int	 failed = 0;
 
 	failed |= test_table();
+	failed |= test_describe();
 	failed |= test_caps();
 	return failed;
 }
