@@ -206,7 +206,6 @@ sigma_load_corr(struct sigma_load *sl, yaml_node_t *root, yaml_node_t *n,
 	};
 	struct sigma_corr		*sc;
 	yaml_node_pair_t		*pair;
-	yaml_node_item_t		*item;
 	yaml_node_t			*k, *v, *gen, *gen2, *cond;
 	const char			*s;
 	size_t				 i, j;
@@ -246,38 +245,9 @@ sigma_load_corr(struct sigma_load *sl, yaml_node_t *root, yaml_node_t *n,
 
 	if ((v = sigma_load_get(sl, n, "rules")) == NULL)
 		return sigma_load_fail(sl, n, "correlation has no rules");
-	if (v->type == YAML_SCALAR_NODE && !sigma_load_isnull(v)) {
-		sc->refs = xcalloc(1, sizeof *sc->refs);
-		sc->refs[0].text = xstrdup(sigma_load_scalar(v));
-		sc->refs[0].line = v->start_mark.line + 1;
-		sc->nrefs = 1;
-	} else if (v->type == YAML_SEQUENCE_NODE) {
-		if (v->data.sequence.items.top - v->data.sequence.items.start >
-		    SIGMA_CORR_RULES_MAX)
-			return sigma_load_fail(sl, v, "a correlation may name "
-			    "at most %d rules", SIGMA_CORR_RULES_MAX);
-		sc->refs = xcalloc(SIGMA_CORR_RULES_MAX, sizeof *sc->refs);
-		for (item = v->data.sequence.items.start;
-		    item < v->data.sequence.items.top; item++) {
-			k = sigma_load_node(sl, *item);
-			if (k->type != YAML_SCALAR_NODE ||
-			    sigma_load_isnull(k) ||
-			    *sigma_load_scalar(k) == '\0')
-				return sigma_load_fail(sl, k, "'rules' must "
-				    "be a list of rule ids or names");
-			s = sigma_load_scalar(k);
-			for (j = 0; j < sc->nrefs; j++) {
-				if (strcmp(sc->refs[j].text, s) == 0)
-					return sigma_load_fail(sl, k, "rule "
-					    "'%s' is named twice", s);
-			}
-			sc->refs[sc->nrefs].text = xstrdup(s);
-			sc->refs[sc->nrefs++].line = k->start_mark.line + 1;
-		}
-	}
-	if (sc->nrefs == 0)
-		return sigma_load_fail(sl, v, "'rules' must be a list of rule "
-		    "ids or names");
+	if (sigma_load_refs(sl, v, "correlation", &sc->refs, &sc->nrefs) ==
+	    -1)
+		return -1;
 	if ((sc->type == SIGMA_CORR_TEMPORAL ||
 	    sc->type == SIGMA_CORR_TEMPORAL_ORDERED) && sc->nrefs < 2)
 		return sigma_load_fail(sl, v, "a %s correlation needs at "

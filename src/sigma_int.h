@@ -39,6 +39,8 @@ yaml_node_t	*sigma_load_get(struct sigma_load *, yaml_node_t *,
 int		 sigma_load_strlist(struct sigma_load *, yaml_node_t *,
 		    const char *, char ***, size_t *);
 int		 sigma_load_isnumber(const char *);
+int		 sigma_load_refs(struct sigma_load *, yaml_node_t *,
+		    const char *, struct sigma_corr_ref **, size_t *);
 
 /* sigma_detect.c */
 int		 sigma_load_detection(struct sigma_load *, yaml_node_t *,

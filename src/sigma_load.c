@@ -399,37 +399,32 @@ sigma_load_logsource(struct sigma_load *sl, yaml_node_t *ls)
 }
 
 /*
- * The filter section of a Sigma filter: the rules it names and, as in a
- * detection, its selections and condition.
+ * The "rules" a correlation or a filter (what) names: one id or name, or
+ * a list of at most SIGMA_CORR_RULES_MAX, none twice.  Each is stored in
+ * *refsp as it is read, so that the rule frees them on failure.  0, or -1
+ * after sigma_load_fail().
  */
-static int
-sigma_load_filter(struct sigma_load *sl, yaml_node_t *key, yaml_node_t *n,
-    struct rule *r)
+int
+sigma_load_refs(struct sigma_load *sl, yaml_node_t *v, const char *what,
+    struct sigma_corr_ref **refsp, size_t *nrefsp)
 {
 	yaml_node_item_t	*item;
-	yaml_node_t		*v, *k;
+	yaml_node_t		*k;
 	const char		*s;
 	size_t			 j, max;
 
-	if (n->type != YAML_MAPPING_NODE)
-		return sigma_load_fail(sl, n, "'filter' must be a map");
-	r->filter = xcalloc(1, sizeof *r->filter);
-	if ((v = sigma_load_get(sl, n, "rules")) == NULL)
-		return sigma_load_fail(sl, key, "filter has no rules (the "
-		    "ids or names of the rules it applies to)");
 	if (v->type == YAML_SCALAR_NODE && !sigma_load_isnull(v) &&
 	    *sigma_load_scalar(v) != '\0') {
-		r->filter->refs = xcalloc(1, sizeof *r->filter->refs);
-		r->filter->refs[0].text = xstrdup(sigma_load_scalar(v));
-		r->filter->refs[0].line = v->start_mark.line + 1;
-		r->filter->nrefs = 1;
+		*refsp = xcalloc(1, sizeof **refsp);
+		(*refsp)[0].text = xstrdup(sigma_load_scalar(v));
+		(*refsp)[0].line = v->start_mark.line + 1;
+		*nrefsp = 1;
 	} else if (v->type == YAML_SEQUENCE_NODE) {
 		max = v->data.sequence.items.top - v->data.sequence.items.start;
 		if (max > SIGMA_CORR_RULES_MAX)
-			return sigma_load_fail(sl, v, "a filter may name at "
-			    "most %d rules", SIGMA_CORR_RULES_MAX);
-		r->filter->refs = xcalloc(max > 0 ? max : 1,
-		    sizeof *r->filter->refs);
+			return sigma_load_fail(sl, v, "a %s may name at most "
+			    "%d rules", what, SIGMA_CORR_RULES_MAX);
+		*refsp = xcalloc(max > 0 ? max : 1, sizeof **refsp);
 		for (item = v->data.sequence.items.start;
 		    item < v->data.sequence.items.top; item++) {
 			k = sigma_load_node(sl, *item);
@@ -439,18 +434,39 @@ sigma_load_filter(struct sigma_load *sl, yaml_node_t *key, yaml_node_t *n,
 				return sigma_load_fail(sl, k, "'rules' must "
 				    "be a list of rule ids or names");
 			s = sigma_load_scalar(k);
-			for (j = 0; j < r->filter->nrefs; j++)
-				if (strcmp(r->filter->refs[j].text, s) == 0)
+			for (j = 0; j < *nrefsp; j++)
+				if (strcmp((*refsp)[j].text, s) == 0)
 					return sigma_load_fail(sl, k, "rule "
 					    "'%s' is named twice", s);
-			r->filter->refs[r->filter->nrefs].text = xstrdup(s);
-			r->filter->refs[r->filter->nrefs++].line =
-			    k->start_mark.line + 1;
+			(*refsp)[*nrefsp].text = xstrdup(s);
+			(*refsp)[(*nrefsp)++].line = k->start_mark.line + 1;
 		}
 	}
-	if (r->filter->nrefs == 0)
+	if (*nrefsp == 0)
 		return sigma_load_fail(sl, v, "'rules' must be a list of rule "
 		    "ids or names");
+	return 0;
+}
+
+/*
+ * The filter section of a Sigma filter: the rules it names and, as in a
+ * detection, its selections and condition.
+ */
+static int
+sigma_load_filter(struct sigma_load *sl, yaml_node_t *key, yaml_node_t *n,
+    struct rule *r)
+{
+	yaml_node_t	*v;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return sigma_load_fail(sl, n, "'filter' must be a map");
+	r->filter = xcalloc(1, sizeof *r->filter);
+	if ((v = sigma_load_get(sl, n, "rules")) == NULL)
+		return sigma_load_fail(sl, key, "filter has no rules (the "
+		    "ids or names of the rules it applies to)");
+	if (sigma_load_refs(sl, v, "filter", &r->filter->refs,
+	    &r->filter->nrefs) == -1)
+		return -1;
 	return sigma_load_detection(sl, key, n, r);
 }
 
