@@ -163,6 +163,19 @@ if [ -s "$T/err" ]; then
 	fail "ctaudit rules -r rules: diagnostics: $(cat "$T/err")"
 fi
 
+# 4b. The refused-call rule is generated from the pack's medium, high and
+# critical rules (tests/tools/gen_refused_rule.py): a rule added or raised
+# without regenerating it fails here, so the list cannot drift.
+if python3 -c 'import yaml' 2>/dev/null; then
+	python3 "$TOP_SRCDIR/tests/tools/gen_refused_rule.py" "$PACK" \
+	    >"$T/refused.yml" ||
+	    fail "gen_refused_rule.py: exit $?"
+	check_file refused "$PACK/general/refused_sensitive_action.yml" \
+	    "$T/refused.yml"
+else
+	echo "skip: no python3-yaml: refused_sensitive_action.yml not checked"
+fi
+
 # 5. Real data: which rules fire, at which level, on each stratus-red-team
 # detonation (every technique needs one finding at medium or above), on
 # the OTRF lab attack (likewise), and on benign Control Tower traffic
