@@ -130,8 +130,8 @@ head -n 1 "${P}1" | jq -c '[keys, ."ctaudit-partial", .shard, .shards,
 tail -n 1 "${P}1" | jq -c '[keys, .end, (.untimed | length)]' >>format
 sed -n 2p "${P}1" | jq -c '[keys, (.v | length > 0)]' >>format
 cat >format.want <<'EOF'
-[["correlations","ctaudit-partial","rules","shard","shards"],1,1,3,16,true]
-[["end","events","incomplete","untimed"],true,16]
+[["correlations","ctaudit-partial","rules","shard","shards"],1,1,3,20,true]
+[["end","events","incomplete","untimed"],true,20]
 [["c","s","t","v"],true]
 EOF
 check_file "partial format" format.want format
