@@ -104,6 +104,7 @@ static size_t	 worker_map_find(const struct worker_map *, size_t,
 static void	 worker_decode(struct worker *, struct worker_job *);
 static void	 worker_on_record(struct record *, void *);
 static void	 worker_on_match(const struct rule *, struct record *, void *);
+static void	 worker_re_stop(const struct rule *, struct record *, void *);
 static struct worker_ev *worker_ev_add(struct worker_evs *);
 static struct record *worker_clone(struct worker *, const struct record *,
 		    size_t *, int *);
@@ -283,6 +284,7 @@ worker_main(void *arg)
 
 	worker_load(w);
 	diag_capture(worker_diag, w);
+	rule_re_hook_set(worker_re_stop, w);
 	worker_lock(p);
 	for (;;) {
 		for (j = p->head; j != NULL; j = j->next)
@@ -309,6 +311,7 @@ worker_main(void *arg)
 		p->re_limits += rule_set_re_limits(w->rules);
 	worker_unlock(p);
 	diag_capture(NULL, NULL);
+	rule_re_hook_set(NULL, NULL);
 	if (!w->shared)
 		rule_set_free(w->rules);
 	free(w->rmap);
@@ -459,6 +462,24 @@ worker_diag_drop(enum diag_level level, const char *where,
 	(void)line;
 	(void)msg;
 	(void)arg;
+}
+
+/* A |re stopped by PCRE2's limits: the main thread counts and warns. */
+static void
+worker_re_stop(const struct rule *r, struct record *rec, void *arg)
+{
+	struct worker		*w = arg;
+	struct worker_ev	*ev;
+	const char		*origin = record_origin(rec);
+
+	if (w->job == NULL)
+		return;
+	ev = worker_ev_add(&w->job->evs);
+	ev->type = WORKER_EV_RELIMIT;
+	ev->first = worker_map_find(w->rmap, w->nrmap, r);
+	ev->where = origin != NULL ? xstrdup(origin) : NULL;
+	ev->index = record_index(rec);
+	worker_charge(w, sizeof *ev + (origin != NULL ? strlen(origin) : 0));
 }
 
 static void

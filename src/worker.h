@@ -39,6 +39,7 @@ struct worker_match {
 enum worker_ev_type {
 	WORKER_EV_DIAG,
 	WORKER_EV_REC,
+	WORKER_EV_RELIMIT,	/* rule_set_re_limit(): where, index, first */
 };
 
 struct worker_ev {
@@ -48,6 +49,7 @@ struct worker_ev {
 	char			*where;		/* or NULL */
 	unsigned long		 line;
 	char			*msg;
+	uint64_t		 index;		/* WORKER_EV_RELIMIT */
 	/* WORKER_EV_REC: the record (NULL if no one needs it), matches */
 	struct record		*rec;
 	int			 slab;		/* rec is in a worker_slab */
@@ -98,7 +100,8 @@ struct worker_opts {
 struct worker_pool *worker_pool_create(const struct worker_opts *);
 /*
  * Wait for the threads to end (nothing may be queued) and add the PCRE2
- * match-limit stops their rule sets counted to *re_limits.
+ * match-limit stops their rule sets counted to *re_limits (none: they
+ * are WORKER_EV_RELIMIT events).
  */
 void		 worker_pool_free(struct worker_pool *, uint64_t *re_limits);
 /*
