@@ -54,11 +54,11 @@ static const struct match_mod {
 	uint64_t	 with;
 } match_mods[] = {
 	{ "contains",	M_CONTAINS,	M_ALL|M_CASED|M_WINDASH|M_B64|M_UTF|
-					    M_FIELDREF },
+					    M_FIELDREF|M_ACCOUNTS },
 	{ "startswith",	M_STARTSWITH,	M_ALL|M_CASED|M_WINDASH|M_B64|M_UTF|
-					    M_FIELDREF },
+					    M_FIELDREF|M_ACCOUNTS },
 	{ "endswith",	M_ENDSWITH,	M_ALL|M_CASED|M_WINDASH|M_B64|M_UTF|
-					    M_FIELDREF },
+					    M_FIELDREF|M_ACCOUNTS },
 	{ "all",	M_ALL,		~M_EXISTS },
 	{ "re",		M_RE,		M_ALL|M_RESUB },
 	{ "i",		M_RE_I,		M_ALL|M_RE|M_RE_M|M_RE_S },
@@ -67,13 +67,15 @@ static const struct match_mod {
 	{ "cidr",	M_CIDR,		M_ALL },
 	{ "exists",	M_EXISTS,	0 },
 	{ "cased",	M_CASED,	M_ALL|M_STROP|M_WINDASH|M_FIELDREF|
-					    M_NEQ|M_B64|M_UTF },
+					    M_NEQ|M_B64|M_UTF|M_ACCOUNTS },
 	{ "lt",		M_LT,		M_ALL|M_TIME },
 	{ "lte",	M_LTE,		M_ALL|M_TIME },
 	{ "gt",		M_GT,		M_ALL|M_TIME },
 	{ "gte",	M_GTE,		M_ALL|M_TIME },
-	{ "neq",	M_NEQ,		M_ALL|M_CASED|M_FIELDREF|M_TIME },
-	{ "fieldref",	M_FIELDREF,	M_ALL|M_STROP|M_CASED|M_NEQ },
+	{ "neq",	M_NEQ,		M_ALL|M_CASED|M_FIELDREF|M_TIME|
+					    M_ACCOUNTS },
+	{ "fieldref",	M_FIELDREF,	M_ALL|M_STROP|M_CASED|M_NEQ|
+					    M_ACCOUNTS },
 	{ "base64",	M_BASE64,	M_ALL|M_STROP|M_CASED|M_UTF },
 	{ "base64offset", M_BASE64OFF,	M_ALL|M_STROP|M_CASED|M_UTF },
 	{ "utf16le",	M_UTF16LE,	M_ALL|M_STROP|M_CASED|M_B64 },
@@ -88,6 +90,9 @@ static const struct match_mod {
 	{ "week",	M_WEEK,		M_ALL|M_NUMCMP|M_NEQ },
 	{ "month",	M_MONTH,	M_ALL|M_NUMCMP|M_NEQ },
 	{ "year",	M_YEAR,		M_ALL|M_NUMCMP|M_NEQ },
+	/* ctaudit's own: the field stands for the account ids it names */
+	{ "accounts",	M_ACCOUNTS,	M_ALL|M_STROP|M_CASED|M_NEQ|
+					    M_FIELDREF },
 };
 
 
@@ -149,6 +154,8 @@ static int	match_final(struct match_walk *, const struct rec_value *);
 static int	match_leaves(struct match_walk *, const struct rec_value *);
 static int	match_visit(struct match_walk *, const char *, size_t);
 static int	match_visit_ref(struct match_walk *, const char *, size_t);
+static int	match_visit_accounts(struct match_walk *, const char *,
+		    size_t);
 static int	match_val_text(struct match_walk *, const struct match_val *,
 		    const char *, size_t);
 static int	match_any(const struct match_item *, struct record *,
@@ -906,6 +913,25 @@ match_visit(struct match_walk *w, const char *s, size_t n)
 	return 0;
 }
 
+/*
+ * accounts: the candidate stands for the account ids it names, each
+ * tested as a candidate of its own; a text that names none is no match.
+ */
+static int
+match_visit_accounts(struct match_walk *w, const char *s, size_t n)
+{
+	char	ids[MATCH_ACCOUNTS_MAX][MATCH_ACCOUNT_LEN];
+	size_t	i, nids;
+
+	if (s == NULL)
+		return 0;
+	nids = match_accounts(s, n, ids, MATCH_ACCOUNTS_MAX);
+	for (i = 0; i < nids; i++)
+		if (match_visit(w, ids[i], MATCH_ACCOUNT_LEN))
+			return 1;
+	return 0;
+}
+
 /* Whether one value (or, with val NULL, any value) matches the record. */
 static int
 match_any(const struct match_item *mi, struct record *rec,
@@ -917,7 +943,7 @@ match_any(const struct match_item *mi, struct record *rec,
 
 	memset(&w, 0, sizeof w);
 	w.rec = rec;
-	w.visit = match_visit;
+	w.visit = mi->mods & M_ACCOUNTS ? match_visit_accounts : match_visit;
 	w.item = mi;
 	w.val = val;
 	if ((root = record_root(rec)) == NULL)

@@ -94,6 +94,20 @@ typedef int		 match_text_cb(void *, const char *, size_t);
 void			 match_field_texts(struct record *, const char *,
 			    match_text_cb *, void *);
 
+/*
+ * The accounts modifier: the 12-digit AWS account ids that a text names,
+ * at most max of them, each once, in the order of their first mention.
+ * An id is the account part of an ARN (arn:PARTITION:SERVICE:REGION:ID:),
+ * the whole text, or a quoted string of its own inside the text ("ID",
+ * also with escaped quotes, as in a JSON policy held in a JSON string).
+ * Returns how many were stored in ids (each MATCH_ACCOUNT_LEN digits, not
+ * NUL-terminated).
+ */
+#define MATCH_ACCOUNT_LEN	12
+#define MATCH_ACCOUNTS_MAX	64	/* ids taken from one text */
+size_t			 match_accounts(const char *, size_t,
+			    char (*)[MATCH_ACCOUNT_LEN], size_t);
+
 /* Case-insensitive Sigma wildcard match (* and ?, \ escapes): 1 or 0. */
 int			 match_wildcard(const char *pat, size_t patlen,
 			    const char *s, size_t len, int cased);

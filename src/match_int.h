@@ -51,6 +51,7 @@
 #define M_WEEK		(1ULL << 28)
 #define M_MONTH		(1ULL << 29)
 #define M_YEAR		(1ULL << 30)
+#define M_ACCOUNTS	(1ULL << 31)
 
 enum match_op {				/* how a string value compares */
 	MATCH_OP_EQ,

@@ -3,8 +3,9 @@
  * The value forms of detection items other than text: numbers as JSON
  * and YAML write them, IPv4 and IPv6 addresses and CIDR networks, the
  * parts of a timestamp (minute to year, ISO 8601 weeks), and the UTF-16
- * and Base64 encodings behind the utf16* and base64* modifiers.  Pure
- * functions that match.c uses to compile values and compare texts.
+ * and Base64 encodings behind the utf16* and base64* modifiers, and the
+ * AWS account ids behind accounts.  Pure functions that match.c uses to
+ * compile values and compare texts.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "match.h"
 #include "match_int.h"
@@ -334,4 +336,92 @@ match_base64(const unsigned char *p, size_t n, size_t *outlen)
 	*o = '\0';
 	*outlen = (size_t)(o - out);
 	return out;
+}
+
+/*
+ * 1 if the run of digits at s[i..j) is the account field of an ARN: a ':'
+ * after it, and "arn:PARTITION:SERVICE:REGION:" before it, with the
+ * partition starting "aws" and "arn" not part of a longer word.
+ */
+static int
+match_accounts_arn(const char *s, size_t i, size_t j, size_t n)
+{
+	size_t	k, f, start;
+	char	c;
+
+	if (j >= n || s[j] != ':' || i == 0 || s[i - 1] != ':')
+		return 0;
+	k = i - 1;			/* at the ':' before the account */
+	for (f = 0; f < 3; f++) {	/* region, service, partition */
+		start = k;
+		while (k > 0) {
+			c = s[k - 1];
+			if (c == ':')
+				break;
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' &&
+			    c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+				return 0;
+			k--;
+		}
+		if (k == 0)
+			return 0;
+		if (f == 1 && k == start)
+			return 0;	/* no service */
+		if (f == 2 && (start - k < 3 ||
+		    strncasecmp(s + k, "aws", 3) != 0))
+			return 0;
+		k--;			/* at the ':' before the field */
+	}
+	if (k < 3 || strncasecmp(s + k - 3, "arn", 3) != 0)
+		return 0;
+	if (k > 3) {
+		c = s[k - 4];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-')
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * 1 if the run of digits at s[i..j) is a quoted string of its own: '"'
+ * before it and '"' after it, possibly behind backslashes (the quotes of
+ * a JSON text held in a JSON string).
+ */
+static int
+match_accounts_quoted(const char *s, size_t i, size_t j, size_t n)
+{
+	if (i == 0 || s[i - 1] != '"')
+		return 0;
+	while (j < n && s[j] == '\\')
+		j++;
+	return j < n && s[j] == '"';
+}
+
+/* The account ids a text names (see match.h). */
+size_t
+match_accounts(const char *s, size_t n, char (*ids)[MATCH_ACCOUNT_LEN],
+    size_t max)
+{
+	size_t	i, j, k, nids = 0;
+
+	for (i = 0; i < n && nids < max; i = j) {
+		if (s[i] < '0' || s[i] > '9') {
+			j = i + 1;
+			continue;
+		}
+		for (j = i; j < n && s[j] >= '0' && s[j] <= '9'; j++)
+			;
+		if (j - i != MATCH_ACCOUNT_LEN)
+			continue;
+		if (!(i == 0 && j == n) && !match_accounts_quoted(s, i, j, n) &&
+		    !match_accounts_arn(s, i, j, n))
+			continue;
+		for (k = 0; k < nids; k++)
+			if (memcmp(ids[k], s + i, MATCH_ACCOUNT_LEN) == 0)
+				break;
+		if (k == nids)
+			memcpy(ids[nids++], s + i, MATCH_ACCOUNT_LEN);
+	}
+	return nids;
 }

@@ -127,6 +127,31 @@ check_file rules "$T/rules.want" "$T/rules.out"
 run rulesbad 3 rules $R -r "$D/bad_condition.yml"
 check_file rulesbad "$T/rules.want" "$T/rulesbad.out"
 
+# The accounts modifier (a ctaudit extension) refused where it cannot
+# apply, with the item and the file:line of the rule.
+for how in "re: '^4444'" "exists: true" "fieldref: ''"; do
+	cat >"$T/accounts.yml" <<EOF
+title: Accounts misused (CLI test rule)
+id: 2a7c4e19-6b3d-4f80-9c15-7e2d8a4b6c01
+status: test
+logsource:
+    product: aws
+    service: cloudtrail
+detection:
+    selection:
+        requestParameters.policy|accounts|$how
+    condition: selection
+level: low
+EOF
+	run accounts 3 rules -r "$T/accounts.yml"
+	case $how in
+	re*)	msg="modifier 're' cannot be combined with 'accounts'" ;;
+	exists*) msg="modifier 'exists' cannot be combined with 'accounts'" ;;
+	*)	msg="modifier 'fieldref' takes a field name, not ''" ;;
+	esac
+	expect_err accounts "ctaudit: $T/accounts.yml:9: error: requestParameters.policy|accounts|${how%%:*}: $msg"
+done
+
 # An empty rule set is a configuration error, not a silent clean run.
 mkdir "$T/norules"
 run norules 3 -r "$T/norules" "$D/events.json"

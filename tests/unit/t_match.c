@@ -137,6 +137,22 @@ static const struct {
 	    "modifier 'contains' cannot be combined with 'neq'" },
 	{ "f", { "windash", "base64" }, { S("-x"), END },
 	    "modifier 'base64' cannot be combined with 'windash'" },
+	{ "f", { "accounts", "re" }, { S("x"), END },
+	    "modifier 're' cannot be combined with 'accounts'" },
+	{ "f", { "cidr", "accounts" }, { S("10.0.0.0/8"), END },
+	    "modifier 'accounts' cannot be combined with 'cidr'" },
+	{ "f", { "accounts", "exists" }, { B("true"), END },
+	    "modifier 'exists' cannot be combined with 'accounts'" },
+	{ "f", { "accounts", "gt" }, { N("1"), END },
+	    "modifier 'gt' cannot be combined with 'accounts'" },
+	{ "f", { "accounts", "base64" }, { S("x"), END },
+	    "modifier 'base64' cannot be combined with 'accounts'" },
+	{ "f", { "accounts", "accounts" }, { S("x"), END },
+	    "duplicate modifier 'accounts'" },
+	{ NULL, { "accounts" }, { S("x"), END },
+	    "modifier 'accounts' needs a field" },
+	{ "f", { "accounts", "fieldref" }, { S(""), END },
+	    "modifier 'fieldref' takes a field name, not ''" },
 	{ "f", { "fieldref", "re" }, { S("g"), END },
 	    "modifier 're' cannot be combined with 'fieldref'" },
 	{ "f", { "i" }, { S("x"), END },
@@ -511,6 +527,50 @@ static const struct {
 	{ "a", { "fieldref", "neq" }, { S("b"), END },
 	    "{\"a\":\"x\",\"b\":\"X\"}", 0 },
 	{ "a", { "fieldref", "neq" }, { S("b"), END }, "{\"a\":\"x\"}", 0 },
+	/* accounts: the account ids a field names (ctaudit's own) */
+#define REC_POL(pol) "{\"recipientAccountId\":\"111122223333\"," \
+	"\"userIdentity\":{\"accountId\":\"111122223333\"}," \
+	"\"requestParameters\":{\"policy\":\"" pol "\"}}"
+#define OWN_ROOT "{\\\"AWS\\\":\\\"arn:aws:iam::111122223333:root\\\"}"
+#define OTHER_ID "{\\\"AWS\\\":[\\\"444455556666\\\"]}"
+	{ "requestParameters", { "accounts", "fieldref", "neq" },
+	    { S("recipientAccountId"), END }, REC_POL(OWN_ROOT), 0 },
+	{ "requestParameters", { "accounts", "fieldref", "neq" },
+	    { S("recipientAccountId"), END }, REC_POL(OTHER_ID), 1 },
+	{ "requestParameters", { "accounts", "fieldref", "neq" },
+	    { S("recipientAccountId"), END },
+	    REC_POL("[" OWN_ROOT "," OTHER_ID "]"), 1 },
+	{ "requestParameters", { "accounts", "fieldref" },
+	    { S("recipientAccountId"), END },
+	    REC_POL("[" OWN_ROOT "," OTHER_ID "]"), 1 },
+	{ "requestParameters", { "accounts", "fieldref" },
+	    { S("recipientAccountId"), END }, REC_POL(OTHER_ID), 0 },
+	{ "requestParameters", { "accounts", "neq" },
+	    { S("111122223333"), END }, REC_POL(OTHER_ID), 1 },
+	{ "requestParameters", { "accounts" }, { S("4444*"), END },
+	    REC_POL(OTHER_ID), 1 },
+	{ "requestParameters", { "accounts", "all" },
+	    { S("444455556666"), S("111122223333"), END },
+	    REC_POL("[" OWN_ROOT "," OTHER_ID "]"), 1 },
+	{ "requestParameters", { "accounts", "all" },
+	    { S("444455556666"), S("111122223333"), END },
+	    REC_POL(OTHER_ID), 0 },
+	/* no referenced field: not comparable, so neq does not match */
+	{ "requestParameters", { "accounts", "fieldref", "neq" },
+	    { S("recipientAccount"), END }, REC_POL(OTHER_ID), 0 },
+	/* a policy that names no account: nothing to differ */
+	{ "requestParameters", { "accounts", "fieldref", "neq" },
+	    { S("recipientAccountId"), END },
+	    REC_POL("{\\\"AWS\\\":\\\"*\\\"}"), 0 },
+	/* a bare id as a whole value, in a list or a number */
+	{ "p", { "accounts", "fieldref", "neq" }, { S("r"), END },
+	    "{\"r\":\"111122223333\",\"p\":\"444455556666\"}", 1 },
+	{ "p", { "accounts", "fieldref", "neq" }, { S("r"), END },
+	    "{\"r\":\"111122223333\",\"p\":[\"111122223333\"]}", 0 },
+	{ "p", { "accounts", "fieldref", "neq" }, { S("r"), END },
+	    "{\"r\":111122223333,\"p\":{\"u\":444455556666}}", 1 },
+	{ "p", { "accounts", "fieldref", "neq" }, { S("r"), END },
+	    "{\"r\":\"111122223333\",\"p\":\"ec2.amazonaws.com\"}", 0 },
 	/* time parts of eventTime, as written (no zone conversion) */
 	{ "eventTime", { "year" }, { N("2023"), END }, REC_S3, 1 },
 	{ "eventTime", { "month" }, { N("1"), END }, REC_S3, 1 },
@@ -646,6 +706,76 @@ test_records(void)
 	}
 }
 
+/* match_accounts(): the ids a text names, in order, each once. */
+static const struct {
+	const char	*text;
+	const char	*want;		/* the ids, joined with ',' */
+} accounts[] = {
+	{ "111122223333",				"111122223333" },
+	{ "1111222233334",				"" },	/* 13 digits */
+	{ "11112222333",				"" },	/* 11 digits */
+	{ " 111122223333",				"" },	/* not whole */
+	{ "arn:aws:iam::111122223333:root",		"111122223333" },
+	{ "arn:aws-cn:iam::111122223333:user/a",	"111122223333" },
+	{ "arn:aws-us-gov:sts::111122223333:assumed-role/r/s",
+							"111122223333" },
+	{ "arn:aws:kms:us-east-1:111122223333:key/1",	"111122223333" },
+	{ "arn:aws:s3:::bucket/111122223333",		"" },	/* a key */
+	{ "arn:aws:s3:::111122223333:x",		"" },	/* no service */
+	{ "arn:aws:iam::aws:policy/111122223333",	"" },
+	{ "xarn:aws:iam::111122223333:root",		"" },
+	{ "arn:gcp:iam::111122223333:root",		"" },
+	{ "arn:aws:iam::111122223333",			"" },	/* no ':' */
+	{ "arn:aws:iam::*:root",			"" },
+	{ "{\"AWS\":\"111122223333\"}",		"111122223333" },
+	{ "{\"AWS\":[\"111122223333\",\"444455556666\"]}",
+					"111122223333,444455556666" },
+	{ "{\\\"AWS\\\":\\\"444455556666\\\"}", "444455556666" },
+	{ "{\"Version\":\"2012-10-17\",\"n\":111122223333}", "" },
+	{ "https://sqs.us-east-1.amazonaws.com/111122223333/q", "" },
+	{ "\"111122223333 \"",			"" },
+	{ "[\"arn:aws:iam::444455556666:root\",\"444455556666\","
+	    "\"arn:aws:iam::111122223333:role/x\"]",
+					"444455556666,111122223333" },
+};
+
+static void
+test_accounts(void)
+{
+	char	ids[MATCH_ACCOUNTS_MAX][MATCH_ACCOUNT_LEN], got[1024], *p;
+	char	many[MATCH_ACCOUNTS_MAX * 20 + 64];
+	size_t	i, k, n;
+
+	for (i = 0; i < sizeof accounts / sizeof accounts[0]; i++) {
+		n = match_accounts(accounts[i].text, strlen(accounts[i].text),
+		    ids, MATCH_ACCOUNTS_MAX);
+		p = got;
+		*p = '\0';
+		for (k = 0; k < n; k++) {
+			if (k > 0)
+				*p++ = ',';
+			memcpy(p, ids[k], MATCH_ACCOUNT_LEN);
+			p += MATCH_ACCOUNT_LEN;
+			*p = '\0';
+		}
+		if (strcmp(got, accounts[i].want) != 0) {
+			fprintf(stderr, "accounts[%zu]: '%s': got '%s', "
+			    "want '%s'\n", i, accounts[i].text, got,
+			    accounts[i].want);
+			failed = 1;
+		}
+	}
+	/* the cap: ids past MATCH_ACCOUNTS_MAX are not taken */
+	p = many;
+	for (k = 0; k < MATCH_ACCOUNTS_MAX + 2; k++)
+		p += snprintf(p, many + sizeof many - p, "\"%012zu\",", k);
+	n = match_accounts(many, strlen(many), ids, MATCH_ACCOUNTS_MAX);
+	CHECK(n == MATCH_ACCOUNTS_MAX);
+	CHECK(memcmp(ids[MATCH_ACCOUNTS_MAX - 1], "000000000063", 12) == 0);
+	n = match_accounts(many, strlen(many), ids, 2);
+	CHECK(n == 2);
+}
+
 /* The rule index sees plain equality only, lower-cased and unescaped. */
 static void
 test_literals(void)
@@ -735,6 +865,7 @@ main(void)
 	test_wildcard();
 	test_bad();
 	test_records();
+	test_accounts();
 	test_literals();
 	test_hostile();
 	return failed;
