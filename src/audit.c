@@ -434,6 +434,10 @@ audit_consume(struct audit *a, struct worker_job *j)
 			if (ev->type == WORKER_EV_DIAG)
 				diag(ev->level, ev->where, ev->line, "%s",
 				    ev->msg);
+			else if (ev->type == WORKER_EV_RELIMIT)
+				rule_set_re_limit(a->rules,
+				    rule_set_get(a->rules, ev->first),
+				    ev->where, ev->index);
 			else
 				audit_replay(a, j, ev);
 		}

@@ -60,6 +60,9 @@ void		 record_set_root(struct record *, const struct rec_value *);
  * (a -j worker hands it to the main thread); *sizep is what it holds.
  */
 struct record	*record_clone(const struct record *, size_t *sizep);
+size_t		 record_clone_size(const struct record *);
+struct record	*record_clone_to(const struct record *, void *);
+void		 record_release(struct record *);
 
 /*
  * Build a record from one JSON object, for tests.  Returns NULL and sets

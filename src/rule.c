@@ -73,6 +73,10 @@ struct rule_set {
 	unsigned char		*tag_found;
 };
 
+/* rule_re_hook_set(): a -j worker's. */
+static __thread rule_match_cb	*rule_re_hook;
+static __thread void		*rule_re_hook_arg;
+
 struct rule_idseen {
 	char		*id;
 	char		*path;
@@ -740,15 +744,39 @@ rule_eval_one(struct rule_set *rs, struct rule_eval_ctx *ctx)
 	rv = sigma_cond_eval(ctx->r->cond, rule_sel_cb, ctx);
 	if (match_re_limits() == before)
 		return rv;
+	if (rule_re_hook != NULL)
+		rule_re_hook(ctx->r, ctx->rec, rule_re_hook_arg);
+	else
+		rule_set_re_limit(rs, ctx->r, record_origin(ctx->rec),
+		    record_index(ctx->rec));
+	return rv;
+}
+
+/*
+ * -j: this thread's stops are handed to cb instead, for the main thread
+ * to count and warn about with rule_set_re_limit() in input order, so
+ * that the warnings are -j 1's whatever the number of workers.
+ */
+void
+rule_re_hook_set(rule_match_cb *cb, void *arg)
+{
+	rule_re_hook = cb;
+	rule_re_hook_arg = arg;
+}
+
+/* Count a stopped evaluation; warn about the first RULE_RE_WARN_MAX. */
+void
+rule_set_re_limit(struct rule_set *rs, const struct rule *r,
+    const char *origin, uint64_t index)
+{
 	rs->re_limits++;
 	if (rs->re_limits <= RULE_RE_WARN_MAX)
-		diag(DIAG_WARN, record_origin(ctx->rec), 0, "record %ju: rule "
+		diag(DIAG_WARN, origin, 0, "record %ju: rule "
 		    "%s: a regular expression stopped at PCRE2's match "
 		    "limit, counted as no match%s",
-		    (uintmax_t)record_index(ctx->rec), ctx->r->id,
+		    (uintmax_t)index, r->id,
 		    rs->re_limits == RULE_RE_WARN_MAX ? " (further ones are "
 		    "only counted in the summary)" : "");
-	return rv;
 }
 
 /* Evaluations stopped by a regular expression's limits (see above). */

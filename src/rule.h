@@ -73,6 +73,14 @@ const struct rule *rule_set_get(const struct rule_set *, size_t);
  */
 void		 rule_set_eval(struct rule_set *, struct record *,
 		    rule_match_cb *, void *);
+/*
+ * -j: hand this thread's stopped |re evaluations to cb instead of
+ * counting and warning; the main thread passes them, in input order, to
+ * rule_set_re_limit(), which counts and warns as rule_set_eval() does.
+ */
+void		 rule_re_hook_set(rule_match_cb *, void *);
+void		 rule_set_re_limit(struct rule_set *, const struct rule *,
+		    const char *origin, uint64_t index);
 
 const char	*rule_id(const struct rule *);
 const char	*rule_name(const struct rule *);	/* or NULL */

@@ -28,6 +28,18 @@
 #include "xmalloc.h"
 
 #define WORKER_READ_SIZE	(256 * 1024)
+/*
+ * Events are counted against WORKER_BUFFER_MAX this many bytes at a time:
+ * taking the lock for each record made the threads wait on each other.
+ */
+#define WORKER_CHARGE_BATCH	(64 * 1024)
+/*
+ * Records a job keeps are copied into blocks of this size, given back to
+ * the pool when the job is freed: a malloc() for each copy, freed on
+ * another thread, made the workers' heaps fault pages in all the time.
+ */
+#define WORKER_SLAB_SIZE	(256 * 1024)
+#define WORKER_SLABS_KEPT	64		/* 16 MiB given back, at most */
 
 enum {
 	WORKER_QUEUED,
@@ -45,7 +57,9 @@ struct worker {
 	struct worker_pool	*pool;
 	pthread_t		 thread;
 	struct rule_set		*rules;
+	int			 shared;	/* rules: the main thread's */
 	struct worker_map	*rmap, *fmap;
+	size_t			 charged;	/* bytes not yet in buffered */
 	size_t			 nrmap, nfmap;
 	struct worker_job	*job;		/* being decoded */
 	size_t			 first;		/* matches of this record */
@@ -72,6 +86,14 @@ struct worker_pool {
 		size_t		 size;
 	}			*spare;
 	size_t			 nspare;
+	struct worker_slab	*slabs;		/* free, for the next jobs */
+	size_t			 nslabs;
+};
+
+/* A block of record copies (record_clone_to()). */
+struct worker_slab {
+	struct worker_slab	*next;
+	size_t			 used;
 };
 
 static void	*worker_main(void *);
@@ -82,7 +104,10 @@ static size_t	 worker_map_find(const struct worker_map *, size_t,
 static void	 worker_decode(struct worker *, struct worker_job *);
 static void	 worker_on_record(struct record *, void *);
 static void	 worker_on_match(const struct rule *, struct record *, void *);
+static void	 worker_re_stop(const struct rule *, struct record *, void *);
 static struct worker_ev *worker_ev_add(struct worker_evs *);
+static struct record *worker_clone(struct worker *, const struct record *,
+		    size_t *, int *);
 static void	 worker_evs_clear(struct worker_evs *);
 static void	 worker_diag(enum diag_level, const char *, unsigned long,
 		    const char *, void *);
@@ -152,7 +177,8 @@ worker_pool_create(const struct worker_opts *opts)
 void
 worker_pool_free(struct worker_pool *p, uint64_t *re_limits)
 {
-	int	i;
+	struct worker_slab	*sl;
+	int			 i;
 
 	if (p == NULL)
 		return;
@@ -172,6 +198,10 @@ worker_pool_free(struct worker_pool *p, uint64_t *re_limits)
 	pthread_mutex_destroy(&p->lock);
 	while (p->nspare > 0)
 		free(p->spare[--p->nspare].data);
+	while ((sl = p->slabs) != NULL) {
+		p->slabs = sl->next;
+		free(sl);
+	}
 	free(p->spare);
 	free(p->w);
 	free(p);
@@ -202,6 +232,10 @@ worker_map_find(const struct worker_map *map, size_t n, const struct rule *r)
 /*
  * Load the rules the main thread loaded, in the same order, so that a
  * rule is known to both by its index; the messages were shown already.
+ * The first worker evaluates the main thread's own set instead: the main
+ * thread evaluates rules only once every job is done (a stream too long
+ * to read ahead), and loading the rules costs as much as auditing
+ * several megabytes.
  */
 static void
 worker_load(struct worker *w)
@@ -209,11 +243,16 @@ worker_load(struct worker *w)
 	const struct worker_opts	*o = &w->pool->opts;
 	size_t				 i;
 
-	diag_capture(worker_diag_drop, NULL);
-	w->rules = rule_set_create(o->ropts);
-	for (i = 0; i < o->nrulepaths; i++)
-		(void)rule_set_load(w->rules, o->rulepaths[i]);
-	rule_set_filters_resolve(w->rules);
+	if (w == &w->pool->w[0]) {
+		w->rules = o->rules;
+		w->shared = 1;
+	} else {
+		diag_capture(worker_diag_drop, NULL);
+		w->rules = rule_set_create(o->ropts);
+		for (i = 0; i < o->nrulepaths; i++)
+			(void)rule_set_load(w->rules, o->rulepaths[i]);
+		rule_set_filters_resolve(w->rules);
+	}
 	if (rule_set_count(w->rules) != rule_set_count(o->rules) ||
 	    rule_set_nfilters(w->rules) != rule_set_nfilters(o->rules))
 		fatalx("worker: the rules changed while loading");
@@ -245,6 +284,7 @@ worker_main(void *arg)
 
 	worker_load(w);
 	diag_capture(worker_diag, w);
+	rule_re_hook_set(worker_re_stop, w);
 	worker_lock(p);
 	for (;;) {
 		for (j = p->head; j != NULL; j = j->next)
@@ -261,14 +301,19 @@ worker_main(void *arg)
 		worker_unlock(p);
 		worker_decode(w, j);
 		worker_lock(p);
+		p->buffered += w->charged;
+		w->charged = 0;
 		j->state = WORKER_DONE;
 		if (pthread_cond_broadcast(&p->done) != 0)
 			fatalx("pthread_cond_broadcast");
 	}
-	p->re_limits += rule_set_re_limits(w->rules);
+	if (!w->shared)
+		p->re_limits += rule_set_re_limits(w->rules);
 	worker_unlock(p);
 	diag_capture(NULL, NULL);
-	rule_set_free(w->rules);
+	rule_re_hook_set(NULL, NULL);
+	if (!w->shared)
+		rule_set_free(w->rules);
 	free(w->rmap);
 	free(w->fmap);
 	scan_thread_clear();
@@ -326,9 +371,12 @@ worker_charge(struct worker *w, size_t n)
 {
 	struct worker_pool	*p = w->pool;
 
-	worker_lock(p);
 	w->job->bytes += n;
-	p->buffered += n;
+	if ((w->charged += n) < WORKER_CHARGE_BATCH)
+		return;
+	worker_lock(p);
+	p->buffered += w->charged;
+	w->charged = 0;
 	while (p->buffered > WORKER_BUFFER_MAX && p->head != w->job &&
 	    !p->quit)
 		if (pthread_cond_wait(&p->work, &p->lock) != 0)
@@ -358,7 +406,10 @@ worker_evs_clear(struct worker_evs *e)
 	for (i = 0; i < e->n; i++) {
 		free(e->v[i].where);
 		free(e->v[i].msg);
-		record_free(e->v[i].rec);
+		if (e->v[i].slab)
+			record_release(e->v[i].rec);
+		else
+			record_free(e->v[i].rec);
 	}
 	free(e->v);
 	memset(e, 0, sizeof *e);
@@ -413,6 +464,24 @@ worker_diag_drop(enum diag_level level, const char *where,
 	(void)arg;
 }
 
+/* A |re stopped by PCRE2's limits: the main thread counts and warns. */
+static void
+worker_re_stop(const struct rule *r, struct record *rec, void *arg)
+{
+	struct worker		*w = arg;
+	struct worker_ev	*ev;
+	const char		*origin = record_origin(rec);
+
+	if (w->job == NULL)
+		return;
+	ev = worker_ev_add(&w->job->evs);
+	ev->type = WORKER_EV_RELIMIT;
+	ev->first = worker_map_find(w->rmap, w->nrmap, r);
+	ev->where = origin != NULL ? xstrdup(origin) : NULL;
+	ev->index = record_index(rec);
+	worker_charge(w, sizeof *ev + (origin != NULL ? strlen(origin) : 0));
+}
+
 static void
 worker_on_match(const struct rule *r, struct record *rec, void *arg)
 {
@@ -433,6 +502,42 @@ worker_on_match(const struct rule *r, struct record *rec, void *arg)
 		    filter);
 	else
 		w->keep = 1;
+}
+
+/* Copy a record for the main thread, into the job's current slab. */
+static struct record *
+worker_clone(struct worker *w, const struct record *rec, size_t *sizep,
+    int *slab)
+{
+	struct worker_pool	*p = w->pool;
+	struct worker_job	*j = w->job;
+	struct worker_slab	*sl = j->slabs;
+	size_t			 n;
+	char			*mem;
+
+	n = record_clone_size(rec);
+	if (n > WORKER_SLAB_SIZE - sizeof *sl - 16) {
+		*slab = 0;
+		return record_clone(rec, sizep);
+	}
+	if (sl == NULL || n > WORKER_SLAB_SIZE - sl->used) {
+		worker_lock(p);
+		if ((sl = p->slabs) != NULL) {
+			p->slabs = sl->next;
+			p->nslabs--;
+		}
+		worker_unlock(p);
+		if (sl == NULL)
+			sl = xmalloc(WORKER_SLAB_SIZE);
+		sl->used = (sizeof *sl + 15) & ~(size_t)15;
+		sl->next = j->slabs;
+		j->slabs = sl;
+	}
+	mem = (char *)sl + sl->used;
+	sl->used += n;
+	*sizep = n;
+	*slab = 1;
+	return record_clone_to(rec, mem);
 }
 
 /* audit.c's audit_on_record() up to the rules, then the rules. */
@@ -473,7 +578,7 @@ worker_on_record(struct record *rec, void *arg)
 	ev->nmatch = j->nm - w->first;
 	size = sizeof *ev + ev->nmatch * sizeof *j->m;
 	if (o->all || w->keep) {
-		ev->rec = record_clone(rec, &size);
+		ev->rec = worker_clone(w, rec, &size, &ev->slab);
 		size += sizeof *ev + ev->nmatch * sizeof *j->m;
 	}
 	worker_charge(w, size);
@@ -591,6 +696,8 @@ worker_job_next(struct worker_pool *p, int wait)
 void
 worker_job_free(struct worker_pool *p, struct worker_job *j)
 {
+	struct worker_slab	*sl;
+
 	if (j == NULL)
 		return;
 	worker_lock(p);
@@ -600,6 +707,17 @@ worker_job_free(struct worker_pool *p, struct worker_job *j)
 	worker_unlock(p);
 	worker_evs_clear(&j->pre);
 	worker_evs_clear(&j->evs);
+	worker_lock(p);
+	while ((sl = j->slabs) != NULL) {
+		j->slabs = sl->next;
+		if (p->nslabs < WORKER_SLABS_KEPT) {
+			sl->next = p->slabs;
+			p->slabs = sl;
+			p->nslabs++;
+		} else
+			free(sl);
+	}
+	worker_unlock(p);
 	free(j->m);
 	free(j->name);
 	free(j->data);

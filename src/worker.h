@@ -24,6 +24,7 @@ struct rule_opts;
 struct rule_set;
 struct stream;
 struct worker_pool;
+struct worker_slab;
 
 #define WORKER_MAX		64		/* -j */
 #define WORKER_STREAM_MAX	(32 * 1024 * 1024)	/* one stream, read ahead */
@@ -38,6 +39,7 @@ struct worker_match {
 enum worker_ev_type {
 	WORKER_EV_DIAG,
 	WORKER_EV_REC,
+	WORKER_EV_RELIMIT,	/* rule_set_re_limit(): where, index, first */
 };
 
 struct worker_ev {
@@ -47,8 +49,10 @@ struct worker_ev {
 	char			*where;		/* or NULL */
 	unsigned long		 line;
 	char			*msg;
+	uint64_t		 index;		/* WORKER_EV_RELIMIT */
 	/* WORKER_EV_REC: the record (NULL if no one needs it), matches */
 	struct record		*rec;
+	int			 slab;		/* rec is in a worker_slab */
 	size_t			 first, nmatch;
 };
 
@@ -72,6 +76,7 @@ struct worker_job {
 	/* Results. */
 	struct worker_evs	 pre;		/* main's messages before it */
 	struct worker_evs	 evs;		/* the decoding's */
+	struct worker_slab	*slabs;		/* the records' copies */
 	struct worker_match	*m;
 	size_t			 nm, msize;
 	size_t			 bytes;		/* counted against the cap */
@@ -89,13 +94,14 @@ struct worker_opts {
 	const struct rule_opts	*ropts;		/* to load the same rules */
 	char *const		*rulepaths;
 	size_t			 nrulepaths;
-	const struct rule_set	*rules;		/* the main thread's */
+	struct rule_set		*rules;		/* the main thread's: worker 0's */
 };
 
 struct worker_pool *worker_pool_create(const struct worker_opts *);
 /*
  * Wait for the threads to end (nothing may be queued) and add the PCRE2
- * match-limit stops their rule sets counted to *re_limits.
+ * match-limit stops their rule sets counted to *re_limits (none: they
+ * are WORKER_EV_RELIMIT events).
  */
 void		 worker_pool_free(struct worker_pool *, uint64_t *re_limits);
 /*

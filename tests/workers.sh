@@ -130,6 +130,72 @@ cat "$T/killed.json" "$T/kill.rerun.out" | ids >"$T/k.ids"
 check_file "kill -9 and rerun under -j 4, every finding once" \
     "$T/all.ids" "$T/k.ids"
 
+# A regular expression stopped by PCRE2's match limit: warned about ten
+# times at most, the tenth saying so, in input order, as with -j 1 (each
+# worker used to warn ten times), and counted once each in the summary.
+sed "s/eventName|exists: true/userAgent|re: '^(a|aa)+\$'/; s/0001\$/0004/" \
+    "$T/all.yml" >"$T/backtrack.yml"
+mkdir -p "$T/bt"
+a=$(printf '%060d' 0 | tr 0 a)
+for f in 1 2 3 4; do
+	for i in 1 2 3 4; do
+		printf '{"eventSource":"iam.amazonaws.com","eventName":"E%d%d",' \
+		    "$f" "$i"
+		printf '"userAgent":"%sb"}\n' "$a"
+	done >"$T/bt/f$f.jsonl"
+done
+for j in 1 2 4; do
+	set +e
+	ctaudit -j "$j" -r "$T/backtrack.yml" --summary "$T/bt" \
+	    >"$T/bt.$j.out" 2>"$T/bt.$j.err"
+	echo $? >"$T/bt.$j.st"
+	set -e
+done
+check_status "|re stopped, -j 1" 0 "$(cat "$T/bt.1.st")"
+[ "$(grep -c "warning: record .*PCRE2's" "$T/bt.1.err")" -eq 10 ] ||
+    fail "|re stopped: not 10 warnings: $(cat "$T/bt.1.err")"
+grep -q 'bt/f3.jsonl: warning: record 1: .*(further ones are only counted' \
+    "$T/bt.1.err" || fail "|re stopped: the tenth: $(cat "$T/bt.1.err")"
+same "|re stopped, -j 2" bt.1 bt.2
+same "|re stopped, -j 4" bt.1 bt.4
+
+# A stream over the 32 MiB a worker is handed at once is read by the main
+# thread, once the streams before it are out, between the others: a
+# stored (not compressed) gzip member of 33 MiB, with a few events the
+# rule below finds among padding it does not.
+mkdir -p "$T/big"
+for f in a c; do
+	printf '{"eventName":"Needle","eventID":"%s"}\n' "$f" >"$T/big/$f.jsonl"
+done
+python3 - "$T/big/b.json.gz" <<'PY'
+import gzip, sys
+pad = "x" * 8000
+recs = []
+for i in range(4300):
+    name = "Needle" if i % 1000 == 7 else "Hay"
+    recs.append('{"eventTime":"2024-03-12T00:00:%02dZ","eventName":"%s",'
+                '"eventID":"e%d","pad":"%s"}' % (i % 60, name, i, pad))
+data = ('{"Records":[' + ",".join(recs) + "]}").encode()
+with open(sys.argv[1], "wb") as f:
+    f.write(gzip.compress(data, compresslevel=0, mtime=0))
+PY
+[ "$(wc -c <"$T/big/b.json.gz")" -gt 33554432 ] ||
+    fail "the big stream is not over 32 MiB"
+sed "s/eventName|exists: true/eventName: Needle/; s/0001\$/0005/" \
+    "$T/all.yml" >"$T/needle.yml"
+for j in 1 2; do
+	set +e
+	"$CTAUDIT" -j "$j" -f json -r "$T/needle.yml" --summary "$T/big" \
+	    >"$T/big.$j.out" 2>"$T/big.$j.err"
+	echo $? >"$T/big.$j.st"
+	set -e
+done
+check_status "over 32 MiB, -j 1" 1 "$(cat "$T/big.1.st")"
+[ "$(jq -r .eventID "$T/big.1.out" | tr '\n' ' ')" = \
+    "a e7 e1007 e2007 e3007 e4007 c " ] ||
+    fail "over 32 MiB: $(jq -r .eventID "$T/big.1.out" | tr '\n' ' ')"
+same "over 32 MiB, -j 2" big.1 big.2
+
 # The option's range, and the S3 transfer depth's own option.
 run badj 3 -j 65 $RULES "$ARCHIVE"
 grep -qx 'ctaudit: error: -j 65: out of range (1 to 64)' "$T/badj.err" ||
