@@ -386,14 +386,9 @@ aws_cred_chain_create(const struct aws_cred_opts *opts, char **cause)
 	ho.no_proxy = 1;
 	if ((ch->meta = http_client_create(&ho, cause)) == NULL)
 		goto fail;
-	if (opts != NULL && opts->deadline_at != 0) {
-		ch->deadline_at = opts->deadline_at;
-		ch->deadline_why = xstrdup(opts->deadline_why);
-		http_client_deadline(ch->http, ch->deadline_at,
-		    ch->deadline_why);
-		http_client_deadline(ch->meta, ch->deadline_at,
-		    ch->deadline_why);
-	}
+	if (opts != NULL && opts->deadline_at != 0)
+		aws_cred_chain_deadline(ch, opts->deadline_at,
+		    opts->deadline_why);
 
 	if (aws_cred_resolve(ch, &ch->cur, &ch->source, cause) == -1)
 		goto fail;
@@ -402,6 +397,20 @@ aws_cred_chain_create(const struct aws_cred_opts *opts, char **cause)
 fail:
 	aws_cred_chain_free(ch);
 	return NULL;
+}
+
+/* Set the deadline of every later fetch (0: none); see aws_cred.h. */
+void
+aws_cred_chain_deadline(struct aws_cred_chain *ch, int64_t at_ms,
+    const char *why)
+{
+	free(ch->deadline_why);
+	ch->deadline_why = NULL;
+	ch->deadline_at = at_ms;
+	if (at_ms != 0)
+		ch->deadline_why = xstrdup(why);
+	http_client_deadline(ch->http, at_ms, why);
+	http_client_deadline(ch->meta, at_ms, why);
 }
 
 /* Free a chain, wiping the credentials. */

@@ -65,6 +65,9 @@ struct aws_cred_chain;
 struct aws_cred_chain	*aws_cred_chain_create(const struct aws_cred_opts *,
 			    char **cause);
 void			 aws_cred_chain_free(struct aws_cred_chain *);
+/* Set or move the deadline of every later fetch; see aws_cred_opts. */
+void			 aws_cred_chain_deadline(struct aws_cred_chain *,
+			    int64_t at_ms, const char *why);
 
 /*
  * A copy of the current credentials into *out (the caller clears it),

@@ -147,6 +147,7 @@ main_sinks(struct main_ctx *ctx)
 	memset(&kopts, 0, sizeof kopts);
 	kopts.profile = cl->profile;
 	kopts.dry_run = cl->dry_run;
+	kopts.run_deadline_ms = cl->run_deadline_ms;
 	ctx->aopts.sinks = sink_set_create((size_t)cl->threshold, &kopts);
 	for (i = 0; i < cl->notify.n; i++) {
 		if (sink_set_open(ctx->aopts.sinks, cl->notify.v[i],

@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alert.h"
 #include "buf.h"
 #include "log.h"
 #include "sink.h"
+#include "source.h"
 #include "xmalloc.h"
 
 static const struct sink_ops *sink_table[] = {
@@ -42,7 +44,17 @@ struct sink_set {
 	uint64_t		 seq;
 	int			 finished;
 	int			 digest;	/* what finish sent */
+	int64_t			 created;	/* monotonic ms */
 };
+
+static int64_t
+sink_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Find a sink by name. */
 const struct sink_ops *
@@ -67,6 +79,7 @@ sink_set_create(size_t threshold, const struct sink_opts *opts)
 	if (ss->opts.dry_out == NULL)
 		ss->opts.dry_out = stderr;
 	alert_batch_init(&ss->batch, threshold);
+	ss->created = sink_now_ms();
 	return ss;
 }
 
@@ -130,6 +143,30 @@ sink_set_add(struct sink_set *ss, const struct finding *fd)
 }
 
 /* Send the alerts, or the digest, to every sink; see sink.h. */
+/*
+ * Give a sink the time left of the run deadline (the same moment as S3's
+ * if an S3 source started its clock), or SINK_SEND_MS from now.
+ */
+static void
+sink_set_deadline(const struct sink_set *ss, struct sink_entry *e)
+{
+	int64_t	 at;
+	char	*why;
+
+	if (ss->opts.run_deadline_ms > 0) {
+		if ((at = source_s3_run_deadline()) == 0)
+			at = ss->created + ss->opts.run_deadline_ms;
+		why = xprintf("the run deadline of %lld s (--run-deadline) "
+		    "passed", (long long)(ss->opts.run_deadline_ms / 1000));
+	} else {
+		at = sink_now_ms() + SINK_SEND_MS;
+		why = xprintf("not delivered within the %d s a sink may take",
+		    SINK_SEND_MS / 1000);
+	}
+	e->ops->deadline(e->priv, at, why);
+	free(why);
+}
+
 size_t
 sink_set_finish(struct sink_set *ss)
 {
@@ -157,6 +194,8 @@ sink_set_finish(struct sink_set *ss)
 	}
 	for (i = 0; i < ss->n; i++) {
 		e = &ss->v[i];
+		if (!ss->opts.dry_run && e->ops->deadline != NULL)
+			sink_set_deadline(ss, e);
 		cause = NULL;
 		sent = e->ops->send(e->priv, v, n, &cause);
 		e->messages = sent;

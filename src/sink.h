@@ -28,10 +28,17 @@
 struct alert;
 struct finding;
 
+/*
+ * Without --run-deadline, the time each sink may take to deliver all its
+ * messages, their retries and waits included.
+ */
+#define SINK_SEND_MS	(120 * 1000)
+
 struct sink_opts {
 	const char	*profile;	/* --profile, for the AWS credentials */
 	int		 dry_run;	/* show each request, send nothing */
 	FILE		*dry_out;	/* where --dry-run shows them */
+	int64_t		 run_deadline_ms;	/* --run-deadline; 0: none */
 };
 
 struct sink_ops {
@@ -50,6 +57,11 @@ struct sink_ops {
 	 */
 	size_t		 (*send)(void *, struct alert *const *, size_t n,
 			    char **cause);
+	/*
+	 * Before send: no request, wait or credential fetch goes on past
+	 * at_ms (CLOCK_MONOTONIC, ms); what is cut fails with why.
+	 */
+	void		 (*deadline)(void *, int64_t at_ms, const char *why);
 	void		 (*close)(void *);	/* wipes secrets; NULL ok */
 };
 
@@ -74,9 +86,11 @@ size_t		 sink_set_count(const struct sink_set *);
 /* Render and keep a finding (a NULL set or one with no sink: nothing). */
 void		 sink_set_add(struct sink_set *, const struct finding *);
 /*
- * Deliver what was kept.  Each sink that fails is reported with
- * diag(DIAG_ERROR).  Returns the number of sinks that did not deliver
- * every finding.
+ * Deliver what was kept, each sink within the run deadline (what is left
+ * of --run-deadline, counted from the first S3 source or else from the
+ * set's creation) or, without one, within SINK_SEND_MS of its start.
+ * Each sink that fails is reported with diag(DIAG_ERROR).  Returns the
+ * number of sinks that did not deliver every finding.
  */
 size_t		 sink_set_finish(struct sink_set *);
 /* One note for the summary: what each sink delivered. */

@@ -60,6 +60,8 @@ struct sink_sns {
 	FILE			*dry_out;
 	struct aws_cred_chain	*chain;
 	struct http_client	*http;
+	int64_t			 deadline_at;	/* monotonic ms, or 0 */
+	char			*deadline_why;
 };
 
 /* One message of a send. */
@@ -88,6 +90,7 @@ static void	*sink_sns_open(const char *, const struct sink_opts *,
 		    char **);
 static size_t	 sink_sns_send(void *, struct alert *const *, size_t,
 		    char **);
+static void	 sink_sns_deadline(void *, int64_t, const char *);
 static void	 sink_sns_close(void *);
 static int	 sink_sns_arn(const char *, char **, int *);
 static void	 sink_sns_param(struct buf *, const char *, const char *,
@@ -102,7 +105,7 @@ static void	 sink_sns_publish(struct sink_sns *, struct sink_sns_msg *);
 static int	 sink_sns_batch(struct sink_sns *, struct sink_sns_msg **,
 		    size_t, char **);
 static void	 sink_sns_fail(struct sink_sns_msg *, const char *, int);
-static void	 sink_sns_sleep(unsigned);
+static int	 sink_sns_sleep(const struct sink_sns *, unsigned);
 static void	 sink_sns_xml_start(void *, const XML_Char *,
 		    const XML_Char **);
 static void	 sink_sns_xml_end(void *, const XML_Char *);
@@ -112,6 +115,7 @@ const struct sink_ops sink_sns_ops = {
 	.name = "sns",
 	.open = sink_sns_open,
 	.send = sink_sns_send,
+	.deadline = sink_sns_deadline,
 	.close = sink_sns_close,
 };
 
@@ -213,7 +217,23 @@ sink_sns_close(void *priv)
 	free(s->arn);
 	free(s->region);
 	free(s->endpoint);
+	free(s->deadline_why);
 	free(s);
+}
+
+/* No request, credential fetch or wait past at_ms; see sink.h. */
+static void
+sink_sns_deadline(void *priv, int64_t at_ms, const char *why)
+{
+	struct sink_sns	*s = priv;
+
+	free(s->deadline_why);
+	s->deadline_at = at_ms;
+	s->deadline_why = xstrdup(why);
+	if (s->http != NULL)
+		http_client_deadline(s->http, at_ms, why);
+	if (s->chain != NULL)
+		aws_cred_chain_deadline(s->chain, at_ms, why);
 }
 
 /* Append "&prefixname=value" to a form, the value percent-encoded. */
@@ -328,16 +348,26 @@ sink_sns_fail(struct sink_sns_msg *m, const char *cause, int retry)
 		m->state = -1;
 }
 
-/* Wait before a round of retries (the HTTP client's own are per try). */
-static void
-sink_sns_sleep(unsigned ms)
+/*
+ * Wait before a round of retries (the HTTP client's own are per try): 0,
+ * or -1 when the wait would end past the deadline (none is begun).
+ */
+static int
+sink_sns_sleep(const struct sink_sns *s, unsigned ms)
 {
 	struct timespec	ts;
 
+	if (s->deadline_at != 0) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + ms >=
+		    s->deadline_at)
+			return -1;
+	}
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		continue;
+	return 0;
 }
 
 /*
@@ -603,8 +633,14 @@ sink_sns_send(void *priv, struct alert *const *alerts, size_t n,
 	if (n == 1 && msgs[0].state == 0)
 		sink_sns_publish(s, &msgs[0]);
 	for (round = 0; n > 1 && round < SINK_SNS_ROUNDS && !stop; round++) {
-		if (round > 0)
-			sink_sns_sleep(http_backoff_ms(s->http, round, 0));
+		if (round > 0 && sink_sns_sleep(s,
+		    http_backoff_ms(s->http, round, 0)) == -1) {
+			for (i = 0; i < n; i++)
+				if (msgs[i].state == 0)
+					sink_sns_fail(&msgs[i],
+					    s->deadline_why, 0);
+			break;
+		}
 		pending = 0;
 		for (i = 0; i < n && !stop;) {
 			/* Up to ten waiting messages, 256 KiB in all. */

@@ -84,6 +84,8 @@ struct sink_webhook {
 	int		 dry_run;
 	FILE		*dry_out;
 	struct http_client *http;
+	int64_t		 deadline_at;	/* monotonic ms, or 0 */
+	char		*deadline_why;
 };
 
 static void	*sink_webhook_open(const struct sink_webhook_kind *,
@@ -96,6 +98,7 @@ static void	*sink_telegram_open(const char *, const struct sink_opts *,
 		    char **);
 static size_t	 sink_webhook_send(void *, struct alert *const *, size_t,
 		    char **);
+static void	 sink_webhook_deadline(void *, int64_t, const char *);
 static void	 sink_webhook_close(void *);
 static char	*sink_webhook_read(const char *, char **);
 static char	*sink_webhook_encode(const char *);
@@ -127,6 +130,7 @@ const struct sink_ops sink_slack_ops = {
 	.name = "slack",
 	.open = sink_slack_open,
 	.send = sink_webhook_send,
+	.deadline = sink_webhook_deadline,
 	.close = sink_webhook_close,
 };
 
@@ -134,6 +138,7 @@ const struct sink_ops sink_discord_ops = {
 	.name = "discord",
 	.open = sink_discord_open,
 	.send = sink_webhook_send,
+	.deadline = sink_webhook_deadline,
 	.close = sink_webhook_close,
 };
 
@@ -141,6 +146,7 @@ const struct sink_ops sink_telegram_ops = {
 	.name = "telegram",
 	.open = sink_telegram_open,
 	.send = sink_webhook_send,
+	.deadline = sink_webhook_deadline,
 	.close = sink_webhook_close,
 };
 
@@ -379,8 +385,21 @@ sink_webhook_close(void *priv)
 	freezero_str(w->secret[0]);
 	freezero_str(w->secret[1]);
 	free(w->chat_id);
+	free(w->deadline_why);
 	http_client_free(w->http);
 	free(w);
+}
+
+/* No request or wait past at_ms; see sink.h. */
+static void
+sink_webhook_deadline(void *priv, int64_t at_ms, const char *why)
+{
+	struct sink_webhook	*w = priv;
+
+	free(w->deadline_why);
+	w->deadline_at = at_ms;
+	w->deadline_why = xstrdup(why);
+	http_client_deadline(w->http, at_ms, why);
 }
 
 /* Backticks replaced (U+02CB); Slack's &, < and > escaped if slack. */
@@ -598,6 +617,15 @@ sink_webhook_describe(const struct sink_webhook *w,
 	return out;
 }
 
+static int64_t
+sink_webhook_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void
 sink_webhook_sleep(unsigned ms)
 {
@@ -659,6 +687,12 @@ sink_webhook_send(void *priv, struct alert *const *v, size_t n,
 				break;
 			free(why);
 			why = NULL;
+			/* A wait that ends past the deadline is not begun. */
+			if (w->deadline_at != 0 && sink_webhook_now_ms() +
+			    after * 1000 >= w->deadline_at) {
+				why = xstrdup(w->deadline_why);
+				break;
+			}
 			http_response_clear(&rs);
 			sink_webhook_sleep((unsigned)after * 1000);
 		}

@@ -75,6 +75,12 @@ struct source;
 extern const struct source_ops	source_file_ops;
 extern const struct source_ops	source_s3_ops;
 
+/*
+ * When --run-deadline passes (CLOCK_MONOTONIC ms), once the first S3
+ * source has started its clock; 0 before that, or without one.
+ */
+int64_t		 source_s3_run_deadline(void);
+
 struct source	*source_open(const char *, const struct source_opts *,
 		    char **);
 int		 source_next(struct source *, struct stream **, char **);

@@ -86,6 +86,12 @@ const struct source_ops source_s3_ops = {
 };
 
 int64_t
+source_s3_run_deadline(void)
+{
+	return source_s3_run_at;
+}
+
+int64_t
 source_s3_now(void)
 {
 	struct timespec	 ts;

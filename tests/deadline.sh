@@ -76,6 +76,37 @@ printf '%s\n' "ctaudit: s3://bucket/AWSLogs/111122223333/CloudTrail/us-east-1/: 
 check_file run-sts "$T/want" "$T/run-sts.err"
 unset AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN
 
+# The senders of --notify and --sns-topic stop at the run deadline too
+# (from the start of a run with no S3 source): a webhook and an SNS
+# endpoint that drip their answers are cut, the findings are named as not
+# delivered, and the status is 4.
+SNSDATA=$TESTDATA/sns
+serve "$T/cport" "$PY" "$TOP_SRCDIR/tests/tools/fake_s3_drip.py" \
+    --port-file "$T/cport" --drip chat
+export CTAUDIT_SLACK_WEBHOOK_URL=http://127.0.0.1:$PORT/slack/T0/B0/dripsekrit
+start=$(date +%s)
+run run-slack 4 -r "$SNSDATA" -q --run-deadline 2 --notify slack \
+    "$SNSDATA/events.json"
+took=$(($(date +%s) - start))
+[ "$took" -le 6 ] || fail "run-slack: took $took s past a 2 s run deadline"
+printf '%s\n' "ctaudit: slack: error: 2 of 2 findings not delivered: message 1 of 2: the run deadline of 2 s (--run-deadline) passed" >"$T/want"
+check_file run-slack "$T/want" "$T/run-slack.err"
+unset CTAUDIT_SLACK_WEBHOOK_URL
+
+serve "$T/nport" "$PY" "$TOP_SRCDIR/tests/tools/fake_s3_drip.py" \
+    --port-file "$T/nport" --drip sns
+export AWS_ACCESS_KEY_ID=AKIDDRIP AWS_SECRET_ACCESS_KEY=dripsekrit \
+    AWS_ENDPOINT_URL_SNS=http://127.0.0.1:$PORT
+TOPIC=arn:aws:sns:us-east-1:111122223333:drip
+start=$(date +%s)
+run run-sns 4 -r "$SNSDATA" -q --run-deadline 2 --sns-topic "$TOPIC" \
+    "$SNSDATA/events.json"
+took=$(($(date +%s) - start))
+[ "$took" -le 6 ] || fail "run-sns: took $took s past a 2 s run deadline"
+printf '%s\n' "ctaudit: sns: error: 2 of 2 findings not delivered: $TOPIC: the run deadline of 2 s (--run-deadline) passed" >"$T/want"
+check_file run-sns "$T/want" "$T/run-sns.err"
+unset AWS_ENDPOINT_URL_SNS
+
 run bad-deadline 3 --run-deadline 0 "$PREFIX"
 run bad-deadline2 3 --object-deadline 604801 "$PREFIX"
 finish

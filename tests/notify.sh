@@ -129,12 +129,17 @@ check_status bad-token 4 "$(cat "$T/st")"
 # A server that echoes the request path into its error: no secret, and
 # no piece of one of 8 bytes or more, reaches stderr, whole,
 # percent-encoded, cut by the server 7 or 8 bytes into the path, or cut
-# by ctaudit's 200-byte limit 10 or 7 bytes into it.
+# by ctaudit's 200-byte limit 10 or 7 bytes into it; nor JSON-escaped
+# (\/ and \u003a kept as text through the service's JSON), alone, after
+# percent-encoding, or cut at an odd length inside the token's escape or
+# inside its text.
 OUT=$T/echo
 : >"$OUT"
 n=0
 for c in '' ',"encode":true' ',"cut":25' ',"cut":26' ',"pad":172' \
-    ',"pad":175'; do
+    ',"pad":175' ',"escape":true' ',"escape":true,"encode":true' \
+    ',"escape":true,"cut":37' ',"escape":true,"encode":true,"cut":51' \
+    ',"escape":true,"cut":59'; do
 	n=$((n + 1))
 	echo "== echo-$n: $c" >>"$OUT"
 	# shellcheck disable=SC2086
@@ -142,6 +147,21 @@ for c in '' ',"encode":true' ',"cut":25' ',"cut":26' ',"pad":172' \
 	check_status "echo-$n" 4 "$st"
 done
 check_file echo "$EXPECTED/notify-echo" "$OUT"
+# No 8-byte piece of a path or the token, as sent, in what any server
+# said (the sink's name, "telegram", is one of the token's pieces).
+sed -n 's/.*: HTTP 404: //p' "$T"/echo-*.err >"$T/echo-said"
+[ "$(wc -l <"$T/echo-said")" -eq $((n * 3)) ] ||
+    fail "echo: not every server's complaint was shown"
+for s in "$SLACK_PATH" "$DISCORD_PATH" "$TOKEN"; do
+	i=0
+	while [ $((i + 8)) -le ${#s} ]; do
+		piece=$(printf '%s' "$s" | cut -c $((i + 1))-$((i + 8)))
+		if grep -qF -- "$piece" "$T/echo-said"; then
+			fail "echo: a piece of a secret was printed: $piece"
+		fi
+		i=$((i + 1))
+	done
+done
 OUT=$T/transcript
 
 # Configuration errors stop the run before it starts.

@@ -9,8 +9,10 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "correlate.h"
 #include "log.h"
@@ -50,13 +52,21 @@ fuzz_records_read(struct stream *s, void *buf, size_t len, char **cause)
 	return (ssize_t)len;
 }
 
+/*
+ * The correlation engine is made at the first match of an input: most
+ * inputs match no rule, and an engine that saw nothing finds nothing,
+ * while making one walks the whole rule set.
+ */
 static void
 fuzz_records_match(const struct rule *r, struct record *rec, void *arg)
 {
-	struct correlate	*corr = arg;
+	struct correlate	**corr = arg;
 
-	if (rule_set_suppress(fuzz_records_rules, r, rec) == NULL)
-		correlate_match(corr, r, rec);
+	if (rule_set_suppress(fuzz_records_rules, r, rec) != NULL)
+		return;
+	if (*corr == NULL)
+		*corr = correlate_create(fuzz_records_rules, NULL);
+	correlate_match(*corr, r, rec);
 }
 
 static void
@@ -74,7 +84,11 @@ fuzz_records_record(struct record *rec, void *arg)
 	rule_set_eval(fuzz_records_rules, rec, fuzz_records_match, arg);
 }
 
-/* Load the bundled rules once: $CTAUDIT_FUZZ_RULES, or ./rules. */
+/*
+ * Load the bundled rules once: $CTAUDIT_FUZZ_RULES, or ./rules.  Unless
+ * stderr is a terminal (a replay), it is fully buffered: a parse error
+ * per input is still formatted and escaped, but costs no write(2) each.
+ */
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -84,6 +98,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	diag_init("ctaudit");
+	if (!isatty(STDERR_FILENO))
+		setvbuf(stderr, NULL, _IOFBF, 64 * 1024);
 	if ((path = getenv("CTAUDIT_FUZZ_RULES")) == NULL)
 		path = "rules";
 	memset(&opts, 0, sizeof opts);
@@ -124,9 +140,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m.p = data + (size > 0 ? 1 + n : 0);
 	m.len = size > 0 ? size - 1 - n : 0;
 	memset(&st, 0, sizeof st);
-	corr = correlate_create(fuzz_records_rules, NULL);
-	scan_stream(&m.s, fuzz_records_record, corr, &st);
-	correlate_finish(corr, fuzz_records_corr, NULL);
-	correlate_free(corr);
+	corr = NULL;
+	scan_stream(&m.s, fuzz_records_record, &corr, &st);
+	if (corr != NULL) {
+		correlate_finish(corr, fuzz_records_corr, NULL);
+		correlate_free(corr);
+	}
 	return 0;
 }

@@ -10,7 +10,8 @@ or one of EXTRA (the tries, waits and deadlines).  Its value is worked
 out from its definition (other macros, casts and integer suffixes
 allowed) and must appear in the section as a number: as it is, or in
 KiB, MiB or GiB when it divides, or in seconds for a name ending in _MS.
-Caps that share a value need a mention each.  INTERNAL lists the caps that bound no input, each with why; a new cap
+Caps that share a value need a mention each.  INTERNAL lists the caps
+that bound no input, each with why; a new cap
 must be documented or listed there, so none goes undocumented by
 accident.  Prints one line per problem; exit 1 if there is any.
 """
@@ -24,11 +25,14 @@ EXTRA = {
     "HTTP_ATTEMPTS", "HTTP_MAX_DELAY_MS", "HTTP_CONNECT_TIMEOUT_MS",
     "HTTP_STALL_TIMEOUT_MS", "SOURCE_S3_XFER_BUF", "SOURCE_S3_LISTS",
     "SOURCE_S3_AHEAD", "SOURCE_S3_OBJECT_MS", "AWS_CRED_PROCESS_MS",
-    "AWS_CRED_STS_MS",
+    "AWS_CRED_STS_MS", "SINK_SEND_MS", "SINK_WEBHOOK_WAITS",
+    "SINK_SNS_ROUNDS", "SINK_SNS_BATCH",
 }
 
 INTERNAL = {
-    # Fixed sizes of what ctaudit itself writes, not of input.
+    # Each is a protocol's or a format's constant, the size of what
+    # ctaudit itself writes or builds, or a fixed internal size that no
+    # input grows; a cap on input belongs in LIMITS instead.
     "ALERT_DESC_MAX": "cut of a description in a notification",
     "ALERT_FIELD_MAX": "cut of a value in a notification",
     "ALERT_FP_MAX": "false positives listed in a notification",
@@ -38,7 +42,6 @@ INTERNAL = {
     "ALERT_LINE_FIELD_MAX": "cut of a value in a one-line summary",
     "ALERT_SUBJECT_MAX": "SNS subject, a protocol limit",
     "ALERT_TEXT_MAX": "size of a notification ctaudit writes",
-    "ALERT_THRESHOLD_MAX": "range of an option value",
     "SINK_DISCORD_CONTENT_MAX": "Discord's own limit on a message",
     "SINK_DISCORD_DESC_MAX": "Discord's own limit on an embed",
     "SINK_DISCORD_TITLE_MAX": "Discord's own limit on a title",
@@ -51,12 +54,10 @@ INTERNAL = {
     "FORMS_KEY_MAX": "longest member name in ctaudit's own table",
     "FORMS_URL_MAX": "a console URL ctaudit builds",
     "EVENTTIME_ARG_MAX": "cut of a bad argument in a message",
-    "EVENTTIME_MAX": "the last instant of 9999, given as years",
+    "EVENTTIME_MAX": "in LIMITS in words: the years 0000 to 9999",
     "SUMMARY_ROWS_MAX": "rows of the chart ctaudit draws",
     "SIGMA_CORR_CONDS_MAX": "one per operator of the Sigma spec",
     "SUMMARY_KEY_MAX": "cut of a value in the summary",
-    "SUMMARY_KEYS_MAX": "distinct values in a summary table",
-    "RULE_RE_WARN_MAX": "warnings printed, documented in words",
     "JSON_GUARD_HOLD_MAX": "bytes held back by the parser guard",
     "JSON_TOKEN_MAX": "the same as BUF_RECORD_MAX",
     "HASH_MAX": "hash table size, bound by the caps of its users",
@@ -64,26 +65,13 @@ INTERNAL = {
     "SIGV4_CANON_MAX": "a request ctaudit signs",
     "SIGV4_HEADERS_MAX": "headers of a request ctaudit signs",
     "SIGV4_PARAMS_MAX": "query parameters of a request ctaudit signs",
-    "SIGV4_SCOPE_MAX": "a region or service name, checked as a name",
+    "SIGV4_SCOPE_MAX": "a region is a DNS label, 63 bytes by protocol",
     "SIGV4_SECRET_MAX": "bounded by AWS_CRED_FIELD_MAX first",
     "AWS_CRED_HIDE_MAX": "secrets scrubbed from one message",
-    "AWS_CONFIG_ARGV_MAX": "words of credential_process",
-    "AWS_CONFIG_FILE_MAX": "size of an AWS configuration file",
     "HTTP_HEADERS_MAX": "headers of a request ctaudit sends",
-    "S3_LIST_DAYS_MAX": "a listing strategy, not a cap on input",
-    "SOURCE_SHARD_MAX": "range of the --shard option",
-    "OUTPUT_TEXT_WRAP_MAX": "range of COLUMNS, under ENVIRONMENT",
-    "STATE_BOOT_MAX": "boot id read from the kernel",
+    "S3_LIST_DAYS_MAX": "when to list a region whole: no input is cut",
+    "STATE_BOOT_MAX": "the kernel's boot id, a UUID, as a journal has it",
     "STATE_FIELDS_MAX": "fields of a state line, fixed by its format",
-    "STATE_ID_MAX": "an id in the state file",
-    "GZ_REPLAY_MAX": "a gzip member kept for a retry",
-    "PREFILTER_AC_MAX": "the prefilter's automaton, past it no prefilter",
-    "OUTPUT_SORT_CAP": "sorted output spills to disk past it",
-    "DIGEST_DOC_MAX": "a digest file, documented under VERIFYING",
-    "DIGEST_KEYS_MAX": "public keys, documented under VERIFYING",
-    "DIGEST_LOGS_MAX": "files a digest lists, under VERIFYING",
-    "VERIFY_KEYS_MAX": "--public-keys file, under VERIFYING",
-    "VERIFY_SIGS_MAX": "--signatures file, under VERIFYING",
 }
 
 DEF = re.compile(r"^#define\s+([A-Z][A-Z0-9_]*)\s+(.+?)\s*(?:/\*.*)?$")

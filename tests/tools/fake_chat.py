@@ -25,7 +25,9 @@ service (or {"429": {"slack": N, ...}}, N for one) with 429
 JSON only), {"status": S} answers every request with S.  {"echo": true}
 answers 404 with an error that echoes the request path, as some servers
 do, in each service's shape: after "pad" bytes of filler, percent-encoded
-with "encode", cut at "cut" bytes when given.
+with "encode", then JSON-escaped with "escape" (what is not a letter, a
+digit, '-', '_' or '.' as \\/ or \\u00XX, left in the text as written, so
+that it survives the service's own JSON), cut at "cut" bytes when given.
 
 Each request is appended to --log as a JSON object (service, status,
 payload); --raw gets each as received.  "fake_chat.py show LOG" prints
@@ -178,6 +180,10 @@ class Handler(stubserver.Handler):
         path = self.path
         if ctl.get("encode"):
             path = urllib.parse.quote(path, safe="")
+        if ctl.get("escape"):
+            path = "".join(c if c.isalnum() or c in "-_." else
+                           "\\/" if c == "/" else "\\u%04x" % ord(c)
+                           for c in path)
         text = "x" * ctl.get("pad", 0) + "no route for POST " + path
         if "cut" in ctl:
             text = text[:ctl["cut"]]

@@ -7,8 +7,11 @@ AssumeRoleWithWebIdentity posted to the same endpoint) is sent a byte
 every --every seconds after the headers, as a server that keeps a
 transfer alive forever would.  With more than one key each object is
 padded to 4 KiB, so that reading one whole takes far longer than a test
-may.  Signatures are not checked (s3_proxy.py does that for tests/s3.sh).
-Serves on 127.0.0.1, a free port written to --port-file, until killed.
+may.  --drip sns answers every POST with an SNS PublishResponse, and
+--drip chat with a chat webhook's "ok", each padded to 4 KiB and
+dripped.  Signatures are not checked (s3_proxy.py does that for
+tests/s3.sh).  Serves on 127.0.0.1, a free port written to --port-file,
+until killed.
 """
 
 import argparse
@@ -71,6 +74,13 @@ class Handler(stubserver.Handler):
 
     def do_POST(self):
         self.body()
+        st = self.server.state
+        if st.drip == "sns":
+            data = ("<PublishResponse><PublishResult><MessageId>drip"
+                    "</MessageId></PublishResult></PublishResponse>")
+            return self.drip(data.encode().ljust(4096), "text/xml")
+        if st.drip == "chat":
+            return self.drip(b"ok".ljust(4096), "text/plain")
         data = ("<AssumeRoleWithWebIdentityResponse>"
                 "<AssumeRoleWithWebIdentityResult><Credentials>"
                 "<AccessKeyId>AKIDDRIPSTS</AccessKeyId>"
@@ -87,7 +97,8 @@ class Handler(stubserver.Handler):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--port-file", required=True)
-    p.add_argument("--drip", choices=("list", "object", "sts"),
+    p.add_argument("--drip", choices=("list", "object", "sts", "sns",
+                                      "chat"),
                    required=True)
     p.add_argument("--every", type=float, default=0.5)
     p.add_argument("--keys", type=int, default=1)
