@@ -164,6 +164,19 @@ static size_t	match_val_weakest(const struct match_val *);
 static void	match_needles_init(struct match_item *);
 static int	match_visit_text(struct match_walk *, const char *, size_t);
 
+/*
+ * A field name is dot-separated parts, each naming an object member:
+ * "a.", ".a" and "a..b" have an empty part and name nothing.
+ */
+static int
+match_field_ok(const char *f)
+{
+	size_t	n = strlen(f);
+
+	return n > 0 && f[0] != '.' && f[n - 1] != '.' &&
+	    strstr(f, "..") == NULL;
+}
+
 static const struct match_mod *
 match_mod_find(uint64_t bit)
 {
@@ -411,7 +424,7 @@ match_compile_val(struct match_item *mi, struct match_val *v,
 		return 0;
 	}
 	if (mi->mods & M_FIELDREF) {
-		if (mv->type != MATCH_V_STRING || *text == '\0') {
+		if (mv->type != MATCH_V_STRING || !match_field_ok(text)) {
 			xasprintf(cause, "modifier 'fieldref' takes a field "
 			    "name, not '%s'", text);
 			return -1;
@@ -513,6 +526,10 @@ match_item_compile(const char *field, const char *const *mods, size_t nmods,
 
 	if (field != NULL && *field == '\0') {
 		*cause = xstrdup("empty field name");
+		return NULL;
+	}
+	if (field != NULL && !match_field_ok(field)) {
+		*cause = xstrdup("empty part in field name");
 		return NULL;
 	}
 	if (nvals == 0) {

@@ -152,6 +152,32 @@ EOF
 	expect_err accounts "ctaudit: $T/accounts.yml:9: error: requestParameters.policy|accounts|${how%%:*}: $msg"
 done
 
+# A field name with an empty part ("a.", ".a", "a..b") names no member:
+# refused at load time.  "eventName.|exists" called a null matcher before
+# (found by fuzz_sigma); the same check holds for a fieldref's target.
+for item in "eventName.|exists: true" ".eventName: x" \
+    "requestParameters..bucketName: x" "eventName|fieldref: 'userAgent.'"; do
+	cat >"$T/emptypart.yml" <<EOF
+title: Empty field part (CLI test rule)
+id: 5e0b7d2c-3a91-4c6f-8e24-1f9a6b3c7d58
+status: test
+logsource:
+    product: aws
+    service: cloudtrail
+detection:
+    selection:
+        $item
+    condition: selection
+level: low
+EOF
+	run emptypart 3 rules -r "$T/emptypart.yml"
+	case $item in
+	*fieldref*) msg="eventName|fieldref: modifier 'fieldref' takes a field name, not 'userAgent.'" ;;
+	*)	msg="${item%%:*}: empty part in field name" ;;
+	esac
+	expect_err emptypart "ctaudit: $T/emptypart.yml:9: error: $msg"
+done
+
 # An empty rule set is a configuration error, not a silent clean run.
 mkdir "$T/norules"
 run norules 3 -r "$T/norules" "$D/events.json"

@@ -204,6 +204,12 @@ static const struct {
 	    "modifier 'cidr' needs a field" },
 	{ "", { NULL }, { S("x"), END },
 	    "empty field name" },
+	{ "eventName.", { "exists" }, { S("true"), END },
+	    "empty part in field name" },
+	{ ".eventName", { NULL }, { S("x"), END },
+	    "empty part in field name" },
+	{ "requestParameters..bucketName", { NULL }, { S("x"), END },
+	    "empty part in field name" },
 	{ "f", { NULL }, { END },
 	    "no values" },
 };
