@@ -238,6 +238,42 @@ gz_input(struct gz *g, const void *p, size_t len)
 	g->inlen = len;
 }
 
+#ifdef HAVE_ISAL
+/*
+ * Whether the gzip header at p (RFC 1952, section 2.3) lies whole in the n
+ * bytes there.  ISA-L 2.30 reads a variable of its own that it has not set
+ * when a header reaches it in pieces, and may then inflate from the wrong
+ * place (valgrind shows it; the output then depends on the machine): such
+ * a member, rare with reads of 64 KiB and more, goes to zlib instead.
+ */
+static int
+gz_header_whole(const unsigned char *p, size_t n)
+{
+	const unsigned char	*nul;
+	size_t			 at = 10;
+	int			 flags, f;
+
+	if (n < at)
+		return 0;
+	flags = p[3];
+	if (flags & 0x04) {		/* FEXTRA: a length, then that much */
+		if (n < at + 2)
+			return 0;
+		at += 2 + (p[at] | (size_t)p[at + 1] << 8);
+	}
+	for (f = 0x08; f <= 0x10; f <<= 1) {	/* FNAME, FCOMMENT */
+		if (!(flags & f))
+			continue;
+		if (at >= n || (nul = memchr(p + at, 0, n - at)) == NULL)
+			return 0;
+		at = (size_t)(nul - p) + 1;
+	}
+	if (flags & 0x02)		/* FHCRC */
+		at += 2;
+	return at <= n;
+}
+#endif
+
 /*
  * At the start or after a member: see whether a gzip header follows.
  * Returns 1 to go on in the new state, 0 for more input, -1 on an error.
@@ -261,7 +297,8 @@ gz_magic(struct gz *g, char **cause)
 		 * the kept bytes, which cannot be kept again: zlib goes on.
 		 */
 		g->member_isal = g->engine == GZ_ISAL && (g->rec == NULL ||
-		    g->in < g->rec || g->in >= g->rec + g->reclen);
+		    g->in < g->rec || g->in >= g->rec + g->reclen) &&
+		    gz_header_whole(g->in, g->inlen);
 		if (g->member_isal) {
 			if (g->isal == NULL) {
 				g->isal = xmalloc(sizeof *g->isal);
