@@ -12,7 +12,8 @@
  * terminal a finding is wrapped to its width (COLUMNS, or what the
  * terminal says) at the spaces between values, never inside one, and the
  * rule's title is kept whole on one line; written to a pipe or a file, a
- * finding stays on one line.
+ * finding stays on one line.  A finding of --verify names the object at
+ * fault where the principal would be, and ends with what is wrong.
  */
 #include "config.h"
 
@@ -42,6 +43,8 @@
 #define OUTPUT_TEXT_W_EVENT	24
 
 #define OUTPUT_TEXT_SGR_RESET	"\033[0m"
+
+#define OUTPUT_TEXT_VERIFY	"ctaudit.verify"	/* eventSource of --verify */
 
 #define OUTPUT_TEXT_WRAP_MIN	40	/* narrower terminals get this */
 #define OUTPUT_TEXT_WRAP_MAX	1000
@@ -290,7 +293,21 @@ output_text_line(struct output_text *ot, FILE *f, const struct finding *fd)
 			putc(' ', f);
 			output_text_str(f, s, len, 0);
 		}
+	} else if (output_field(fd, "eventSource", &s, &len) &&
+	    len == sizeof OUTPUT_TEXT_VERIFY - 1 &&
+	    memcmp(s, OUTPUT_TEXT_VERIFY, len) == 0) {
+		/* --verify: the object at fault, the title, what is wrong. */
+		output_text_field(f, fd, "requestParameters.object", 1);
+		title = (size_t)ftello(f);
+		s = rule_title(fd->rule);
+		output_text_str(f, s, s != NULL ? strlen(s) : 0, 0);
+		if (output_field(fd, "errorMessage", &s, &len) && len > 0) {
+			fputs(": ", f);
+			output_text_str(f, s, len, 0);
+		}
 	} else {
+		s = NULL;
+		len = 0;
 		output_principal(fd, &s, &len);
 		output_text_str(f, s, len, 1);
 		output_text_field(f, fd, "sourceIPAddress", 1);
