@@ -160,6 +160,7 @@ struct verify_dig {
 	char		*msig, *msigalg;	/* S3 object metadata */
 	int		 s3;		/* read from S3: metadata at hand */
 	int		 bad;		/* a finding names it */
+	int		 sig_ok;	/* its signature verified */
 };
 
 struct verify_sig {
@@ -912,6 +913,8 @@ verify_one(struct verify *v, struct verify_dig *vd)
 		} else if (r == 0)
 			verify_finding(v, vd, VERIFY_SIG_BAD, vd->name,
 			    "signature verification failed");
+		else
+			vd->sig_ok = 1;
 	}
 	for (i = 0; i < d->nlogs; i++) {
 		l = verify_log_find(v, verify_norm(d->logs[i].object));
@@ -985,6 +988,7 @@ verify_check(struct verify *v)
 	char			*scope;
 	size_t			 i, j, nscopes = 0;
 	int64_t			 t;
+	int			 vouched;
 
 	/* The period the digests cover, for ListPublicKeys. */
 	for (i = 0; i < v->ndigs; i++) {
@@ -1021,17 +1025,26 @@ verify_check(struct verify *v)
 			continue;
 		verify_link(v, prev, vd);
 	}
-	/* Hours without a log file, between hours with some. */
+	/*
+	 * Hours without a log file, between hours with some.  Where every
+	 * empty digest of the run is signed by CloudTrail and verified (and
+	 * nothing else is wrong with it), CloudTrail itself says that nothing
+	 * was delivered: a quiet hour, not a finding.  Unsigned or unchecked
+	 * (a downloaded tree without --signatures), an empty digest could be
+	 * a forgery over deleted files, so the gap is reported.
+	 */
 	for (i = 0; i < v->ndigs; i++) {
 		vd = &v->digs[i];
 		if (vd->d == NULL || vd->d->nlogs == 0)
 			continue;
+		vouched = 1;
 		for (j = i + 1; j < v->ndigs && v->digs[j].d != NULL &&
 		    v->digs[j].d->nlogs == 0 &&
 		    strcmp(v->digs[j].chain, vd->chain) == 0; j++)
-			;
+			if (!v->digs[j].sig_ok || v->digs[j].bad)
+				vouched = 0;
 		if (j > i + 1 && j < v->ndigs && v->digs[j].d != NULL &&
-		    strcmp(v->digs[j].chain, vd->chain) == 0)
+		    strcmp(v->digs[j].chain, vd->chain) == 0 && !vouched)
 			verify_finding(v, NULL, VERIFY_DELIVERY_GAP,
 			    v->digs[i + 1].name, "no log files were delivered "
 			    "between %s and %s", vd->d->end,
