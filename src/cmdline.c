@@ -61,6 +61,7 @@ enum {
 	OPT_VERIFY,
 	OPT_PUBLIC_KEYS,
 	OPT_SIGNATURES,
+	OPT_SAVE_SIGNATURES,
 	OPT_TRANSFERS,
 	OPT_PARTIAL,
 };
@@ -88,6 +89,7 @@ static const struct option cmdline_longopts[] = {
 	{ "run-deadline", required_argument,	NULL, OPT_RUN_DEADLINE },
 	{ "rules",	 required_argument,	NULL, 'r' },
 	{ "shard",	 required_argument,	NULL, OPT_SHARD },
+	{ "save-signatures", required_argument, NULL, OPT_SAVE_SIGNATURES },
 	{ "signatures",	 required_argument,	NULL, OPT_SIGNATURES },
 	{ "partial",	 required_argument,	NULL, OPT_PARTIAL },
 	{ "since",	 required_argument,	NULL, OPT_SINCE },
@@ -125,7 +127,8 @@ static const char cmdline_synopsis[] =
     "               [--stale age|none]\n"
     "               [--summary | --summary-only] [--summary-format fmt]\n"
     "               [--shard k/n | n] [--partial file]\n"
-    "               [--verify [--public-keys file] [--signatures file]]\n"
+    "               [--verify [--public-keys file] [--signatures file]\n"
+    "                [--save-signatures file]]\n"
     "               [-j jobs] [--transfers n]\n"
     "               [path | s3://bucket[/prefix] | -]...\n"
     "       ctaudit rules [-f text|json] [-r rules]... [filters]\n"
@@ -368,6 +371,9 @@ cmdline_option(struct cmdline *cl, int ch, char **argv)
 	case OPT_SIGNATURES:
 		cl->signatures = optarg;
 		break;
+	case OPT_SAVE_SIGNATURES:
+		cl->save_signatures = optarg;
+		break;
 	case 'q':
 		cl->quiet = 1;
 		break;
@@ -591,9 +597,9 @@ cmdline_check(struct cmdline *cl)
 		return -1;
 	}
 	if (!cl->verify && (cl->public_keys != NULL ||
-	    cl->signatures != NULL)) {
-		diag(DIAG_CONFIG, NULL, 0, "--public-keys and --signatures "
-		    "need --verify");
+	    cl->signatures != NULL || cl->save_signatures != NULL)) {
+		diag(DIAG_CONFIG, NULL, 0, "--public-keys, --signatures and "
+		    "--save-signatures need --verify");
 		return -1;
 	}
 	if (cl->listing && cl->npaths != 0) {

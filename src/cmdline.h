@@ -64,6 +64,7 @@ struct cmdline {
 	size_t			 sort_cap;	/* bytes; 0: the default */
 	int			 verify;	/* --verify */
 	const char		*public_keys, *signatures;
+	const char		*save_signatures;	/* --save-signatures */
 	char			**paths;	/* borrowed from argv */
 	size_t			 npaths;
 };

@@ -214,6 +214,7 @@ main_scan(struct main_ctx *ctx)
 	if (cl->verify) {
 		ctx->aopts.verify = verify_create();
 		verify_set_profile(ctx->aopts.verify, cl->profile);
+		verify_set_save(ctx->aopts.verify, cl->save_signatures);
 		if ((cl->signatures != NULL && verify_load_signatures(
 		    ctx->aopts.verify, cl->signatures) == -1) ||
 		    (cl->public_keys != NULL && verify_load_keys(

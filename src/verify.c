@@ -179,6 +179,7 @@ struct verify {
 	int		 have_sigs;	/* --signatures given */
 	uint64_t	 nmeta;		/* digests read from S3 */
 	const char	*profile;	/* for ListPublicKeys, or NULL */
+	const char	*savepath;	/* --save-signatures, or NULL */
 	struct digest_keys keys;
 	int		 have_keys;	/* --public-keys given */
 	int		 json;
@@ -1231,6 +1232,13 @@ verify_set_profile(struct verify *v, const char *profile)
 	v->profile = profile;
 }
 
+/* --save-signatures in an audit, or NULL; borrowed. */
+void
+verify_set_save(struct verify *v, const char *path)
+{
+	v->savepath = path;
+}
+
 /* --signatures and --public-keys: 0, or -1 after a diag(). */
 int
 verify_load_signatures(struct verify *v, const char *path)
@@ -1269,6 +1277,9 @@ verify_finish(struct verify *v, scan_record_cb *cb, void *arg)
 {
 	v->emit = cb;
 	v->emit_arg = arg;
+	/* As ctaudit verify does: the file is written before the checks. */
+	if (v->savepath != NULL)
+		(void)verify_sigs_save(v, v->savepath);
 	verify_check(v);
 	verify_notes(v);
 	if (v->ndigs > 0)

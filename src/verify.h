@@ -32,6 +32,8 @@ void		 verify_free(struct verify *);
 int		 verify_load_signatures(struct verify *, const char *);
 int		 verify_load_keys(struct verify *, const char *);
 void		 verify_set_profile(struct verify *, const char *);
+/* --save-signatures in an audit: written by verify_finish(). */
+void		 verify_set_save(struct verify *, const char *path);
 int		 verify_is_digest(const char *name);
 int		 verify_add_log(struct verify *, const char *name,
 		    const char *hex);

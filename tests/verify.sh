@@ -179,6 +179,11 @@ grep -c '"text":"\[CRITICAL\] CloudTrail log file deleted - 111122223333"' \
     "$T/sink.err" >"$T/n" || :
 echo 1 >"$T/want"
 check_file "sink" "$T/want" "$T/n"
+run nosave 3 -r "$TOP_SRCDIR/rules" --save-signatures "$T/x.tsv" \
+    "$T/intact"
+echo "ctaudit: error: --public-keys, --signatures and --save-signatures \
+need --verify" >"$T/want"
+check_file "--save-signatures without --verify" "$T/want" "$T/nosave.err"
 run vsince 3 -r "$TOP_SRCDIR/rules" --verify --since 2026-11-01 "$T/intact"
 echo "ctaudit: error: --verify reads every file: not with --since, --until, \
 --shard or --state" >"$T/want"
@@ -238,11 +243,14 @@ if command -v node >/dev/null && command -v aws >/dev/null &&
 		echo "== $c (audit --verify, s3)" >>"$SOUT"
 		set +e
 		ctaudit -r "$TOP_SRCDIR/rules" -f csv --verify --public-keys \
-		    "$T/$c/public-keys.json" "s3://ctaudit-test/$c" \
-		    >"$T/stdout" 2>"$T/stderr"
+		    "$T/$c/public-keys.json" --save-signatures "$T/$c.asigs" \
+		    "s3://ctaudit-test/$c" >"$T/stdout" 2>"$T/stderr"
 		echo "exit $?" >>"$SOUT"
 		set -e
 		cat "$T/stdout" "$T/stderr" >>"$SOUT"
+		# The audit's sidecar is ctaudit verify's, byte for byte.
+		check_file "$c: audit --save-signatures" "$T/$c.sigs" \
+		    "$T/$c.asigs"
 	done
 	check_file "s3" "$EXPECTED/verify-s3.txt" "$SOUT"
 
