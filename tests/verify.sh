@@ -123,6 +123,25 @@ critical ctaudit-delivery-gap quiet-hours/trail-bucket/.../111122223333_CloudTra
 WANT
 check_file "quiet, one unsigned" "$T/want" "$T/got"
 
+# bench/gen's archives: a digest every hour, empty hours included, signed
+# with the test-only key; with the keys it writes beside the archive,
+# --verify finds it whole.
+if [ -d "$SHARED/data/cloudtrail" ]; then
+	python3 "$TOP_SRCDIR/bench/gen" -j 1 --records 3000 --days 1 \
+	    --shared "$SHARED" "$T/gen" 2>/dev/null
+	run gen 0 verify --summary --signatures "$T/gen.signatures.tsv" \
+	    --public-keys "$T/gen.public-keys.json" "$T/gen"
+	grep -v '^Results found' "$T/gen.err" >"$T/got"
+	n=$(find "$T/gen" -name '*_CloudTrail_*.json.gz' | wc -l)
+	# 24 digests for each account and region that has log files.
+	d=$(($(find "$T/gen" -path '*/CloudTrail/*' -name '*.json.gz' |
+	    sed 's|/CloudTrail/\([^/]*\)/.*|/\1|' | sort -u | wc -l) * 24))
+	printf '\n%d/%d digest files valid\n%d/%d log files valid\n' \
+	    "$d" "$d" "$n" "$n" >"$T/want"
+	check_file "bench/gen archive" "$T/want" "$T/got"
+	[ -s "$T/gen.out" ] && fail "bench/gen archive: findings"
+fi
+
 # The sample archive's one digest (an organization trail) and the four
 # log files it lists.
 run archive 0 verify -q --summary "$TESTDATA/archive"
