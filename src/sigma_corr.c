@@ -18,6 +18,9 @@
 #include "sigma_int.h"
 #include "xmalloc.h"
 
+/* 2^63: counts are compared as int64_t, which holds less. */
+#define SIGMA_CORR_COUNT_LIMIT	9223372036854775808.0
+
 static int	 sigma_load_timespan(struct sigma_load *, yaml_node_t *,
 		    int64_t *);
 static int	 sigma_load_corr_cond(struct sigma_load *, yaml_node_t *,
@@ -325,6 +328,10 @@ sigma_load_corr(struct sigma_load *sl, yaml_node_t *root, yaml_node_t *n,
 	if (sc->type != SIGMA_CORR_VALUE_SUM &&
 	    sc->type != SIGMA_CORR_VALUE_AVG) {
 		for (i = 0; i < sc->nconds; i++) {
+			/* Converting 2^63 or more to int64_t is undefined. */
+			if (sc->conds[i].value >= SIGMA_CORR_COUNT_LIMIT)
+				return sigma_load_fail(sl, cond, "a count in "
+				    "a condition must be less than 2^63");
 			if (sc->conds[i].value < 0 ||
 			    sc->conds[i].value != (double)(int64_t)
 			    sc->conds[i].value)
