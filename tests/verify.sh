@@ -218,6 +218,8 @@ if command -v node >/dev/null && command -v aws >/dev/null &&
 	SERVERS="$SERVERS $(python3 "$TOP_SRCDIR/tests/tools/s3_setup" start \
 	    "$T/s3data" "$T/s3port")"
 	(
+	# A subshell runs no EXIT trap of its parent: stop its own servers.
+	trap 'kill $SERVERS 2>/dev/null || :' EXIT
 	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
 	export AWS_DEFAULT_REGION=us-east-1 HOME="$T/home"
 	unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3 AWS_CONFIG_FILE \
