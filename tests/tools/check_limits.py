@@ -57,6 +57,8 @@ INTERNAL = {
     "EVENTTIME_MAX": "in LIMITS in words: the years 0000 to 9999",
     "SUMMARY_ROWS_MAX": "rows of the chart ctaudit draws",
     "SIGMA_CORR_CONDS_MAX": "one per operator of the Sigma spec",
+    "SIGMA_CORR_COUNT_LIMIT": "2^63, int64_t's range, not a cap; in the "
+    "correlation section",
     "SUMMARY_KEY_MAX": "cut of a value in the summary",
     "JSON_GUARD_HOLD_MAX": "bytes held back by the parser guard",
     "JSON_TOKEN_MAX": "the same as BUF_RECORD_MAX",
