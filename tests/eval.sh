@@ -53,11 +53,14 @@ BEGIN {
 		kind[f[1] "\t" f[2]] = f[2]
 	}
 }
-$1 == "heldback" && $3 == "all" && NF == 8 {
+$1 == "heldback" && $3 == "all" && NF == 10 {
 	k = $2 "\trecall"; if (k in want && $6 + 0 < want[k] + 0)
 		printf "eval: %s recall %s below %s\n", $2, $6, want[k]
 	k = $2 "\trecall_medium"; if (k in want && $8 + 0 < want[k] + 0)
 		printf "eval: %s recall at medium+ %s below %s\n", $2, $8, want[k]
+	k = $2 "\trecall_medium_events"
+	if (k in want && $10 + 0 < want[k] + 0)
+		printf "eval: %s recall at medium+ from event findings %s below %s\n", $2, $10, want[k]
 }
 $1 == "heldback" && NF == 5 && $3 ~ /^[0-9]+$/ {
 	k = $2 "\tbenign_high"; if (k in want && $5 + 0 > want[k] + 0)
