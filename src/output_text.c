@@ -33,6 +33,7 @@
 #include "progress.h"
 #include "record.h"
 #include "rule.h"
+#include "verify.h"
 #include "xmalloc.h"
 
 /* Minimum widths; a longer value pushes the rest of its line along. */
@@ -43,8 +44,6 @@
 #define OUTPUT_TEXT_W_EVENT	24
 
 #define OUTPUT_TEXT_SGR_RESET	"\033[0m"
-
-#define OUTPUT_TEXT_VERIFY	"ctaudit.verify"	/* eventSource of --verify */
 
 #define OUTPUT_TEXT_WRAP_MIN	40	/* narrower terminals get this */
 #define OUTPUT_TEXT_WRAP_MAX	1000
@@ -294,8 +293,8 @@ output_text_line(struct output_text *ot, FILE *f, const struct finding *fd)
 			output_text_str(f, s, len, 0);
 		}
 	} else if (output_field(fd, "eventSource", &s, &len) &&
-	    len == sizeof OUTPUT_TEXT_VERIFY - 1 &&
-	    memcmp(s, OUTPUT_TEXT_VERIFY, len) == 0) {
+	    len == sizeof VERIFY_EVENT_SOURCE - 1 &&
+	    memcmp(s, VERIFY_EVENT_SOURCE, len) == 0) {
 		/* --verify: the object at fault, the title, what is wrong. */
 		output_text_field(f, fd, "requestParameters.object", 1);
 		title = (size_t)ftello(f);

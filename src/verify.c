@@ -95,7 +95,7 @@ const char verify_rules_yaml[] =
 	"tags: [attack.defense-evasion, attack.t1070]\n"		\
 	"logsource: {product: aws, service: cloudtrail}\n"		\
 	"detection:\n"							\
-	"  selection: {eventSource: ctaudit.verify, eventName: " name "}\n" \
+	"  selection: {eventSource: " VERIFY_EVENT_SOURCE ", eventName: " name "}\n" \
 	"  condition: selection\n"					\
 	"---\n"
 	VERIFY_RULE("ctaudit-log-deleted", "LogFileDeleted",
@@ -1155,7 +1155,7 @@ verify_emit(struct verify *v, struct verify_dig *vd, enum verify_rule r,
 		eventtime_format(t, tbuf, sizeof tbuf);
 		fprintf(f, "\"eventTime\":\"%s\",", tbuf);
 	}
-	fprintf(f, "\"eventSource\":\"ctaudit.verify\",\"eventName\":"
+	fprintf(f, "\"eventSource\":\"" VERIFY_EVENT_SOURCE "\",\"eventName\":"
 	    "\"%s\",\"awsRegion\":\"", verify_event_names[r]);
 	verify_json(f, reg);
 	fprintf(f, "\",\"recipientAccountId\":\"");

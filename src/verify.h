@@ -27,6 +27,8 @@ int		 verify_main(int argc, char **argv);
  * hands each finding to cb as an event that verify_rules_yaml matches.
  */
 extern const char verify_rules_yaml[];
+/* The eventSource of the events that carry verify's findings. */
+#define VERIFY_EVENT_SOURCE	"ctaudit.verify"
 struct verify	*verify_create(void);
 void		 verify_free(struct verify *);
 int		 verify_load_signatures(struct verify *, const char *);
