@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,7 +245,7 @@ audit_path(struct audit *a, const char *path, const struct source_opts *sopts)
 	struct source		*src;
 	struct stream		*st;
 	struct scan_stats	 before = a->stats.scan;
-	uint64_t		 skipped, files;
+	uint64_t		 skipped, files, left = source_shard_left();
 	char			*cause = NULL;
 	size_t			 n;
 	int			 rv;
@@ -296,7 +297,11 @@ done:
 	    state_latest(a->opts.state) != 0))
 		return;
 	files = a->stats.scan.streams - before.streams;
-	if (files == 0)
+	if (files == 0 && source_shard_left() != left)
+		diag(DIAG_NOTE, path, 0, "nothing here is in shard %" PRIu32
+		    "/%" PRIu32 ": other shards read it", sopts->shard.index,
+		    sopts->shard.count);
+	else if (files == 0)
 		diag(DIAG_ERROR, path, 0, "no CloudTrail log files found");
 	else if (a->stats.scan.records == before.records &&
 	    a->stats.scan.records_skipped == before.records_skipped &&

@@ -72,6 +72,7 @@ struct s3_window {
 };
 
 enum s3_level	 s3_list_level(const char *prefix);
+size_t		 s3_list_day_prefix(const char *key);
 int		 s3_list_is_account(const char *, size_t);
 int		 s3_list_is_org(const char *, size_t);
 int		 s3_list_key_time(const char *key, int64_t *ms);

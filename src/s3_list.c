@@ -25,6 +25,7 @@ static int	 s3_list_digits(const char *, size_t);
 static int	 s3_list_is_region(const char *, size_t);
 static int	 s3_list_stamp(const char *, size_t, int64_t *);
 static int64_t	 s3_list_fdiv(int64_t, int64_t);
+static enum s3_level s3_list_scan(const char *, const char *, const char **);
 
 static int
 s3_list_digits(const char *s, size_t n)
@@ -85,14 +86,39 @@ s3_list_is_region(const char *s, size_t n)
 enum s3_level
 s3_list_level(const char *prefix)
 {
-	static const int	 datelen[] = { 4, 2, 2 };
-	const char		*p = prefix, *e, *end;
-	size_t			 n;
-	int			 found = 0, step = 0, dates = 0;
+	const char	*end;
 
 	end = prefix + strlen(prefix);
 	if (end > prefix && end[-1] == '/')
 		end--;
+	return s3_list_scan(prefix, end, NULL);
+}
+
+/*
+ * The length of the day directory ("...AWSLogs/[o-ORG/]ACCOUNT/SERVICE/
+ * REGION/YYYY/MM/DD/") that a key or path begins with, or 0 when it does
+ * not lie below a day of the layout.
+ */
+size_t
+s3_list_day_prefix(const char *key)
+{
+	const char	*day = NULL;
+
+	s3_list_scan(key, key + strlen(key), &day);
+	return day == NULL ? 0 : (size_t)(day - key);
+}
+
+/*
+ * s3_list_level() of prefix..end.  With day not NULL, the walk stops at
+ * the first component after a whole date, which *day is set to.
+ */
+static enum s3_level
+s3_list_scan(const char *prefix, const char *end, const char **day)
+{
+	static const int	 datelen[] = { 4, 2, 2 };
+	const char		*p = prefix, *e;
+	size_t			 n;
+	int			 found = 0, step = 0, dates = 0;
 	/*
 	 * step: 0 before AWSLogs, 1 after it, 2 after the organization,
 	 * 3 after the account, 4 after the service, 5 after the region.
@@ -135,6 +161,10 @@ s3_list_level(const char *prefix)
 			step = 5;
 			break;
 		default:
+			if (dates == 3 && day != NULL) {
+				*day = p;
+				return S3_LEVEL_DATE;
+			}
 			if (dates == 3 || n != (size_t)datelen[dates] ||
 			    !s3_list_digits(p, n))
 				return S3_LEVEL_NONE;

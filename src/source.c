@@ -15,8 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "s3.h"
 #include "source.h"
 #include "xmalloc.h"
+
+/*
+ * What --shard left to other shards, for audit_path() to tell a shard
+ * that owns nothing of an argument from an empty one.  Sources are read
+ * on the main thread only.
+ */
+static uint64_t	source_shard_others;
 
 struct source {
 	const struct source_ops	*ops;
@@ -79,18 +87,19 @@ source_close(struct source *src)
 }
 
 /*
- * A 64-bit hash of a relative path: FNV-1a, then a finaliser so that the
- * low bits, which pick the shard, depend on every byte.  It is part of
- * the interface: changing it moves files between shards.
+ * A 64-bit hash of n bytes of a relative path: FNV-1a, then a finaliser
+ * so that the low bits, which pick the shard, depend on every byte.  It
+ * is part of the interface: changing it moves files between shards.
  */
 uint64_t
-source_shard_hash(const char *rel)
+source_shard_hash(const char *rel, size_t n)
 {
-	const unsigned char	*p;
+	const unsigned char	*p = (const unsigned char *)rel;
 	uint64_t		 h = 0xcbf29ce484222325ULL;
+	size_t			 i;
 
-	for (p = (const unsigned char *)rel; *p != '\0'; p++) {
-		h ^= *p;
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
 		h *= 0x100000001b3ULL;
 	}
 	h ^= h >> 33;
@@ -101,15 +110,40 @@ source_shard_hash(const char *rel)
 	return h;
 }
 
-/* Whether the file or key rel belongs to the shard. */
+/*
+ * Whether the file or key path, whose part below its root is rel (a
+ * suffix of path), belongs to the shard.  What is shared out is the day
+ * directory of CloudTrail's layout that path lies in (its part below the
+ * root, up to "DD/"), so that an S3 shard lists only its own days when a
+ * window names them; a file outside the layout, or named below a day, is
+ * shared out alone.  The day prefixes the S3 planner pushes (ending in
+ * "DD/") hash to the same shard as the files below them.
+ */
 int
-source_shard_keep(const struct source_shard *sh, const char *rel)
+source_shard_keep(const struct source_shard *sh, const char *path,
+    const char *rel)
 {
+	size_t	 off, day, n;
+
 	if (sh == NULL || sh->count <= 1)
 		return 1;
 	while (*rel == '/')
 		rel++;
-	return source_shard_hash(rel) % sh->count == sh->index;
+	off = (size_t)(rel - path);
+	n = strlen(rel);
+	if ((day = s3_list_day_prefix(path)) > off)
+		n = day - off;
+	if (source_shard_hash(rel, n) % sh->count == sh->index)
+		return 1;
+	source_shard_others++;
+	return 0;
+}
+
+/* How many files, keys or days source_shard_keep() left to other shards. */
+uint64_t
+source_shard_left(void)
+{
+	return source_shard_others;
 }
 
 /* A decimal number from 0 to max, digits only: 0, or -1. */

@@ -93,9 +93,13 @@ void		 source_close(struct source *);
  */
 int		 source_shard_parse(const char *, const char *batch,
 		    const char *k8s, struct source_shard *, char **cause);
-/* 1 if the file or key rel (relative to its root) is in the shard. */
+/*
+ * 1 if the file or key path, whose part below its root is the suffix rel,
+ * is in the shard (its day directory, when it lies in CloudTrail's layout).
+ */
 int		 source_shard_keep(const struct source_shard *,
-		    const char *rel);
-uint64_t	 source_shard_hash(const char *);
+		    const char *path, const char *rel);
+uint64_t	 source_shard_hash(const char *, size_t);
+uint64_t	 source_shard_left(void);
 
 #endif

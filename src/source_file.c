@@ -277,7 +277,7 @@ source_file_open(const char *path, const struct source_opts *opts,
 		}
 		return sf;
 	}
-	if (!source_shard_keep(&sf->shard, path)) {
+	if (!source_shard_keep(&sf->shard, path, path)) {
 		sf->done = 1;
 		return sf;
 	}
@@ -397,7 +397,8 @@ source_file_next(void *priv, struct stream **sp, char **cause)
 			continue;
 		}
 		if (!S_ISREG(sb.st_mode) ||
-		    !source_shard_keep(&sf->shard, path + strlen(sf->root))) {
+		    !source_shard_keep(&sf->shard, path,
+		    path + strlen(sf->root))) {
 			free(path);
 			continue;
 		}

@@ -90,6 +90,13 @@ source_s3_plan_region(struct source_s3 *s, const char *region)
 			s3_list_day(d, day);
 			t = source_s3_push(s, SOURCE_S3_LIST, S3_LEVEL_DATE,
 			    xprintf("%s%s", region, day), 1);
+			/* --shard: another shard's day is not listed. */
+			len = strlen(t->prefix);
+			if (!source_shard_keep(&s->shard, t->prefix, t->prefix +
+			    (len > s->rootlen ? s->rootlen : 0))) {
+				source_s3_pop(s);
+				continue;
+			}
 			if (s->state == NULL)
 				continue;
 			t->scope = xstrdup(region);
@@ -456,7 +463,7 @@ source_s3_add_object(struct source_s3 *s, const struct source_s3_task *t,
 	    (t->filter && s->has_window &&
 	    !s3_list_key_in_window(o->key, &s->win)))
 		return;
-	if (!source_shard_keep(&s->shard, o->key + (n > s->rootlen ?
+	if (!source_shard_keep(&s->shard, o->key, o->key + (n > s->rootlen ?
 	    s->rootlen : 0)))
 		return;		/* another shard's */
 	if (t->scope != NULL &&

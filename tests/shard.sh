@@ -187,7 +187,8 @@ if command -v node >/dev/null 2>&1 && command -v aws >/dev/null 2>&1 &&
 		audit "s3_$k" --shard "$k/3" s3://ctaudit-test/
 		got=$(gets)
 		sum=$((sum + got))
-		# A key's shard is a hash of the key: every shard lists all.
+		# Without a window there are no day prefixes to leave out:
+		# every shard lists all.
 		[ "$(lists)" = "$alllists" ] ||
 		    fail "S3 shard $k/3: $(lists) listings, one run $alllists"
 		cat "$T/s3_$k.json" >>"$T/union"
@@ -206,6 +207,36 @@ if command -v node >/dev/null 2>&1 && command -v aws >/dev/null 2>&1 &&
 	sort "$T/s3.json" >"$T/s3.sorted"
 	sort "$T/union" | cmp -s "$T/s3.sorted" - ||
 	    fail "S3: the shards' findings differ from one run's"
+
+	# With a window the planner lists day prefixes, and a shard lists
+	# only its own days: each day prefix of one run is listed by exactly
+	# one shard, and the findings are still one run's.
+	# days: the day prefixes listed since the last reset.
+	days() {
+		sed -n 's|.*list-type=2.*prefix=\([^& ]*%2F[0-9][0-9][0-9][0-9]%2F[0-9][0-9]%2F[0-9][0-9]%2F\).*|\1|p' \
+		    "$T/log" | sort
+	}
+	win="--since 2024-03-11 --until 2024-03-13T23:59:59Z"
+	curl -sf "http://127.0.0.1:$PORT/__ctl/reset" >/dev/null
+	audit s3w $win s3://ctaudit-test/
+	days >"$T/w.days"
+	: >"$T/union"
+	: >"$T/wk.days"
+	for k in 0 1 2; do
+		curl -sf "http://127.0.0.1:$PORT/__ctl/reset" >/dev/null
+		audit "s3w_$k" --shard "$k/3" $win s3://ctaudit-test/
+		cat "$T/s3w_$k.json" >>"$T/union"
+		days >>"$T/wk.days"
+		echo "S3, window, shard $k/3: $(days | wc -l | tr -d ' ')" \
+		    "of $(wc -l <"$T/w.days" | tr -d ' ') day listings"
+	done
+	[ -s "$T/w.days" ] || fail "S3, window: no day prefix was listed"
+	sort "$T/wk.days" | cmp -s "$T/w.days" - ||
+	    fail "S3, window: the shards' day listings are not one run's," \
+	    "each once: $(sort "$T/wk.days" | uniq -d | head -3)"
+	sort "$T/s3w.json" >"$T/s3w.sorted"
+	sort "$T/union" | cmp -s "$T/s3w.sorted" - ||
+	    fail "S3, window: the shards' findings differ from one run's"
 else
 	echo "S3 part skipped: s3rver not installed"
 fi

@@ -106,6 +106,42 @@ static const struct {
 	  "20240229T0000Z", "20240301T0100Z" },
 };
 
+/* s3_list_day_prefix(): the day directory a key lies in, by length. */
+static const struct {
+	const char	*key;
+	size_t		 want;
+} dayprefixes[] = {
+	{ "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/12/"
+	  "111122223333_CloudTrail_us-east-1_20240312T0310Z_k.json.gz", 53 },
+	{ "pfx/AWSLogs/o-abc123/111122223333/CloudTrail-Digest/eu-west-1/"
+	  "2024/03/12/x.json.gz", 73 },
+	{ "/data/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/12/a/b",
+	  59 },
+	/* A day prefix itself, a month, no layout, a bad date. */
+	{ "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/12/", 0 },
+	{ "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/x.json.gz", 0 },
+	{ "logs/2024/03/12/x.json.gz", 0 },
+	{ "AWSLogs/111122223333/CloudTrail/us-east-1/2024/3/12/x.json.gz", 0 },
+	{ "", 0 },
+};
+
+static int
+test_dayprefixes(void)
+{
+	size_t	 i, got;
+	int	 failed = 0;
+
+	for (i = 0; i < nitems(dayprefixes); i++) {
+		got = s3_list_day_prefix(dayprefixes[i].key);
+		if (got != dayprefixes[i].want) {
+			fprintf(stderr, "day prefix '%s': got %zu, want %zu\n",
+			    dayprefixes[i].key, got, dayprefixes[i].want);
+			failed = 1;
+		}
+	}
+	return failed;
+}
+
 static int64_t
 t_ms(const char *s)
 {
@@ -211,6 +247,7 @@ main(void)
 	int	 failed = 0;
 
 	failed |= test_levels();
+	failed |= test_dayprefixes();
 	failed |= test_times();
 	failed |= test_windows();
 	return failed;
