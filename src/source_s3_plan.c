@@ -69,6 +69,16 @@ source_s3_pop(struct source_s3 *s)
 	source_s3_task_clear(s, &s->tasks[--s->ntasks]);
 }
 
+/* Whether a key, or a day prefix, is --shard's to read (source.c). */
+static int
+source_s3_in_shard(const struct source_s3 *s, const char *key)
+{
+	size_t	 n = strlen(key);
+
+	return source_shard_keep(&s->shard, key, key + (n > s->rootlen ?
+	    s->rootlen : 0));
+}
+
 /*
  * Plan a region directory: its day prefixes (pushed last first), or one
  * listing of it, bounded by the window's days where it has them.
@@ -78,6 +88,7 @@ source_s3_plan_region(struct source_s3 *s, const char *region)
 {
 	struct source_s3_task	*t;
 	char			 day[S3_LIST_DAY_LEN + 1];
+	char			*prefix;
 	const char		*mark = NULL;
 	int64_t			 d;
 	size_t			 len;
@@ -88,15 +99,14 @@ source_s3_plan_region(struct source_s3 *s, const char *region)
 	if (s->has_window && s->win.days) {
 		for (d = s->win.last_day; d >= s->win.first_day; d--) {
 			s3_list_day(d, day);
-			t = source_s3_push(s, SOURCE_S3_LIST, S3_LEVEL_DATE,
-			    xprintf("%s%s", region, day), 1);
+			prefix = xprintf("%s%s", region, day);
 			/* --shard: another shard's day is not listed. */
-			len = strlen(t->prefix);
-			if (!source_shard_keep(&s->shard, t->prefix, t->prefix +
-			    (len > s->rootlen ? s->rootlen : 0))) {
-				source_s3_pop(s);
+			if (!source_s3_in_shard(s, prefix)) {
+				free(prefix);
 				continue;
 			}
+			t = source_s3_push(s, SOURCE_S3_LIST, S3_LEVEL_DATE,
+			    prefix, 1);
 			if (s->state == NULL)
 				continue;
 			t->scope = xstrdup(region);
@@ -463,8 +473,7 @@ source_s3_add_object(struct source_s3 *s, const struct source_s3_task *t,
 	    (t->filter && s->has_window &&
 	    !s3_list_key_in_window(o->key, &s->win)))
 		return;
-	if (!source_shard_keep(&s->shard, o->key, o->key + (n > s->rootlen ?
-	    s->rootlen : 0)))
+	if (!source_s3_in_shard(s, o->key))
 		return;		/* another shard's */
 	if (t->scope != NULL &&
 	    !state_s3_want(s->state, s->bucket, t->scope, o->key))
