@@ -46,6 +46,8 @@ struct source_s3_task {
 	char			*fallback;	/* list this if it is empty */
 	int			 filter;	/* by the time window */
 	char			*scope;		/* --state prefix, or NULL */
+	int			 depth;		/* a date walk's: 0 region, */
+						/* 1 year, 2 month */
 	struct source_s3_lop	*op;		/* its request, once started */
 };
 

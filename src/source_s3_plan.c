@@ -80,46 +80,70 @@ source_s3_in_shard(const struct source_s3 *s, const char *key)
 }
 
 /*
+ * Push the listing of a day prefix (the task owns it) of a region, unless
+ * it is another shard's or, by --state's mark in the region, read before.
+ */
+static void
+source_s3_plan_day(struct source_s3 *s, const char *region, char *prefix)
+{
+	struct source_s3_task	*t;
+	const char		*mark;
+	size_t			 len;
+
+	if (!source_s3_in_shard(s, prefix)) {
+		free(prefix);
+		return;
+	}
+	t = source_s3_push(s, SOURCE_S3_LIST, S3_LEVEL_DATE, prefix, 1);
+	if (s->state == NULL)
+		return;
+	t->scope = xstrdup(region);
+	len = strlen(t->prefix);
+	/* What an earlier run read up to, in key order. */
+	mark = state_s3_start_after(s->state, s->bucket, region);
+	if (mark == NULL || strcmp(mark, t->prefix) < 0)
+		return;
+	if (strncmp(mark, t->prefix, len) == 0)
+		t->start_after = xstrdup(mark);
+	else
+		source_s3_pop(s);	/* all read before */
+}
+
+/*
  * Plan a region directory: its day prefixes (pushed last first), or one
- * listing of it, bounded by the window's days where it has them.
+ * listing of it, bounded by the window's days where it has them.  With
+ * --shard and no window of days, its years, months and days are walked
+ * with the delimiter instead, so that a shard lists only its own days:
+ * a few more requests (one a month) than one listing of the region, and
+ * a 1/N share of its pages.
  */
 static void
 source_s3_plan_region(struct source_s3 *s, const char *region)
 {
 	struct source_s3_task	*t;
 	char			 day[S3_LIST_DAY_LEN + 1];
-	char			*prefix;
 	const char		*mark = NULL;
 	int64_t			 d;
 	size_t			 len;
 
-	/* --state: what an earlier run read up to, in key order. */
-	if (s->state != NULL)
-		mark = state_s3_start_after(s->state, s->bucket, region);
 	if (s->has_window && s->win.days) {
 		for (d = s->win.last_day; d >= s->win.first_day; d--) {
 			s3_list_day(d, day);
-			prefix = xprintf("%s%s", region, day);
-			/* --shard: another shard's day is not listed. */
-			if (!source_s3_in_shard(s, prefix)) {
-				free(prefix);
-				continue;
-			}
-			t = source_s3_push(s, SOURCE_S3_LIST, S3_LEVEL_DATE,
-			    prefix, 1);
-			if (s->state == NULL)
-				continue;
-			t->scope = xstrdup(region);
-			len = strlen(t->prefix);
-			if (mark == NULL || strcmp(mark, t->prefix) < 0)
-				continue;
-			if (strncmp(mark, t->prefix, len) == 0)
-				t->start_after = xstrdup(mark);
-			else
-				source_s3_pop(s);	/* all read before */
+			source_s3_plan_day(s, region, xprintf("%s%s", region,
+			    day));
 		}
 		return;
 	}
+	if (s->shard.count > 1) {
+		t = source_s3_push(s, SOURCE_S3_DISCOVER, S3_LEVEL_DATE,
+		    xstrdup(region), 1);
+		if (s->state != NULL)
+			t->scope = xstrdup(region);	/* keys beside dates */
+		return;
+	}
+	/* --state: what an earlier run read up to, in key order. */
+	if (s->state != NULL)
+		mark = state_s3_start_after(s->state, s->bucket, region);
 	t = source_s3_push(s, SOURCE_S3_LIST, S3_LEVEL_REGION,
 	    xstrdup(region), 1);
 	if (s->has_window && s->win.has_first) {
@@ -487,6 +511,62 @@ source_s3_add_object(struct source_s3 *s, const struct source_s3_task *t,
 }
 
 /*
+ * A page of a region's date walk (--shard): years, then months, then the
+ * day prefixes, each listed only by its shard.  Keys beside the dates are
+ * queued as a listing of the region would have, and a directory that is
+ * not a date is listed whole, its keys judged one by one.
+ */
+static void
+source_s3_walk_date(struct source_s3 *s, const struct source_s3_task *t,
+    struct s3_page *pg)
+{
+	struct source_s3_task	*c;
+	char			 day[S3_LIST_DAY_LEN + 1], *region;
+	const char		*p, *name;
+	size_t			 i, n, k;
+
+	for (i = 0; i < pg->nobjects; i++)
+		source_s3_add_object(s, t, &pg->objects[i]);
+	for (i = pg->nprefixes; i-- > 0;) {
+		p = pg->prefixes[i];
+		name = source_s3_component(p, &n);
+		for (k = 0; k < n && name[k] >= '0' && name[k] <= '9'; k++)
+			;
+		if (k != n || n != (t->depth == 0 ? 4 : 2)) {
+			source_s3_plan(s, S3_LEVEL_NONE, p);
+			continue;
+		}
+		if (t->depth < 2) {
+			c = source_s3_push(s, SOURCE_S3_DISCOVER,
+			    S3_LEVEL_DATE, xstrdup(p), 1);
+			c->depth = t->depth + 1;
+			if (t->scope != NULL)
+				c->scope = xstrdup(t->scope);
+			continue;
+		}
+		n = strlen(p);
+		if (n < S3_LIST_DAY_LEN) {
+			source_s3_plan(s, S3_LEVEL_NONE, p);
+			continue;
+		}
+		/* An open end of the window (too many days to list). */
+		if (s->has_window && s->win.has_first) {
+			s3_list_day(s->win.first_day, day);
+			if (strcmp(p + n - S3_LIST_DAY_LEN, day) < 0)
+				continue;
+		}
+		if (s->has_window && s->win.has_last) {
+			s3_list_day(s->win.last_day, day);
+			if (strcmp(p + n - S3_LIST_DAY_LEN, day) > 0)
+				continue;
+		}
+		region = xstrndup(p, n - S3_LIST_DAY_LEN);
+		source_s3_plan_day(s, region, xstrdup(p));
+		free(region);
+	}
+}
+
+/*
  * Use the ended listing on top of the stack: its keys join the queue, its
  * prefixes become tasks.  0, or -1 and *cause if the listing failed.
  */
@@ -528,6 +608,7 @@ source_s3_step(struct source_s3 *s, char **cause)
 			s->tasks[s->ntasks - 1].stop = xstrdup(t.stop);
 		if (t.scope != NULL)
 			s->tasks[s->ntasks - 1].scope = xstrdup(t.scope);
+		s->tasks[s->ntasks - 1].depth = t.depth;
 	}
 
 	if (t.kind == SOURCE_S3_LIST) {
@@ -544,6 +625,10 @@ source_s3_step(struct source_s3 *s, char **cause)
 		goto out;
 	}
 
+	if (t.level == S3_LEVEL_DATE) {
+		source_s3_walk_date(s, &t, pg);
+		goto out;
+	}
 	if (t.fallback != NULL && pg->nprefixes == 0 && pg->nobjects == 0) {
 		/* No AWSLogs/ below the prefix: list it whole. */
 		source_s3_plan(s, S3_LEVEL_NONE, t.fallback);

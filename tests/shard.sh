@@ -180,22 +180,42 @@ if command -v node >/dev/null 2>&1 && command -v aws >/dev/null 2>&1 &&
 	lists() {
 		grep -c 'list-type=2' "$T/log" || true
 	}
+	# days: the day prefixes listed whole since the last reset.
+	days() {
+		sed -n 's|.*list-type=2.*prefix=\([^& ]*%2F[0-9][0-9][0-9][0-9]%2F[0-9][0-9]%2F[0-9][0-9]%2F\).*|\1|p' \
+		    "$T/log" | sort
+	}
+	# whole: the listings without a delimiter since the last reset.
+	whole() {
+		grep 'list-type=2' "$T/log" | grep -vc 'delimiter=' || true
+	}
+	# The day directories of CloudTrail logs in the archive, as listed.
+	(cd "$ARCHIVE" && find AWSLogs -path '*/CloudTrail/*' -type f) |
+	    sed 's|[^/]*$||; s|/|%2F|g' | sort -u >"$T/tree.days"
 	curl -sf "http://127.0.0.1:$PORT/__ctl/reset" >/dev/null
 	audit s3 s3://ctaudit-test/
 	all=$(gets)
 	alllists=$(lists)
 	sum=0
 	: >"$T/union"
+	: >"$T/k.days"
 	for k in 0 1 2; do
 		curl -sf "http://127.0.0.1:$PORT/__ctl/reset" >/dev/null
 		audit "s3_$k" --shard "$k/3" s3://ctaudit-test/
 		got=$(gets)
 		sum=$((sum + got))
-		# Without a window there are no day prefixes to leave out:
-		# every shard lists all.
-		[ "$(lists)" = "$alllists" ] ||
-		    fail "S3 shard $k/3: $(lists) listings, one run $alllists"
+		# Without a window a shard walks the dates with the
+		# delimiter and lists whole only its own days.
+		days >>"$T/k.days"
+		[ "$(whole)" = "$(days | wc -l | tr -d ' ')" ] ||
+		    fail "S3 shard $k/3: a listing other than a day's:" \
+		    "$(grep 'list-type=2' "$T/log" | grep -v 'delimiter=' |
+		    head -3)"
+		echo "S3 shard $k/3: $(days | wc -l | tr -d ' ') of" \
+		    "$(wc -l <"$T/tree.days" | tr -d ' ') days listed," \
+		    "$(lists) listings (one run $alllists)"
 		cat "$T/s3_$k.json" >>"$T/union"
+		sort "$T/s3_$k.json" >"$T/s3_$k.sorted"
 		audit "t$k" --shard "$k/3" "$ARCHIVE"
 		cmp -s "$T/t$k.files" "$T/s3_$k.files" ||
 		    fail "S3 shard $k/3: not the tree's files"
@@ -204,8 +224,22 @@ if command -v node >/dev/null 2>&1 && command -v aws >/dev/null 2>&1 &&
 		[ "$got" = "$want" ] ||
 		    fail "S3 shard $k/3: $got objects fetched for $want files"
 	done
-	echo "S3: $all objects in one run, $sum in the shards;" \
-	    "$alllists listings in one run and in each shard"
+	echo "S3: $all objects in one run, $sum in the shards"
+	# --state with the walk: a second run of a shard lists past the
+	# days it read and fetches nothing; the first wrote its findings.
+	curl -sf "http://127.0.0.1:$PORT/__ctl/reset" >/dev/null
+	audit s3st1 --shard 0/3 --state "$T/s3.state" s3://ctaudit-test/
+	sort "$T/s3st1.json" | cmp -s - "$T/s3_0.sorted" ||
+	    fail "S3 shard 0/3 with --state: not the shard's findings"
+	curl -sf "http://127.0.0.1:$PORT/__ctl/reset" >/dev/null
+	audit s3st2 --shard 0/3 --state "$T/s3.state" s3://ctaudit-test/
+	[ "$(gets)" = 0 ] && [ ! -s "$T/s3st2.json" ] ||
+	    fail "S3 shard 0/3, --state again: $(gets) objects fetched," \
+	    "$(wc -l <"$T/s3st2.json") findings"
+	sort "$T/k.days" | cmp -s "$T/tree.days" - ||
+	    fail "S3: the shards' day listings are not the archive's days," \
+	    "each once: $(sort "$T/k.days" | uniq -d | head -3)" \
+	    "$(sort "$T/k.days" | diff "$T/tree.days" - | head -5)"
 	[ "$sum" = "$all" ] ||
 	    fail "S3: the shards fetched $sum objects, one run $all"
 	sort "$T/s3.json" >"$T/s3.sorted"
@@ -215,11 +249,6 @@ if command -v node >/dev/null 2>&1 && command -v aws >/dev/null 2>&1 &&
 	# With a window the planner lists day prefixes, and a shard lists
 	# only its own days: each day prefix of one run is listed by exactly
 	# one shard, and the findings are still one run's.
-	# days: the day prefixes listed since the last reset.
-	days() {
-		sed -n 's|.*list-type=2.*prefix=\([^& ]*%2F[0-9][0-9][0-9][0-9]%2F[0-9][0-9]%2F[0-9][0-9]%2F\).*|\1|p' \
-		    "$T/log" | sort
-	}
 	win="--since 2024-03-11 --until 2024-03-13T23:59:59Z"
 	curl -sf "http://127.0.0.1:$PORT/__ctl/reset" >/dev/null
 	audit s3w $win s3://ctaudit-test/
