@@ -31,6 +31,12 @@
 #include "xmalloc.h"
 
 #define HTTP_USER_AGENT	"ctaudit/" PACKAGE_VERSION
+/*
+ * A try that curl timed out this close to the client's deadline was cut by
+ * the deadline (curl's timer may fire a few milliseconds early), and says
+ * so, rather than "Operation timed out after 1998 milliseconds".
+ */
+#define HTTP_DEADLINE_SLACK_MS	100
 
 struct http_client {
 	struct http_opts	 opts;
@@ -751,6 +757,7 @@ http_do(struct http_client *c, const struct http_request *rq,
     struct http_response *rs, char **cause)
 {
 	struct http_call	 call;
+	CURLcode		 code;
 	unsigned		 wait;
 	long			 left;
 	int			 rv;
@@ -766,9 +773,12 @@ http_do(struct http_client *c, const struct http_request *rq,
 			rv = -1;
 			break;
 		}
-		rv = http_call_end(&call, curl_easy_perform(c->easy), &wait,
-		    cause);
-		if (rv == -1 && http_left_ms(c) == 0) {
+		code = curl_easy_perform(c->easy);
+		rv = http_call_end(&call, code, &wait, cause);
+		left = http_left_ms(c);
+		if (rv == -1 && (left == 0 || (left != -1 &&
+		    left <= HTTP_DEADLINE_SLACK_MS &&
+		    code == CURLE_OPERATION_TIMEDOUT))) {
 			/* Cut by the deadline: say so, not "timed out". */
 			free(*cause);
 			*cause = xstrdup(c->deadline_why);
