@@ -41,7 +41,6 @@ struct audit {
 	struct gz		*vgz;	/* --verify: digest files */
 	char			*vbuf;
 	struct worker_pool	*pool;		/* -j 2 or more */
-	size_t			 inflight;	/* jobs queued at most */
 	uint64_t		 re_limits;	/* the workers' */
 };
 
@@ -359,7 +358,7 @@ audit_path_pool(struct audit *a, struct source *src)
 		}
 		worker_job_submit(a->pool, j);
 		while ((j = worker_job_next(a->pool,
-		    worker_queued(a->pool) >= a->inflight)) != NULL)
+		    worker_full(a->pool))) != NULL)
 			audit_consume(a, j);
 	}
 	audit_drain(a);
@@ -496,7 +495,6 @@ audit_run(struct audit *a, const char *const *paths, size_t npaths,
 		wopts.nrulepaths = a->opts.nrulepaths;
 		wopts.rules = a->rules;
 		a->pool = worker_pool_create(&wopts);
-		a->inflight = 2 * (size_t)a->opts.jobs;
 	}
 	for (i = 0; i < npaths; i++)
 		audit_path(a, paths[i], sopts);

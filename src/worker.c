@@ -4,9 +4,12 @@
  * whole into a job and queues it; a worker takes the oldest job not yet
  * taken, scans it with its own rule set and turns what -j 1 would have
  * done with each record into events; the main thread takes the jobs back
- * strictly in queue order.  At most 2N jobs are queued, and a worker
- * whose job is not the oldest waits while the events not yet consumed
- * pass WORKER_BUFFER_MAX.
+ * strictly in queue order.  It reads ahead up to WORKER_AHEAD_JOBS jobs a
+ * thread and WORKER_AHEAD_MAX bytes not yet decoded: with two jobs a
+ * thread, one long file at the head of the queue left the other threads
+ * idle once they had done the short ones behind it.  A worker whose job
+ * is not the oldest waits while the events not yet consumed pass
+ * WORKER_BUFFER_MAX.
  */
 #include "config.h"
 
@@ -40,6 +43,12 @@
  */
 #define WORKER_SLAB_SIZE	(256 * 1024)
 #define WORKER_SLABS_KEPT	64		/* 16 MiB given back, at most */
+/*
+ * Each thread's struct worker starts a cache line of its own: the fields
+ * a worker writes for every record, next to those its neighbour reads
+ * for every record, kept the two cores taking the line from each other.
+ */
+#define WORKER_LINE		64
 
 enum {
 	WORKER_QUEUED,
@@ -54,7 +63,7 @@ struct worker_map {
 };
 
 struct worker {
-	struct worker_pool	*pool;
+	_Alignas(WORKER_LINE) struct worker_pool *pool;
 	pthread_t		 thread;
 	struct rule_set		*rules;
 	int			 shared;	/* rules: the main thread's */
@@ -73,6 +82,7 @@ struct worker_pool {
 	pthread_cond_t		 done;		/* for the main thread */
 	struct worker_job	*head, *tail;
 	size_t			 queued;
+	size_t			 ahead;		/* bytes read, not decoded */
 	size_t			 buffered;	/* bytes of events */
 	int			 quit;
 	uint64_t		 re_limits;
@@ -160,7 +170,10 @@ worker_pool_create(const struct worker_opts *opts)
 	    pthread_cond_init(&p->work, NULL) != 0 ||
 	    pthread_cond_init(&p->done, NULL) != 0)
 		fatalx("pthread init");
-	p->w = xcalloc((size_t)opts->n, sizeof *p->w);
+	if ((p->w = aligned_alloc(WORKER_LINE, (size_t)opts->n *
+	    sizeof *p->w)) == NULL)
+		fatal("aligned_alloc");
+	memset(p->w, 0, (size_t)opts->n * sizeof *p->w);
 	p->spare = xcalloc(2 * (size_t)opts->n + 2, sizeof *p->spare);
 	for (i = 0; i < opts->n; i++) {
 		p->w[i].pool = p;
@@ -356,6 +369,7 @@ worker_decode(struct worker *w, struct worker_job *j)
 	j->rv = scan_stream(&s, worker_on_record, w, &j->scan);
 	w->job = NULL;
 	worker_lock(w->pool);
+	w->pool->ahead -= j->len;
 	if (w->pool->nspare < 2 * (size_t)w->pool->opts.n + 2) {
 		w->pool->spare[w->pool->nspare].data = j->data;
 		w->pool->spare[w->pool->nspare++].size = j->size;
@@ -654,15 +668,24 @@ worker_job_submit(struct worker_pool *p, struct worker_job *j)
 		p->tail->next = j;
 	p->tail = j;
 	p->queued++;
+	if (j->decode)
+		p->ahead += j->len;
 	if (j->decode && pthread_cond_signal(&p->work) != 0)
 		fatalx("pthread_cond_signal");
 	worker_unlock(p);
 }
 
-size_t
-worker_queued(const struct worker_pool *p)
+int
+worker_full(struct worker_pool *p)
 {
-	return p->queued;
+	int	full;
+
+	if (p->queued >= WORKER_AHEAD_JOBS * (size_t)p->opts.n)
+		return 1;
+	worker_lock(p);
+	full = p->ahead >= WORKER_AHEAD_MAX;
+	worker_unlock(p);
+	return full;
 }
 
 /* Take the oldest job once it is done. */

@@ -29,6 +29,8 @@ struct worker_slab;
 #define WORKER_MAX		64		/* -j */
 #define WORKER_STREAM_MAX	(32 * 1024 * 1024)	/* one stream, read ahead */
 #define WORKER_BUFFER_MAX	(32 * 1024 * 1024)	/* events not consumed */
+#define WORKER_AHEAD_JOBS	8		/* streams read ahead, per thread */
+#define WORKER_AHEAD_MAX	(32 * 1024 * 1024)	/* their bytes, in all */
 
 /* One match of a record: the rule, and the filter that suppressed it. */
 struct worker_match {
@@ -120,8 +122,12 @@ int		 worker_job_read(struct worker_pool *, struct worker_job *,
 char		*worker_job_take(struct worker_job *, size_t *);
 /* Queue the job: for decoding if it has a stream, else as it is. */
 void		 worker_job_submit(struct worker_pool *, struct worker_job *);
-/* Jobs submitted and not yet taken by worker_job_next(). */
-size_t		 worker_queued(const struct worker_pool *);
+/*
+ * Whether the main thread has read far enough ahead: WORKER_AHEAD_JOBS
+ * jobs a thread submitted and not yet taken by worker_job_next(), or
+ * WORKER_AHEAD_MAX bytes of streams not yet decoded.
+ */
+int		 worker_full(struct worker_pool *);
 /* The oldest job if it is done (wait: until it is), else NULL. */
 struct worker_job *worker_job_next(struct worker_pool *, int wait);
 /* Free a consumed job (and the records in it). */
