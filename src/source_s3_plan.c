@@ -81,13 +81,15 @@ source_s3_in_shard(const struct source_s3 *s, const char *key)
 
 /*
  * Push the listing of a day prefix (the task owns it) of a region, unless
- * it is another shard's or, by --state's mark in the region, read before.
+ * it is another shard's or, by --state's mark in the region (what an
+ * earlier run read up to, in key order), read before.  With --state, the
+ * region is the listing's scope.
  */
 static void
-source_s3_plan_day(struct source_s3 *s, const char *region, char *prefix)
+source_s3_plan_day(struct source_s3 *s, const char *region, const char *mark,
+    char *prefix)
 {
 	struct source_s3_task	*t;
-	const char		*mark;
 	size_t			 len;
 
 	if (!source_s3_in_shard(s, prefix)) {
@@ -99,8 +101,6 @@ source_s3_plan_day(struct source_s3 *s, const char *region, char *prefix)
 		return;
 	t->scope = xstrdup(region);
 	len = strlen(t->prefix);
-	/* What an earlier run read up to, in key order. */
-	mark = state_s3_start_after(s->state, s->bucket, region);
 	if (mark == NULL || strcmp(mark, t->prefix) < 0)
 		return;
 	if (strncmp(mark, t->prefix, len) == 0)
@@ -126,11 +126,14 @@ source_s3_plan_region(struct source_s3 *s, const char *region)
 	int64_t			 d;
 	size_t			 len;
 
+	/* --state: what an earlier run read up to, in key order. */
+	if (s->state != NULL)
+		mark = state_s3_start_after(s->state, s->bucket, region);
 	if (s->has_window && s->win.days) {
 		for (d = s->win.last_day; d >= s->win.first_day; d--) {
 			s3_list_day(d, day);
-			source_s3_plan_day(s, region, xprintf("%s%s", region,
-			    day));
+			source_s3_plan_day(s, region, mark,
+			    xprintf("%s%s", region, day));
 		}
 		return;
 	}
@@ -141,9 +144,6 @@ source_s3_plan_region(struct source_s3 *s, const char *region)
 			t->scope = xstrdup(region);	/* keys beside dates */
 		return;
 	}
-	/* --state: what an earlier run read up to, in key order. */
-	if (s->state != NULL)
-		mark = state_s3_start_after(s->state, s->bucket, region);
 	t = source_s3_push(s, SOURCE_S3_LIST, S3_LEVEL_REGION,
 	    xstrdup(region), 1);
 	if (s->has_window && s->win.has_first) {
@@ -521,9 +521,13 @@ source_s3_walk_date(struct source_s3 *s, const struct source_s3_task *t,
     struct s3_page *pg)
 {
 	struct source_s3_task	*c;
-	char			 day[S3_LIST_DAY_LEN + 1], *region;
-	const char		*p, *name;
+	char			 day[S3_LIST_DAY_LEN + 1];
+	const char		*p, *name, *mark = NULL;
 	size_t			 i, n, k;
+
+	/* With --state, the walk's scope is its region (plan_region). */
+	if (t->scope != NULL && t->depth == 2)
+		mark = state_s3_start_after(s->state, s->bucket, t->scope);
 
 	for (i = 0; i < pg->nobjects; i++)
 		source_s3_add_object(s, t, &pg->objects[i]);
@@ -544,6 +548,10 @@ source_s3_walk_date(struct source_s3 *s, const struct source_s3_task *t,
 				c->scope = xstrdup(t->scope);
 			continue;
 		}
+		/*
+		 * ".../YYYY/MM/DD/", unless a server answered with a prefix
+		 * that is not below the one asked for.
+		 */
 		n = strlen(p);
 		if (n < S3_LIST_DAY_LEN) {
 			source_s3_plan(s, S3_LEVEL_NONE, p);
@@ -560,9 +568,7 @@ source_s3_walk_date(struct source_s3 *s, const struct source_s3_task *t,
 			if (strcmp(p + n - S3_LIST_DAY_LEN, day) > 0)
 				continue;
 		}
-		region = xstrndup(p, n - S3_LIST_DAY_LEN);
-		source_s3_plan_day(s, region, xstrdup(p));
-		free(region);
+		source_s3_plan_day(s, t->scope, mark, xstrdup(p));
 	}
 }
 
