@@ -53,6 +53,14 @@ struct stream {
 	 * once the stream has been read, or NULL.  NULL for other sources.
 	 */
 	const char	*(*meta)(struct stream *, const char *);
+	/*
+	 * A regular file's stream: an independent copy over the same open
+	 * file, to be read on any thread and ended with its close; the
+	 * source lets go of the file.  NULL, or returning NULL, where the
+	 * stream cannot be moved (standard input, a FIFO, S3).
+	 */
+	struct stream	*(*detach)(struct stream *);
+	void		 (*close)(struct stream *);
 };
 
 struct source_ops {

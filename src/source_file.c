@@ -55,6 +55,12 @@ struct source_file_dir {
 	size_t		  n, i;
 };
 
+/* A file handed to a -j worker (source_file_detach()). */
+struct source_file_detached {
+	struct stream		 stream;
+	int			 fd;
+};
+
 struct source_file {
 	char			*root;	/* the argument */
 	int			 is_dir;
@@ -77,6 +83,11 @@ static void	*source_file_open(const char *, const struct source_opts *,
 static int	 source_file_next(void *, struct stream **, char **);
 static void	 source_file_close(void *);
 static ssize_t	 source_file_read(struct stream *, void *, size_t, char **);
+static ssize_t	 source_file_fdread(int, void *, size_t, char **);
+static struct stream *source_file_detach(struct stream *);
+static ssize_t	 source_file_detached_read(struct stream *, void *, size_t,
+		    char **);
+static void	 source_file_detached_close(struct stream *);
 static int	 source_file_push(struct source_file *, char *,
 		    const struct stat *, char **);
 static void	 source_file_pop(struct source_file *);
@@ -246,6 +257,7 @@ source_file_open(const char *path, const struct source_opts *opts,
 	sf->fd = -1;
 	sf->root = xstrdup(path);
 	sf->stream.read = source_file_read;
+	sf->stream.detach = source_file_detach;
 	sf->stream.priv = sf;
 	sf->shard = opts->shard;
 
@@ -436,22 +448,30 @@ source_file_next(void *priv, struct stream **sp, char **cause)
 	return 0;
 }
 
-/* Read from the current file, in whatever pieces read(2) gives. */
+/* Read from the current file. */
 static ssize_t
 source_file_read(struct stream *s, void *buf, size_t len, char **cause)
 {
 	struct source_file	*sf = s->priv;
-	struct pollfd		 pfd;
-	ssize_t			 n;
+
+	return source_file_fdread(sf->fd, buf, len, cause);
+}
+
+/* Read from a descriptor, in whatever pieces read(2) gives. */
+static ssize_t
+source_file_fdread(int fd, void *buf, size_t len, char **cause)
+{
+	struct pollfd	 pfd;
+	ssize_t		 n;
 
 	for (;;) {
-		if ((n = read(sf->fd, buf, len)) != -1)
+		if ((n = read(fd, buf, len)) != -1)
 			return n;
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN) {
 			/* A non-blocking descriptor we inherited: wait. */
-			pfd.fd = sf->fd;
+			pfd.fd = fd;
 			pfd.events = POLLIN;
 			(void)poll(&pfd, 1, -1);
 			continue;
@@ -459,6 +479,49 @@ source_file_read(struct stream *s, void *buf, size_t len, char **cause)
 		xasprintf(cause, "read error: %s", strerror(errno));
 		return -1;
 	}
+}
+
+/*
+ * Hand the current file to the caller (a -j worker reads it on its own
+ * thread, rather than the main thread copying it whole): regular files
+ * only, since a pipe's or a terminal's reader may not wait elsewhere.
+ */
+static struct stream *
+source_file_detach(struct stream *s)
+{
+	struct source_file		*sf = s->priv;
+	struct source_file_detached	*d;
+	struct stat			 sb;
+
+	if (sf->fd == -1 || sf->fd == STDIN_FILENO ||
+	    fstat(sf->fd, &sb) == -1 || !S_ISREG(sb.st_mode))
+		return NULL;
+	d = xcalloc(1, sizeof *d);
+	d->fd = sf->fd;
+	d->stream.name = NULL;		/* the caller keeps the name */
+	d->stream.read = source_file_detached_read;
+	d->stream.close = source_file_detached_close;
+	d->stream.priv = d;
+	sf->fd = -1;
+	return &d->stream;
+}
+
+static ssize_t
+source_file_detached_read(struct stream *s, void *buf, size_t len,
+    char **cause)
+{
+	struct source_file_detached	*d = s->priv;
+
+	return source_file_fdread(d->fd, buf, len, cause);
+}
+
+static void
+source_file_detached_close(struct stream *s)
+{
+	struct source_file_detached	*d = s->priv;
+
+	close(d->fd);
+	free(d);
 }
 
 /* Close the source. */

@@ -340,6 +340,8 @@ worker_stream_read(struct stream *s, void *buf, size_t len, char **cause)
 	struct worker_job	*j = s->priv;
 	size_t			 n;
 
+	if (j->stream != NULL)
+		return j->stream->read(j->stream, buf, len, cause);
 	if (j->off == j->len) {
 		if (j->cause != NULL) {
 			*cause = xstrdup(j->cause);
@@ -368,6 +370,11 @@ worker_decode(struct worker *w, struct worker_job *j)
 	w->job = j;
 	j->rv = scan_stream(&s, worker_on_record, w, &j->scan);
 	w->job = NULL;
+	if (j->stream != NULL) {
+		j->stream->close(j->stream);
+		j->stream = NULL;
+		return;
+	}
 	worker_lock(w->pool);
 	w->pool->ahead -= j->len;
 	if (w->pool->nspare < 2 * (size_t)w->pool->opts.n + 2) {
@@ -610,7 +617,10 @@ worker_job_begin(struct worker_pool *p)
 	return j;
 }
 
-/* Read the whole stream, up to WORKER_STREAM_MAX. */
+/*
+ * Take the stream over if it can be moved (a file: the worker reads it),
+ * else read it whole, up to WORKER_STREAM_MAX.
+ */
 int
 worker_job_read(struct worker_pool *p, struct worker_job *j, struct stream *s)
 {
@@ -618,6 +628,8 @@ worker_job_read(struct worker_pool *p, struct worker_job *j, struct stream *s)
 
 	j->name = xstrdup(s->name);
 	j->decode = 1;
+	if (s->detach != NULL && (j->stream = s->detach(s)) != NULL)
+		return 0;
 	worker_lock(p);
 	if (p->nspare > 0) {
 		j->data = p->spare[--p->nspare].data;
@@ -741,6 +753,8 @@ worker_job_free(struct worker_pool *p, struct worker_job *j)
 			free(sl);
 	}
 	worker_unlock(p);
+	if (j->stream != NULL)
+		j->stream->close(j->stream);
 	free(j->m);
 	free(j->name);
 	free(j->data);

@@ -71,6 +71,7 @@ struct worker_job {
 	int			 decode;	/* has a stream to scan */
 	int			 failed;	/* an entry that did not open */
 	char			*name;		/* the stream's */
+	struct stream		*stream;	/* a file, moved here, or */
 	char			*data;		/* its bytes, read ahead */
 	size_t			 len, off, size;
 	char			*cause;		/* the read error at the end */

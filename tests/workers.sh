@@ -159,10 +159,11 @@ grep -q 'bt/f3.jsonl: warning: record 1: .*(further ones are only counted' \
 same "|re stopped, -j 2" bt.1 bt.2
 same "|re stopped, -j 4" bt.1 bt.4
 
-# A stream over the 32 MiB a worker is handed at once is read by the main
-# thread, once the streams before it are out, between the others: a
-# stored (not compressed) gzip member of 33 MiB, with a few events the
-# rule below finds among padding it does not.
+# A file of 33 MiB in a tree is read by its worker; a pipe over the 32 MiB
+# a worker is handed at once is read by the main thread, once the streams
+# before it are out, between the others.  Either way the findings are
+# those of -j 1: the stream is a stored (not compressed) gzip member, with
+# a few events the rule below finds among padding it does not.
 mkdir -p "$T/big"
 for f in a c; do
 	printf '{"eventName":"Needle","eventID":"%s"}\n' "$f" >"$T/big/$f.jsonl"
@@ -195,6 +196,18 @@ check_status "over 32 MiB, -j 1" 1 "$(cat "$T/big.1.st")"
     "a e7 e1007 e2007 e3007 e4007 c " ] ||
     fail "over 32 MiB: $(jq -r .eventID "$T/big.1.out" | tr '\n' ' ')"
 same "over 32 MiB, -j 2" big.1 big.2
+set +e
+"$CTAUDIT" -j 2 -f json -r "$T/needle.yml" --summary "$T/big/a.jsonl" - \
+    "$T/big/c.jsonl" <"$T/big/b.json.gz" >"$T/pipe.2.out" 2>"$T/pipe.2.err"
+echo $? >"$T/pipe.2.st"
+set -e
+check_status "over 32 MiB from a pipe, -j 2" 1 "$(cat "$T/pipe.2.st")"
+[ "$(jq -r .eventID "$T/pipe.2.out" | tr '\n' ' ')" = \
+    "a e7 e1007 e2007 e3007 e4007 c " ] ||
+    fail "over 32 MiB from a pipe: $(jq -r .eventID "$T/pipe.2.out" |
+    tr '\n' ' ')"
+grep -q '^ctaudit: note: summary: 3 files (0 incomplete), 4302 records' \
+    "$T/pipe.2.err" || fail "over 32 MiB from a pipe: $(cat "$T/pipe.2.err")"
 
 # The option's range, and the S3 transfer depth's own option.
 run badj 3 -j 65 $RULES "$ARCHIVE"
