@@ -59,6 +59,7 @@ static void	audit_emit(struct audit *, const struct finding *);
 static void	audit_kept(struct audit *, const struct rule *,
 		    struct record *);
 static void	audit_consume(struct audit *, struct worker_job *);
+static void	audit_consume_done(void *);
 static void	audit_replay(struct audit *, const struct worker_job *,
 		    const struct worker_ev *);
 static void	audit_drain(struct audit *);
@@ -364,6 +365,17 @@ audit_path_pool(struct audit *a, struct source *src)
 	audit_drain(a);
 }
 
+/* Consume the jobs done, in order, up to the first that is not. */
+static void
+audit_consume_done(void *arg)
+{
+	struct audit		*a = arg;
+	struct worker_job	*j;
+
+	while ((j = worker_job_next(a->pool, 0)) != NULL)
+		audit_consume(a, j);
+}
+
 /* Consume every job queued, in order. */
 static void
 audit_drain(struct audit *a)
@@ -494,6 +506,8 @@ audit_run(struct audit *a, const char *const *paths, size_t npaths,
 		wopts.rulepaths = a->opts.rulepaths;
 		wopts.nrulepaths = a->opts.nrulepaths;
 		wopts.rules = a->rules;
+		wopts.consume = audit_consume_done;
+		wopts.arg = a;
 		a->pool = worker_pool_create(&wopts);
 	}
 	for (i = 0; i < npaths; i++)

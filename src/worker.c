@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The -j worker pool (see worker.h).  The main thread reads each stream
- * whole into a job and queues it; a worker takes the oldest job not yet
- * taken, scans it with its own rule set and turns what -j 1 would have
- * done with each record into events; the main thread takes the jobs back
- * strictly in queue order.  It reads ahead up to WORKER_AHEAD_JOBS jobs a
- * thread and WORKER_AHEAD_MAX bytes not yet decoded: with two jobs a
- * thread, one long file at the head of the queue left the other threads
- * idle once they had done the short ones behind it.  A worker whose job
- * is not the oldest waits while the events not yet consumed pass
- * WORKER_BUFFER_MAX.
+ * The -j worker pool (see worker.h).  The main thread queues each stream
+ * as a job (a file to read, or the bytes of one it read whole); a worker
+ * takes the oldest job not yet taken, scans it with its own rule set and
+ * turns what -j 1 would have done with each record into events; the main
+ * thread takes the jobs back strictly in queue order.  While it waits for
+ * the oldest, the main thread decodes too, as worker 0: with a thread of
+ * its own for each job besides, there was one thread more than cores,
+ * and the threads took the cores, and their caches, from each other.
+ * The main thread queues up to WORKER_AHEAD_JOBS jobs a thread and
+ * WORKER_AHEAD_MAX bytes not yet decoded: with two jobs a thread, one
+ * long file at the head of the queue left the other threads idle once
+ * they had done the short ones behind it.  A worker whose job is not the
+ * oldest waits while the events not yet consumed pass WORKER_BUFFER_MAX;
+ * the main thread consumes them instead.
  */
 #include "config.h"
 
@@ -66,7 +70,6 @@ struct worker {
 	_Alignas(WORKER_LINE) struct worker_pool *pool;
 	pthread_t		 thread;
 	struct rule_set		*rules;
-	int			 shared;	/* rules: the main thread's */
 	struct worker_map	*rmap, *fmap;
 	size_t			 charged;	/* bytes not yet in buffered */
 	size_t			 nrmap, nfmap;
@@ -112,6 +115,7 @@ static int	 worker_map_cmp(const void *, const void *);
 static size_t	 worker_map_find(const struct worker_map *, size_t,
 		    const struct rule *);
 static void	 worker_decode(struct worker *, struct worker_job *);
+static void	 worker_help(struct worker_pool *, struct worker_job *);
 static void	 worker_on_record(struct record *, void *);
 static void	 worker_on_match(const struct rule *, struct record *, void *);
 static void	 worker_re_stop(const struct rule *, struct record *, void *);
@@ -157,7 +161,10 @@ worker_default(void)
 	return n > WORKER_MAX ? WORKER_MAX : (int)n;
 }
 
-/* Start n threads; each loads the rules again, in its own thread. */
+/*
+ * Start n - 1 threads; each loads the rules again, in its own thread.
+ * Worker 0 is the main thread's, on its rules.
+ */
 struct worker_pool *
 worker_pool_create(const struct worker_opts *opts)
 {
@@ -175,7 +182,9 @@ worker_pool_create(const struct worker_opts *opts)
 		fatal("aligned_alloc");
 	memset(p->w, 0, (size_t)opts->n * sizeof *p->w);
 	p->spare = xcalloc(2 * (size_t)opts->n + 2, sizeof *p->spare);
-	for (i = 0; i < opts->n; i++) {
+	p->w[0].pool = p;
+	worker_load(&p->w[0]);
+	for (i = 1; i < opts->n; i++) {
 		p->w[i].pool = p;
 		if ((rv = pthread_create(&p->w[i].thread, NULL, worker_main,
 		    &p->w[i])) != 0) {
@@ -200,9 +209,11 @@ worker_pool_free(struct worker_pool *p, uint64_t *re_limits)
 	if (pthread_cond_broadcast(&p->work) != 0)
 		fatalx("pthread_cond_broadcast");
 	worker_unlock(p);
-	for (i = 0; i < p->opts.n; i++)
+	for (i = 1; i < p->opts.n; i++)
 		if (pthread_join(p->w[i].thread, NULL) != 0)
 			fatalx("pthread_join");
+	free(p->w[0].rmap);
+	free(p->w[0].fmap);
 	if (p->head != NULL)
 		fatalx("worker_pool_free: jobs left");
 	*re_limits += p->re_limits;
@@ -245,10 +256,7 @@ worker_map_find(const struct worker_map *map, size_t n, const struct rule *r)
 /*
  * Load the rules the main thread loaded, in the same order, so that a
  * rule is known to both by its index; the messages were shown already.
- * The first worker evaluates the main thread's own set instead: the main
- * thread evaluates rules only once every job is done (a stream too long
- * to read ahead), and loading the rules costs as much as auditing
- * several megabytes.
+ * Worker 0, the main thread, evaluates its own set.
  */
 static void
 worker_load(struct worker *w)
@@ -256,10 +264,9 @@ worker_load(struct worker *w)
 	const struct worker_opts	*o = &w->pool->opts;
 	size_t				 i;
 
-	if (w == &w->pool->w[0]) {
+	if (w == &w->pool->w[0])
 		w->rules = o->rules;
-		w->shared = 1;
-	} else {
+	else {
 		diag_capture(worker_diag_drop, NULL);
 		w->rules = rule_set_create(o->ropts);
 		for (i = 0; i < o->nrulepaths; i++)
@@ -320,13 +327,11 @@ worker_main(void *arg)
 		if (pthread_cond_broadcast(&p->done) != 0)
 			fatalx("pthread_cond_broadcast");
 	}
-	if (!w->shared)
-		p->re_limits += rule_set_re_limits(w->rules);
+	p->re_limits += rule_set_re_limits(w->rules);
 	worker_unlock(p);
 	diag_capture(NULL, NULL);
 	rule_re_hook_set(NULL, NULL);
-	if (!w->shared)
-		rule_set_free(w->rules);
+	rule_set_free(w->rules);
 	free(w->rmap);
 	free(w->fmap);
 	scan_thread_clear();
@@ -398,10 +403,31 @@ worker_charge(struct worker *w, size_t n)
 	worker_lock(p);
 	p->buffered += w->charged;
 	w->charged = 0;
-	while (p->buffered > WORKER_BUFFER_MAX && p->head != w->job &&
-	    !p->quit)
-		if (pthread_cond_wait(&p->work, &p->lock) != 0)
-			fatalx("pthread_cond_wait");
+	if (w != &p->w[0]) {
+		while (p->buffered > WORKER_BUFFER_MAX &&
+		    p->head != w->job && !p->quit)
+			if (pthread_cond_wait(&p->work, &p->lock) != 0)
+				fatalx("pthread_cond_wait");
+		worker_unlock(p);
+		return;
+	}
+	/*
+	 * The main thread, whose waiting would wait for itself: it consumes
+	 * the jobs before its own instead, as they are done.  Each of them
+	 * was taken before its own, the oldest not yet taken then.
+	 */
+	while (p->buffered > WORKER_BUFFER_MAX && p->head != w->job) {
+		if (p->head->state != WORKER_DONE) {
+			if (pthread_cond_wait(&p->done, &p->lock) != 0)
+				fatalx("pthread_cond_wait");
+			continue;
+		}
+		worker_unlock(p);
+		diag_capture(NULL, NULL);
+		p->opts.consume(p->opts.arg);
+		diag_capture(worker_diag, w);
+		worker_lock(p);
+	}
 	worker_unlock(p);
 }
 
@@ -700,11 +726,33 @@ worker_full(struct worker_pool *p)
 	return full;
 }
 
+/*
+ * Decode a job on the main thread, as worker 0; the pool is locked on the
+ * way in and out.
+ */
+static void
+worker_help(struct worker_pool *p, struct worker_job *j)
+{
+	struct worker	*w = &p->w[0];
+
+	j->state = WORKER_RUNNING;
+	worker_unlock(p);
+	diag_capture(worker_diag, w);
+	rule_re_hook_set(worker_re_stop, w);
+	worker_decode(w, j);
+	rule_re_hook_set(NULL, NULL);
+	diag_capture(NULL, NULL);
+	worker_lock(p);
+	p->buffered += w->charged;
+	w->charged = 0;
+	j->state = WORKER_DONE;
+}
+
 /* Take the oldest job once it is done. */
 struct worker_job *
 worker_job_next(struct worker_pool *p, int wait)
 {
-	struct worker_job	*j;
+	struct worker_job	*j, *q;
 
 	worker_lock(p);
 	while ((j = p->head) != NULL && j->state != WORKER_DONE) {
@@ -712,7 +760,12 @@ worker_job_next(struct worker_pool *p, int wait)
 			j = NULL;
 			break;
 		}
-		if (pthread_cond_wait(&p->done, &p->lock) != 0)
+		for (q = j; q != NULL; q = q->next)
+			if (q->state == WORKER_QUEUED)
+				break;
+		if (q != NULL)
+			worker_help(p, q);
+		else if (pthread_cond_wait(&p->done, &p->lock) != 0)
 			fatalx("pthread_cond_wait");
 	}
 	if (j != NULL) {

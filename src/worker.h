@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The -j worker pool: N threads decode streams (gunzip, yajl, records)
- * and match their records against rule sets of their own, while the main
- * thread reads the streams, in source order, and consumes the results in
- * the same order.  Each stream is a job; a job is a list of events (the
- * messages its decoding reported, and each record that matched or that
- * the summary needs, copied with its matches), which audit.c replays
- * exactly as -j 1 would have made them.  Everything that depends on
- * order (correlation, dedup, state, output, sinks, summary) stays on the
- * main thread.
+ * The -j worker pool: N - 1 threads and the main thread decode streams
+ * (gunzip, yajl, records) and match their records against rule sets of
+ * their own; the main thread also lists the streams, in source order,
+ * and consumes the results in the same order.  Each stream is a job; a
+ * job is a list of events (the messages its decoding reported, and each
+ * record that matched or that the summary needs, copied with its
+ * matches), which audit.c replays exactly as -j 1 would have made them.
+ * Everything that depends on order (correlation, dedup, state, output,
+ * sinks, summary) stays on the main thread.
  */
 #ifndef WORKER_H
 #define WORKER_H
@@ -98,6 +98,13 @@ struct worker_opts {
 	char *const		*rulepaths;
 	size_t			 nrulepaths;
 	struct rule_set		*rules;		/* the main thread's: worker 0's */
+	/*
+	 * Consume, in order, the jobs done so far (worker_job_next() without
+	 * waiting): the main thread, decoding a job itself, calls it when the
+	 * events not consumed pass WORKER_BUFFER_MAX.
+	 */
+	void			(*consume)(void *);
+	void			*arg;
 };
 
 struct worker_pool *worker_pool_create(const struct worker_opts *);
@@ -129,7 +136,10 @@ void		 worker_job_submit(struct worker_pool *, struct worker_job *);
  * WORKER_AHEAD_MAX bytes of streams not yet decoded.
  */
 int		 worker_full(struct worker_pool *);
-/* The oldest job if it is done (wait: until it is), else NULL. */
+/*
+ * The oldest job if it is done, else NULL; with wait, decode the oldest
+ * job not yet taken on this thread (worker 0) until the oldest is done.
+ */
 struct worker_job *worker_job_next(struct worker_pool *, int wait);
 /* Free a consumed job (and the records in it). */
 void		 worker_job_free(struct worker_pool *, struct worker_job *);

@@ -209,6 +209,42 @@ check_status "over 32 MiB from a pipe, -j 2" 1 "$(cat "$T/pipe.2.st")"
 grep -q '^ctaudit: note: summary: 3 files (0 incomplete), 4302 records' \
     "$T/pipe.2.err" || fail "over 32 MiB from a pipe: $(cat "$T/pipe.2.err")"
 
+# The main thread decodes too, while the oldest file is another thread's;
+# when what it keeps of a file passes the 32 MiB of results not yet
+# written, it writes those of the files before its own, waiting for them
+# as needed, rather than wait for itself.  Files of few events a rule
+# finds, each followed by one of 35 MB the rule finds in full, make the
+# main thread decode one of the latter while the other thread has the
+# file before it (checked once with a probe in that path: every run of
+# ten went through it).
+mkdir -p "$T/cap"
+python3 - "$T/cap" <<'PY'
+import gzip, sys
+pad = "x" * 8000
+def write(name, n, needle):
+    recs = ['{"eventTime":"2024-03-12T00:00:%02dZ","eventName":"%s",'
+            '"eventID":"%s%d","pad":"%s"}'
+            % (i % 60, "Needle" if needle else "Hay", name, i, pad)
+            for i in range(n)]
+    data = ('{"Records":[' + ",".join(recs) + "]}").encode()
+    with open("%s/%s.json.gz" % (sys.argv[1], name), "wb") as f:
+        f.write(gzip.compress(data, compresslevel=1, mtime=0))
+for k in "12":
+    write(k + "a", 500, False)
+    write(k + "b", 4300, True)
+PY
+for j in 1 2; do
+	set +e
+	"$CTAUDIT" -j "$j" -f json -r "$T/needle.yml" "$T/cap" \
+	    >"$T/cap.$j.out" 2>"$T/cap.$j.err"
+	echo $? >"$T/cap.$j.st"
+	set -e
+done
+check_status "over the results cap, -j 1" 1 "$(cat "$T/cap.1.st")"
+[ "$(wc -l <"$T/cap.1.out")" -eq 8600 ] ||
+    fail "over the results cap: $(wc -l <"$T/cap.1.out") findings"
+same "over the results cap, -j 2" cap.1 cap.2
+
 # The option's range, and the S3 transfer depth's own option.
 run badj 3 -j 65 $RULES "$ARCHIVE"
 grep -qx 'ctaudit: error: -j 65: out of range (1 to 64)' "$T/badj.err" ||
