@@ -128,6 +128,7 @@ output_csv_write(void *priv, const struct finding *fd)
 	size_t			 i, len;
 	FILE			*f = oc->f;
 
+	flockfile(f);		/* once, not for each putc() */
 	for (i = 0; i < output_ncols; i++) {
 		col = &output_cols[i];
 		if (col->json_only)
@@ -174,6 +175,7 @@ output_csv_write(void *priv, const struct finding *fd)
 			output_esc_csv(f, s, len);
 	}
 	fputs(OUTPUT_CSV_EOL, f);
+	funlockfile(f);
 }
 
 /*

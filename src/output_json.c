@@ -63,6 +63,8 @@ output_json_write(void *priv, const struct finding *fd)
 	size_t			 len;
 	FILE			*f = oj->f;
 
+	/* Once a finding: with -j, each putc() would take the lock. */
+	flockfile(f);
 	output_json_fields(f, fd, output_json_value, NULL);
 	if (oj->raw) {
 		fputs(",\"event\":", f);
@@ -73,6 +75,7 @@ output_json_write(void *priv, const struct finding *fd)
 			fputs("null", f);
 	}
 	fputs("}\n", f);
+	funlockfile(f);
 }
 
 /*

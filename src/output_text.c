@@ -336,8 +336,10 @@ output_text_write(void *priv, const struct finding *fd)
 	size_t			 size = 0, title;
 
 	if (!ot->tty) {
+		flockfile(ot->f);	/* once, not for each putc() */
 		output_text_line(ot, ot->f, fd);
 		putc('\n', ot->f);
+		funlockfile(ot->f);
 		return;
 	}
 	progress_hide();
