@@ -573,6 +573,48 @@ source_s3_walk_date(struct source_s3 *s, const struct source_s3_task *t,
 }
 
 /*
+ * Leave out what a listing named outside the prefix it was asked for (a
+ * common prefix must also be longer than it): S3 never does, and a
+ * server that did would widen the audit, or a --state mark's scope, to
+ * keys nobody asked for, or walk a directory again.
+ */
+static void
+source_s3_page_below(struct source_s3 *s, const struct source_s3_task *t,
+    struct s3_page *pg)
+{
+	size_t	 len = strlen(t->prefix), i, n, out = 0;
+	char	*where;
+
+	for (i = n = 0; i < pg->nobjects; i++) {
+		if (strncmp(pg->objects[i].key, t->prefix, len) == 0) {
+			pg->objects[n++] = pg->objects[i];
+			continue;
+		}
+		free(pg->objects[i].key);
+		free(pg->objects[i].etag);
+		out++;
+	}
+	pg->nobjects = n;
+	for (i = n = 0; i < pg->nprefixes; i++) {
+		if (strncmp(pg->prefixes[i], t->prefix, len) == 0 &&
+		    pg->prefixes[i][len] != '\0') {
+			pg->prefixes[n++] = pg->prefixes[i];
+			continue;
+		}
+		free(pg->prefixes[i]);
+		out++;
+	}
+	pg->nprefixes = n;
+	if (out == 0)
+		return;
+	where = xprintf("s3://%s/%s", s->bucket, t->prefix);
+	diag(DIAG_WARN, where, 0, "the listing named %zu key%s or prefix%s "
+	    "not below it: left out", out, out == 1 ? "" : "s",
+	    out == 1 ? "" : "es");
+	free(where);
+}
+
+/*
  * Use the ended listing on top of the stack: its keys join the queue, its
  * prefixes become tasks.  0, or -1 and *cause if the listing failed.
  */
@@ -606,6 +648,7 @@ source_s3_step(struct source_s3 *s, char **cause)
 
 	/* Take the task off, and put its next page back first. */
 	t = s->tasks[--s->ntasks];
+	source_s3_page_below(s, &t, pg);
 	if (pg->truncated) {
 		source_s3_push(s, t.kind, t.level, xstrdup(t.prefix),
 		    t.filter);

@@ -141,6 +141,23 @@ n=$(grep -c '9HAdYzc6ecM29HfS.json.gz 503$' "$T/log" || true)
 n=$(grep -c 'w33zDDakLB2YJqzt.json.gz 206$' "$T/log" || true)
 [ "$n" = 2 ] || fail "faults: $n resumed reads, want 2"
 
+# A server that names keys and prefixes outside the prefix listed (S3
+# never does): they are left out with a warning naming the listing, and
+# nothing outside is listed or read.
+ctl reset
+ctl 'fault?kind=stray&match=111122223333%252FCloudTrail%252Fus-east-1&value=elsewhere/AWSLogs/999999999999'
+st=0
+ctaudit -f json -r "$TOP_SRCDIR/rules" "$SAMPLE" >"$T/stray.out" \
+    2>"$T/stray.err" || st=$?
+check_status "stray" 1 "$st"
+check_file "stray" "$T/s3.out" "$T/stray.out"
+w="ctaudit: s3://ctaudit-test/sample/AWSLogs/o-exampleorgid/111122223333/CloudTrail/us-east-1/: warning: the listing named 2 keys or prefixes not below it: left out"
+n=$(grep -cxF "$w" "$T/stray.err" || true)
+[ "$n" = 1 ] || fail "stray: $n warnings, want 1: $(cat "$T/stray.err")"
+if grep -q elsewhere "$T/log"; then
+	fail "stray: listed or read outside the prefix"
+fi
+
 # The bucket in another region: found from the 301, and used.
 ctl reset
 ctl 'fault?kind=region&match=eu-west-1'

@@ -28,6 +28,9 @@ Faults are set through the proxy itself (never logged):
           expired   400 ExpiredToken for every matching request
           region    301 PermanentRedirect with x-amz-bucket-region: S for
                     every request signed for another region
+          stray     add a key VALUEx.json.gz and a common prefix VALUE/ to
+                    the listings whose path contains S (&value=VALUE):
+                    names a server should never return below a prefix
 """
 
 import http.client
@@ -62,7 +65,8 @@ def take_fault(path, method):
         for f in faults:
             if f["match"] not in path:
                 continue
-            if f["kind"] in ("reset", "slow", "drip") and method != "GET":
+            if (f["kind"] in ("reset", "slow", "drip", "stray") and
+                    method != "GET"):
                 continue
             if f["count"] == 0:
                 continue
@@ -92,7 +96,8 @@ class Handler(stubserver.Handler):
                 open(log_path, "w").close()
             elif url.path == "/__ctl/fault":
                 faults.append(dict(kind=q["kind"], match=q.get("match", ""),
-                                   count=int(q.get("count", "-1"))))
+                                   count=int(q.get("count", "-1")),
+                                   value=q.get("value", "")))
         stubserver.Handler.reply(self, 200, b"ok\n", "text/plain")
 
     def handle_any(self):
@@ -140,6 +145,16 @@ class Handler(stubserver.Handler):
         resp = conn.getresponse()
         data = resp.read()
         conn.close()
+        kind = fault["kind"] if fault else None
+        if kind == "stray" and b"</ListBucketResult>" in data:
+            v = fault["value"]
+            extra = ("<Contents><Key>%sx.json.gz</Key><LastModified>"
+                     "2024-03-11T00:00:00.000Z</LastModified><ETag>"
+                     "&quot;0&quot;</ETag><Size>1</Size><StorageClass>"
+                     "STANDARD</StorageClass></Contents><CommonPrefixes>"
+                     "<Prefix>%s/</Prefix></CommonPrefixes>" % (v, v))
+            data = data.replace(b"</ListBucketResult>",
+                                extra.encode() + b"</ListBucketResult>")
         self.send_response(resp.status)
         for name, value in resp.getheaders():
             if name.lower() not in HOP and name.lower() != "content-length":
@@ -147,7 +162,6 @@ class Handler(stubserver.Handler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.log_request_line(resp.status)
-        kind = fault["kind"] if fault else None
         if kind == "reset" and len(data) > 1:
             self.wfile.write(data[:len(data) // 2])
             self.wfile.flush()
