@@ -462,7 +462,7 @@ aws_cred_imds(struct aws_cred_chain *ch, struct aws_cred *out, char **cause)
 			    "attached to this instance");
 			goto out;
 		}
-		/* FALLTHROUGH */
+		FALLTHROUGH;
 	default:
 		*cause = xprintf("instance-metadata: role: %s", why);
 		goto out;

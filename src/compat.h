@@ -15,6 +15,15 @@
 #define __printflike(f, a)	__attribute__((__format__(printf, f, a)))
 #endif
 #define __unused_result	__attribute__((__warn_unused_result__))
+/* A case that goes on into the next: gcc reads the comment, clang not. */
+#if defined(__has_attribute)
+#if __has_attribute(__fallthrough__)
+#define FALLTHROUGH	__attribute__((__fallthrough__))
+#endif
+#endif
+#ifndef FALLTHROUGH
+#define FALLTHROUGH	do { } while (0)
+#endif
 
 #ifndef nitems
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])

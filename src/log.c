@@ -115,7 +115,7 @@ diag_count(enum diag_level level)
 	return diag_counts[level];
 }
 
-static __dead void
+static __dead __printflike(2, 0) void
 log_vfatal(int with_errno, const char *fmt, va_list ap)
 {
 	int	saved = errno;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "compat.h"
 #include "eventtime.h"
 #include "s3.h"
 
@@ -139,7 +140,7 @@ s3_list_scan(const char *prefix, const char *end, const char **day)
 				step = 2;
 				break;
 			}
-			/* FALLTHROUGH */
+			FALLTHROUGH;
 		case 2:
 			if (!s3_list_is_account(p, n))
 				return S3_LEVEL_NONE;

@@ -693,7 +693,7 @@ source_s3_step(struct source_s3 *s, char **cause)
 				    pg->prefixes[i]);
 				break;
 			}
-			/* FALLTHROUGH */
+			FALLTHROUGH;
 		case S3_LEVEL_ORG:
 			if (!s3_list_is_account(c, n)) {
 				/* Never drop what the walk cannot place. */

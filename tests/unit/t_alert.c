@@ -31,7 +31,7 @@ static struct alert *mkalert(enum rule_level, uint64_t, const char *,
 		    const char *);
 static void	test_batch(void);
 
-static void
+static void __attribute__((__format__(printf, 1, 2)))
 fail(const char *fmt, ...)
 {
 	va_list	ap;

@@ -420,7 +420,7 @@ static char	*placeholders[] = { ph_a1, ph_a2, ph_bq };
 
 static int	 failed;
 
-static void
+static void __attribute__((__format__(printf, 1, 2)))
 fail(const char *fmt, ...)
 {
 	va_list	ap;

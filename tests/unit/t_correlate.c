@@ -313,7 +313,7 @@ static const struct {
 
 static int	 failed;
 
-static void
+static void __attribute__((__format__(printf, 1, 2)))
 fail(const char *fmt, ...)
 {
 	va_list	ap;

@@ -28,7 +28,7 @@ static int	failed;
 
 static void	fail(const char *, ...) __printflike(1, 2);
 
-static void
+static void __attribute__((__format__(printf, 1, 2)))
 fail(const char *fmt, ...)
 {
 	va_list	ap;
