@@ -549,8 +549,8 @@ source_s3_walk_date(struct source_s3 *s, const struct source_s3_task *t,
 			continue;
 		}
 		/*
-		 * ".../YYYY/MM/DD/", unless a server answered with a prefix
-		 * that is not below the one asked for.
+		 * ".../YYYY/MM/DD/": source_s3_page_below() kept only prefixes
+		 * below the month's; this keeps the day's arithmetic in bounds.
 		 */
 		n = strlen(p);
 		if (n < S3_LIST_DAY_LEN) {

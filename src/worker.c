@@ -115,6 +115,8 @@ static int	 worker_map_cmp(const void *, const void *);
 static size_t	 worker_map_find(const struct worker_map *, size_t,
 		    const struct rule *);
 static void	 worker_decode(struct worker *, struct worker_job *);
+static struct worker_job *worker_oldest_queued(struct worker_pool *);
+static void	 worker_run(struct worker *, struct worker_job *);
 static void	 worker_help(struct worker_pool *, struct worker_job *);
 static void	 worker_on_record(struct record *, void *);
 static void	 worker_on_match(const struct rule *, struct record *, void *);
@@ -307,23 +309,14 @@ worker_main(void *arg)
 	rule_re_hook_set(worker_re_stop, w);
 	worker_lock(p);
 	for (;;) {
-		for (j = p->head; j != NULL; j = j->next)
-			if (j->state == WORKER_QUEUED)
-				break;
-		if (j == NULL) {
+		if ((j = worker_oldest_queued(p)) == NULL) {
 			if (p->quit)
 				break;
 			if (pthread_cond_wait(&p->work, &p->lock) != 0)
 				fatalx("pthread_cond_wait");
 			continue;
 		}
-		j->state = WORKER_RUNNING;
-		worker_unlock(p);
-		worker_decode(w, j);
-		worker_lock(p);
-		p->buffered += w->charged;
-		w->charged = 0;
-		j->state = WORKER_DONE;
+		worker_run(w, j);
 		if (pthread_cond_broadcast(&p->done) != 0)
 			fatalx("pthread_cond_broadcast");
 	}
@@ -726,26 +719,47 @@ worker_full(struct worker_pool *p)
 	return full;
 }
 
+/* The oldest job no thread has taken, or NULL; the pool is locked. */
+static struct worker_job *
+worker_oldest_queued(struct worker_pool *p)
+{
+	struct worker_job	*j;
+
+	for (j = p->head; j != NULL; j = j->next)
+		if (j->state == WORKER_QUEUED)
+			return j;
+	return NULL;
+}
+
 /*
- * Decode a job on the main thread, as worker 0; the pool is locked on the
- * way in and out.
+ * Take a job and decode it on this thread; the pool is locked on the way
+ * in and out, not while decoding.
  */
+static void
+worker_run(struct worker *w, struct worker_job *j)
+{
+	struct worker_pool	*p = w->pool;
+
+	j->state = WORKER_RUNNING;
+	worker_unlock(p);
+	worker_decode(w, j);
+	worker_lock(p);
+	p->buffered += w->charged;
+	w->charged = 0;
+	j->state = WORKER_DONE;
+}
+
+/* Decode a job on the main thread, as worker 0; the pool is locked. */
 static void
 worker_help(struct worker_pool *p, struct worker_job *j)
 {
 	struct worker	*w = &p->w[0];
 
-	j->state = WORKER_RUNNING;
-	worker_unlock(p);
 	diag_capture(worker_diag, w);
 	rule_re_hook_set(worker_re_stop, w);
-	worker_decode(w, j);
+	worker_run(w, j);
 	rule_re_hook_set(NULL, NULL);
 	diag_capture(NULL, NULL);
-	worker_lock(p);
-	p->buffered += w->charged;
-	w->charged = 0;
-	j->state = WORKER_DONE;
 }
 
 /* Take the oldest job once it is done. */
@@ -760,10 +774,7 @@ worker_job_next(struct worker_pool *p, int wait)
 			j = NULL;
 			break;
 		}
-		for (q = j; q != NULL; q = q->next)
-			if (q->state == WORKER_QUEUED)
-				break;
-		if (q != NULL)
+		if ((q = worker_oldest_queued(p)) != NULL)
 			worker_help(p, q);
 		else if (pthread_cond_wait(&p->done, &p->lock) != 0)
 			fatalx("pthread_cond_wait");

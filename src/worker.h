@@ -29,8 +29,8 @@ struct worker_slab;
 #define WORKER_MAX		64		/* -j */
 #define WORKER_STREAM_MAX	(32 * 1024 * 1024)	/* one stream, read ahead */
 #define WORKER_BUFFER_MAX	(32 * 1024 * 1024)	/* events not consumed */
-#define WORKER_AHEAD_JOBS	8		/* streams read ahead, per thread */
-#define WORKER_AHEAD_MAX	(32 * 1024 * 1024)	/* their bytes, in all */
+#define WORKER_AHEAD_JOBS	8		/* streams queued ahead, per thread */
+#define WORKER_AHEAD_MAX	(32 * 1024 * 1024)	/* bytes read ahead, in all */
 
 /* One match of a record: the rule, and the filter that suppressed it. */
 struct worker_match {
