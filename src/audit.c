@@ -447,6 +447,8 @@ audit_consume(struct audit *a, struct worker_job *j)
 	if (j->decode) {
 		for (i = 0; i < j->evs.n; i++) {
 			ev = &j->evs.v[i];
+			if (i + 1 < j->evs.n)
+				record_prefetch(j->evs.v[i + 1].rec);
 			if (ev->type == WORKER_EV_DIAG)
 				diag(ev->level, ev->where, ev->line, "%s",
 				    ev->msg);

@@ -33,6 +33,7 @@
  * either, which keeps valgrind quiet about it.
  */
 #define REC_CHUNK_PAD	64
+#define REC_PREFETCH_BYTES	(8 * 1024)	/* see record_prefetch() */
 
 struct rec_chunk {
 	struct rec_chunk	*next;
@@ -942,13 +943,74 @@ record_clone_value(struct record *r, const struct rec_value *v)
 	return c;
 }
 
+/*
+ * Where p, if it points into the len bytes at from, points in their copy
+ * at to; else p.
+ */
+static inline void *
+record_moved(const void *p, uintptr_t from, size_t len, uintptr_t to)
+{
+	uintptr_t	a = (uintptr_t)p;
+
+	if (a - from < len)
+		return (void *)(to + (a - from));
+	return (void *)(uintptr_t)p;
+}
+
+/*
+ * Point the copy of v and of everything below it at the copy of the
+ * arena chunk they are in; pointers outside it ("true", a borrowed
+ * origin) are left alone.
+ */
+static void
+record_relocate(struct rec_value *v, uintptr_t from, size_t len,
+    uintptr_t to)
+{
+	struct rec_node	*n;
+
+	for (; v != NULL; v = v->next) {
+		n = (struct rec_node *)v;
+		v->key = record_moved(v->key, from, len, to);
+		v->str = record_moved(v->str, from, len, to);
+		n->json = record_moved(n->json, from, len, to);
+		v->child = record_moved(v->child, from, len, to);
+		v->next = record_moved(v->next, from, len, to);
+		if (v->child != NULL)
+			record_relocate(v->child, from, len, to);
+	}
+}
+
+/*
+ * Copy an event that fits the first chunk of src's arena as it is, bytes
+ * and all, and then move its pointers: several times quicker than the
+ * node by node copy, which most of a -j worker's copying was.
+ */
+static void
+record_clone_flat(struct record *r, const struct record *src)
+{
+	struct rec_chunk	*sc = src->head, *c = r->head;
+	uintptr_t		 from = (uintptr_t)(sc + 1), to;
+
+	to = (uintptr_t)(c + 1);
+	memcpy(c + 1, sc + 1, sc->used);
+	c->used = sc->used;
+	r->root = record_moved(src->root, from, sc->used, to);
+	if (r->root != (void *)(uintptr_t)src->root)
+		record_relocate(r->root, from, sc->used, to);
+	else
+		r->root = record_clone_value(r, src->root);
+}
+
 /* The arena a copy of src needs (record_clone(), record_clone_to()). */
 static size_t
 record_clone_mem(const struct record *src)
 {
 	size_t	size;
 
-	size = src->mem + 256;
+	size = src->mem;
+	if (src->cur == src->head && src->head->used > size)
+		size = src->head->used;
+	size += 256;
 	if (src->origin != NULL)
 		size += strlen(src->origin) + 1;
 	return size;
@@ -961,10 +1023,12 @@ record_clone_fill(struct record *r, const struct record *src)
 	r->cur = r->head;
 	r->index = src->index;
 	r->repaired = src->repaired;
+	if (src->root != NULL && src->cur == src->head)
+		record_clone_flat(r, src);
+	else if (src->root != NULL)
+		r->root = record_clone_value(r, src->root);
 	if (src->origin != NULL)
 		record_set_origin(r, src->origin);
-	if (src->root != NULL)
-		r->root = record_clone_value(r, src->root);
 }
 
 /* Copy a finished record into an arena of its own, sized to fit. */
@@ -1011,6 +1075,25 @@ record_clone_to(const struct record *src, void *mem)
 	r->head->used = 0;
 	record_clone_fill(r, src);
 	return r;
+}
+
+/*
+ * The main thread reads each copy a worker made once, long after, from
+ * memory no cache of its core holds: asking for the next one's first
+ * lines while it writes this one hides most of that wait.
+ */
+void
+record_prefetch(const struct record *r)
+{
+	const char	*p, *end;
+
+	if (r == NULL)
+		return;
+	p = (const char *)(r->head + 1);
+	end = p + (r->head->used < REC_PREFETCH_BYTES ? r->head->used :
+	    REC_PREFETCH_BYTES);
+	for (; p < end; p += 64)
+		__builtin_prefetch(p, 0, 3);
 }
 
 /* Free what was added to a record_clone_to() copy, not the copy. */

@@ -60,5 +60,7 @@ const char		*record_json(struct record *, const struct rec_value *,
 const char		*record_origin(const struct record *);
 /* Its index in that origin, counting from 0 as jq does. */
 uint64_t		 record_index(const struct record *);
+/* Start loading it into this core's cache, to be read soon after. */
+void			 record_prefetch(const struct record *);
 
 #endif

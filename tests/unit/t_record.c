@@ -500,6 +500,100 @@ test_streams(void)
 	}
 }
 
+/*
+ * Copies a -j worker hands on (record_clone(), record_clone_to()): made
+ * while the record is delivered, read after the stream's record is gone.
+ * The first event is copied after its requestParameters were serialised
+ * (a cached text inside the arena); the second has a string longer than
+ * an arena chunk, so it is not in one chunk and is copied node by node.
+ */
+#define CLONE_EV1 "{\"eventName\":\"A\",\"requestParameters\":{\"a\":[1," \
+	"true,null,{\"b\":\"\xc3\xa9\"}],\"c\":\"\"},\"x\":false,\"y\":[]," \
+	"\"z\":{}}"
+#define CLONE_BIG	(70 * 1024)
+
+struct clones {
+	struct record	*r[4];
+	void		*mem[4];
+	size_t		 n;
+};
+
+static void
+clone_each(struct record *r, void *arg)
+{
+	struct clones		*c = arg;
+	const struct rec_value	*v;
+	size_t			 size;
+
+	if ((v = record_path(r, "requestParameters")) != NULL)
+		(void)record_json(r, v, NULL);
+	if (c->n + 2 > nitems(c->r))
+		return;
+	c->mem[c->n] = NULL;
+	c->r[c->n++] = record_clone(r, &size);
+	if ((c->mem[c->n] = malloc(record_clone_size(r))) == NULL)
+		abort();
+	c->r[c->n] = record_clone_to(r, c->mem[c->n]);
+	c->n++;
+}
+
+static void
+test_clones(void)
+{
+	struct clones		 c;
+	struct scan_stats	 st;
+	const struct rec_value	*v;
+	char			*in, *want[2], msgs[1024];
+	const char		*got;
+	size_t			 i, len, biglen;
+
+	biglen = CLONE_BIG + 64;
+	if ((want[1] = malloc(biglen)) == NULL ||
+	    (in = malloc(2 * biglen + 64)) == NULL)
+		abort();
+	want[0] = (char *)CLONE_EV1;
+	len = (size_t)snprintf(want[1], biglen, "{\"eventName\":\"B\",\"s\":\"");
+	memset(want[1] + len, 'q', CLONE_BIG);
+	strcpy(want[1] + len + CLONE_BIG, "\",\"t\":true}");
+	snprintf(in, 2 * biglen + 64, "{\"Records\":[%s,%s]}", want[0],
+	    want[1]);
+	memset(&c, 0, sizeof c);
+	(void)scan_mem(in, strlen(in), 4096, clone_each, &c, &st, msgs,
+	    sizeof msgs);
+	if (c.n != 4 || msgs[0] != '\0')
+		fail("clones: %zu copies, messages '%s'", c.n, msgs);
+	for (i = 0; i < c.n; i++) {
+		got = record_json(c.r[i], record_root(c.r[i]), &len);
+		if (got == NULL || strcmp(got, want[i / 2]) != 0 ||
+		    len != strlen(want[i / 2]))
+			fail("clone %zu: '%.60s', want '%.60s'", i,
+			    got != NULL ? got : "(null)", want[i / 2]);
+		if (strcmp(record_origin(c.r[i]), "s") != 0 ||
+		    record_index(c.r[i]) != i / 2)
+			fail("clone %zu: origin '%s' index %llu", i,
+			    record_origin(c.r[i]),
+			    (unsigned long long)record_index(c.r[i]));
+		if (i / 2 == 0 && ((v = record_path(c.r[i],
+		    "requestParameters")) == NULL ||
+		    strcmp(record_json(c.r[i], v, NULL), "{\"a\":[1,true,null,"
+		    "{\"b\":\"\xc3\xa9\"}],\"c\":\"\"}") != 0 ||
+		    strcmp(record_string(c.r[i], "requestParameters.c"),
+		    "") != 0))
+			fail("clone %zu: requestParameters", i);
+		if (i / 2 == 1 && ((got = record_string(c.r[i], "s")) ==
+		    NULL || strlen(got) != CLONE_BIG))
+			fail("clone %zu: long string", i);
+		if (c.mem[i] == NULL)
+			record_free(c.r[i]);
+		else {
+			record_release(c.r[i]);
+			free(c.mem[i]);
+		}
+	}
+	free(in);
+	free(want[1]);
+}
+
 /* A digest of every record delivered: its text and index. */
 static void
 digest(struct record *r, void *arg)
@@ -722,6 +816,7 @@ main(void)
 	test_utf8();
 	test_surrogates();
 	test_streams();
+	test_clones();
 	test_guard_blocks();
 	return failed;
 }
