@@ -508,6 +508,7 @@ audit_run(struct audit *a, const char *const *paths, size_t npaths,
 		wopts.rulepaths = a->opts.rulepaths;
 		wopts.nrulepaths = a->opts.nrulepaths;
 		wopts.rules = a->rules;
+		wopts.corr = a->opts.corr;
 		wopts.consume = audit_consume_done;
 		wopts.arg = a;
 		a->pool = worker_pool_create(&wopts);

@@ -107,6 +107,7 @@ struct correlate {
 	size_t			  nc;
 	struct correlate_user	**users;	/* by rule index */
 	size_t			 *nusers;
+	const char		***rfields;	/* by rule: correlate_fields() */
 	size_t			  nrules;
 	size_t			  total, bytes;
 	int			  lossy;	/* total or bytes cap hit */
@@ -131,6 +132,7 @@ static int	 correlate_get(const struct correlate_src *, const char *,
 		    const char **, size_t *);
 static uint64_t	 correlate_hash(uint64_t, const char *, size_t);
 static int	 correlate_bytes(struct correlate *, size_t);
+static void	 correlate_fields_make(struct correlate *);
 static int	 correlate_intern(struct correlate *, struct correlate_corr *,
 		    const char *, size_t, uint32_t *);
 static struct correlate_group *correlate_group(struct correlate *,
@@ -729,7 +731,58 @@ correlate_create(const struct rule_set *rs,
 		}
 		e->nc++;
 	}
+	correlate_fields_make(e);
 	return e;
+}
+
+/*
+ * For each rule, the fields correlate_match() looks up in a record it
+ * matched: its eventTime, then each field of each correlation naming it.
+ */
+static void
+correlate_fields_make(struct correlate *e)
+{
+	const struct correlate_corr	*cc;
+	const struct correlate_user	*u;
+	size_t				 ri, i, k, n, ng;
+
+	e->rfields = xcalloc(e->nrules, sizeof *e->rfields);
+	for (ri = 0; ri < e->nrules; ri++) {
+		if (e->nusers[ri] == 0)
+			continue;
+		n = 1;
+		for (i = 0; i < e->nusers[ri]; i++) {
+			cc = &e->c[e->users[ri][i].corr];
+			n += cc->sc->ngroupby + (cc->sc->field != NULL);
+		}
+		e->rfields[ri] = xcalloc(n + 1, sizeof *e->rfields[ri]);
+		n = 0;
+		e->rfields[ri][n++] = "eventTime";
+		for (i = 0; i < e->nusers[ri]; i++) {
+			u = &e->users[ri][i];
+			cc = &e->c[u->corr];
+			ng = cc->sc->ngroupby;
+			for (k = 0; k < ng; k++)
+				e->rfields[ri][n++] = cc->fields[u->slot * ng + k];
+			if (cc->sc->field != NULL)
+				e->rfields[ri][n++] = cc->vfield[u->slot];
+		}
+	}
+}
+
+/*
+ * The fields, NULL-terminated, that correlate_match() reads of a record
+ * the rule of this index matched (none: it reads nothing).  Made once,
+ * never changed: threads other than the engine's may read them.
+ */
+const char *const *
+correlate_fields(const struct correlate *e, size_t rule)
+{
+	static const char *const	 none[] = { NULL };
+
+	if (e == NULL || rule >= e->nrules || e->rfields[rule] == NULL)
+		return none;
+	return e->rfields[rule];
 }
 
 /* Free the engine and its state. */
@@ -761,8 +814,11 @@ correlate_free(struct correlate *e)
 		free(cc->vfield);
 	}
 	free(e->c);
-	for (i = 0; i < e->nrules; i++)
+	for (i = 0; i < e->nrules; i++) {
 		free(e->users[i]);
+		free(e->rfields[i]);
+	}
+	free(e->rfields);
 	free(e->users);
 	free(e->nusers);
 	free(e);

@@ -53,6 +53,11 @@ typedef void	 correlate_emit_cb(size_t corr, uint32_t slot, int64_t t,
 struct correlate *correlate_create(const struct rule_set *,
 		    const struct correlate_limits *);
 void		 correlate_free(struct correlate *);
+/*
+ * The fields, NULL-terminated, that correlate_match() reads of a record
+ * the rule of this index matched; any thread may ask.
+ */
+const char *const *correlate_fields(const struct correlate *, size_t);
 /* Note a match of rule r (any rule; accepts a NULL engine). */
 void		 correlate_match(struct correlate *, const struct rule *,
 		    struct record *);

@@ -34,6 +34,7 @@
  */
 #define REC_CHUNK_PAD	64
 #define REC_PREFETCH_BYTES	(8 * 1024)	/* see record_prefetch() */
+#define REC_PART_PATHS		64	/* more: record_clone_part_to() copies all */
 
 struct rec_chunk {
 	struct rec_chunk	*next;
@@ -89,6 +90,7 @@ static const struct rec_value *record_path_from(const struct rec_value *,
 			    const char *, size_t);
 static struct rec_value	*record_clone_value(struct record *,
 			    const struct rec_value *);
+static struct record	*record_clone_head(const struct record *, void *);
 static size_t		 record_json_size(const struct rec_value *);
 static char		*record_json_write(const struct rec_value *, char *);
 static size_t		 record_json_strsize(const char *, size_t);
@@ -862,7 +864,34 @@ record_index(const struct record *r)
 }
 
 /*
- * Copy the members of v into r's arena: first their nodes side by side,
+ * Where record_path() may go below a member of this name for the dotted
+ * paths given (NULL-terminated): any dot in a path may part two member
+ * names.  Returns 0 if no path goes through the member; 1 if some path
+ * ends at it, so that all below it counts; else 2, with the rest of each
+ * path that goes on below it in sub (REC_PART_PATHS + 1 entries).
+ */
+static int
+record_reaches(const char *key, size_t keylen, const char *const *paths,
+    const char **sub)
+{
+	size_t	len, n = 0;
+
+	for (; *paths != NULL; paths++) {
+		len = strlen(*paths);
+		if (len < keylen || memcmp(*paths, key, keylen) != 0)
+			continue;
+		if (len == keylen || n == REC_PART_PATHS)
+			return 1;
+		if ((*paths)[keylen] == '.')
+			sub[n++] = *paths + keylen + 1;
+	}
+	sub[n] = NULL;
+	return n > 0 ? 2 : 0;
+}
+
+/*
+ * Copy the members of v into r's arena, all of them or, if paths is not
+ * NULL, what record_reaches() says the paths may reach: first their nodes side by side,
  * then their keys and strings, then what is below each.  Whoever reads
  * the copy, on another thread and long after, looks members up by
  * walking a list and comparing keys: kept together, they take a few
@@ -870,17 +899,24 @@ record_index(const struct record *r)
  */
 static void
 record_clone_kids(struct record *r, struct rec_value *c,
-    const struct rec_value *v)
+    const struct rec_value *v, const char *const *paths)
 {
 	struct rec_node		*n;
-	struct rec_value	*kid, *last = NULL;
+	struct rec_value	*kid, *last = NULL, *from;
 	const struct rec_value	*k;
+	const char		*sub[REC_PART_PATHS + 1];
 	char			*p;
 
+	c->nchild = 0;
 	for (k = v->child; k != NULL; k = k->next) {
+		if (paths != NULL && (k->key == NULL ||
+		    record_reaches(k->key, k->keylen, paths, sub) == 0))
+			continue;
 		n = record_alloc(r, sizeof *n, _Alignof(struct rec_node), 0);
 		kid = &n->v;
 		*kid = *k;
+		/* Until the last pass, child is the value copied. */
+		kid->child = (struct rec_value *)(uintptr_t)k;
 		kid->next = NULL;
 		n->json = NULL;
 		n->jsonlen = 0;
@@ -889,6 +925,7 @@ record_clone_kids(struct record *r, struct rec_value *c,
 		else
 			last->next = kid;
 		last = kid;
+		c->nchild++;
 	}
 	for (kid = c->child; kid != NULL; kid = kid->next) {
 		if (kid->key != NULL) {
@@ -904,11 +941,16 @@ record_clone_kids(struct record *r, struct rec_value *c,
 			kid->str = p;
 		}
 	}
-	for (kid = c->child, k = v->child; kid != NULL;
-	    kid = kid->next, k = k->next) {
+	for (kid = c->child; kid != NULL; kid = kid->next) {
+		from = kid->child;
 		kid->child = NULL;
-		if (k->child != NULL)
-			record_clone_kids(r, kid, k);
+		if (from->child == NULL)
+			continue;
+		if (paths == NULL || record_reaches(kid->key, kid->keylen,
+		    paths, sub) == 1)
+			record_clone_kids(r, kid, from, NULL);
+		else
+			record_clone_kids(r, kid, from, sub);
 	}
 }
 
@@ -939,7 +981,7 @@ record_clone_value(struct record *r, const struct rec_value *v)
 		c->str = p;
 	}
 	if (v->child != NULL)
-		record_clone_kids(r, c, v);
+		record_clone_kids(r, c, v, NULL);
 	return c;
 }
 
@@ -1066,6 +1108,65 @@ record_clone_size(const struct record *src)
 struct record *
 record_clone_to(const struct record *src, void *mem)
 {
+	struct record	*r;
+
+	r = record_clone_head(src, mem);
+	record_clone_fill(r, src);
+	return r;
+}
+
+/*
+ * record_clone_to() of what a reader looking up only paths (dotted,
+ * NULL-terminated) with record_path() can see: the members on the way to
+ * each, and all below the last.  It takes record_clone_used() of the
+ * bytes given.
+ */
+struct record *
+record_clone_part_to(const struct record *src, const char *const *paths,
+    void *mem)
+{
+	struct record		*r;
+	struct rec_node		*n;
+	struct rec_chunk	*c;
+
+	if (src->root == NULL || src->root->type != REC_OBJECT)
+		return record_clone_to(src, mem);
+	r = record_clone_head(src, mem);
+	r->cur = r->head;
+	r->index = src->index;
+	r->repaired = src->repaired;
+	if (src->origin != NULL)
+		record_set_origin(r, src->origin);
+	n = record_alloc(r, sizeof *n, _Alignof(struct rec_node), 0);
+	r->root = &n->v;
+	*r->root = *src->root;
+	r->root->child = r->root->next = NULL;
+	n->json = NULL;
+	n->jsonlen = 0;
+	record_clone_kids(r, r->root, src->root, paths);
+	if ((c = r->head) == r->cur) {
+		/* What PCRE2's JIT may read past the end (REC_CHUNK_PAD). */
+		c->size = c->used;
+		memset((char *)(c + 1) + c->used, 0, REC_CHUNK_PAD);
+	}
+	return r;
+}
+
+/* The bytes a record_clone_to() or record_clone_part_to() copy took. */
+size_t
+record_clone_used(const struct record *r)
+{
+	size_t	size;
+
+	size = REC_CLONE_HEAD + sizeof(struct rec_chunk) + r->head->size +
+	    REC_CHUNK_PAD;
+	return (size + 15) & ~(size_t)15;
+}
+
+/* Start a copy of src in mem: the record and its first, empty chunk. */
+static struct record *
+record_clone_head(const struct record *src, void *mem)
+{
 	struct record	*r = mem;
 
 	memset(r, 0, REC_CLONE_HEAD);
@@ -1073,7 +1174,6 @@ record_clone_to(const struct record *src, void *mem)
 	r->head->next = NULL;
 	r->head->size = record_clone_mem(src);
 	r->head->used = 0;
-	record_clone_fill(r, src);
 	return r;
 }
 

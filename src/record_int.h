@@ -62,6 +62,14 @@ void		 record_set_root(struct record *, const struct rec_value *);
 struct record	*record_clone(const struct record *, size_t *sizep);
 size_t		 record_clone_size(const struct record *);
 struct record	*record_clone_to(const struct record *, void *);
+/*
+ * A copy, into record_clone_size() bytes, of what record_path() can reach
+ * by the dotted paths given (NULL-terminated), and all below it; it
+ * takes record_clone_used() of them.
+ */
+struct record	*record_clone_part_to(const struct record *,
+		    const char *const *, void *);
+size_t		 record_clone_used(const struct record *);
 void		 record_release(struct record *);
 
 /*

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "correlate.h"
 #include "eventtime.h"
 #include "log.h"
 #include "record.h"
@@ -53,6 +54,13 @@
  * for every record, kept the two cores taking the line from each other.
  */
 #define WORKER_LINE		64
+/*
+ * A record only correlation rules matched is copied with just the
+ * members they read (record_clone_part_to()), up to this many fields;
+ * most records a worker keeps are such, and whole copies of them were
+ * most of what -j cost over -j 1.
+ */
+#define WORKER_FIELDS		32
 
 enum {
 	WORKER_QUEUED,
@@ -76,6 +84,9 @@ struct worker {
 	struct worker_job	*job;		/* being decoded */
 	size_t			 first;		/* matches of this record */
 	int			 keep;		/* some match not suppressed */
+	int			 whole;		/* a finding: copy it all */
+	size_t			 nfields;	/* else what correlation reads */
+	const char		*fields[WORKER_FIELDS + 1];
 };
 
 struct worker_pool {
@@ -120,6 +131,7 @@ static void	 worker_run(struct worker *, struct worker_job *);
 static void	 worker_help(struct worker_pool *, struct worker_job *);
 static void	 worker_on_record(struct record *, void *);
 static void	 worker_on_match(const struct rule *, struct record *, void *);
+static void	 worker_fields_add(struct worker *, const char *const *);
 static void	 worker_re_stop(const struct rule *, struct record *, void *);
 static struct worker_ev *worker_ev_add(struct worker_evs *);
 static struct record *worker_clone(struct worker *, const struct record *,
@@ -537,11 +549,29 @@ worker_on_match(const struct rule *r, struct record *rec, void *arg)
 	m = &j->m[j->nm++];
 	m->rule = (uint32_t)worker_map_find(w->rmap, w->nrmap, r);
 	m->filter = -1;
-	if ((filter = rule_set_suppress(w->rules, r, rec)) != NULL)
+	if ((filter = rule_set_suppress(w->rules, r, rec)) != NULL) {
 		m->filter = (int32_t)worker_map_find(w->fmap, w->nfmap,
 		    filter);
+		return;
+	}
+	w->keep = 1;
+	if (rule_generates(r))
+		w->whole = 1;
 	else
-		w->keep = 1;
+		worker_fields_add(w, correlate_fields(w->pool->opts.corr,
+		    m->rule));
+}
+
+/* Add fields, NULL-terminated, to those the main thread will read. */
+static void
+worker_fields_add(struct worker *w, const char *const *f)
+{
+	for (; *f != NULL && !w->whole; f++) {
+		if (w->nfields == WORKER_FIELDS)
+			w->whole = 1;
+		else
+			w->fields[w->nfields++] = *f;
+	}
 }
 
 /* Copy a record for the main thread, into the job's current slab. */
@@ -552,6 +582,7 @@ worker_clone(struct worker *w, const struct record *rec, size_t *sizep,
 	struct worker_pool	*p = w->pool;
 	struct worker_job	*j = w->job;
 	struct worker_slab	*sl = j->slabs;
+	struct record		*copy;
 	size_t			 n;
 	char			*mem;
 
@@ -560,6 +591,7 @@ worker_clone(struct worker *w, const struct record *rec, size_t *sizep,
 		*slab = 0;
 		return record_clone(rec, sizep);
 	}
+	w->fields[w->nfields] = NULL;
 	if (sl == NULL || n > WORKER_SLAB_SIZE - sl->used) {
 		worker_lock(p);
 		if ((sl = p->slabs) != NULL) {
@@ -574,10 +606,15 @@ worker_clone(struct worker *w, const struct record *rec, size_t *sizep,
 		j->slabs = sl;
 	}
 	mem = (char *)sl + sl->used;
+	*slab = 1;
+	if (w->whole)
+		copy = record_clone_to(rec, mem);
+	else
+		copy = record_clone_part_to(rec, w->fields, mem);
+	n = record_clone_used(copy);
 	sl->used += n;
 	*sizep = n;
-	*slab = 1;
-	return record_clone_to(rec, mem);
+	return copy;
 }
 
 /* audit.c's audit_on_record() up to the rules, then the rules. */
@@ -609,6 +646,8 @@ worker_on_record(struct record *rec, void *arg)
 	}
 	w->first = j->nm;
 	w->keep = 0;
+	w->whole = o->all;
+	w->nfields = 0;
 	rule_set_eval(w->rules, rec, worker_on_match, w);
 	if (!o->all && j->nm == w->first)
 		return;

@@ -98,6 +98,7 @@ struct worker_opts {
 	char *const		*rulepaths;
 	size_t			 nrulepaths;
 	struct rule_set		*rules;		/* the main thread's: worker 0's */
+	const struct correlate	*corr;		/* what it reads: correlate_fields() */
 	/*
 	 * Consume, in order, the jobs done so far (worker_job_next() without
 	 * waiting): the main thread, decoding a job itself, calls it when the

@@ -94,6 +94,28 @@ done
 grep -q '"correlation"\|"corr' "$T/json.1.out" ||
     fail "json: no correlation finding"
 
+# The bundled rules alone, no --summary: most records a worker keeps
+# are then matched only by the base rules of correlations, and it hands
+# on only what those read (record_clone_part_to()); the correlation
+# findings, and their --partial files, are those of -j 1.
+for j in 1 2 4; do
+	set +e
+	ctaudit -r "$TOP_SRCDIR/rules" -j "$j" -f json --stale none \
+	    "$T/tree" >"$T/corr.$j.out" 2>"$T/corr.$j.err"
+	echo $? >"$T/corr.$j.st"
+	ctaudit -r "$TOP_SRCDIR/rules" -j "$j" -f json --stale none \
+	    --partial "$T/part.$j" "$T/tree" >/dev/null 2>&1
+	set -e
+done
+check_status "correlations -j 1" 2 "$(cat "$T/corr.1.st")"
+[ "$(grep -c '"correlation"' "$T/corr.1.out")" -ge 5 ] ||
+    fail "correlations: $(grep -c '"correlation"' "$T/corr.1.out") found"
+for j in 2 4; do
+	same "correlations -j $j" corr.1 "corr.$j"
+	cmp -s "$T/part.1" "$T/part.$j" ||
+	    fail "correlations -j $j: the partial file differs"
+done
+
 # Standard input, and one argument after another.
 ctaudit -j 1 -f json $RULES - <"$TESTDATA/input/lines.jsonl" \
     >"$T/stdin.1" 2>&1 || :

@@ -594,6 +594,56 @@ test_clones(void)
 	free(want[1]);
 }
 
+/*
+ * A copy of only what some dotted paths reach (record_clone_part_to()):
+ * each member on the way, all below the last, a name holding a dot, an
+ * array a path cannot go into, and nothing else.
+ */
+static void
+test_clone_part(void)
+{
+	static const char	*in = "{\"eventTime\":\"T\",\"x\":1,"
+	    "\"userIdentity\":{\"type\":\"IAMUser\",\"arn\":\"A\","
+	    "\"sessionContext\":{\"attributes\":{\"mfa\":\"false\"}}},"
+	    "\"a.b\":\"dot\",\"a\":{\"b\":{\"c\":[1,{\"d\":2}]},\"e\":3},"
+	    "\"r\":[{\"f\":4}],\"userIdentityX\":5}";
+	static const char	*want = "{\"eventTime\":\"T\","
+	    "\"userIdentity\":{\"arn\":\"A\",\"sessionContext\":{"
+	    "\"attributes\":{\"mfa\":\"false\"}}},\"a.b\":\"dot\","
+	    "\"a\":{\"b\":{\"c\":[1,{\"d\":2}]}},\"r\":[]}";
+	static const char *const paths[] = { "eventTime", "userIdentity.arn",
+	    "a.b", "userIdentity.sessionContext", "r.f", "nothere.arn", NULL };
+	struct record	*src, *part;
+	const char	*got, *a, *b;
+	char		*cause = NULL, *mem;
+	size_t		 i, size;
+
+	if ((src = record_from_json(in, strlen(in), "o", &cause)) == NULL)
+		fail("clone part: %s", cause);
+	size = record_clone_size(src);
+	if ((mem = malloc(size)) == NULL)
+		abort();
+	part = record_clone_part_to(src, paths, mem);
+	got = record_json(part, record_root(part), NULL);
+	if (strcmp(got, want) != 0)
+		fail("clone part: '%s', want '%s'", got, want);
+	for (i = 0; paths[i] != NULL; i++) {
+		a = record_string(src, paths[i]);
+		b = record_string(part, paths[i]);
+		if ((a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b)))
+			fail("clone part: %s is '%s' in the copy, '%s'",
+			    paths[i], b != NULL ? b : "(null)",
+			    a != NULL ? a : "(null)");
+	}
+	if (record_clone_used(part) > size ||
+	    strcmp(record_origin(part), "o") != 0)
+		fail("clone part: %zu bytes of %zu, origin '%s'",
+		    record_clone_used(part), size, record_origin(part));
+	record_release(part);
+	free(mem);
+	record_free(src);
+}
+
 /* A digest of every record delivered: its text and index. */
 static void
 digest(struct record *r, void *arg)
@@ -817,6 +867,7 @@ main(void)
 	test_surrogates();
 	test_streams();
 	test_clones();
+	test_clone_part();
 	test_guard_blocks();
 	return failed;
 }
