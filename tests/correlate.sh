@@ -40,6 +40,7 @@ EC2BURST="-r $C/base_ec2_instances_terminated.yml -r $C/mr_ec2_termination_burst
 REGIONS="-r $C/base_regional_footprint_created.yml
     -r $C/mr_resources_created_in_many_regions.yml"
 IAMENUM="-r $C/base_iam_read.yml -r $C/mr_iam_enumeration.yml"
+DRYRUN="-r $C/base_ec2_dry_run.yml -r $C/mr_ec2_dry_run_probe.yml"
 SES="-r $C/base_ses_recon.yml -r $C/mr_ses_recon.yml"
 S3ANON="-r $C/base_s3_anonymous_get_object.yml
     -r $C/mr_s3_anonymous_download_burst.yml"
@@ -76,6 +77,8 @@ run regions.json 1 -q -f json $REGIONS "$D/regions.json"
 golden regions.json
 run iamenum.json 1 -q -f json $IAMENUM "$D/iamenum.json"
 golden iamenum.json
+run dryrun.json 1 -q -f json $DRYRUN "$D/dryrun.json"
+golden dryrun.json
 run ses.json 1 -q -f json $SES "$D/ses.json"
 golden ses.json
 run s3anon.json 1 -q -f json $S3ANON "$D/s3anon.json"
@@ -114,7 +117,7 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/regions.json" "$D/iamenum.json" "$D/ses.json" \
 	    "$D/s3anon.json" "$D/keyips.json" "$D/servicekey.json" \
 	    "$D/sharedip.json" "$D/s3delete.json" "$D/denied2.json" \
-	    "$D/recon2.json"
+	    "$D/recon2.json" "$D/dryrun.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
