@@ -89,7 +89,9 @@ static size_t		 record_utf8_seq(const unsigned char *, size_t, int *);
 static const struct rec_value *record_path_from(const struct rec_value *,
 			    const char *, size_t);
 static struct rec_value	*record_clone_value(struct record *,
-			    const struct rec_value *);
+			    const struct rec_value *, const char *const *);
+static void		 record_clone_fill(struct record *,
+			    const struct record *, const char *const *);
 static struct record	*record_clone_head(const struct record *, void *);
 static size_t		 record_json_size(const struct rec_value *);
 static char		*record_json_write(const struct rec_value *, char *);
@@ -954,9 +956,13 @@ record_clone_kids(struct record *r, struct rec_value *c,
 	}
 }
 
-/* Copy v and everything below it into r's arena. */
+/*
+ * Copy v into r's arena, and everything below it or, if paths is not
+ * NULL, what they may reach (record_clone_kids()).
+ */
 static struct rec_value *
-record_clone_value(struct record *r, const struct rec_value *v)
+record_clone_value(struct record *r, const struct rec_value *v,
+    const char *const *paths)
 {
 	struct rec_node		*n;
 	struct rec_value	*c;
@@ -981,7 +987,7 @@ record_clone_value(struct record *r, const struct rec_value *v)
 		c->str = p;
 	}
 	if (v->child != NULL)
-		record_clone_kids(r, c, v, NULL);
+		record_clone_kids(r, c, v, paths);
 	return c;
 }
 
@@ -1040,7 +1046,7 @@ record_clone_flat(struct record *r, const struct record *src)
 	if (r->root != (void *)(uintptr_t)src->root)
 		record_relocate(r->root, from, sc->used, to);
 	else
-		r->root = record_clone_value(r, src->root);
+		r->root = record_clone_value(r, src->root, NULL);
 }
 
 /* The arena a copy of src needs (record_clone(), record_clone_to()). */
@@ -1058,17 +1064,25 @@ record_clone_mem(const struct record *src)
 	return size;
 }
 
-/* Copy src into r, whose arena is empty and large enough. */
+/*
+ * Copy src into r, whose arena is empty and large enough: all of it, or,
+ * if paths is not NULL and the event is an object, what the paths may
+ * reach (record_clone_part_to()).
+ */
 static void
-record_clone_fill(struct record *r, const struct record *src)
+record_clone_fill(struct record *r, const struct record *src,
+    const char *const *paths)
 {
 	r->cur = r->head;
 	r->index = src->index;
 	r->repaired = src->repaired;
-	if (src->root != NULL && src->cur == src->head)
+	if (src->root != NULL && paths != NULL &&
+	    src->root->type == REC_OBJECT)
+		r->root = record_clone_value(r, src->root, paths);
+	else if (src->root != NULL && src->cur == src->head)
 		record_clone_flat(r, src);
 	else if (src->root != NULL)
-		r->root = record_clone_value(r, src->root);
+		r->root = record_clone_value(r, src->root, NULL);
 	if (src->origin != NULL)
 		record_set_origin(r, src->origin);
 }
@@ -1084,7 +1098,7 @@ record_clone(const struct record *src, size_t *sizep)
 	r = xcalloc(1, sizeof *r);
 	r->head = xcalloc(1, sizeof *r->head + size + REC_CHUNK_PAD);
 	r->head->size = size;
-	record_clone_fill(r, src);
+	record_clone_fill(r, src, NULL);
 	*sizep = sizeof *r + sizeof *r->head + r->head->size;
 	return r;
 }
@@ -1111,7 +1125,7 @@ record_clone_to(const struct record *src, void *mem)
 	struct record	*r;
 
 	r = record_clone_head(src, mem);
-	record_clone_fill(r, src);
+	record_clone_fill(r, src, NULL);
 	return r;
 }
 
@@ -1126,24 +1140,10 @@ record_clone_part_to(const struct record *src, const char *const *paths,
     void *mem)
 {
 	struct record		*r;
-	struct rec_node		*n;
 	struct rec_chunk	*c;
 
-	if (src->root == NULL || src->root->type != REC_OBJECT)
-		return record_clone_to(src, mem);
 	r = record_clone_head(src, mem);
-	r->cur = r->head;
-	r->index = src->index;
-	r->repaired = src->repaired;
-	if (src->origin != NULL)
-		record_set_origin(r, src->origin);
-	n = record_alloc(r, sizeof *n, _Alignof(struct rec_node), 0);
-	r->root = &n->v;
-	*r->root = *src->root;
-	r->root->child = r->root->next = NULL;
-	n->json = NULL;
-	n->jsonlen = 0;
-	record_clone_kids(r, r->root, src->root, paths);
+	record_clone_fill(r, src, paths);
 	if ((c = r->head) == r->cur) {
 		/* What PCRE2's JIT may read past the end (REC_CHUNK_PAD). */
 		c->size = c->used;
