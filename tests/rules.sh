@@ -9,9 +9,9 @@
 # Blank lines and lines starting with # are ignored.  Every rule file under
 # rules/ (but for rules/correlation/) must appear in exactly one rule line,
 # with at least one + and one - record, so that no rule goes untested, and
-# must carry the pack's metadata.  Each block runs the rule alone
-# over its records and compares the indices of the findings with the +
-# records.  Then the whole pack must load cleanly, and, when the shared
+# must carry the pack's metadata.  The whole pack runs over every block's
+# records, and the findings of each block's rule on them are compared with
+# its + records.  Then the whole pack must load cleanly, and, when the shared
 # data sets are present, fire as recorded in tests/expected/rules-*.tsv on
 # real attack detonations and on real benign traffic.
 
