@@ -170,6 +170,13 @@ detection:
         - errorCode|endswith:
             - UnauthorizedOperation
             - UnauthorizedAccess
+        - errorCode:
+            - AuthorizationError
+            - NotAuthorizedException
+            - UnauthorizedException
+            - ForbiddenException
+            - InsufficientPrivilegesException
+            - UnauthorizedClientException
     filter_service_linked:
         - userIdentity.arn|contains: ':assumed-role/AWSServiceRoleFor'
         - userIdentity.type: AWSService
