@@ -40,7 +40,8 @@ ID = "73895041-b0f4-4d92-a0ff-5987bf923bcf"
 OUT = "general/refused_sensitive_action.yml"
 LEVELS = ("medium", "high", "critical")
 READ_ONLY = ("Get", "List", "Describe", "Head", "BatchGet")
-CREDENTIAL = ("GetPasswordData", "BatchGetSecretValue", "GetFederationToken")
+CREDENTIAL = ("GetPasswordData", "BatchGetSecretValue", "GetFederationToken",
+    "GetInstanceAccessDetails", "GetRelationalDatabaseMasterUserPassword")
 S3_OBJECT = ("PutObject", "PutObjectAcl", "CopyObject", "DeleteObject",
     "DeleteObjects", "UploadPart", "UploadPartCopy", "CreateMultipartUpload",
     "CompleteMultipartUpload")
