@@ -24,6 +24,7 @@
 
 #include <yaml.h>
 
+#include "buf.h"
 #include "forms.h"
 #include "log.h"
 #include "match.h"
@@ -53,6 +54,7 @@ static struct rule *sigma_load_rule_new(struct sigma_load *,
 		    const yaml_node_t *);
 static void	 sigma_load_doc(struct sigma_load *, int *);
 static size_t	 sigma_load_depth(const char *, size_t, unsigned long *);
+static int	 sigma_load_too_large(const char *, struct sigma_load_ctx *);
 
 /* Record why the document is rejected, at the node's line. */
 int
@@ -667,6 +669,16 @@ sigma_load_depth(const char *data, size_t len, unsigned long *line)
 	return bad;
 }
 
+/* Reject a rule file past the cap; returns -1. */
+static int
+sigma_load_too_large(const char *name, struct sigma_load_ctx *ctx)
+{
+	diag(DIAG_CONFIG, name, 0, "rule file larger than %d bytes",
+	    SIGMA_FILE_MAX);
+	ctx->stats->rejected++;
+	return -1;
+}
+
 /*
  * Load every document of a rule file held in memory; name is used in
  * messages and as the rules' path.  Returns 0, or -1 if anything was
@@ -683,12 +695,8 @@ sigma_load_buffer(const char *name, const char *data, size_t len,
 	size_t			deep;
 	int			failed = 0;
 
-	if (len > SIGMA_FILE_MAX) {
-		diag(DIAG_CONFIG, name, 0, "rule file larger than %d bytes",
-		    SIGMA_FILE_MAX);
-		ctx->stats->rejected++;
-		return -1;
-	}
+	if (len > SIGMA_FILE_MAX)
+		return sigma_load_too_large(name, ctx);
 	memset(&sl, 0, sizeof sl);
 	sl.path = name;
 	sl.ctx = ctx;
@@ -733,25 +741,35 @@ sigma_load_buffer(const char *name, const char *data, size_t len,
 int
 sigma_load_file(const char *path, struct sigma_load_ctx *ctx)
 {
-	FILE	*f;
-	char	*data;
-	size_t	 len;
-	int	 rv;
+	FILE		*f;
+	struct buf	 b;
+	char		 chunk[8192];
+	size_t		 n;
+	int		 rv = -1;
 
 	if ((f = fopen(path, "rb")) == NULL) {
 		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
 		ctx->stats->rejected++;
 		return -1;
 	}
-	data = xmalloc(SIGMA_FILE_MAX + 1);
-	len = fread(data, 1, SIGMA_FILE_MAX + 1, f);
+	/*
+	 * Grown as it is read, so that a rule of a few kilobytes costs a few
+	 * kilobytes: a pack of hundreds, each read into a buffer of the cap,
+	 * made every run allocate and touch hundreds of megabytes.
+	 */
+	buf_init(&b, SIGMA_FILE_MAX);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_add(&b, chunk, n) != 0)
+			break;
 	if (ferror(f)) {
 		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
 		ctx->stats->rejected++;
-		rv = -1;
-	} else
-		rv = sigma_load_buffer(path, data, len, ctx);
-	free(data);
+	} else if (n > 0)
+		sigma_load_too_large(path, ctx);
+	else
+		rv = sigma_load_buffer(path, b.len > 0 ? b.data : "", b.len,
+		    ctx);
+	buf_clear(&b);
 	fclose(f);
 	return rv;
 }

@@ -92,6 +92,21 @@ LIMIT=10
 hcase "YAML nested 500,000 deep" 3 -r "$T/deep.yml" "$GOOD"
 LIMIT=${CTAUDIT_HOSTILE_LIMIT:-30}
 
+# 9b. A rule file of exactly SIGMA_FILE_MAX bytes (1 MiB, a rule padded
+# with a comment) loads; one byte more is refused by name.
+{
+	printf 'title: Big\nid: 5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d\n'
+	printf 'logsource:\n    product: aws\n    service: cloudtrail\n'
+	printf 'detection:\n    s:\n        eventName: NoSuchEvent\n'
+	printf '    condition: s\nlevel: low\n# '
+} >"$T/big.yml"
+pad=$((1048576 - $(wc -c <"$T/big.yml") - 1))
+{ cat "$T/big.yml"; repeat "$pad" x; echo; } >"$T/cap.yml"
+[ "$(wc -c <"$T/cap.yml")" -eq 1048576 ] || fail "cap.yml: wrong size"
+hcase "a rule file of exactly 1 MiB" 1 -r "$T/cap.yml" "$GOOD"
+{ cat "$T/big.yml"; repeat "$((pad + 1))" x; echo; } >"$T/over.yml"
+hcase "a rule file one byte over 1 MiB" 3 -r "$T/over.yml" "$GOOD"
+
 # 10. Names are escaped in diagnostics as record fields are in the text
 # output: a newline cannot forge a line, ESC and OSC cannot reach the
 # terminal, a backslash is doubled.
