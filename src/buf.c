@@ -101,6 +101,23 @@ buf_take(struct buf *b)
 	return p;
 }
 
+/*
+ * Append the rest of f: 0 at its end, 1 when it holds more than the cap
+ * allows (b holds what fitted), -1 on a read error (errno set).
+ */
+int
+buf_fread(struct buf *b, FILE *f)
+{
+	char	chunk[8192];
+	size_t	n;
+
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (buf_add(b, chunk, n) != 0)
+			return 1;
+	}
+	return ferror(f) ? -1 : 0;
+}
+
 /* Free the storage. */
 void
 buf_clear(struct buf *b)

@@ -7,6 +7,7 @@
 #define BUF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "compat.h"
 
@@ -23,6 +24,7 @@ int	 buf_add(struct buf *, const void *, size_t) __unused_result;
 int	 buf_addc(struct buf *, char) __unused_result;
 int	 buf_printf(struct buf *, const char *, ...)
 	    __printflike(2, 3) __unused_result;
+int	 buf_fread(struct buf *, FILE *) __unused_result;
 void	 buf_reset(struct buf *);	/* len = 0, storage kept */
 char	*buf_take(struct buf *);	/* caller owns it; buf is reset */
 void	 buf_clear(struct buf *);	/* frees the storage */

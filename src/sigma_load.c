@@ -743,8 +743,6 @@ sigma_load_file(const char *path, struct sigma_load_ctx *ctx)
 {
 	FILE		*f;
 	struct buf	 b;
-	char		 chunk[8192];
-	size_t		 n;
 	int		 rv = -1;
 
 	if ((f = fopen(path, "rb")) == NULL) {
@@ -758,17 +756,19 @@ sigma_load_file(const char *path, struct sigma_load_ctx *ctx)
 	 * made every run allocate and touch hundreds of megabytes.
 	 */
 	buf_init(&b, SIGMA_FILE_MAX);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_add(&b, chunk, n) != 0)
-			break;
-	if (ferror(f)) {
+	switch (buf_fread(&b, f)) {
+	case -1:
 		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
 		ctx->stats->rejected++;
-	} else if (n > 0)
+		break;
+	case 1:
 		sigma_load_too_large(path, ctx);
-	else
+		break;
+	default:
 		rv = sigma_load_buffer(path, b.len > 0 ? b.data : "", b.len,
 		    ctx);
+		break;
+	}
 	buf_clear(&b);
 	fclose(f);
 	return rv;

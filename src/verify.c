@@ -525,28 +525,18 @@ static int
 verify_slurp(const char *path, struct buf *b)
 {
 	FILE	*f;
-	char	 chunk[8192];
-	size_t	 n;
+	int	 rv;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
 		return -1;
 	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (buf_add(b, chunk, n) == -1) {
-			diag(DIAG_CONFIG, path, 0, "larger than %zu bytes",
-			    b->max);
-			fclose(f);
-			return -1;
-		}
-	}
-	if (ferror(f)) {
+	if ((rv = buf_fread(b, f)) == 1)
+		diag(DIAG_CONFIG, path, 0, "larger than %zu bytes", b->max);
+	else if (rv == -1)
 		diag(DIAG_CONFIG, path, 0, "%s", strerror(errno));
-		fclose(f);
-		return -1;
-	}
 	fclose(f);
-	return 0;
+	return rv == 0 ? 0 : -1;
 }
 
 /*

@@ -53,5 +53,25 @@ main(void)
 	s = buf_take(&b);		/* an empty buf gives "" */
 	CHECK(s != NULL && *s == '\0');
 	free(s);
+	/* A file read whole, to the byte of the cap and one past it. */
+	{
+		FILE	*f;
+
+		CHECK((f = tmpfile()) != NULL);
+		if (f != NULL) {
+			CHECK(fputs("helloworld", f) >= 0);
+			rewind(f);
+			buf_init(&b, 10);
+			CHECK(buf_fread(&b, f) == 0);
+			CHECK(b.len == 10 && strcmp(b.data, "helloworld") == 0);
+			buf_clear(&b);
+			rewind(f);
+			buf_init(&b, 9);
+			CHECK(buf_fread(&b, f) == 1);
+			CHECK(b.len == 0);	/* the chunk did not fit */
+			buf_clear(&b);
+			fclose(f);
+		}
+	}
 	return failed;
 }
