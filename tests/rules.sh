@@ -72,6 +72,12 @@ for want in '^id: [0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' \
 		fail "$r: no line matching $want"
 	done <"$T/lacking"
 done
+# A folded description wrapped after a hyphen reads "crypto- mining".
+(cd "$TOP_SRCDIR" && grep -EHn '^    [^ -].*[A-Za-z]-$' $(cat "$T/pack")) \
+    >"$T/hyphen" || :
+while IFS=: read -r f n _; do
+	fail "$f:$n: description wrapped after a hyphen"
+done <"$T/hyphen"
 dups=$(cd "$TOP_SRCDIR" && sed -n 's/^id: *//p' $(cat "$T/pack") | sort | uniq -d)
 [ -z "$dups" ] || fail "rule ids used more than once: $dups"
 
