@@ -264,6 +264,7 @@ rule_append(struct rule_set *rs, struct rule *r)
 	rs->stats.loaded++;
 	if (r->corr != NULL)
 		return;
+	r->needs_error = rule_needs_cond(r, r->cond, "errorCode");
 	if (rule_index_rule(&rs->byname, r) == 0) {
 		rule_defer(r, "eventName", "eventSource");
 		return;
@@ -276,7 +277,7 @@ rule_append(struct rule_set *rs, struct rule *r)
 		rule_defer(r, "userIdentity.type", NULL);
 		return;
 	}
-	if (rule_needs_cond(r, r->cond, "errorCode")) {
+	if (r->needs_error) {
 		rs->onerror = xreallocarray(rs->onerror, rs->nonerror + 1,
 		    sizeof *rs->onerror);
 		rs->onerror[rs->nonerror++] = r->index;
@@ -837,6 +838,8 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 			break;
 		pos[i]++;
 		ctx.r = rs->rules[best];
+		if (ctx.r->needs_error && !keys.error)
+			continue;
 		if (rule_eval_one(rs, &ctx))
 			cb(ctx.r, rec, arg);
 	}

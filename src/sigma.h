@@ -161,6 +161,7 @@ struct rule {
 	int			  silent;	/* feeds correlations only */
 	unsigned int		  forms;	/* records it is for (forms.h) */
 	size_t			  index;	/* position in the rule set */
+	int			  needs_error;	/* no match without errorCode */
 };
 
 /* What the loader needs from the rule set. */

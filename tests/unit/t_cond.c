@@ -374,7 +374,10 @@ static const char index_rules[] =
     "  b:\n    x: 1\n  condition: a and not b\n"
     "---\n" HDRN("r18") "detection:\n  a:\n"
     "    userIdentity.type: [AssumedRole, IAMUser]\n"
-    "    userAgent|contains: kali\n  condition: a\n";
+    "    userAgent|contains: kali\n  condition: a\n"
+    "---\n" HDRN("r19") "detection:\n  a:\n    eventName: R\n"
+    "  d:\n    errorCode|startswith: AccessDenied\n"
+    "  condition: a and d\n";
 
 static const char *const index_records[] = {
 	"{\"eventName\":\"X\"}",
@@ -413,6 +416,11 @@ static const char *const index_records[] = {
 	"{\"userIdentity\":{\"type\":\"Root\"},\"userIdentity\":{}}",
 	"{\"userIdentity\":{\"type.x\":\"Root\",\"type\":\"IAMUser\","
 	    "\"userAgent\":\"kali\"},\"userAgent\":\"KALI\"}",
+	/* r19 is filed under its eventName and needs an errorCode too */
+	"{\"eventName\":\"R\"}",
+	"{\"eventName\":\"r\",\"errorCode\":\"AccessDeniedException\"}",
+	"{\"eventName\":\"R\",\"errorCode\":null}",
+	"{\"errorCode\":\"AccessDenied\",\"eventName\":[\"R\"]}",
 };
 
 static char	 ph_a1[] = "a=1", ph_a2[] = "a=2", ph_bq[] = "b=q";
@@ -677,14 +685,15 @@ test_index(void)
 
 	rs = new_set();
 	got = load(rs, index_rules);
-	if (*got != '\0' || rule_set_count(rs) != 18)
+	if (*got != '\0' || rule_set_count(rs) != 19)
 		fail("index rules do not load: %s", got);
 	free(got);
 	/*
 	 * Not indexed: r2 (not), r4 and r6 (an OR with an unpinned side),
 	 * r8 (contains), r9 (keywords), r11 (2 of 3, one pinned), r12 (''),
 	 * r15 and r16 (match without an errorCode).  r13 and r17 need an
-	 * errorCode, r14 and r18 are filed under userIdentity.type.
+	 * errorCode, r14 and r18 are filed under userIdentity.type, r19 under
+	 * its eventName, tried only on records with an errorCode.
 	 */
 	if (rule_set_nalways(rs) != 9)
 		fail("index: %zu rules always evaluated, want 9",
