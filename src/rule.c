@@ -47,7 +47,7 @@ struct rule_set {
 	size_t			 nrules;
 	size_t			*always;	/* rules not indexed */
 	size_t			 nalways;
-	size_t			*onerror;	/* rules that need errorCode */
+	size_t			*onerror;	/* not indexed, need errorCode */
 	size_t			 nonerror;
 	struct rule		**pending;	/* correlations to resolve */
 	size_t			 npending;
