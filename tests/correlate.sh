@@ -53,6 +53,7 @@ DENIED2="-r $P/general/access_denied.yml
     -r $C/mr_access_denied_across_services.yml"
 RECON2="-r $C/base_sts_get_caller_identity.yml -r $C/base_enumeration.yml
     -r $C/mr_caller_identity_then_services_enumerated.yml"
+REMOVAL="-r $C/base_access_removed.yml -r $C/mr_access_removal_burst.yml"
 SHAREDIP="-r $C/base_service_role_session_call.yml
     -r $C/base_iam_user_key_call.yml
     -r $C/mr_service_session_and_user_key_from_one_address.yml"
@@ -97,6 +98,8 @@ run denied2.json 1 -q -f json $DENIED2 "$D/denied2.json"
 golden denied2.json
 run recon2.json 1 -q -f json $RECON2 "$D/recon2.json"
 golden recon2.json
+run removal.json 1 -q -f json $REMOVAL "$D/removal.json"
+golden removal.json
 run signin.csv 1 -q -f csv $SIGNIN "$D/signin.json"
 golden signin.csv
 run recon.csv 1 -q -f csv $RECON "$D/recon.json"
@@ -117,7 +120,7 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/regions.json" "$D/iamenum.json" "$D/ses.json" \
 	    "$D/s3anon.json" "$D/keyips.json" "$D/servicekey.json" \
 	    "$D/sharedip.json" "$D/s3delete.json" "$D/denied2.json" \
-	    "$D/recon2.json" "$D/dryrun.json"
+	    "$D/recon2.json" "$D/dryrun.json" "$D/removal.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
