@@ -54,6 +54,10 @@ DENIED2="-r $P/general/access_denied.yml
 RECON2="-r $C/base_sts_get_caller_identity.yml -r $C/base_enumeration.yml
     -r $C/mr_caller_identity_then_services_enumerated.yml"
 REMOVAL="-r $C/base_access_removed.yml -r $C/mr_access_removal_burst.yml"
+BLIND="-r $P/cloudtrail -r $P/guardduty -r $P/config -r $P/securityhub
+    -r $P/macie -r $P/inspector -r $P/detective -r $P/accessanalyzer
+    -r $P/ec2/ec2_flow_logs_deleted.yml
+    -r $C/mr_security_tooling_disabled_across_services.yml"
 SHAREDIP="-r $C/base_service_role_session_call.yml
     -r $C/base_iam_user_key_call.yml
     -r $C/mr_service_session_and_user_key_from_one_address.yml"
@@ -100,6 +104,8 @@ run recon2.json 1 -q -f json $RECON2 "$D/recon2.json"
 golden recon2.json
 run removal.json 1 -q -f json $REMOVAL "$D/removal.json"
 golden removal.json
+run blinding.json 1 -q -f json $BLIND "$D/blinding.json"
+golden blinding.json
 run signin.csv 1 -q -f csv $SIGNIN "$D/signin.json"
 golden signin.csv
 run recon.csv 1 -q -f csv $RECON "$D/recon.json"
@@ -120,7 +126,8 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/regions.json" "$D/iamenum.json" "$D/ses.json" \
 	    "$D/s3anon.json" "$D/keyips.json" "$D/servicekey.json" \
 	    "$D/sharedip.json" "$D/s3delete.json" "$D/denied2.json" \
-	    "$D/recon2.json" "$D/dryrun.json" "$D/removal.json"
+	    "$D/recon2.json" "$D/dryrun.json" "$D/removal.json" \
+	    "$D/blinding.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
