@@ -12,11 +12,8 @@ ARCHIVE=$TESTDATA/archive
 run() {
 	ctaudit -f json -r "$RULES" --state "$T/state" --stale none "$@"
 }
-# Event findings must come once across runs; correlation findings at
-# most once (they are not checkpointed).
-ids() {
-	finding_ids "$@"
-}
+# Across runs, event findings must come once (finding_ids), correlation
+# findings at most once (check_correlations): they are not checkpointed.
 
 # The sample archive in two halves: the days up to the 11th, then the rest.
 mkdir -p "$T/tree" "$T/later"
@@ -30,16 +27,8 @@ while read -r f; do
 	cp "$ARCHIVE/$f" "$dst/$f"
 done <"$T/files"
 ctaudit -f json -r "$RULES" "$ARCHIVE" 2>/dev/null >"$T/all.json" || true
-ids "$T/all.json" >"$T/all.ids"
+finding_ids "$T/all.json" >"$T/all.ids"
 correlation_ids "$T/all.json" >"$T/all.cids"
-# cids NAME FILE...: the correlation findings of FILE... at most once.
-cids() {
-	name=$1
-	shift
-	cat "$@" | correlation_ids >"$T/got.cids"
-	check_at_most_once "$name: correlation findings" "$T/all.cids" \
-	    "$T/got.cids"
-}
 
 st=0
 run "$T/tree" >"$T/run1.json" 2>"$T/run1.err" || st=$?
@@ -57,8 +46,8 @@ grep -q 'summary: 11 files' "$T/run2.err" ||
     fail "second run: $(grep summary: "$T/run2.err")"
 grep -q ' 5 files already audited' "$T/run2.err" ||
     fail "second run: old files read again"
-cat "$T/run1.json" "$T/run2.json" | ids >"$T/both.ids"
-cids "two runs" "$T/run1.json" "$T/run2.json"
+cat "$T/run1.json" "$T/run2.json" | finding_ids >"$T/both.ids"
+check_correlations "two runs" "$T/all.cids" "$T/run1.json" "$T/run2.json"
 check_file "two runs, every finding once" "$T/all.ids" "$T/both.ids"
 
 # Nothing new: nothing read, nothing reported, exit 0.
@@ -112,8 +101,9 @@ grep -q 'summary: 0 files' "$T/k2.err" ||
 grep -q 'journal: note: a run that did not finish audited 4 files' \
     "$T/k2.err" || fail "after the kill: journal not folded in"
 [ -e "$T/state.journal" ] && fail "after the kill: journal left behind"
-cat "$T/k1.json" "$T/killed.json" "$T/k2.json" | ids >"$T/k.ids"
-cids "kill and rerun" "$T/k1.json" "$T/killed.json" "$T/k2.json"
+cat "$T/k1.json" "$T/killed.json" "$T/k2.json" | finding_ids >"$T/k.ids"
+check_correlations "kill and rerun" "$T/all.cids" \
+    "$T/k1.json" "$T/killed.json" "$T/k2.json"
 check_file "kill and rerun, every finding once" "$T/all.ids" "$T/k.ids"
 cp "$T/state" "$T/state.after"
 
@@ -140,8 +130,9 @@ run "$T/tree" >"$T/k4.json" 2>"$T/k4.err" || st=$?
 check_status "journal of another boot" 1 "$st"
 grep -q 'summary: 4 files' "$T/k4.err" ||
     fail "journal of another boot: $(grep summary: "$T/k4.err")"
-cat "$T/k1.json" "$T/k4.json" | ids >"$T/k.ids"
-cids "journal of another boot" "$T/k1.json" "$T/k4.json"
+cat "$T/k1.json" "$T/k4.json" | finding_ids >"$T/k.ids"
+check_correlations "journal of another boot" "$T/all.cids" \
+    "$T/k1.json" "$T/k4.json"
 check_file "journal of another boot" "$T/all.ids" "$T/k.ids"
 
 # A corrupt journal is refused, naming it and the line (exit 3); the
@@ -290,8 +281,8 @@ st=0
 run -q s3://ctaudit-test/state/ >"$T/s4.json" || st=$?
 check_status "s3: nothing new" 0 "$st"
 [ "$(gets)" = 0 ] || s3fail "s3: fourth run read $(gets) objects, want 0"
-cat "$T/s1.json" "$T/s2.json" "$T/s3.json" | ids >"$T/s.ids"
-cids "s3" "$T/s1.json" "$T/s2.json" "$T/s3.json"
+cat "$T/s1.json" "$T/s2.json" "$T/s3.json" | finding_ids >"$T/s.ids"
+check_correlations "s3" "$T/all.cids" "$T/s1.json" "$T/s2.json" "$T/s3.json"
 check_file "s3: every finding once" "$T/all.ids" "$T/s.ids"
 
 # Killed after the objects of a prefix (blocked on a FIFO): the rerun
@@ -314,8 +305,9 @@ st=0
 run s3://ctaudit-test/killed/ >"$T/s3k2.json" 2>"$T/s3k2.err" || st=$?
 check_status "s3: after the kill" 0 "$st"
 [ "$(gets)" = 0 ] || s3fail "s3: rerun read $(gets) objects, want 0"
-cat "$T/s3k1.json" "$T/s3k2.json" | ids >"$T/s.ids"
-cids "s3: kill and rerun" "$T/s3k1.json" "$T/s3k2.json"
+cat "$T/s3k1.json" "$T/s3k2.json" | finding_ids >"$T/s.ids"
+check_correlations "s3: kill and rerun" "$T/all.cids" \
+    "$T/s3k1.json" "$T/s3k2.json"
 check_file "s3: kill and rerun, every finding once" "$T/all.ids" "$T/s.ids"
 
 finish

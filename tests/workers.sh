@@ -131,13 +131,10 @@ same "arguments -j 3" args.1 args.3
 # finding once, as with -j 1 in tests/state.sh.
 # Correlation findings are not checkpointed (ctaudit(1), STATE FILE):
 # at most once, and a rerun may be the one to write them.
-ids() {
-	finding_ids "$@"
-}
 rm -rf "$T/kt" && mkdir "$T/kt" && cp -R "$ARCHIVE/AWSLogs" "$T/kt/"
 audit kill.all -j 1 -f json "$T/kt"
 check_status "kill: one run" 1 "$(cat "$T/kill.all.st")"
-ids "$T/kill.all.out" >"$T/all.ids"
+finding_ids "$T/kill.all.out" >"$T/all.ids"
 mkfifo "$T/fifo"
 # shellcheck disable=SC2086
 $CTAUDIT_VALGRIND "$CTAUDIT" -j 4 -f json $RULES --state "$T/kstate" \
@@ -153,7 +150,7 @@ audit kill.rerun -j 4 -f json --state "$T/kstate" --stale none "$T/kt"
 # Files a worker had not finished are read again; their event findings
 # were written already, so only a correlation the killed run never
 # reached may be new (status 1).
-if [ -n "$(ids "$T/kill.rerun.out")" ]; then
+if [ -n "$(finding_ids "$T/kill.rerun.out")" ]; then
 	fail "kill: rerun wrote event findings again"
 fi
 case $(cat "$T/kill.rerun.st") in
@@ -161,10 +158,9 @@ case $(cat "$T/kill.rerun.st") in
 1) [ -s "$T/kill.rerun.out" ] || fail "kill: rerun: status 1, no finding" ;;
 *) fail "kill: rerun: exit status $(cat "$T/kill.rerun.st"), want 0 or 1" ;;
 esac
-cat "$T/killed.json" "$T/kill.rerun.out" | correlation_ids >"$T/k.cids"
-check_at_most_once "kill -9 and rerun under -j 4: correlation findings" \
-    "$T/all.cids" "$T/k.cids"
-cat "$T/killed.json" "$T/kill.rerun.out" | ids >"$T/k.ids"
+check_correlations "kill -9 and rerun under -j 4" "$T/all.cids" \
+    "$T/killed.json" "$T/kill.rerun.out"
+cat "$T/killed.json" "$T/kill.rerun.out" | finding_ids >"$T/k.ids"
 check_file "kill -9 and rerun under -j 4, every finding once" \
     "$T/all.ids" "$T/k.ids"
 
