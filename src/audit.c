@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit.h"
 #include "correlate.h"
@@ -58,6 +59,9 @@ static void	audit_on_corr(const struct rule *,
 static void	audit_emit(struct audit *, const struct finding *);
 static void	audit_kept(struct audit *, const struct rule *,
 		    struct record *);
+static void	audit_carry_in(struct audit *);
+static void	audit_carry_out(size_t, uint32_t, int64_t, int64_t, uint64_t,
+		    const struct correlate_val *, size_t, void *);
 static void	audit_consume(struct audit *, struct worker_job *);
 static void	audit_consume_done(void *);
 static void	audit_replay(struct audit *, const struct worker_job *,
@@ -481,11 +485,93 @@ audit_consume(struct audit *a, struct worker_job *j)
 	worker_job_free(a->pool, j);
 }
 
-/* The input is not in time order: windows are closed at the end. */
+/*
+ * --state: give the engine the correlation matches the last run handed
+ * on, before this run's.  Those of rules not loaded now are left out,
+ * with a note: a run with other rules must not lose them silently.
+ */
+static void
+audit_carry_in(struct audit *a)
+{
+	struct correlate		*e = a->opts.corr;
+	const struct state_carry	*c;
+	struct correlate_val		 v[STATE_CARRY_VALUES_MAX];
+	size_t				 i, k, corr, n, left = 0;
+	uint32_t			 slot;
+
+	n = state_carry_count(a->opts.state);
+	for (i = 0; i < n; i++) {
+		c = state_carry_get(a->opts.state, i);
+		if ((corr = correlate_find(e, c->corr)) == SIZE_MAX ||
+		    c->nvals != correlate_nvalues(e, corr)) {
+			left++;
+			continue;
+		}
+		for (slot = 0; slot < correlate_nslots(e, corr); slot++) {
+			if (strcmp(rule_id(correlate_named(e, corr, slot)),
+			    c->named) == 0)
+				break;
+		}
+		if (slot == correlate_nslots(e, corr)) {
+			left++;
+			continue;
+		}
+		for (k = 0; k < c->nvals; k++) {
+			v[k].s = c->vals[k];
+			v[k].len = c->lens[k];
+		}
+		correlate_replay(e, corr, slot, c->t, c->t0, c->id, v);
+	}
+	if (left > 0)
+		diag(DIAG_NOTE, NULL, 0, "%zu correlation matches an earlier "
+		    "run handed on belong to correlation rules not loaded "
+		    "now; they are left out", left);
+	a->stats.carried = n - left;
+	state_carry_clear(a->opts.state);
+}
+
+/* One match handed on to the next run. */
+static void
+audit_carry_out(size_t corr, uint32_t slot, int64_t t, int64_t t0,
+    uint64_t id, const struct correlate_val *v, size_t n, void *arg)
+{
+	struct audit	*a = arg;
+	const char	*vals[STATE_CARRY_VALUES_MAX];
+	size_t		 lens[STATE_CARRY_VALUES_MAX], i;
+
+	for (i = 0; i < n; i++) {
+		vals[i] = v[i].s;
+		lens[i] = v[i].len;
+	}
+	state_carry_add(a->opts.state, t, t0, id,
+	    rule_id(correlate_rule(a->opts.corr, corr)),
+	    rule_id(correlate_named(a->opts.corr, corr, slot)), vals, lens,
+	    n);
+}
+
+/*
+ * The input is not in time order: windows are closed at the end.  With
+ * --state, the matches a window still open could take are handed on,
+ * from the newest eventTime this run or an earlier one saw (but no later
+ * than a day ahead of the clock: one skewed event must not make every
+ * match look old).
+ */
 void
 audit_finish(struct audit *a)
 {
+	int64_t	newest, cap;
+
 	correlate_finish(a->opts.corr, audit_on_corr, a);
+	if (!a->opts.carry || a->opts.corr == NULL)
+		return;
+	newest = state_latest(a->opts.state);
+	if (a->stats.latest > newest)
+		newest = a->stats.latest;
+	cap = (int64_t)time(NULL) * 1000 + 86400000LL;
+	if (newest > cap)
+		newest = cap;
+	a->stats.carried_out = correlate_carry(a->opts.corr, newest,
+	    CORRELATE_CARRY_SLACK, audit_carry_out, a);
 }
 
 /* Audit every path in order, then close the correlation windows. */
@@ -496,6 +582,8 @@ audit_run(struct audit *a, const char *const *paths, size_t npaths,
 	struct worker_opts	wopts;
 	size_t			i;
 
+	if (a->opts.carry && a->opts.corr != NULL)
+		audit_carry_in(a);
 	/* --verify hashes on the thread that scans: it keeps to one. */
 	if (a->opts.jobs > 1 && a->opts.verify == NULL) {
 		memset(&wopts, 0, sizeof wopts);
@@ -654,6 +742,11 @@ audit_report(const struct audit *a, enum summary_format fmt, FILE *sout)
 		    (unsigned long long)(ss != NULL ? ss->skipped : 0),
 		    (unsigned long long)as->suppressed,
 		    (unsigned long long)(ss != NULL ? ss->duplicates : 0));
+	if (as->carried != 0 || as->carried_out != 0)
+		diag(DIAG_NOTE, NULL, 0, "correlation: %llu matches taken "
+		    "over from the last run, %llu handed on to the next",
+		    (unsigned long long)as->carried,
+		    (unsigned long long)as->carried_out);
 	if (a->opts.summary != NULL) {
 		memset(&srun, 0, sizeof srun);
 		srun.files = s->streams;

@@ -41,6 +41,8 @@ struct audit_stats {
 	uint64_t		 untimed;	/* no usable eventTime */
 	uint64_t		 suppressed;	/* matches a filter accepted */
 	int64_t			 latest;	/* newest eventTime seen, or 0 */
+	uint64_t		 carried;	/* --state: matches taken over */
+	uint64_t		 carried_out;	/* and handed on */
 	int			 out_failed;	/* findings not written */
 };
 
@@ -58,6 +60,7 @@ struct audit_opts {
 	const char		*held;		/* rule paths rejected, or NULL */
 	struct correlate	*corr;		/* correlation rules, or NULL */
 	struct state		*state;		/* --state dedup, or NULL */
+	int			 carry;		/* state: correlation matches */
 	struct summary		*summary;	/* --summary, or NULL */
 	const struct output_ops	*out_ops;	/* required */
 	void			*out;

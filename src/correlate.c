@@ -20,6 +20,17 @@
  * starts at the next event.  temporal_ordered looks, from each event of
  * its first rule, for the earliest event of each next rule in turn.
  *
+ * Carrying over (--state).  A run from cron ends in the middle of windows
+ * that the next run's files complete.  Each group remembers how far its
+ * findings took it (no event counts twice for one group), and
+ * correlate_carry() hands on the events after that point which a later
+ * event could still join: those less than the timespan, plus a slack for
+ * late delivery, before the newest eventTime.  The next run feeds them
+ * back with correlate_replay() before it reads anything, so a window cut
+ * by the end of a run is judged whole, and a finding already reported is
+ * not reported again.  A correlation's findings are events of the
+ * correlations that name it and are carried as such.
+ *
  * The state is capped (correlate.h): groups per correlation, events per
  * group, events and bytes in all.  A cap is reported once, as a warning;
  * what it leaves out is lost, and findings it may have touched say so
@@ -47,6 +58,7 @@
 struct correlate_ev {
 	int64_t			 t;	/* eventTime (a finding: its last) */
 	int64_t			 t0;	/* the earliest time it stands for */
+	uint64_t		 id;	/* its eventID hashed; 0: none */
 	double			 num;	/* value_sum, value_avg */
 	uint32_t		 val;	/* value_count: the value's id */
 	uint32_t		 slot;	/* which of the named rules */
@@ -63,6 +75,7 @@ struct correlate_group {
 	uint64_t		 hash;
 	struct correlate_ev	*ev;
 	size_t			 nev, size;
+	size_t			 done;		/* events findings took */
 	int			 capped;	/* events were left out */
 };
 
@@ -139,7 +152,8 @@ static struct correlate_group *correlate_group(struct correlate *,
 		    struct correlate_corr *, const struct correlate_str *,
 		    uint64_t);
 static void	 correlate_add(struct correlate *, struct correlate_corr *,
-		    uint32_t, const struct correlate_src *, int64_t, int64_t);
+		    uint32_t, const struct correlate_src *, int64_t, int64_t,
+		    uint64_t);
 static int	 correlate_test(const struct sigma_corr *, double);
 static int	 correlate_cmp_ev(const void *, const void *);
 static int	 correlate_cmp_u32(const void *, const void *);
@@ -213,6 +227,15 @@ correlate_hash(uint64_t h, const char *s, size_t len)
 	for (i = 0; i < sizeof len; i++)
 		lb[i] = (len >> (8 * i)) & 0xff;
 	return hash_bytes(hash_bytes(h, lb, sizeof lb), s, len);
+}
+
+/* An eventID as a match keeps it: 63 bits (JSON takes them), never 0. */
+uint64_t
+correlate_id(const char *s, size_t len)
+{
+	uint64_t	h = correlate_hash(HASH_INIT, s, len) & INT64_MAX;
+
+	return h != 0 ? h : 1;
 }
 
 static int
@@ -364,7 +387,7 @@ correlate_group(struct correlate *e, struct correlate_corr *cc,
  */
 static void
 correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
-    const struct correlate_src *src, int64_t t, int64_t t0)
+    const struct correlate_src *src, int64_t t, int64_t t0, uint64_t id)
 {
 	const struct sigma_corr	*sc = cc->sc;
 	struct correlate_str	 v[SIGMA_CORR_GROUPBY_MAX];
@@ -422,7 +445,7 @@ correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
 			pv[i].s = s;
 			pv[i].len = len;
 		}
-		e->emit((size_t)(cc - e->c), slot, t, pv,
+		e->emit((size_t)(cc - e->c), slot, t, id, pv,
 		    sc->ngroupby + (sc->field != NULL), e->emit_arg);
 		return;
 	}
@@ -458,6 +481,7 @@ correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
 	ev = &g->ev[g->nev++];
 	ev->t = t;
 	ev->t0 = t0;
+	ev->id = id;
 	ev->num = d;
 	ev->val = val;
 	ev->slot = slot;
@@ -514,6 +538,8 @@ correlate_cmp_ev(const void *a, const void *b)
 		return x->val < y->val ? -1 : 1;
 	if (x->num != y->num)
 		return x->num < y->num ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
 	return 0;
 }
 
@@ -549,6 +575,7 @@ correlate_hit(struct correlate *e, struct correlate_corr *cc,
 	hit->events = events;
 	hit->incomplete = g->capped;
 	hit->seq = cc->nhits++;
+	g->done = to;
 }
 
 /* temporal_ordered: each named rule in turn, from one of the first. */
@@ -606,6 +633,16 @@ correlate_windows(struct correlate *e, struct correlate_corr *cc,
 	if (n == 0)
 		return;
 	qsort(ev, n, sizeof *ev, correlate_cmp_ev);
+	/*
+	 * One event twice (CloudTrail delivers some twice; a file read
+	 * again meets the matches the last run carried): count it once.
+	 */
+	for (i = 1, j = 1; i < n; i++) {
+		if (ev[i].id == 0 ||
+		    correlate_cmp_ev(&ev[i], &ev[j - 1]) != 0)
+			ev[j++] = ev[i];
+	}
+	n = g->nev = j;
 	if (sc->type == SIGMA_CORR_TEMPORAL_ORDERED) {
 		correlate_ordered(e, cc, g);
 		return;
@@ -737,7 +774,8 @@ correlate_create(const struct rule_set *rs,
 
 /*
  * For each rule, the fields correlate_match() looks up in a record it
- * matched: its eventTime, then each field of each correlation naming it.
+ * matched: its eventTime and eventID, then each field of each
+ * correlation naming it.
  */
 static void
 correlate_fields_make(struct correlate *e)
@@ -755,9 +793,10 @@ correlate_fields_make(struct correlate *e)
 			cc = &e->c[e->users[ri][i].corr];
 			n += cc->sc->ngroupby + (cc->sc->field != NULL);
 		}
-		e->rfields[ri] = xcalloc(n + 1, sizeof *e->rfields[ri]);
+		e->rfields[ri] = xcalloc(n + 2, sizeof *e->rfields[ri]);
 		n = 0;
 		e->rfields[ri][n++] = "eventTime";
+		e->rfields[ri][n++] = "eventID";
 		for (i = 0; i < e->nusers[ri]; i++) {
 			u = &e->users[ri][i];
 			cc = &e->c[u->corr];
@@ -834,6 +873,7 @@ correlate_match(struct correlate *e, const struct rule *r,
 	struct correlate_user	*u;
 	size_t			 i, n;
 	int64_t			 t;
+	uint64_t		 id = 0;
 
 	if (e == NULL || r->index >= e->nrules ||
 	    (n = e->nusers[r->index]) == 0)
@@ -846,11 +886,14 @@ correlate_match(struct correlate *e, const struct rule *r,
 			e->c[u[i].corr].untimed++;
 		return;
 	}
+	if ((v = record_path(rec, "eventID")) != NULL &&
+	    v->type == REC_STRING && v->len > 0)
+		id = correlate_id(v->str, v->len);
 	src.rec = rec;
 	src.hit = NULL;
 	src.vals = NULL;
 	for (i = 0; i < n; i++)
-		correlate_add(e, &e->c[u[i].corr], u[i].slot, &src, t, t);
+		correlate_add(e, &e->c[u[i].corr], u[i].slot, &src, t, t, id);
 }
 
 static int
@@ -1000,19 +1043,90 @@ correlate_untimed_add(struct correlate *e, size_t i, uint64_t n)
 }
 
 /*
- * Keep a match of the rule in slot of correlation i as a partial file
- * has it: its time and its correlate_nvalues() values.
+ * Keep a match of the rule in slot of correlation i as a partial file or
+ * the state has it: its time, the earliest time it stands for (its time,
+ * unless it is a finding of a correlation) and its correlate_nvalues()
+ * values.
  */
 void
 correlate_replay(struct correlate *e, size_t i, uint32_t slot, int64_t t,
-    const struct correlate_val *vals)
+    int64_t t0, uint64_t id, const struct correlate_val *vals)
 {
 	struct correlate_src	src;
 
 	src.rec = NULL;
 	src.hit = NULL;
 	src.vals = vals;
-	correlate_add(e, &e->c[i], slot, &src, t, t);
+	correlate_add(e, &e->c[i], slot, &src, t, t0, id);
+}
+
+/* The place of the correlation rule with this id, or SIZE_MAX. */
+size_t
+correlate_find(const struct correlate *e, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; e != NULL && i < e->nc; i++) {
+		if (strcmp(rule_id(e->c[i].rule), id) == 0)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/* The rule in slot of correlation i. */
+const struct rule *
+correlate_named(const struct correlate *e, size_t i, uint32_t slot)
+{
+	return e->c[i].sc->refs[slot].rule;
+}
+
+/*
+ * After correlate_finish(): hand cb the events that a later run could
+ * still join to a window, those no finding took and less than the
+ * timespan plus slack (ms) before newest, and return how many.
+ */
+size_t
+correlate_carry(const struct correlate *e, int64_t newest, int64_t slack,
+    correlate_carry_cb *cb, void *arg)
+{
+	const struct correlate_corr	*cc;
+	const struct correlate_group	*g;
+	const struct correlate_ev	*ev;
+	struct correlate_val		 v[SIGMA_CORR_GROUPBY_MAX + 1];
+	char				 num[64];
+	size_t				 i, j, k, ng, n = 0;
+	int64_t				 floor;
+
+	for (i = 0; e != NULL && i < e->nc; i++) {
+		cc = &e->c[i];
+		ng = cc->sc->ngroupby;
+		floor = newest - cc->sc->timespan - slack;
+		for (j = 0; j < cc->ngroups; j++) {
+			g = cc->groups[j];
+			for (k = 0; k < ng; k++) {
+				v[k].s = g->v[k].s;
+				v[k].len = g->v[k].len;
+			}
+			for (k = g->done; k < g->nev; k++) {
+				ev = &g->ev[k];
+				if (ev->t <= floor)
+					continue;
+				if (cc->sc->type == SIGMA_CORR_VALUE_COUNT) {
+					v[ng].s = cc->vals[ev->val].s;
+					v[ng].len = cc->vals[ev->val].len;
+				} else if (cc->sc->field != NULL) {
+					/* Read back exactly by strtod(). */
+					v[ng].len = (size_t)snprintf(num,
+					    sizeof num, "%.17g", ev->num);
+					v[ng].s = num;
+				}
+				cb(i, ev->slot, ev->t, ev->t0, ev->id, v,
+				    ng + (cc->sc->field != NULL), arg);
+				n++;
+			}
+		}
+	}
+	return n;
 }
 
 /*
@@ -1057,7 +1171,7 @@ correlate_finish(struct correlate *e, correlate_cb *cb, void *arg)
 			u = e->users[cc->rule->index];
 			for (n = 0; n < e->nusers[cc->rule->index]; n++)
 				correlate_add(e, &e->c[u[n].corr], u[n].slot,
-				    &src, hit->last, hit->first);
+				    &src, hit->last, hit->first, 0);
 		}
 		if (rule_generates(cc->rule)) {
 			all = xreallocarray(all, nall + cc->nhits,

@@ -41,10 +41,13 @@ struct correlate_val {
 
 /*
  * --partial: a match of the rule in slot of correlation corr at time t
- * (ms), with its correlate_nvalues() values: group-by, then counted.
+ * (ms), of the event whose eventID correlate_id() gives as id (0: none),
+ * with its correlate_nvalues() values: group-by, then counted.
  */
 typedef void	 correlate_emit_cb(size_t corr, uint32_t slot, int64_t t,
-		    const struct correlate_val *, size_t, void *);
+		    uint64_t id, const struct correlate_val *, size_t, void *);
+/* An eventID as matches keep it: at most INT64_MAX, never 0. */
+uint64_t	 correlate_id(const char *, size_t);
 
 /*
  * The engine for the correlation rules of a rule set, or NULL if it has
@@ -80,6 +83,24 @@ size_t		 correlate_nvalues(const struct correlate *, size_t);
 uint64_t	 correlate_untimed(const struct correlate *, size_t);
 void		 correlate_untimed_add(struct correlate *, size_t, uint64_t);
 void		 correlate_replay(struct correlate *, size_t, uint32_t, int64_t,
-		    const struct correlate_val *);
+		    int64_t, uint64_t, const struct correlate_val *);
+
+/*
+ * --state: the matches a run hands on to the next (correlate_carry(),
+ * after correlate_finish()) and the next feeds back (correlate_replay(),
+ * before its scan), found by the ids of the correlation and of the rule
+ * it names.  Matches of a correlation's findings stand for the span
+ * t0..t.
+ */
+#define CORRELATE_CARRY_SLACK	(60LL * 60 * 1000)	/* late delivery */
+
+typedef void	 correlate_carry_cb(size_t corr, uint32_t slot, int64_t t,
+		    int64_t t0, uint64_t id, const struct correlate_val *, size_t,
+		    void *);
+size_t		 correlate_find(const struct correlate *, const char *);
+const struct rule *correlate_named(const struct correlate *, size_t,
+		    uint32_t);
+size_t		 correlate_carry(const struct correlate *, int64_t, int64_t,
+		    correlate_carry_cb *, void *);
 
 #endif

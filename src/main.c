@@ -247,6 +247,8 @@ main_scan(struct main_ctx *ctx)
 			fclose(outf);
 		return MAIN_EXIT_CONFIG;
 	}
+	/* Shards hand their matches to ctaudit merge instead. */
+	ctx->aopts.carry = ctx->aopts.state != NULL && ctx->partial == NULL;
 	if (cl->sort) {
 		oopts.sort_inner = ctx->aopts.out_ops;
 		oopts.sort_cap = cl->sort_cap;

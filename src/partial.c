@@ -14,9 +14,12 @@
  * The file: a header line, one line per match, an end line.
  *	{"ctaudit-partial":1,"shard":0,"shards":3,"rules":"<hex>",
  *	    "correlations":5}
- *	{"c":2,"s":0,"t":1700000000000,"v":["AKIA...","203.0.113.9"]}
+ *	{"c":2,"s":0,"t":1700000000000,"i":81985529216486895,
+ *	    "v":["AKIA...","203.0.113.9"]}
  *	{"end":true,"events":1,"untimed":[0,0,0,0,0]}
- * A file without its end line is a shard that did not finish.
+ * A file without its end line is a shard that did not finish.  "i" is
+ * the match's eventID hashed (correlate_id()), so that an event two
+ * shards both read counts once; a record without an eventID has none.
  */
 #include "config.h"
 
@@ -61,7 +64,7 @@ struct partial_line {
 	char			 rules[32];
 	/* Event. */
 	int			 have_c, have_s, have_t, have_v;
-	long long		 c, s, t;
+	long long		 c, s, t, i;	/* i: eventID hashed, or 0 */
 	struct buf		 vbuf;		/* the values, back to back */
 	size_t			 voff[PARTIAL_VALUES_MAX];
 	size_t			 vlen[PARTIAL_VALUES_MAX];
@@ -82,7 +85,7 @@ struct partial_in {
 	long long		 shard, shards;
 };
 
-static void	 partial_emit(size_t, uint32_t, int64_t,
+static void	 partial_emit(size_t, uint32_t, int64_t, uint64_t,
 		    const struct correlate_val *, size_t, void *);
 static void	 partial_string(FILE *, const char *, size_t);
 static uint64_t	 partial_hash_file(uint64_t, const char *);
@@ -121,14 +124,17 @@ partial_string(FILE *f, const char *s, size_t len)
 
 /* One match, as correlate.c hands it on. */
 static void
-partial_emit(size_t corr, uint32_t slot, int64_t t,
+partial_emit(size_t corr, uint32_t slot, int64_t t, uint64_t id,
     const struct correlate_val *v, size_t n, void *arg)
 {
 	struct partial	*p = arg;
 	size_t		 i;
 
-	fprintf(p->f, "{\"c\":%zu,\"s\":%" PRIu32 ",\"t\":%" PRId64
-	    ",\"v\":[", corr, slot, t);
+	fprintf(p->f, "{\"c\":%zu,\"s\":%" PRIu32 ",\"t\":%" PRId64,
+	    corr, slot, t);
+	if (id != 0)
+		fprintf(p->f, ",\"i\":%" PRIu64, id);
+	fputs(",\"v\":[", p->f);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			putc(',', p->f);
@@ -273,6 +279,12 @@ partial_y_int(void *arg, long long v)
 		} else if (strcmp(l->key, "t") == 0) {
 			l->t = v;
 			l->have_t = 1;
+		} else if (strcmp(l->key, "i") == 0) {
+			if (v <= 0) {
+				l->why = "an event id that is not positive";
+				return 0;
+			}
+			l->i = v;
 		} else if (strcmp(l->key, "events") == 0) {
 			l->events = v;
 			l->have_events = 1;
@@ -602,7 +614,8 @@ partial_body(struct correlate *e, struct partial_in *in, yajl_handle *hp,
 			v[i].s = l->vbuf.data + l->voff[i];
 			v[i].len = l->vlen[i];
 		}
-		correlate_replay(e, (size_t)l->c, (uint32_t)l->s, l->t, v);
+		correlate_replay(e, (size_t)l->c, (uint32_t)l->s, l->t, l->t,
+		    (uint64_t)l->i, v);
 		events++;
 	}
 	if (!l->have_events || l->events < 0 || !l->have_untimed ||

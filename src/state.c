@@ -47,6 +47,7 @@
  *	key KEY
  *	seen EVENTTIME_MS RULE_ID EVENT_ID
  *	latest EVENTTIME_MS
+ *	corr T_MS T0_MS ID CORR_ID NAMED_ID VALUES
  *	end N
  *
  * It is written to a temporary file in the same directory, synced,
@@ -54,7 +55,8 @@
  * PATH.lock, held from state_open() to state_free(), keeps two runs from
  * working at once.
  *
- * The dedup set is in state_seen.c, the cursors the sources ask about
+ * The dedup set is in state_seen.c, the correlation matches carried to
+ * the next run in state_carry.c, the cursors the sources ask about
  * in state_cursor.c, the journal in state_journal.c; state_int.h holds
  * what they share.
  */
@@ -251,7 +253,8 @@ state_escape(const char *s)
 	return out;
 }
 
-static int
+/* The value of a hex digit, or -1. */
+int
 state_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -346,7 +349,7 @@ state_parse(struct state *st, char **f, size_t nf, struct state_scope **sc,
 {
 	static const struct state_rec	recs[] = {
 		{ "file", 3 }, { "done", 5 }, { "retry", 2 }, { "s3", 4 },
-		{ "key", 2 }, { "seen", 4 }, { "latest", 2 },
+		{ "key", 2 }, { "seen", 4 }, { "latest", 2 }, { "corr", 7 },
 	};
 	struct state_ent	*e;
 	char			*key;
@@ -383,6 +386,8 @@ state_parse(struct state *st, char **f, size_t nf, struct state_scope **sc,
 		}
 		return 0;
 	}
+	if (strcmp(f[0], "corr") == 0)
+		return state_carry_parse(st, f, cause);
 	if (strcmp(f[0], "latest") == 0) {
 		if (state_number(f[1], &n[0]) == -1)
 			goto badnum;
@@ -669,6 +674,7 @@ state_free(struct state *st)
 		free(st->pairs[i].key);
 	free(st->pairs);
 	hash_clear(&st->pairtab);
+	state_carry_clear(st);
 	free(st->cur_given);
 	free(st->path);
 	/* A journal left here is folded in by the next run. */
@@ -863,6 +869,7 @@ state_save(struct state *st, char **cause)
 		fprintf(f, "latest %lld\n", (long long)st->latest);
 		nrec++;
 	}
+	state_carry_write(st, f, &nrec);
 	fprintf(f, "end %llu\n", (unsigned long long)nrec);
 	if (fflush(f) == EOF || ferror(f) || fsync(fd) == -1) {
 		*cause = xprintf("%s: %s", tmp, strerror(errno));

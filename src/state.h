@@ -32,6 +32,9 @@ struct state;
 #define STATE_JOURNAL_SYNC_MS	100
 /* ... and checkpoints stop past this size (the rest is audited again). */
 #define STATE_JOURNAL_MAX	(64 * 1024 * 1024)
+/* Correlation matches handed on to the next run, and values in one. */
+#define STATE_CARRY_MAX		100000
+#define STATE_CARRY_VALUES_MAX	17	/* a correlation match has */
 /* A longer rule or event id is never deduplicated (no CloudTrail ID is). */
 #define STATE_ID_MAX		1024
 
@@ -104,6 +107,27 @@ void		 state_stream_done(struct state *, const char *name, int ok);
 int		 state_seen(struct state *, const char *rule_id,
 		    const char *event_id, size_t event_id_len,
 		    int64_t event_ms);
+
+/*
+ * Correlation matches carried from one run to the next (state_carry.c):
+ * those the state file held, until state_carry_clear(), then those this
+ * run hands on, saved with the state.
+ */
+struct state_carry {
+	int64_t		 t, t0;		/* eventTime ms; the span's start */
+	uint64_t	 id;		/* correlate_id() of its eventID, or 0 */
+	char		*corr;		/* id of the correlation rule */
+	char		*named;		/* id of the rule that matched */
+	char		**vals;		/* NUL-terminated, may hold NULs */
+	size_t		*lens;
+	size_t		 nvals;
+};
+size_t		 state_carry_count(const struct state *);
+const struct state_carry *state_carry_get(const struct state *, size_t);
+void		 state_carry_clear(struct state *);
+void		 state_carry_add(struct state *, int64_t, int64_t, uint64_t,
+		    const char *, const char *, const char *const *,
+		    const size_t *, size_t);
 
 /* Escaping of one field, exposed for the unit test. */
 char		*state_escape(const char *);

@@ -19,7 +19,7 @@
 #define STATE_BOOT_ID		"/proc/sys/kernel/random/boot_id"
 #define STATE_BOOT_MAX		64
 #define STATE_JOURNAL_MAX_STR	"64 MB"
-#define STATE_FIELDS_MAX	6
+#define STATE_FIELDS_MAX	7	/* corr has the most */
 
 enum state_kind {
 	STATE_FILE,
@@ -74,6 +74,8 @@ struct state {
 	struct hash		  pairtab;
 	int64_t			  newest;	/* latest eventTime seen */
 	int64_t			  latest;	/* of any event, for --stale */
+	struct state_carry	 *carry;	/* correlation matches */
+	size_t			  ncarry, carrysize;
 	struct state_stats	  stats;
 
 	char			 *jpath;	/* PATH.journal */
@@ -103,6 +105,7 @@ struct state_scope *state_scope_add(struct state *, enum state_kind,
 struct state_scope *state_scope_find(struct state *, enum state_kind,
 		    const char *, const char *);
 int	 state_number(const char *, int64_t *);
+int	 state_hexval(int);
 int	 state_fields(const struct state_rec *, size_t, char **,
 		    size_t, char **);
 int	 state_open_file(const char *, int, char **);
@@ -114,6 +117,8 @@ int	 state_journal_load(struct state *, unsigned long *,
 void	 state_journal_put(struct state *, struct state_scope *,
 		    struct state_ent *);
 const char	*state_ent_key(const void *, size_t);
+int	 state_carry_parse(struct state *, char **, char **);
+void	 state_carry_write(struct state *, FILE *, uint64_t *);
 const char	*state_pair_key(const void *, size_t);
 
 #endif

@@ -136,7 +136,7 @@ NC=$(cat "$TOP_SRCDIR"/rules/*/*.yml | grep -c '^correlation:')
 cat >format.want <<EOF
 [["correlations","ctaudit-partial","rules","shard","shards"],1,1,3,$NC,true]
 [["end","events","incomplete","untimed"],true,$NC]
-[["c","s","t","v"],true]
+[["c","i","s","t","v"],true]
 EOF
 check_file "partial format" format.want format
 

@@ -13,7 +13,8 @@ run() {
 	ctaudit -f json -r "$RULES" --state "$T/state" --stale none "$@"
 }
 # Across runs, event findings must come once (finding_ids), correlation
-# findings at most once (check_correlations): they are not checkpointed.
+# findings at most once (check_correlations): the state hands correlation
+# matches on at the end of a run, but the journal of a killed run does not.
 
 # The sample archive in two halves: the days up to the 11th, then the rest.
 mkdir -p "$T/tree" "$T/later"
@@ -66,6 +67,75 @@ check_status "rewritten file" 0 "$st"
 grep -q 'summary: 1 files' "$T/run4.err" || fail "rewritten file not read"
 grep -q '[1-9][0-9]* duplicate findings not reported' "$T/run4.err" ||
     fail "rewritten file: no duplicates counted"
+
+# Correlation windows cut by the end of a run.  The sample's burst of
+# logging turned off (02:52 to 03:08 on the 12th) split between two runs
+# at the file of 03:00: the first run cannot report it and hands its
+# matches on in 'corr' records; the second reports exactly what one run
+# over everything does, over the whole window; a third, with nothing new,
+# reports nothing.  Without the records the second run sees only the
+# part of the window in its own files.
+mkdir -p "$T/c1" "$T/c2"
+while read -r f; do
+	case $f in
+	*/2024/03/11/*|*_20240312T02*|*_20240312T0300Z_*) dst=$T/c1 ;;
+	*) dst=$T/c2 ;;
+	esac
+	mkdir -p "$dst/$(dirname "$f")"
+	cp "$ARCHIVE/$f" "$dst/$f"
+done <"$T/files"
+corr_of() {
+	jq -c 'select(.correlation != null) | [.ruleId, .correlation]' "$@"
+}
+corr_of "$T/all.json" >"$T/all.corr"
+[ -s "$T/all.corr" ] || fail "no correlation finding in the sample"
+crun() {
+	ctaudit -f json -r "$RULES" --state "$T/cstate" --stale none "$@"
+}
+st=0
+crun "$T/c1" >"$T/c1.json" 2>"$T/c1.err" || st=$?
+check_status "carry: first run" 1 "$st"
+corr_of "$T/c1.json" >"$T/c1.corr"
+check_file "carry: first run, no correlation" /dev/null "$T/c1.corr"
+grep -q '^corr [0-9]* [0-9]* [0-9]* [-0-9a-f]* [-0-9a-f]* v,' "$T/cstate" ||
+    fail "carry: no corr record in the state"
+grep -q '^ctaudit: note: correlation: 0 matches taken over from the last run, [1-9][0-9]* handed on to the next$' \
+    "$T/c1.err" || fail "carry: first run: $(grep correlation: "$T/c1.err")"
+cp "$T/cstate" "$T/cstate.1"
+(cd "$T/c2" && tar cf - .) | (cd "$T/c1" && tar xf -)
+st=0
+crun "$T/c1" >"$T/c2.json" 2>"$T/c2.err" || st=$?
+check_status "carry: second run" 1 "$st"
+corr_of "$T/c2.json" >"$T/c2.corr"
+check_file "carry: second run, the whole window" "$T/all.corr" "$T/c2.corr"
+cat "$T/c1.json" "$T/c2.json" | finding_ids >"$T/c12.ids"
+check_file "carry: every event finding once" "$T/all.ids" "$T/c12.ids"
+grep -q '^ctaudit: note: correlation: [1-9][0-9]* matches taken over' \
+    "$T/c2.err" || fail "carry: second run: $(grep correlation: "$T/c2.err")"
+st=0
+crun "$T/c1" >"$T/c3.json" 2>"$T/c3.err" || st=$?
+check_status "carry: third run" 0 "$st"
+[ -s "$T/c3.json" ] && fail "carry: third run reported findings"
+# The second run again, from the first state without its 'corr' records.
+n=$(grep -vc '^corr \|^end \|^#\|^ctaudit-state ' "$T/cstate.1")
+grep -v '^corr \|^end ' "$T/cstate.1" >"$T/cstate"
+echo "end $n" >>"$T/cstate"
+st=0
+crun "$T/c1" >"$T/c2n.json" 2>"$T/c2n.err" || st=$?
+check_status "carry: nothing handed on" 1 "$st"
+# It sees the burst from its own files only: three services from 02:58:40.
+jq -r 'select(.correlation != null) | [.correlation.value,
+    .correlation.firstTime] | @tsv' "$T/c2n.json" >"$T/c2n.corr"
+printf '3\t2024-03-12T02:58:40Z\n' |
+    check_file "carry: nothing handed on, part of the window" - "$T/c2n.corr"
+# A 'corr' record that cannot be read stops the run (exit 3), naming it.
+printf 'ctaudit-state 1\ncorr 2 3 0 c r v,a\nend 1\n' >"$T/cstate"
+st=0
+crun "$T/c1" >/dev/null 2>"$T/cbad.err" || st=$?
+check_status "carry: bad corr record" 3 "$st"
+sed "s|$T/||g" "$T/cbad.err" >"$T/cbad"
+echo "ctaudit: cstate:2: error: state file: 'corr': bad time" |
+    check_file "carry: bad corr record" - "$T/cbad"
 
 # A run killed mid-way (blocked on a FIFO after the tree) saves no state,
 # but its journal names each file it finished, with the findings written

@@ -71,6 +71,23 @@ static const struct {
 	    "not 2" },
 	{ "ctaudit-state 1\nseen 1 a b c d e f\nend 1\n", 2, "too many "
 	    "fields" },
+	{ "ctaudit-state 1\ncorr 5 4 0 c r v,a,%252C%2500\nend 1\n", 0,
+	    NULL },
+	{ "ctaudit-state 1\ncorr 5 4 7 c r v\nend 1\n", 0, NULL },
+	{ "ctaudit-state 1\ncorr 5 6 0 c r v\nend 1\n", 2, "'corr': bad "
+	    "time" },
+	{ "ctaudit-state 1\ncorr 5 4 x c r v\nend 1\n", 2, "'corr': bad "
+	    "event id" },
+	{ "ctaudit-state 1\ncorr 5 4 0 - r v\nend 1\n", 2, "'corr': empty "
+	    "rule id" },
+	{ "ctaudit-state 1\ncorr 5 4 0 c r w,a\nend 1\n", 2, "'corr': bad "
+	    "values" },
+	{ "ctaudit-state 1\ncorr 5 4 0 c r v,%25zz\nend 1\n", 2, "'corr': "
+	    "bad values" },
+	{ "ctaudit-state 1\ncorr 5 4 0 c r va\nend 1\n", 2, "'corr': bad "
+	    "values" },
+	{ "ctaudit-state 1\ncorr 5 4 0 c r\nend 1\n", 2, "'corr' wants 6 "
+	    "fields, not 5" },
 };
 
 /* "@" in a journal stands for this boot's id. */
@@ -150,6 +167,59 @@ write_file(const char *path, const char *text)
 		return -1;
 	fputs(text, f);
 	return fclose(f);
+}
+
+/* Correlation matches handed on read back as they were, oldest first. */
+static int
+carry_round_trip(const char *path, const struct state_opts *opts)
+{
+	static const char *const	 vals[] = { "a,b", "\0%", " x%25" };
+	static const size_t		 lens[] = { 3, 2, 5 };
+	const struct state_carry	*c;
+	struct state			*st;
+	char				*cause = NULL, *where = NULL;
+	unsigned long			 line;
+	size_t				 i;
+	int				 busy, failed = 0;
+
+	if (write_file(path, "ctaudit-state 1\nend 0\n") == -1 ||
+	    (st = state_open(path, opts, &busy, &where, &line,
+	    &cause)) == NULL)
+		return 1;
+	state_carry_add(st, 20, 10, 42, "c id", "r", vals, lens, 3);
+	state_carry_add(st, 5, 5, 0, "c", "r", NULL, NULL, 0);
+	if (state_save(st, &cause) == -1) {
+		fprintf(stderr, "carry: save: %s\n", cause);
+		return 1;
+	}
+	state_free(st);
+	if ((st = state_open(path, opts, &busy, &where, &line,
+	    &cause)) == NULL) {
+		fprintf(stderr, "carry: %lu: %s\n", line, cause);
+		return 1;
+	}
+	if (state_carry_count(st) != 2)
+		failed = 1;
+	else {
+		c = state_carry_get(st, 0);
+		if (c->t != 5 || c->t0 != 5 || c->id != 0 || c->nvals != 0 ||
+		    strcmp(c->corr, "c") != 0)
+			failed = 1;
+		c = state_carry_get(st, 1);
+		if (c->t != 20 || c->t0 != 10 || c->id != 42 ||
+		    c->nvals != 3 || strcmp(c->corr, "c id") != 0 ||
+		    strcmp(c->named, "r") != 0)
+			failed = 1;
+		for (i = 0; !failed && i < 3; i++) {
+			if (c->lens[i] != lens[i] ||
+			    memcmp(c->vals[i], vals[i], lens[i]) != 0)
+				failed = 1;
+		}
+	}
+	if (failed)
+		fprintf(stderr, "carry: the matches did not read back\n");
+	state_free(st);
+	return failed;
 }
 
 int
@@ -322,6 +392,8 @@ main(void)
 	free(cause);
 	free(where);
 	state_free(st);
+
+	failed |= carry_round_trip(path, &opts);
 
 	unlink(path);
 	copy = xprintf("%s.lock", path);
