@@ -92,7 +92,7 @@ void		 correlate_replay(struct correlate *, size_t, uint32_t, int64_t,
  * it names.  Matches of a correlation's findings stand for the span
  * t0..t.
  */
-#define CORRELATE_CARRY_SLACK	(60LL * 60 * 1000)	/* late delivery */
+#define CORRELATE_CARRY_SLACK	(15LL * 60 * 1000)	/* late delivery */
 
 typedef void	 correlate_carry_cb(size_t corr, uint32_t slot, int64_t t,
 		    int64_t t0, uint64_t id, const struct correlate_val *, size_t,
