@@ -60,7 +60,11 @@ static void	audit_emit(struct audit *, const struct finding *);
 static void	audit_kept(struct audit *, const struct rule *,
 		    struct record *);
 static void	audit_carry_in(struct audit *);
+static void	audit_carry_put(struct audit *, int, size_t, uint32_t, int64_t,
+		    int64_t, uint64_t, const struct correlate_val *, size_t);
 static void	audit_carry_out(size_t, uint32_t, int64_t, int64_t, uint64_t,
+		    const struct correlate_val *, size_t, void *);
+static void	audit_carry_tap(size_t, uint32_t, int64_t, uint64_t,
 		    const struct correlate_val *, size_t, void *);
 static void	audit_consume(struct audit *, struct worker_job *);
 static void	audit_consume_done(void *);
@@ -530,23 +534,44 @@ audit_carry_in(struct audit *a)
 	state_carry_clear(a->opts.state);
 }
 
-/* One match handed on to the next run. */
+/*
+ * A match for the state: handed on to the next run (out), or, for the
+ * stream being read, for its checkpoint in the journal.
+ */
 static void
-audit_carry_out(size_t corr, uint32_t slot, int64_t t, int64_t t0,
-    uint64_t id, const struct correlate_val *v, size_t n, void *arg)
+audit_carry_put(struct audit *a, int out, size_t corr, uint32_t slot,
+    int64_t t, int64_t t0, uint64_t id, const struct correlate_val *v,
+    size_t n)
 {
-	struct audit	*a = arg;
-	const char	*vals[STATE_CARRY_VALUES_MAX];
+	const char	*vals[STATE_CARRY_VALUES_MAX], *cid, *named;
 	size_t		 lens[STATE_CARRY_VALUES_MAX], i;
 
 	for (i = 0; i < n; i++) {
 		vals[i] = v[i].s;
 		lens[i] = v[i].len;
 	}
-	state_carry_add(a->opts.state, t, t0, id,
-	    rule_id(correlate_rule(a->opts.corr, corr)),
-	    rule_id(correlate_named(a->opts.corr, corr, slot)), vals, lens,
-	    n);
+	cid = rule_id(correlate_rule(a->opts.corr, corr));
+	named = rule_id(correlate_named(a->opts.corr, corr, slot));
+	if (out)
+		state_carry_add(a->opts.state, t, t0, id, cid, named, vals,
+		    lens, n);
+	else
+		state_carry_pend(a->opts.state, t, id, cid, named, vals, lens,
+		    n);
+}
+
+static void
+audit_carry_out(size_t corr, uint32_t slot, int64_t t, int64_t t0,
+    uint64_t id, const struct correlate_val *v, size_t n, void *arg)
+{
+	audit_carry_put(arg, 1, corr, slot, t, t0, id, v, n);
+}
+
+static void
+audit_carry_tap(size_t corr, uint32_t slot, int64_t t, uint64_t id,
+    const struct correlate_val *v, size_t n, void *arg)
+{
+	audit_carry_put(arg, 0, corr, slot, t, t, id, v, n);
 }
 
 /*
@@ -582,8 +607,10 @@ audit_run(struct audit *a, const char *const *paths, size_t npaths,
 	struct worker_opts	wopts;
 	size_t			i;
 
-	if (a->opts.carry && a->opts.corr != NULL)
+	if (a->opts.carry && a->opts.corr != NULL) {
 		audit_carry_in(a);
+		correlate_set_tap(a->opts.corr, audit_carry_tap, a);
+	}
 	/* --verify hashes on the thread that scans: it keeps to one. */
 	if (a->opts.jobs > 1 && a->opts.verify == NULL) {
 		memset(&wopts, 0, sizeof wopts);

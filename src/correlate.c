@@ -126,6 +126,8 @@ struct correlate {
 	int			  lossy;	/* total or bytes cap hit */
 	correlate_emit_cb	 *emit;		/* --partial: hand matches on */
 	void			 *emit_arg;
+	correlate_emit_cb	 *tap;		/* --state: and keep them */
+	void			 *tap_arg;
 };
 
 /*
@@ -435,8 +437,8 @@ correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
 				return;
 		}
 	}
-	/* --partial: the shard keeps nothing, ctaudit merge counts it. */
-	if (e->emit != NULL && src->rec != NULL) {
+	/* The values as a partial file or the journal has them. */
+	if ((e->emit != NULL || e->tap != NULL) && src->rec != NULL) {
 		for (i = 0; i < sc->ngroupby; i++) {
 			pv[i].s = v[i].s;
 			pv[i].len = v[i].len;
@@ -445,6 +447,9 @@ correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
 			pv[i].s = s;
 			pv[i].len = len;
 		}
+	}
+	/* --partial: the shard keeps nothing, ctaudit merge counts it. */
+	if (e->emit != NULL && src->rec != NULL) {
 		e->emit((size_t)(cc - e->c), slot, t, id, pv,
 		    sc->ngroupby + (sc->field != NULL), e->emit_arg);
 		return;
@@ -486,6 +491,9 @@ correlate_add(struct correlate *e, struct correlate_corr *cc, uint32_t slot,
 	ev->val = val;
 	ev->slot = slot;
 	e->total++;
+	if (e->tap != NULL && src->rec != NULL)
+		e->tap((size_t)(cc - e->c), slot, t, id, pv,
+		    sc->ngroupby + (sc->field != NULL), e->tap_arg);
 }
 
 /* Whether a window's value passes every comparison of the condition. */
@@ -998,6 +1006,18 @@ correlate_set_emit(struct correlate *e, correlate_emit_cb *cb, void *arg)
 {
 	e->emit = cb;
 	e->emit_arg = arg;
+}
+
+/*
+ * --state: also hand cb each match of a record that the engine keeps,
+ * so that a killed run's journal holds the matches of the files it
+ * finished.
+ */
+void
+correlate_set_tap(struct correlate *e, correlate_emit_cb *cb, void *arg)
+{
+	e->tap = cb;
+	e->tap_arg = arg;
 }
 
 /* How many correlation rules the engine runs (0 for a NULL engine). */

@@ -102,5 +102,7 @@ const struct rule *correlate_named(const struct correlate *, size_t,
 		    uint32_t);
 size_t		 correlate_carry(const struct correlate *, int64_t, int64_t,
 		    correlate_carry_cb *, void *);
+void		 correlate_set_tap(struct correlate *, correlate_emit_cb *,
+		    void *);
 
 #endif

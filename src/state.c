@@ -387,7 +387,7 @@ state_parse(struct state *st, char **f, size_t nf, struct state_scope **sc,
 		return 0;
 	}
 	if (strcmp(f[0], "corr") == 0)
-		return state_carry_parse(st, f, cause);
+		return state_carry_parse(st, f, 0, cause);
 	if (strcmp(f[0], "latest") == 0) {
 		if (state_number(f[1], &n[0]) == -1)
 			goto badnum;
@@ -684,6 +684,7 @@ state_free(struct state *st)
 	for (i = 0; i < st->npend; i++)
 		free(st->pend[i].key);
 	free(st->pend);
+	state_carry_set_clear(&st->cpend);
 	if (st->lockfd != -1)
 		close(st->lockfd);	/* releases the lock */
 	free(st);

@@ -111,7 +111,8 @@ int		 state_seen(struct state *, const char *rule_id,
 /*
  * Correlation matches carried from one run to the next (state_carry.c):
  * those the state file held, until state_carry_clear(), then those this
- * run hands on, saved with the state.
+ * run hands on, saved with the state.  state_carry_pend(): a match of
+ * the stream being read, for its checkpoint in the journal.
  */
 struct state_carry {
 	int64_t		 t, t0;		/* eventTime ms; the span's start */
@@ -126,6 +127,9 @@ size_t		 state_carry_count(const struct state *);
 const struct state_carry *state_carry_get(const struct state *, size_t);
 void		 state_carry_clear(struct state *);
 void		 state_carry_add(struct state *, int64_t, int64_t, uint64_t,
+		    const char *, const char *, const char *const *,
+		    const size_t *, size_t);
+void		 state_carry_pend(struct state *, int64_t, uint64_t,
 		    const char *, const char *, const char *const *,
 		    const size_t *, size_t);
 

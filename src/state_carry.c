@@ -15,6 +15,12 @@
  * the whole field is then escaped as every other field is, so "%" in a
  * value reads "%2525" in the file.  Values may hold NULs, which no other
  * field of the state does.
+ *
+ * The journal has the same records: each stream's checkpoint is preceded
+ * by the matches of its records, so that a run killed half-way still
+ * hands on those of the files it finished.  They are folded in as they
+ * come, before the stream's own line: if that line was lost the stream is
+ * read again, and its matches, met twice, count once by ID.
  */
 #include "config.h"
 
@@ -29,6 +35,10 @@
 #include "xmalloc.h"
 
 static void	 state_carry_free(struct state_carry *);
+static void	 state_carry_push(struct state_carry_set *, int64_t, int64_t,
+		    uint64_t, const char *, const char *, const char *const *,
+		    const size_t *, size_t);
+static int	 state_carry_line(FILE *, const struct state_carry *);
 static int	 state_carry_cmp(const void *, const void *);
 static char	*state_carry_encode(const struct state_carry *);
 static int	 state_carry_decode(struct state_carry *, const char *);
@@ -46,29 +56,35 @@ state_carry_free(struct state_carry *c)
 	free(c->lens);
 }
 
+void
+state_carry_set_clear(struct state_carry_set *set)
+{
+	size_t	i;
+
+	for (i = 0; i < set->n; i++)
+		state_carry_free(&set->v[i]);
+	free(set->v);
+	set->v = NULL;
+	set->n = set->size = 0;
+}
+
 /* Forget every match carried (this run hands on its own). */
 void
 state_carry_clear(struct state *st)
 {
-	size_t	i;
-
-	for (i = 0; i < st->ncarry; i++)
-		state_carry_free(&st->carry[i]);
-	free(st->carry);
-	st->carry = NULL;
-	st->ncarry = st->carrysize = 0;
+	state_carry_set_clear(&st->carry);
 }
 
 size_t
 state_carry_count(const struct state *st)
 {
-	return st->ncarry;
+	return st->carry.n;
 }
 
 const struct state_carry *
 state_carry_get(const struct state *st, size_t i)
 {
-	return &st->carry[i];
+	return &st->carry.v[i];
 }
 
 /* Keep a copy of one match for the next run. */
@@ -77,15 +93,37 @@ state_carry_add(struct state *st, int64_t t, int64_t t0, uint64_t id,
     const char *corr, const char *named, const char *const *vals,
     const size_t *lens, size_t nvals)
 {
+	state_carry_push(&st->carry, t, t0, id, corr, named, vals, lens,
+	    nvals);
+}
+
+/*
+ * A match of a record of the stream being read, for its checkpoint in
+ * the journal (state_journal_put()); nothing without a journal.
+ */
+void
+state_carry_pend(struct state *st, int64_t t, uint64_t id, const char *corr,
+    const char *named, const char *const *vals, const size_t *lens,
+    size_t nvals)
+{
+	if (st->jf != NULL)
+		state_carry_push(&st->cpend, t, t, id, corr, named, vals, lens,
+		    nvals);
+}
+
+static void
+state_carry_push(struct state_carry_set *set, int64_t t, int64_t t0,
+    uint64_t id, const char *corr, const char *named,
+    const char *const *vals, const size_t *lens, size_t nvals)
+{
 	struct state_carry	*c;
 	size_t			 i;
 
-	if (st->ncarry == st->carrysize) {
-		st->carrysize = st->carrysize == 0 ? 64 : st->carrysize * 2;
-		st->carry = xreallocarray(st->carry, st->carrysize,
-		    sizeof *st->carry);
+	if (set->n == set->size) {
+		set->size = set->size == 0 ? 64 : set->size * 2;
+		set->v = xreallocarray(set->v, set->size, sizeof *set->v);
 	}
-	c = &st->carry[st->ncarry++];
+	c = &set->v[set->n++];
 	c->t = t;
 	c->t0 = t0;
 	c->id = id;
@@ -172,9 +210,13 @@ state_carry_decode(struct state_carry *c, const char *s)
 	return 0;
 }
 
-/* A 'corr' record of the state file (fields unescaped): 0, or -1. */
+/*
+ * A 'corr' record of the state file or, if journal, of the journal
+ * (fields unescaped): 0, or -1.  The journal is bounded by its own size;
+ * state_carry_write() keeps the newest of what it adds.
+ */
 int
-state_carry_parse(struct state *st, char **f, char **cause)
+state_carry_parse(struct state *st, char **f, int journal, char **cause)
 {
 	struct state_carry	 c;
 	int64_t			 t, t0, id;
@@ -192,7 +234,7 @@ state_carry_parse(struct state *st, char **f, char **cause)
 		*cause = xstrdup("'corr': empty rule id");
 		return -1;
 	}
-	if (st->ncarry == STATE_CARRY_MAX) {
+	if (!journal && st->carry.n == STATE_CARRY_MAX) {
 		*cause = xprintf("more than %d 'corr' records",
 		    STATE_CARRY_MAX);
 		return -1;
@@ -203,7 +245,7 @@ state_carry_parse(struct state *st, char **f, char **cause)
 		*cause = xstrdup("'corr': bad values");
 		return -1;
 	}
-	state_carry_add(st, t, t0, (uint64_t)id, f[4], f[5],
+	state_carry_push(&st->carry, t, t0, (uint64_t)id, f[4], f[5],
 	    (const char *const *)c.vals, c.lens, c.nvals);
 	state_carry_free(&c);
 	return 0;
@@ -236,46 +278,70 @@ state_carry_cmp(const void *a, const void *b)
 }
 
 /*
+ * One 'corr' line: 0, or -1 if it would be over STATE_LINE_MAX bytes or
+ * its time is before 1970 (not a number the state reads back).
+ */
+static int
+state_carry_line(FILE *f, const struct state_carry *c)
+{
+	char	*v, *e[3];
+	size_t	 k;
+	int	 rv = -1;
+
+	if (c->t0 < 0)
+		return -1;
+	v = state_carry_encode(c);
+	e[0] = state_escape(c->corr);
+	e[1] = state_escape(c->named);
+	e[2] = state_escape(v);
+	free(v);
+	/* "corr", three numbers of at most 20 bytes, spaces, newline. */
+	if (strlen(e[0]) + strlen(e[1]) + strlen(e[2]) + 4 + 3 * 20 + 7 <=
+	    STATE_LINE_MAX) {
+		fprintf(f, "corr %lld %lld %llu %s %s %s\n", (long long)c->t,
+		    (long long)c->t0, (unsigned long long)c->id, e[0], e[1],
+		    e[2]);
+		rv = 0;
+	}
+	for (k = 0; k < 3; k++)
+		free(e[k]);
+	return rv;
+}
+
+/* The matches of the stream being checkpointed, into the journal. */
+void
+state_carry_journal(struct state *st)
+{
+	size_t	i;
+
+	for (i = 0; st->jf != NULL && i < st->cpend.n; i++)
+		(void)state_carry_line(st->jf, &st->cpend.v[i]);
+	state_carry_set_clear(&st->cpend);
+}
+
+/*
  * Write the newest STATE_CARRY_MAX matches; a match that would make a
  * line too long is left out.  Either loss is a warning, naming the file.
  */
 void
 state_carry_write(struct state *st, FILE *f, uint64_t *nrec)
 {
-	const struct state_carry	*c;
-	char				*v, *e[3];
-	size_t				 i, k, from = 0, dropped = 0;
+	size_t	i, from = 0, dropped = 0;
 
-	if (st->ncarry > 0)
-		qsort(st->carry, st->ncarry, sizeof *st->carry,
+	if (st->carry.n > 0)
+		qsort(st->carry.v, st->carry.n, sizeof *st->carry.v,
 		    state_carry_cmp);
-	if (st->ncarry > STATE_CARRY_MAX) {
-		from = st->ncarry - STATE_CARRY_MAX;
+	if (st->carry.n > STATE_CARRY_MAX) {
+		from = st->carry.n - STATE_CARRY_MAX;
 		diag(DIAG_WARN, st->path, 0, "%zu correlation matches to "
 		    "carry to the next run, more than %d: the oldest %zu are "
-		    "left out", st->ncarry, STATE_CARRY_MAX, from);
+		    "left out", st->carry.n, STATE_CARRY_MAX, from);
 	}
-	for (i = from; i < st->ncarry; i++) {
-		c = &st->carry[i];
-		if (c->t0 < 0)
-			continue;	/* before 1970: not a state number */
-		v = state_carry_encode(c);
-		e[0] = state_escape(c->corr);
-		e[1] = state_escape(c->named);
-		e[2] = state_escape(v);
-		free(v);
-		/* "corr", three numbers of at most 20 bytes, spaces, \n. */
-		if (strlen(e[0]) + strlen(e[1]) + strlen(e[2]) + 4 + 3 * 20 +
-		    7 > STATE_LINE_MAX)
-			dropped++;
-		else {
-			fprintf(f, "corr %lld %lld %llu %s %s %s\n",
-			    (long long)c->t, (long long)c->t0,
-			    (unsigned long long)c->id, e[0], e[1], e[2]);
+	for (i = from; i < st->carry.n; i++) {
+		if (state_carry_line(f, &st->carry.v[i]) == 0)
 			(*nrec)++;
-		}
-		for (k = 0; k < 3; k++)
-			free(e[k]);
+		else if (st->carry.v[i].t0 >= 0)
+			dropped++;
 	}
 	if (dropped > 0)
 		diag(DIAG_WARN, st->path, 0, "%zu correlation matches with "

@@ -55,6 +55,12 @@ struct state_scope {
 	struct hash	  tab;
 };
 
+/* Correlation matches (state_carry.c). */
+struct state_carry_set {
+	struct state_carry	*v;
+	size_t			 n, size;
+};
+
 struct state_pair {
 	char		*key;		/* "RULE\tEVENT" */
 	int64_t		 t;		/* eventTime, ms */
@@ -74,8 +80,7 @@ struct state {
 	struct hash		  pairtab;
 	int64_t			  newest;	/* latest eventTime seen */
 	int64_t			  latest;	/* of any event, for --stale */
-	struct state_carry	 *carry;	/* correlation matches */
-	size_t			  ncarry, carrysize;
+	struct state_carry_set	  carry;	/* correlation matches */
 	struct state_stats	  stats;
 
 	char			 *jpath;	/* PATH.journal */
@@ -84,6 +89,7 @@ struct state {
 	int			  out_sync;	/* out is a regular file */
 	struct state_pair	 *pend;		/* written, not journaled */
 	size_t			  npend, pendsize;
+	struct state_carry_set	  cpend;	/* and their matches */
 	int64_t			  jsync_ms;	/* monotonic, last sync */
 	int			  jdirty;	/* lines since then */
 };
@@ -117,8 +123,10 @@ int	 state_journal_load(struct state *, unsigned long *,
 void	 state_journal_put(struct state *, struct state_scope *,
 		    struct state_ent *);
 const char	*state_ent_key(const void *, size_t);
-int	 state_carry_parse(struct state *, char **, char **);
+int	 state_carry_parse(struct state *, char **, int, char **);
 void	 state_carry_write(struct state *, FILE *, uint64_t *);
+void	 state_carry_journal(struct state *);
+void	 state_carry_set_clear(struct state_carry_set *);
 const char	*state_pair_key(const void *, size_t);
 
 #endif

@@ -6,11 +6,13 @@
  * half-way (kill -9, the OOM killer, a reboot) does not leave the next
  * one to write again what it had written, each stream is checkpointed in
  * a journal, PATH.journal, once its findings are in the output (flushed):
- * a line per finding written (its dedup pair, as in the state) and one
- * for the stream itself (what the state keeps of it), appended.
+ * a line per finding written (its dedup pair, as in the state), one per
+ * correlation match of its records (as in the state; state_carry.c) and
+ * one for the stream itself (what the state keeps of it), appended.
  *
  *	ctaudit-journal 1 BOOT_ID
  *	seen EVENTTIME_MS RULE_ID EVENT_ID
+ *	corr T_MS T0_MS ID CORR_ID NAMED_ID VALUES
  *	file ROOT PATH SIZE MTIME_NS CTIME_NS
  *	key BUCKET PREFIX KEY
  *	sync
@@ -100,6 +102,7 @@ state_journal_parse(struct state *st, char **f, size_t nf, char **cause)
 {
 	static const struct state_rec	recs[] = {
 		{ "seen", 4 }, { "file", 6 }, { "key", 4 }, { "sync", 1 },
+		{ "corr", 7 },
 	};
 	struct state_scope	*sc;
 	struct state_ent	*e;
@@ -112,6 +115,8 @@ state_journal_parse(struct state *st, char **f, size_t nf, char **cause)
 		return -1;
 	if (strcmp(f[0], "sync") == 0)
 		return 0;	/* only its place matters */
+	if (strcmp(f[0], "corr") == 0)
+		return state_carry_parse(st, f, 1, cause);
 	if (strcmp(f[0], "seen") == 0) {
 		if (state_number(f[1], &n[0]) == -1)
 			goto badnum;
@@ -347,6 +352,7 @@ state_journal_put(struct state *st, struct state_scope *sc,
 		state_put(st->jf, tab + 1);
 		fputc('\n', st->jf);
 	}
+	state_carry_journal(st);
 	if (e != NULL && sc->kind == STATE_FILE) {
 		fputs("file", st->jf);
 		state_put(st->jf, sc->a);
@@ -377,6 +383,7 @@ out:
 	for (i = 0; i < st->npend; i++)
 		free(st->pend[i].key);
 	st->npend = 0;
+	state_carry_set_clear(&st->cpend);
 }
 
 /* Make the output, then the journal, durable up to here. */
