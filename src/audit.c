@@ -607,10 +607,10 @@ audit_run(struct audit *a, const char *const *paths, size_t npaths,
 	struct worker_opts	wopts;
 	size_t			i;
 
-	if (a->opts.carry && a->opts.corr != NULL) {
+	if (a->opts.carry)
 		audit_carry_in(a);
+	if (a->opts.carry && a->opts.corr != NULL)
 		correlate_set_tap(a->opts.corr, audit_carry_tap, a);
-	}
 	/* --verify hashes on the thread that scans: it keeps to one. */
 	if (a->opts.jobs > 1 && a->opts.verify == NULL) {
 		memset(&wopts, 0, sizeof wopts);

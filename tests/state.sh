@@ -116,6 +116,18 @@ st=0
 crun "$T/c1" >"$T/c3.json" 2>"$T/c3.err" || st=$?
 check_status "carry: third run" 0 "$st"
 [ -s "$T/c3.json" ] && fail "carry: third run reported findings"
+# A run without those correlation rules says it leaves their matches out.
+n=$(grep -c '^corr ' "$T/cstate")
+st=0
+ctaudit -f json -r "$RULES/s3" --state "$T/cstate" --stale none "$T/c1" \
+    >/dev/null 2>"$T/c4.err" || st=$?
+check_status "carry: other rules" 0 "$st"
+grep -c '^corr ' "$T/cstate" >"$T/c4.n" || :
+echo 0 | check_file "carry: other rules, nothing handed on" - "$T/c4.n"
+grep 'correlation matches' "$T/c4.err" >"$T/c4.note" || :
+echo "ctaudit: note: $n correlation matches an earlier run handed on" \
+    "belong to correlation rules not loaded now; they are left out" |
+    check_file "carry: other rules, the note" - "$T/c4.note"
 # The second run again, from the first state without its 'corr' records.
 n=$(grep -vc '^corr \|^end \|^#\|^ctaudit-state ' "$T/cstate.1")
 grep -v '^corr \|^end ' "$T/cstate.1" >"$T/cstate"
