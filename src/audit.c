@@ -22,6 +22,7 @@
 #include "correlate.h"
 #include "eventtime.h"
 #include "gz.h"
+#include "hash.h"
 #include "log.h"
 #include "output.h"
 #include "record.h"
@@ -57,6 +58,8 @@ static void	audit_on_match(const struct rule *, struct record *, void *);
 static void	audit_on_corr(const struct rule *,
 		    const struct corr_finding *, void *);
 static void	audit_emit(struct audit *, const struct finding *);
+static int	audit_corr_duplicate(struct audit *, const struct rule *,
+		    const struct corr_finding *);
 static void	audit_kept(struct audit *, const struct rule *,
 		    struct record *);
 static void	audit_carry_in(struct audit *);
@@ -158,6 +161,8 @@ audit_on_corr(const struct rule *r, const struct corr_finding *cf, void *arg)
 	struct audit	*a = arg;
 	struct finding	 f;
 
+	if (a->opts.state != NULL && audit_corr_duplicate(a, r, cf))
+		return;
 	if (a->opts.summary != NULL)
 		summary_finding(a->opts.summary, r, NULL);
 	f.rule = r;
@@ -213,6 +218,32 @@ audit_duplicate(struct audit *a, const struct rule *r, struct record *rec)
 	    eventtime_parse(t->str, t->len, &ms) == -1)
 		ms = 0;
 	return state_seen(a->opts.state, rule_id(r), id->str, id->len, ms);
+}
+
+/*
+ * --state: 1 if this correlation reported this window in this or an
+ * earlier run.  A window is known by its group and first time, hashed
+ * (values may hold NULs): a file read again after its matches made a
+ * finding (one that failed half-way, one rewritten) makes that window
+ * again, and it must not alert twice.
+ */
+static int
+audit_corr_duplicate(struct audit *a, const struct rule *r,
+    const struct corr_finding *cf)
+{
+	uint64_t	h = HASH_INIT, len;
+	char		key[64];
+	size_t		i;
+
+	for (i = 0; i < cf->ngroupby; i++) {
+		len = cf->lens[i];
+		h = hash_bytes(h, &len, sizeof len);
+		h = hash_bytes(h, cf->values[i], cf->lens[i]);
+	}
+	snprintf(key, sizeof key, "window:%016" PRIx64 ":%" PRId64, h,
+	    cf->first);
+	return state_seen(a->opts.state, rule_id(r), key, strlen(key),
+	    cf->first);
 }
 
 /* Audit one stream and tell the state file whether it was read whole. */

@@ -149,6 +149,39 @@ sed "s|$T/||g" "$T/cbad.err" >"$T/cbad"
 echo "ctaudit: cstate:2: error: state file: 'corr': bad time" |
     check_file "carry: bad corr record" - "$T/cbad"
 
+# A file cut short stays to be read again (its retry) by every run, and
+# its good records with it: the correlation window they make (twelve
+# refusals to one principal) is reported once, by rule, group and first
+# time, as its event findings are by eventID.
+d=$T/torn/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/14
+mkdir -p "$d"
+{
+	printf '{"Records":['
+	for i in 10 11 12 13 14 15 16 17 18 19 20 21; do
+		[ "$i" = 10 ] || printf ','
+		printf '{"eventVersion":"1.08","eventTime":"2024-03-14T10:00:%sZ",' "$i"
+		printf '"eventID":"cut-%s","eventSource":"iam.amazonaws.com",' "$i"
+		printf '"eventName":"ListUsers","errorCode":"AccessDenied",'
+		printf '"sourceIPAddress":"203.0.113.50","awsRegion":"us-east-1",'
+		printf '"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/cut"}}'
+	done
+	printf ']}'
+} | gzip -c >"$T/torn.gz"
+# Without its trailer (CRC and length) every record decodes, then the
+# file is incomplete.
+head -c -8 "$T/torn.gz" >"$d/111122223333_CloudTrail_us-east-1_20240314T1005Z_cut.json.gz"
+for n in 1 2; do
+	st=0
+	ctaudit -f json -r "$RULES" --state "$T/tornstate" --stale none \
+	    "$T/torn" >"$T/torn$n.json" 2>"$T/torn$n.err" || st=$?
+	check_status "cut file, run $n" 2 "$st"
+done
+correlation_ids "$T/torn1.json" | cut -f1 >"$T/torn1.cids"
+echo 5a035eba-6f35-492e-86cb-1fa49688d969 | check_file "cut file: the burst" - "$T/torn1.cids"
+[ -s "$T/torn2.json" ] && fail "cut file: findings written again: $(head -c 300 "$T/torn2.json")"
+grep -q ' 13 duplicate findings not reported' "$T/torn2.err" ||
+    fail "cut file: $(grep duplicate "$T/torn2.err")"
+
 # A run killed mid-way (blocked on a FIFO after the tree) saves no state,
 # but its journal names each file it finished, with the findings written
 # from it: the next run reads none of them again and repeats nothing.
