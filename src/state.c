@@ -684,7 +684,6 @@ state_free(struct state *st)
 	for (i = 0; i < st->npend; i++)
 		free(st->pend[i].key);
 	free(st->pend);
-	state_carry_set_clear(&st->cpend);
 	if (st->lockfd != -1)
 		close(st->lockfd);	/* releases the lock */
 	free(st);

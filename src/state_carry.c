@@ -16,11 +16,12 @@
  * value reads "%2525" in the file.  Values may hold NULs, which no other
  * field of the state does.
  *
- * The journal has the same records: each stream's checkpoint is preceded
- * by the matches of its records, so that a run killed half-way still
- * hands on those of the files it finished.  They are folded in as they
- * come, before the stream's own line: if that line was lost the stream is
- * read again, and its matches, met twice, count once by ID.
+ * The journal has the same records, written as the matches are made, so
+ * that each stream's checkpoint comes after those of its records and a
+ * run killed half-way still hands on the matches of the files it
+ * finished.  They cover no output, so they need not wait for it; and if
+ * a stream's own line was lost the stream is read again, and its
+ * matches, met twice, count once by ID.
  */
 #include "config.h"
 
@@ -35,12 +36,16 @@
 #include "xmalloc.h"
 
 static void	 state_carry_free(struct state_carry *);
+static void	 state_carry_set_clear(struct state_carry_set *);
 static void	 state_carry_push(struct state_carry_set *, int64_t, int64_t,
 		    uint64_t, const char *, const char *, const char *const *,
 		    const size_t *, size_t);
-static int	 state_carry_line(FILE *, const struct state_carry *);
+
 static int	 state_carry_cmp(const void *, const void *);
-static char	*state_carry_encode(const struct state_carry *);
+static size_t	 state_carry_esc(FILE *, const char *, size_t, int);
+static size_t	 state_carry_fput(FILE *, int64_t, int64_t, uint64_t,
+		    const char *, const char *, const char *const *,
+		    const size_t *, size_t);
 static int	 state_carry_decode(struct state_carry *, const char *);
 
 static void
@@ -56,7 +61,7 @@ state_carry_free(struct state_carry *c)
 	free(c->lens);
 }
 
-void
+static void
 state_carry_set_clear(struct state_carry_set *set)
 {
 	size_t	i;
@@ -98,17 +103,29 @@ state_carry_add(struct state *st, int64_t t, int64_t t0, uint64_t id,
 }
 
 /*
- * A match of a record of the stream being read, for its checkpoint in
- * the journal (state_journal_put()); nothing without a journal.
+ * A match of a record of the stream being read, into the journal, ahead
+ * of the stream's checkpoint; nothing without a journal, nor past
+ * STATE_JOURNAL_CORR_MAX bytes of them (said once), which leave the
+ * journal's room to the checkpoints.
  */
 void
 state_carry_pend(struct state *st, int64_t t, uint64_t id, const char *corr,
     const char *named, const char *const *vals, const size_t *lens,
     size_t nvals)
 {
-	if (st->jf != NULL)
-		state_carry_push(&st->cpend, t, t, id, corr, named, vals, lens,
-		    nvals);
+	if (st->jf == NULL)
+		return;
+	if (st->jcorr > STATE_JOURNAL_CORR_MAX) {
+		if (!st->jcorr_full)
+			diag(DIAG_NOTE, st->jpath, 0, "correlation matches "
+			    "past " STATE_JOURNAL_CORR_MAX_STR " are not "
+			    "checkpointed: if this run is killed, the next "
+			    "may miss correlations over the files it read");
+		st->jcorr_full = 1;
+		return;
+	}
+	st->jcorr += state_carry_fput(st->jf, t, t, id, corr, named, vals,
+	    lens, nvals);
 }
 
 static void
@@ -140,36 +157,89 @@ state_carry_push(struct state_carry_set *set, int64_t t, int64_t t0,
 	}
 }
 
-/* The VALUES field, before the escaping every field gets. */
-static char *
-state_carry_encode(const struct state_carry *c)
+/*
+ * Write s escaped as a field (state_escape()) to f, or only count if f
+ * is NULL, and return the bytes.  A value (inner) first has NUL, ',' and
+ * '%' as %XX, whose '%' the field's escaping then writes as %25.
+ */
+static size_t
+state_carry_esc(FILE *f, const char *s, size_t len, int inner)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	unsigned char		 ch;
-	size_t			 i, k, size = 2;
-	char			*out, *p;
+	char			 esc[2];
+	size_t			 i, run, n = 0;
+	int			 inner_esc;
 
-	for (i = 0; i < c->nvals; i++)
-		size += 1 + 3 * c->lens[i];
-	p = out = xmalloc(size);
-	*p++ = 'v';
-	for (i = 0; i < c->nvals; i++) {
-		*p++ = ',';
-		for (k = 0; k < c->lens[i]; k++) {
-			ch = (unsigned char)c->vals[i][k];
-			if (ch == '\0' || ch == ',' || ch == '%') {
-				*p++ = '%';
-				*p++ = hex[ch >> 4];
-				*p++ = hex[ch & 0xf];
-			} else
-				*p++ = (char)ch;
-		}
+	/* A field that is "-" alone would read back empty. */
+	if (!inner && len == 1 && *s == '-') {
+		if (f != NULL)
+			fputs("%2D", f);
+		return 3;
 	}
-	*p = '\0';
-	return out;
+	for (i = 0, run = 0; i < len; i++) {
+		ch = (unsigned char)s[i];
+		if (ch > ' ' && ch != 0x7f && ch != '%' &&
+		    !(inner && ch == ',')) {
+			n++;
+			continue;
+		}
+		/* The bytes before that need no escape, in one write. */
+		if (f != NULL && i > run)
+			fwrite(s + run, 1, i - run, f);
+		run = i + 1;
+		/* %XX, or for a value's own escape %25XX. */
+		inner_esc = inner && (ch == '\0' || ch == ',' || ch == '%');
+		esc[0] = hex[ch >> 4];
+		esc[1] = hex[ch & 0xf];
+		if (f != NULL) {
+			fputs(inner_esc ? "%25" : "%", f);
+			fwrite(esc, 1, 2, f);
+		}
+		n += inner_esc ? 5 : 3;
+	}
+	if (f != NULL && len > run)
+		fwrite(s + run, 1, len - run, f);
+	return n;
 }
 
-/* Undo state_carry_encode() into c's values: 0, or -1. */
+/*
+ * One 'corr' line: its length at most, or 0 (nothing written) if it would
+ * be over STATE_LINE_MAX bytes, or its time is before 1970 (not a number
+ * the state reads back) or a rule id is empty (rules have ids).
+ */
+static size_t
+state_carry_fput(FILE *f, int64_t t, int64_t t0, uint64_t id,
+    const char *corr, const char *named, const char *const *vals,
+    const size_t *lens, size_t nvals)
+{
+	size_t	i, n;
+
+	if (t0 < 0 || t < t0 || *corr == '\0' || *named == '\0')
+		return 0;
+	/* "corr", three numbers of at most 20 bytes, spaces, 'v', '\n'. */
+	n = 4 + 3 * 20 + 6 + 1 + 1;
+	n += state_carry_esc(NULL, corr, strlen(corr), 0);
+	n += state_carry_esc(NULL, named, strlen(named), 0);
+	for (i = 0; i < nvals && n <= STATE_LINE_MAX; i++)
+		n += 1 + state_carry_esc(NULL, vals[i], lens[i], 1);
+	if (n > STATE_LINE_MAX)
+		return 0;
+	fprintf(f, "corr %lld %lld %llu ", (long long)t, (long long)t0,
+	    (unsigned long long)id);
+	state_carry_esc(f, corr, strlen(corr), 0);
+	putc(' ', f);
+	state_carry_esc(f, named, strlen(named), 0);
+	fputs(" v", f);
+	for (i = 0; i < nvals; i++) {
+		putc(',', f);
+		state_carry_esc(f, vals[i], lens[i], 1);
+	}
+	putc('\n', f);
+	return n;
+}
+
+/* Undo the inner escaping of VALUES into c's values: 0, or -1. */
 static int
 state_carry_decode(struct state_carry *c, const char *s)
 {
@@ -278,55 +348,14 @@ state_carry_cmp(const void *a, const void *b)
 }
 
 /*
- * One 'corr' line: 0, or -1 if it would be over STATE_LINE_MAX bytes or
- * its time is before 1970 (not a number the state reads back).
- */
-static int
-state_carry_line(FILE *f, const struct state_carry *c)
-{
-	char	*v, *e[3];
-	size_t	 k;
-	int	 rv = -1;
-
-	if (c->t0 < 0)
-		return -1;
-	v = state_carry_encode(c);
-	e[0] = state_escape(c->corr);
-	e[1] = state_escape(c->named);
-	e[2] = state_escape(v);
-	free(v);
-	/* "corr", three numbers of at most 20 bytes, spaces, newline. */
-	if (strlen(e[0]) + strlen(e[1]) + strlen(e[2]) + 4 + 3 * 20 + 7 <=
-	    STATE_LINE_MAX) {
-		fprintf(f, "corr %lld %lld %llu %s %s %s\n", (long long)c->t,
-		    (long long)c->t0, (unsigned long long)c->id, e[0], e[1],
-		    e[2]);
-		rv = 0;
-	}
-	for (k = 0; k < 3; k++)
-		free(e[k]);
-	return rv;
-}
-
-/* The matches of the stream being checkpointed, into the journal. */
-void
-state_carry_journal(struct state *st)
-{
-	size_t	i;
-
-	for (i = 0; st->jf != NULL && i < st->cpend.n; i++)
-		(void)state_carry_line(st->jf, &st->cpend.v[i]);
-	state_carry_set_clear(&st->cpend);
-}
-
-/*
  * Write the newest STATE_CARRY_MAX matches; a match that would make a
  * line too long is left out.  Either loss is a warning, naming the file.
  */
 void
 state_carry_write(struct state *st, FILE *f, uint64_t *nrec)
 {
-	size_t	i, from = 0, dropped = 0;
+	const struct state_carry	*c;
+	size_t				 i, from = 0, dropped = 0;
 
 	if (st->carry.n > 0)
 		qsort(st->carry.v, st->carry.n, sizeof *st->carry.v,
@@ -338,9 +367,11 @@ state_carry_write(struct state *st, FILE *f, uint64_t *nrec)
 		    "left out", st->carry.n, STATE_CARRY_MAX, from);
 	}
 	for (i = from; i < st->carry.n; i++) {
-		if (state_carry_line(f, &st->carry.v[i]) == 0)
+		c = &st->carry.v[i];
+		if (state_carry_fput(f, c->t, c->t0, c->id, c->corr, c->named,
+		    (const char *const *)c->vals, c->lens, c->nvals) > 0)
 			(*nrec)++;
-		else if (st->carry.v[i].t0 >= 0)
+		else
 			dropped++;
 	}
 	if (dropped > 0)

@@ -19,6 +19,9 @@
 #define STATE_BOOT_ID		"/proc/sys/kernel/random/boot_id"
 #define STATE_BOOT_MAX		64
 #define STATE_JOURNAL_MAX_STR	"64 MB"
+/* Of which correlation matches take at most this. */
+#define STATE_JOURNAL_CORR_MAX	(16 * 1024 * 1024)
+#define STATE_JOURNAL_CORR_MAX_STR "16 MB"
 #define STATE_FIELDS_MAX	7	/* corr has the most */
 
 enum state_kind {
@@ -89,7 +92,8 @@ struct state {
 	int			  out_sync;	/* out is a regular file */
 	struct state_pair	 *pend;		/* written, not journaled */
 	size_t			  npend, pendsize;
-	struct state_carry_set	  cpend;	/* and their matches */
+	size_t			  jcorr;	/* bytes of 'corr' lines */
+	int			  jcorr_full;	/* past STATE_JOURNAL_CORR_MAX */
 	int64_t			  jsync_ms;	/* monotonic, last sync */
 	int			  jdirty;	/* lines since then */
 };
@@ -125,8 +129,6 @@ void	 state_journal_put(struct state *, struct state_scope *,
 const char	*state_ent_key(const void *, size_t);
 int	 state_carry_parse(struct state *, char **, int, char **);
 void	 state_carry_write(struct state *, FILE *, uint64_t *);
-void	 state_carry_journal(struct state *);
-void	 state_carry_set_clear(struct state_carry_set *);
 const char	*state_pair_key(const void *, size_t);
 
 #endif

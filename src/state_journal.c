@@ -6,9 +6,10 @@
  * half-way (kill -9, the OOM killer, a reboot) does not leave the next
  * one to write again what it had written, each stream is checkpointed in
  * a journal, PATH.journal, once its findings are in the output (flushed):
- * a line per finding written (its dedup pair, as in the state), one per
- * correlation match of its records (as in the state; state_carry.c) and
- * one for the stream itself (what the state keeps of it), appended.
+ * a line per finding written (its dedup pair, as in the state) and one
+ * for the stream itself (what the state keeps of it), appended; the
+ * correlation matches of its records come before them, as they are made
+ * (as in the state; state_carry.c).
  *
  *	ctaudit-journal 1 BOOT_ID
  *	seen EVENTTIME_MS RULE_ID EVENT_ID
@@ -352,7 +353,6 @@ state_journal_put(struct state *st, struct state_scope *sc,
 		state_put(st->jf, tab + 1);
 		fputc('\n', st->jf);
 	}
-	state_carry_journal(st);
 	if (e != NULL && sc->kind == STATE_FILE) {
 		fputs("file", st->jf);
 		state_put(st->jf, sc->a);
@@ -383,7 +383,6 @@ out:
 	for (i = 0; i < st->npend; i++)
 		free(st->pend[i].key);
 	st->npend = 0;
-	state_carry_set_clear(&st->cpend);
 }
 
 /* Make the output, then the journal, durable up to here. */

@@ -188,6 +188,7 @@ carry_round_trip(const char *path, const struct state_opts *opts)
 		return 1;
 	state_carry_add(st, 20, 10, 42, "c id", "r", vals, lens, 3);
 	state_carry_add(st, 5, 5, 0, "c", "r", NULL, NULL, 0);
+	state_carry_add(st, 30, 30, 1, "-", "r", NULL, NULL, 0);
 	if (state_save(st, &cause) == -1) {
 		fprintf(stderr, "carry: save: %s\n", cause);
 		return 1;
@@ -198,7 +199,8 @@ carry_round_trip(const char *path, const struct state_opts *opts)
 		fprintf(stderr, "carry: %lu: %s\n", line, cause);
 		return 1;
 	}
-	if (state_carry_count(st) != 2)
+	if (state_carry_count(st) != 3 ||
+	    strcmp(state_carry_get(st, 2)->corr, "-") != 0)
 		failed = 1;
 	else {
 		c = state_carry_get(st, 0);
