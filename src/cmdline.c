@@ -660,6 +660,17 @@ cmdline_check(struct cmdline *cl)
 			return -1;
 		}
 	}
+	/* Tests fill the journal's share of correlation matches. */
+	if (cl->statepath != NULL &&
+	    (cap = getenv("CTAUDIT_JOURNAL_CORR_MAX")) != NULL) {
+		cl->journal_corr_max = (size_t)cmdline_number(cap, 1, INT_MAX,
+		    &errstr);
+		if (errstr != NULL) {
+			diag(DIAG_CONFIG, NULL, 0,
+			    "CTAUDIT_JOURNAL_CORR_MAX=%s: %s", cap, errstr);
+			return -1;
+		}
+	}
 	if (cl->format == NULL)
 		cl->format = isatty(cl->outpath == NULL ? STDOUT_FILENO : -1) ?
 		    "text" : "json";

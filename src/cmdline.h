@@ -62,6 +62,7 @@ struct cmdline {
 	struct source_shard	 shard;		/* --shard; count 0: none */
 	int			 sort;		/* --sort time */
 	size_t			 sort_cap;	/* bytes; 0: the default */
+	size_t			 journal_corr_max; /* bytes; 0: default */
 	int			 verify;	/* --verify */
 	const char		*public_keys, *signatures;
 	const char		*save_signatures;	/* --save-signatures */

@@ -174,6 +174,7 @@ main_state_open(struct main_ctx *ctx)
 	opts.wait = cl->state_wait;
 	opts.now_ms = cl->now;
 	opts.window_ms = (int64_t)cl->dedup_days * 24 * 60 * 60 * 1000;
+	opts.journal_corr_max = cl->journal_corr_max;
 	ctx->aopts.state = state_open(cl->statepath, &opts, &busy, &where,
 	    &line, &cause);
 	if (ctx->aopts.state != NULL)

@@ -609,6 +609,9 @@ state_open(const char *path, const struct state_opts *opts, int *busy,
 		st->opts.window_ms = STATE_SEEN_DAYS * 86400000LL;
 	if (st->opts.seen_max == 0 || st->opts.seen_max > STATE_SEEN_MAX)
 		st->opts.seen_max = STATE_SEEN_MAX;
+	if (st->opts.journal_corr_max == 0 ||
+	    st->opts.journal_corr_max > STATE_JOURNAL_CORR_MAX)
+		st->opts.journal_corr_max = STATE_JOURNAL_CORR_MAX;
 
 	lockpath = xprintf("%s.lock", path);
 	st->lockfd = state_open_file(lockpath, O_RDWR | O_CREAT, cause);

@@ -43,6 +43,7 @@ struct state_opts {
 	int64_t		 now_ms;	/* wall clock at the start */
 	int64_t		 window_ms;	/* dedup window; 0: the default */
 	size_t		 seen_max;	/* dedup cap; 0: the default */
+	size_t		 journal_corr_max; /* 0: STATE_JOURNAL_CORR_MAX */
 };
 
 struct state_stats {

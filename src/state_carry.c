@@ -104,9 +104,9 @@ state_carry_add(struct state *st, int64_t t, int64_t t0, uint64_t id,
 
 /*
  * A match of a record of the stream being read, into the journal, ahead
- * of the stream's checkpoint; nothing without a journal, nor past
- * STATE_JOURNAL_CORR_MAX bytes of them (said once), which leave the
- * journal's room to the checkpoints.
+ * of the stream's checkpoint; nothing without a journal, nor once they
+ * take journal_corr_max bytes (STATE_JOURNAL_CORR_MAX; said once), which
+ * leaves the journal's room to the checkpoints.
  */
 void
 state_carry_pend(struct state *st, int64_t t, uint64_t id, const char *corr,
@@ -115,12 +115,13 @@ state_carry_pend(struct state *st, int64_t t, uint64_t id, const char *corr,
 {
 	if (st->jf == NULL)
 		return;
-	if (st->jcorr > STATE_JOURNAL_CORR_MAX) {
+	if (st->jcorr >= st->opts.journal_corr_max) {
 		if (!st->jcorr_full)
 			diag(DIAG_NOTE, st->jpath, 0, "correlation matches "
-			    "past " STATE_JOURNAL_CORR_MAX_STR " are not "
-			    "checkpointed: if this run is killed, the next "
-			    "may miss correlations over the files it read");
+			    "past %zu bytes are not checkpointed: if this "
+			    "run is killed, the next may miss correlations "
+			    "over the files it read",
+			    st->opts.journal_corr_max);
 		st->jcorr_full = 1;
 		return;
 	}

@@ -21,7 +21,6 @@
 #define STATE_JOURNAL_MAX_STR	"64 MB"
 /* Of which correlation matches take at most this. */
 #define STATE_JOURNAL_CORR_MAX	(16 * 1024 * 1024)
-#define STATE_JOURNAL_CORR_MAX_STR "16 MB"
 #define STATE_FIELDS_MAX	7	/* corr has the most */
 
 enum state_kind {

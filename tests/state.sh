@@ -149,6 +149,44 @@ sed "s|$T/||g" "$T/cbad.err" >"$T/cbad"
 echo "ctaudit: cstate:2: error: state file: 'corr': bad time" |
     check_file "carry: bad corr record" - "$T/cbad"
 
+# The journal's share of correlation matches is capped (16 MB; a test
+# hook makes it 300 bytes): past it a note, and no more 'corr' lines,
+# while the files are still checkpointed.
+for cap in 300 none; do
+	rm -f "$T/jstate" "$T/jstate.journal" "$T/jfifo"
+	mkfifo "$T/jfifo"
+	if [ "$cap" = none ]; then
+		unset CTAUDIT_JOURNAL_CORR_MAX
+	else
+		CTAUDIT_JOURNAL_CORR_MAX=$cap
+		export CTAUDIT_JOURNAL_CORR_MAX
+	fi
+	$CTAUDIT_VALGRIND "$CTAUDIT" -f json -r "$RULES" --state "$T/jstate" \
+	    --stale none "$T/c2" "$T/jfifo" >/dev/null 2>"$T/j$cap.err" &
+	pid=$!
+	exec 8>"$T/jfifo"	# returns once the run has walked the tree
+	kill -9 $pid
+	exec 8>&-
+	wait $pid 2>/dev/null || true
+	grep -c '^corr ' "$T/jstate.journal" >"$T/j$cap.n" || :
+	grep -c '^file ' "$T/jstate.journal" >"$T/j$cap.files" || :
+	grep '^corr ' "$T/jstate.journal" |
+	    awk -v cap="$cap" 'cap != "none" && sum >= cap { print "over" }
+		{ sum += length($0) + 1 }' >"$T/j$cap.over"
+done
+unset CTAUDIT_JOURNAL_CORR_MAX
+check_file "journal cap: files still checkpointed" "$T/jnone.files" \
+    "$T/j300.files"
+check_file "journal cap: no line past the cap" /dev/null "$T/j300.over"
+[ "$(cat "$T/j300.n")" -ge 1 ] &&
+    [ "$(cat "$T/j300.n")" -lt "$(cat "$T/jnone.n")" ] ||
+    fail "journal cap: $(cat "$T/j300.n") corr lines, $(cat "$T/jnone.n") without"
+sed "s|$T/||g" "$T/j300.err" | grep 'correlation matches' >"$T/j300.note" || :
+echo "ctaudit: jstate.journal: note: correlation matches past 300 bytes" \
+    "are not checkpointed: if this run is killed, the next may miss" \
+    "correlations over the files it read" |
+    check_file "journal cap: the note" - "$T/j300.note"
+
 # A file cut short stays to be read again (its retry) by every run, and
 # its good records with it: the correlation window they make (twelve
 # refusals to one principal) is reported once, by rule, group and first
