@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "audit.h"
 #include "correlate.h"
@@ -231,15 +230,12 @@ static int
 audit_corr_duplicate(struct audit *a, const struct rule *r,
     const struct corr_finding *cf)
 {
-	uint64_t	h = HASH_INIT, len;
+	uint64_t	h = HASH_INIT;
 	char		key[64];
 	size_t		i;
 
-	for (i = 0; i < cf->ngroupby; i++) {
-		len = cf->lens[i];
-		h = hash_bytes(h, &len, sizeof len);
-		h = hash_bytes(h, cf->values[i], cf->lens[i]);
-	}
+	for (i = 0; i < cf->ngroupby; i++)
+		h = correlate_hash(h, cf->values[i], cf->lens[i]);
 	snprintf(key, sizeof key, "window:%016" PRIx64 ":%" PRId64, h,
 	    cf->first);
 	return state_seen(a->opts.state, rule_id(r), key, strlen(key),
@@ -602,20 +598,23 @@ static void
 audit_carry_tap(size_t corr, uint32_t slot, int64_t t, uint64_t id,
     const struct correlate_val *v, size_t n, void *arg)
 {
-	audit_carry_put(arg, 0, corr, slot, t, t, id, v, n);
+	struct audit	*a = arg;
+
+	/* Every match comes here: no copies when nothing is journaled. */
+	if (state_carry_journaling(a->opts.state))
+		audit_carry_put(a, 0, corr, slot, t, t, id, v, n);
 }
 
 /*
  * The input is not in time order: windows are closed at the end.  With
  * --state, the matches a window still open could take are handed on,
  * from the newest eventTime this run or an earlier one saw (but no later
- * than a day ahead of the clock: one skewed event must not make every
- * match look old).
+ * than a day ahead of the clock: state_clamp_time()).
  */
 void
 audit_finish(struct audit *a)
 {
-	int64_t	newest, cap;
+	int64_t	newest;
 
 	correlate_finish(a->opts.corr, audit_on_corr, a);
 	if (!a->opts.carry || a->opts.corr == NULL)
@@ -623,11 +622,9 @@ audit_finish(struct audit *a)
 	newest = state_latest(a->opts.state);
 	if (a->stats.latest > newest)
 		newest = a->stats.latest;
-	cap = (int64_t)time(NULL) * 1000 + 86400000LL;
-	if (newest > cap)
-		newest = cap;
-	a->stats.carried_out = correlate_carry(a->opts.corr, newest,
-	    CORRELATE_CARRY_SLACK, audit_carry_out, a);
+	a->stats.carried_out = correlate_carry(a->opts.corr,
+	    state_clamp_time(a->opts.state, newest), CORRELATE_CARRY_SLACK,
+	    audit_carry_out, a);
 }
 
 /* Audit every path in order, then close the correlation windows. */

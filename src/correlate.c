@@ -145,7 +145,6 @@ static const char *correlate_field(const struct correlate_corr *,
 		    uint32_t, const char *);
 static int	 correlate_get(const struct correlate_src *, const char *,
 		    const char **, size_t *);
-static uint64_t	 correlate_hash(uint64_t, const char *, size_t);
 static int	 correlate_bytes(struct correlate *, size_t);
 static void	 correlate_fields_make(struct correlate *);
 static int	 correlate_intern(struct correlate *, struct correlate_corr *,
@@ -220,7 +219,7 @@ correlate_get(const struct correlate_src *src, const char *field,
 }
 
 /* FNV-1a, continued from h, over the length and then the bytes. */
-static uint64_t
+uint64_t
 correlate_hash(uint64_t h, const char *s, size_t len)
 {
 	unsigned char	lb[sizeof len];

@@ -48,6 +48,8 @@ typedef void	 correlate_emit_cb(size_t corr, uint32_t slot, int64_t t,
 		    uint64_t id, const struct correlate_val *, size_t, void *);
 /* An eventID as matches keep it: at most INT64_MAX, never 0. */
 uint64_t	 correlate_id(const char *, size_t);
+/* FNV-1a continued from h (HASH_INIT) over a value's length and bytes. */
+uint64_t	 correlate_hash(uint64_t, const char *, size_t);
 
 /*
  * The engine for the correlation rules of a rule set, or NULL if it has

@@ -226,8 +226,15 @@ state_scope_free(struct state_scope *sc)
 	free(sc);
 }
 
+/* Whether a byte of a field is written %XX: up to space, DEL and '%'. */
+int
+state_needs_escape(unsigned char ch)
+{
+	return ch <= ' ' || ch == 0x7f || ch == '%';
+}
+
 /*
- * Escape a field: bytes up to space, DEL and '%' as %XX; the empty
+ * Escape a field: the bytes state_needs_escape() says as %XX; the empty
  * string is "-", and "-" itself "%2D".
  */
 char *
@@ -242,7 +249,7 @@ state_escape(const char *s)
 		return xstrdup("%2D");
 	p = out = xreallocarray(NULL, strlen(s) + 1, 3);
 	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s <= ' ' || *s == 0x7f || *s == '%') {
+		if (state_needs_escape((unsigned char)*s)) {
 			*p++ = '%';
 			*p++ = hex[(unsigned char)*s >> 4];
 			*p++ = hex[(unsigned char)*s & 0xf];

@@ -133,6 +133,9 @@ void		 state_carry_add(struct state *, int64_t, int64_t, uint64_t,
 void		 state_carry_pend(struct state *, int64_t, uint64_t,
 		    const char *, const char *, const char *const *,
 		    const size_t *, size_t);
+int		 state_carry_journaling(const struct state *);
+/* A newest eventTime, no later than a day past the clock. */
+int64_t		 state_clamp_time(const struct state *, int64_t);
 
 /* Escaping of one field, exposed for the unit test. */
 char		*state_escape(const char *);

@@ -36,10 +36,8 @@
 #include "xmalloc.h"
 
 static void	 state_carry_free(struct state_carry *);
-static void	 state_carry_set_clear(struct state_carry_set *);
-static void	 state_carry_push(struct state_carry_set *, int64_t, int64_t,
-		    uint64_t, const char *, const char *, const char *const *,
-		    const size_t *, size_t);
+static struct state_carry *state_carry_new(struct state *, int64_t, int64_t,
+		    uint64_t, const char *, const char *);
 
 static int	 state_carry_cmp(const void *, const void *);
 static size_t	 state_carry_esc(FILE *, const char *, size_t, int);
@@ -61,35 +59,51 @@ state_carry_free(struct state_carry *c)
 	free(c->lens);
 }
 
-static void
-state_carry_set_clear(struct state_carry_set *set)
-{
-	size_t	i;
-
-	for (i = 0; i < set->n; i++)
-		state_carry_free(&set->v[i]);
-	free(set->v);
-	set->v = NULL;
-	set->n = set->size = 0;
-}
-
 /* Forget every match carried (this run hands on its own). */
 void
 state_carry_clear(struct state *st)
 {
-	state_carry_set_clear(&st->carry);
+	size_t	i;
+
+	for (i = 0; i < st->ncarry; i++)
+		state_carry_free(&st->carry[i]);
+	free(st->carry);
+	st->carry = NULL;
+	st->ncarry = st->carrysize = 0;
 }
 
 size_t
 state_carry_count(const struct state *st)
 {
-	return st->carry.n;
+	return st->ncarry;
 }
 
 const struct state_carry *
 state_carry_get(const struct state *st, size_t i)
 {
-	return &st->carry.v[i];
+	return &st->carry[i];
+}
+
+/* A new match at the end, without values yet. */
+static struct state_carry *
+state_carry_new(struct state *st, int64_t t, int64_t t0, uint64_t id,
+    const char *corr, const char *named)
+{
+	struct state_carry	*c;
+
+	if (st->ncarry == st->carrysize) {
+		st->carrysize = st->carrysize == 0 ? 64 : st->carrysize * 2;
+		st->carry = xreallocarray(st->carry, st->carrysize,
+		    sizeof *st->carry);
+	}
+	c = &st->carry[st->ncarry++];
+	memset(c, 0, sizeof *c);
+	c->t = t;
+	c->t0 = t0;
+	c->id = id;
+	c->corr = xstrdup(corr);
+	c->named = xstrdup(named);
+	return c;
 }
 
 /* Keep a copy of one match for the next run. */
@@ -98,8 +112,26 @@ state_carry_add(struct state *st, int64_t t, int64_t t0, uint64_t id,
     const char *corr, const char *named, const char *const *vals,
     const size_t *lens, size_t nvals)
 {
-	state_carry_push(&st->carry, t, t0, id, corr, named, vals, lens,
-	    nvals);
+	struct state_carry	*c;
+	size_t			 i;
+
+	c = state_carry_new(st, t, t0, id, corr, named);
+	c->nvals = nvals;
+	c->vals = xcalloc(nvals > 0 ? nvals : 1, sizeof *c->vals);
+	c->lens = xcalloc(nvals > 0 ? nvals : 1, sizeof *c->lens);
+	for (i = 0; i < nvals; i++) {
+		c->vals[i] = xmalloc(lens[i] + 1);
+		memcpy(c->vals[i], vals[i], lens[i]);
+		c->vals[i][lens[i]] = '\0';
+		c->lens[i] = lens[i];
+	}
+}
+
+/* Whether state_carry_pend() would write: a journal with room for it. */
+int
+state_carry_journaling(const struct state *st)
+{
+	return st->jf != NULL && !st->jcorr_full;
 }
 
 /*
@@ -129,35 +161,6 @@ state_carry_pend(struct state *st, int64_t t, uint64_t id, const char *corr,
 	    lens, nvals);
 }
 
-static void
-state_carry_push(struct state_carry_set *set, int64_t t, int64_t t0,
-    uint64_t id, const char *corr, const char *named,
-    const char *const *vals, const size_t *lens, size_t nvals)
-{
-	struct state_carry	*c;
-	size_t			 i;
-
-	if (set->n == set->size) {
-		set->size = set->size == 0 ? 64 : set->size * 2;
-		set->v = xreallocarray(set->v, set->size, sizeof *set->v);
-	}
-	c = &set->v[set->n++];
-	c->t = t;
-	c->t0 = t0;
-	c->id = id;
-	c->corr = xstrdup(corr);
-	c->named = xstrdup(named);
-	c->nvals = nvals;
-	c->vals = xcalloc(nvals > 0 ? nvals : 1, sizeof *c->vals);
-	c->lens = xcalloc(nvals > 0 ? nvals : 1, sizeof *c->lens);
-	for (i = 0; i < nvals; i++) {
-		c->vals[i] = xmalloc(lens[i] + 1);
-		memcpy(c->vals[i], vals[i], lens[i]);
-		c->vals[i][lens[i]] = '\0';
-		c->lens[i] = lens[i];
-	}
-}
-
 /*
  * Write s escaped as a field (state_escape()) to f, or only count if f
  * is NULL, and return the bytes.  A value (inner) first has NUL, ',' and
@@ -180,8 +183,7 @@ state_carry_esc(FILE *f, const char *s, size_t len, int inner)
 	}
 	for (i = 0, run = 0; i < len; i++) {
 		ch = (unsigned char)s[i];
-		if (ch > ' ' && ch != 0x7f && ch != '%' &&
-		    !(inner && ch == ',')) {
+		if (!state_needs_escape(ch) && !(inner && ch == ',')) {
 			n++;
 			continue;
 		}
@@ -289,7 +291,7 @@ state_carry_decode(struct state_carry *c, const char *s)
 int
 state_carry_parse(struct state *st, char **f, int journal, char **cause)
 {
-	struct state_carry	 c;
+	struct state_carry	*c;
 	int64_t			 t, t0, id;
 
 	if (state_number(f[1], &t) == -1 || state_number(f[2], &t0) == -1 ||
@@ -305,20 +307,18 @@ state_carry_parse(struct state *st, char **f, int journal, char **cause)
 		*cause = xstrdup("'corr': empty rule id");
 		return -1;
 	}
-	if (!journal && st->carry.n == STATE_CARRY_MAX) {
+	if (!journal && st->ncarry == STATE_CARRY_MAX) {
 		*cause = xprintf("more than %d 'corr' records",
 		    STATE_CARRY_MAX);
 		return -1;
 	}
-	memset(&c, 0, sizeof c);
-	if (state_carry_decode(&c, f[6]) == -1) {
-		state_carry_free(&c);
+	c = state_carry_new(st, t, t0, (uint64_t)id, f[4], f[5]);
+	if (state_carry_decode(c, f[6]) == -1) {
+		state_carry_free(c);
+		st->ncarry--;
 		*cause = xstrdup("'corr': bad values");
 		return -1;
 	}
-	state_carry_push(&st->carry, t, t0, (uint64_t)id, f[4], f[5],
-	    (const char *const *)c.vals, c.lens, c.nvals);
-	state_carry_free(&c);
 	return 0;
 }
 
@@ -358,17 +358,17 @@ state_carry_write(struct state *st, FILE *f, uint64_t *nrec)
 	const struct state_carry	*c;
 	size_t				 i, from = 0, dropped = 0;
 
-	if (st->carry.n > 0)
-		qsort(st->carry.v, st->carry.n, sizeof *st->carry.v,
+	if (st->ncarry > 0)
+		qsort(st->carry, st->ncarry, sizeof *st->carry,
 		    state_carry_cmp);
-	if (st->carry.n > STATE_CARRY_MAX) {
-		from = st->carry.n - STATE_CARRY_MAX;
+	if (st->ncarry > STATE_CARRY_MAX) {
+		from = st->ncarry - STATE_CARRY_MAX;
 		diag(DIAG_WARN, st->path, 0, "%zu correlation matches to "
 		    "carry to the next run, more than %d: the oldest %zu are "
-		    "left out", st->carry.n, STATE_CARRY_MAX, from);
+		    "left out", st->ncarry, STATE_CARRY_MAX, from);
 	}
-	for (i = from; i < st->carry.n; i++) {
-		c = &st->carry.v[i];
+	for (i = from; i < st->ncarry; i++) {
+		c = &st->carry[i];
 		if (state_carry_fput(f, c->t, c->t0, c->id, c->corr, c->named,
 		    (const char *const *)c->vals, c->lens, c->nvals) > 0)
 			(*nrec)++;

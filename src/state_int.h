@@ -57,12 +57,6 @@ struct state_scope {
 	struct hash	  tab;
 };
 
-/* Correlation matches (state_carry.c). */
-struct state_carry_set {
-	struct state_carry	*v;
-	size_t			 n, size;
-};
-
 struct state_pair {
 	char		*key;		/* "RULE\tEVENT" */
 	int64_t		 t;		/* eventTime, ms */
@@ -82,7 +76,8 @@ struct state {
 	struct hash		  pairtab;
 	int64_t			  newest;	/* latest eventTime seen */
 	int64_t			  latest;	/* of any event, for --stale */
-	struct state_carry_set	  carry;	/* correlation matches */
+	struct state_carry	 *carry;	/* correlation matches */
+	size_t			  ncarry, carrysize;
 	struct state_stats	  stats;
 
 	char			 *jpath;	/* PATH.journal */
@@ -115,6 +110,7 @@ struct state_scope *state_scope_find(struct state *, enum state_kind,
 		    const char *, const char *);
 int	 state_number(const char *, int64_t *);
 int	 state_hexval(int);
+int	 state_needs_escape(unsigned char);
 int	 state_fields(const struct state_rec *, size_t, char **,
 		    size_t, char **);
 int	 state_open_file(const char *, int, char **);

@@ -40,6 +40,18 @@ state_pair_cmp(const void *a, const void *b)
 	return x->t < y->t ? 1 : x->t > y->t ? -1 : strcmp(x->key, y->key);
 }
 
+/*
+ * An eventTime no later than a day past the clock at the start: the
+ * windows the state keeps end at the newest event, and one event from a
+ * skewed clock must not make every other look old.
+ */
+int64_t
+state_clamp_time(const struct state *st, int64_t ms)
+{
+	return ms > st->opts.now_ms + 86400000LL ?
+	    st->opts.now_ms + 86400000LL : ms;
+}
+
 /* Keep the newest max pairs within the window. */
 void
 state_prune(struct state *st, size_t max)
@@ -52,10 +64,7 @@ state_prune(struct state *st, size_t max)
 	 * archive audited today keeps its pairs, but not past tomorrow, so
 	 * that one event from a skewed clock cannot push every pair out.
 	 */
-	floor = st->newest;
-	if (floor > st->opts.now_ms + 86400000LL)
-		floor = st->opts.now_ms + 86400000LL;
-	floor -= st->opts.window_ms;
+	floor = state_clamp_time(st, st->newest) - st->opts.window_ms;
 	if (st->npairs > 0)
 		qsort(st->pairs, st->npairs, sizeof *st->pairs,
 		    state_pair_cmp);
