@@ -166,6 +166,9 @@ sed '2d' "${P}1" >short
 bad short "${P}0" short "${P}2"
 sed '3s/.*/{"c":999,"s":0,"t":1,"v":[]}/' "${P}1" >badline
 bad badline "${P}0" badline "${P}2"
+sed '3s/"i":[0-9]*/"i":0/' "${P}1" >badid
+grep -q '"i":0,' badid || fail "badid: no event id on line 3"
+bad badid "${P}0" badid "${P}2"
 sed '3s/.*/not json/' "${P}1" >notjson
 bad notjson "${P}0" notjson "${P}2"
 bad notpartial "${P}0" tree/signin_000.json "${P}2"
