@@ -27,9 +27,11 @@ if [ "$st" -ne 0 ]; then
 fi
 
 # 2. The check can fail: a misspelled name, a name CloudTrail logs under
-# another one, a name paired only through another selection, and a
-# source no model answers to, each named with its file; wildcards and
-# modifiers are counted, not checked.
+# another one, a name paired only through another selection, a source no
+# model answers to and misspelled request fields (plain, under a
+# versioned Lambda name and under EC2's OPERATIONRequest wrapper), each
+# named with its file; wildcards and modifiers are counted, not checked,
+# and so are the XML bodies S3 logs.
 mkdir "$T/bad"
 cat >"$T/bad/bad.yml" <<'RULE'
 title: Misspelled names
@@ -56,29 +58,59 @@ detection:
     skipped:
         eventName|startswith: Get
         eventSource: 'ec2.*'
+    field:
+        eventSource: iam.amazonaws.com
+        eventName: CreateAccessKey
+        requestParameters.userNmae: bob
+    versioned:
+        eventSource: lambda.amazonaws.com
+        eventName|startswith: CreateFunction
+        requestParameters.role|contains: admin
+        requestParameters.rolle|contains: admin
+    wrapped:
+        eventSource: ec2.amazonaws.com
+        eventName: ModifyInstanceMetadataOptions
+        requestParameters.ModifyInstanceMetadataOptionsRequest.HttpTokens: optional
+        requestParameters.ModifyInstanceMetadataOptionsRequest.HttpToken: optional
+    body:
+        eventSource: s3.amazonaws.com
+        eventName: PutBucketPolicy
+        requestParameters.bucketPolicy|contains: '*'
     condition: 1 of them
 RULE
 st=0
 (cd "$T" && $CHECK bad) >"$T/out" 2>"$T/err" || st=$?
 check_status "misspelled names" 1 "$st"
 cat >"$T/want" <<EOF2
-checked 5 pairs in 1 rule files, skipped 2 values
+checked 8 pairs in 1 rule files, skipped 3 values
+checked 5 fields, 1 with no model to check against
+bad/bad.yml: eventSource ec2.amazonaws.com|iam.amazonaws.com|lambda.amazonaws.com|nosuch.amazonaws.com|s3.amazonaws.com: eventName PutBucketPolcy: not an operation of any service the rule names
 bad/bad.yml: eventSource iam.amazonaws.com: eventName CreateAccesKey: not an operation of botocore model iam, nor in cloudtrail-names.tsv
-bad/bad.yml: eventSource iam.amazonaws.com|nosuch.amazonaws.com|s3.amazonaws.com: eventName PutBucketPolcy: not an operation of any service the rule names
 bad/bad.yml: eventSource nosuch.amazonaws.com: eventName DoThing: no botocore model answers to nosuch, nor in cloudtrail-names.tsv
 bad/bad.yml: eventSource s3.amazonaws.com: eventName DeletePublicAccessBlock: CloudTrail logs this operation as DeleteBucketPublicAccessBlock (cloudtrail-names.tsv)
+bad/bad.yml: requestParameters.ModifyInstanceMetadataOptionsRequest.HttpToken: not in the request of ec2 ModifyInstanceMetadataOptions (ec2), nor in cloudtrail-names.tsv
+bad/bad.yml: requestParameters.rolle: not in the request of lambda CreateFunction (lambda), lambda CreateFunctionUrlConfig (lambda), nor in cloudtrail-names.tsv
+bad/bad.yml: requestParameters.userNmae: not in the request of iam CreateAccessKey (iam), nor in cloudtrail-names.tsv
 EOF2
 cat "$T/out" "$T/err" >"$T/got"
 check_file "misspelled names" "$T/want" "$T/got"
 
-# 3. A bad table line is an error, not a pass.
-printf 'name\ts3.amazonaws.com\tFoo\thttps://example.com/\n' >"$T/table"
-st=0
-python3 "$TOP_SRCDIR/tests/tools/check_names.py" "$BOTOCORE_DATA" \
-    "$T/table" "$T/bad" >/dev/null 2>"$T/err" || st=$?
-check_status "uncited table line" 2 "$st"
-grep -q 'the URL is not AWS documentation' "$T/err" ||
-    fail "uncited table line: $(cat "$T/err")"
+# 3. A bad table line is an error, not a pass: bad_line WHAT LINE MESSAGE.
+bad_line() {
+	printf '%s\n' "$2" >"$T/table"
+	st=0
+	python3 "$TOP_SRCDIR/tests/tools/check_names.py" "$BOTOCORE_DATA" \
+	    "$T/table" "$T/bad" >/dev/null 2>"$T/err" || st=$?
+	check_status "$1" 2 "$st"
+	grep -q "$3" "$T/err" || fail "$1: $(cat "$T/err")"
+}
+tab=$(printf '\t')
+bad_line "uncited table line" \
+    "name${tab}s3.amazonaws.com${tab}Foo${tab}https://example.com/" \
+    'the URL is not AWS documentation'
+bad_line "field line without operation" \
+    "field${tab}iam.amazonaws.com${tab}userName${tab}https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html" \
+    'want EVENTNAME:PATH'
 
 # 4. Every rule, correlation rules included, has one of the five levels.
 for f in $(cd "$TOP_SRCDIR" && find rules -name '*.yml' | sort); do

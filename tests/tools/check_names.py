@@ -3,18 +3,27 @@
 # given directories can match is a name CloudTrail logs: an operation of
 # the service's botocore model, or a line of the cited table of names that
 # CloudTrail logs differently from the API (tests/cloudtrail-names.tsv).
+# Then check that every requestParameters field a rule tests is a member
+# of the request of one of the operations its selection can match (or a
+# field line of the table): a misspelled field never matches, and the
+# rule's own test records, written with the same spelling, cannot tell.
+# Services whose CloudTrail records carry the XML body as sent (rest-xml:
+# S3, CloudFront, Route 53) are counted, not checked.
 #
 # usage: check_names.py BOTOCORE_DATA TABLE RULEDIR...
 #
-# Prints "checked N pairs in M rule files, skipped K values" on stdout and
-# one line per wrong name on stderr:
+# Prints "checked N pairs in M rule files, skipped K values" and
+# "checked F fields, U with no model to check against" on stdout and one
+# line per wrong name or field on stderr:
 #	FILE: eventSource S: eventName N: not an operation of MODEL ...
-# Exit 0 when every name is known, 1 when one is not, 2 on a usage or
-# input error.
+#	FILE: requestParameters.P: not in the request of S N (MODEL) ...
+# Exit 0 when every name and field is known, 1 when one is not, 2 on a
+# usage or input error.
 
 import glob
 import json
 import os
+import re
 import sys
 
 import yaml
@@ -22,6 +31,10 @@ import yaml
 # Sigma's wildcards: a value with one of these is a pattern, not a name.
 WILDCARDS = ("*", "?")
 FIELDS = ("eventSource", "eventName")
+REQUEST = "requestParameters."
+# CloudTrail's versioned names of some operations: CreateFunction20150331,
+# UpdateFunctionConfiguration20150331v2.
+VERSIONED = re.compile(r"^(.*?)20[0-9]{6}(v[0-9]+)?$")
 
 
 def die(msg):
@@ -31,31 +44,35 @@ def die(msg):
 
 def load_models(data):
 	"""Map each endpointPrefix and signingName to the set of model
-	directories that answer to it, and each model to its operations."""
+	directories that answer to it, and each model directory to its
+	model."""
 	hosts = {}
-	ops = {}
+	models = {}
 	for path in sorted(glob.glob(os.path.join(data, "*", "*",
 	    "service-2.json"))):
 		svc = path.split(os.sep)[-3]
 		with open(path, encoding="utf-8") as f:
 			model = json.load(f)
 		# Several API versions: the newest (last in order) wins.
-		ops[svc] = set(model.get("operations", {}))
+		models[svc] = model
 		meta = model.get("metadata", {})
 		for k in ("endpointPrefix", "signingName"):
 			if meta.get(k):
 				hosts.setdefault(meta[k], set()).add(svc)
-	return hosts, ops
+	return hosts, models
 
 
 def load_table(path, hosts, ops):
 	"""Read the cited table: 'model SOURCE SERVICE URL' adds a botocore
 	model to an eventSource, 'name SOURCE EVENTNAME URL' adds one name
-	that CloudTrail logs but the models do not have, and 'rename SOURCE
+	that CloudTrail logs but the models do not have, 'rename SOURCE
 	API=EVENTNAME URL' says that CloudTrail logs the operation API under
-	another name (so API itself is wrong in a rule)."""
+	another name (so API itself is wrong in a rule), and 'field SOURCE
+	EVENTNAME:PATH URL' adds a request field (and what lies under it)
+	that CloudTrail logs but the model does not have."""
 	extra = {}
 	renamed = {}
+	fields = set()
 	with open(path, encoding="utf-8") as f:
 		for n, line in enumerate(f, 1):
 			line = line.rstrip("\n")
@@ -63,9 +80,10 @@ def load_table(path, hosts, ops):
 				continue
 			w = line.split()
 			where = "%s:%d" % (path, n)
-			if len(w) != 4 or w[0] not in ("model", "name", "rename"):
-				die("%s: want 'model|name|rename SOURCE WORD URL'" %
-				    where)
+			if len(w) != 4 or w[0] not in ("model", "name", "rename",
+			    "field"):
+				die("%s: want 'model|name|rename|field SOURCE WORD "
+				    "URL'" % where)
 			if not w[3].startswith("https://docs.aws.amazon.com/"):
 				die("%s: the URL is not AWS documentation" % where)
 			if not w[1].endswith(".amazonaws.com"):
@@ -81,14 +99,77 @@ def load_table(path, hosts, ops):
 					die("%s: want API=EVENTNAME" % where)
 				renamed.setdefault((w[1], api), []).append(ct)
 				extra.setdefault(w[1], set()).add(ct)
+			elif w[0] == "field":
+				name, colon, field = w[2].partition(":")
+				if not colon or not name or not field:
+					die("%s: want EVENTNAME:PATH" % where)
+				fields.add((w[1], name, field))
 			else:
 				extra.setdefault(w[1], set()).add(w[2])
-	return extra, renamed
+	return extra, renamed, fields
+
+
+def name_prefixes(m):
+	"""The eventName|startswith values of one selection map."""
+	out = []
+	for k, v in m.items():
+		field, _, mods = str(k).partition("|")
+		if field == "eventName" and mods == "startswith":
+			out += [x for x in (v if isinstance(v, list) else [v])
+			    if isinstance(x, str)]
+	return out
+
+
+def norm(name):
+	return name.replace("-", "").replace("_", "").lower()
+
+
+def resolve(model, shape, comps):
+	"""Whether the dotted path comps can lie under a value of shape, as
+	CloudTrail writes it: members by name, wire name (locationName,
+	queryName) or, for EC2's lists, NAMESet; lists by their elements,
+	with EC2's "items" wrapper; anything under a map or a document."""
+	if not comps:
+		return True
+	sh = model["shapes"][shape]
+	t = sh.get("type")
+	if t == "list":
+		member = sh["member"]["shape"]
+		if comps[0] == "items":
+			return resolve(model, member, comps[1:])
+		return resolve(model, member, comps)
+	if t == "map" or sh.get("document"):
+		return True
+	if t != "structure":
+		return False
+	want = norm(comps[0])
+	for name, mem in sh.get("members", {}).items():
+		names = set(norm(x) for x in (name, mem.get("locationName", ""),
+		    mem.get("queryName", "")) if x)
+		names |= set(x + "set" for x in names) | \
+		    set(x[:-1] + "set" for x in names if x.endswith("s"))
+		if want in names:
+			return resolve(model, mem["shape"], comps[1:])
+	return False
+
+
+def request_has(model, opname, comps):
+	"""Whether operation opname's request can hold the path; EC2's newer
+	operations are logged under an OPERATIONRequest wrapper."""
+	op = model["operations"][opname]
+	if "input" not in op:
+		return False
+	shape = op["input"]["shape"]
+	if resolve(model, shape, comps):
+		return True
+	return comps[0] in (opname + "Request", shape) and \
+	    resolve(model, shape, comps[1:])
 
 
 class Pairs:
 	def __init__(self):
 		self.pairs = []		# (file, source or None, name)
+		self.fields = []	# (file, field, sources, names, prefixes)
 		self.skipped = 0
 
 	def values(self, v):
@@ -123,6 +204,7 @@ class Pairs:
 			return		# a correlation rule: its base rules count
 		sources = set()
 		pending = []
+		prefixes = []
 		for key, sel in det.items():
 			if key == "condition":
 				continue
@@ -131,6 +213,24 @@ class Pairs:
 				if isinstance(m, dict):
 					pending.append(self.mapping(path, m,
 					    sources))
+					prefixes.append(name_prefixes(m))
+		# Each request field against the operations its own map
+		# names, or else every operation the rule names.
+		all_names = [n for _, names in pending for n in names]
+		all_prefixes = [x for p in prefixes for x in p]
+		for (src, names), pre, (key, sel) in zip(pending, prefixes,
+		    ((k, m) for k, v in det.items() if k != "condition"
+		    for m in (v if isinstance(v, list) else [v])
+		    if isinstance(m, dict))):
+			for k in sel:
+				field = str(k).partition("|")[0]
+				if not field.startswith(REQUEST):
+					continue
+				own = bool(names or pre)
+				self.fields.append((path, field,
+				    sorted(src or sources),
+				    names if own else all_names,
+				    pre if own else all_prefixes))
 		for src, names in pending:
 			# A name without a source in its own map is checked
 			# against the sources the rule names elsewhere.
@@ -143,10 +243,11 @@ class Pairs:
 def main():
 	if len(sys.argv) < 4:
 		die("usage: check_names.py BOTOCORE_DATA TABLE RULEDIR...")
-	hosts, ops = load_models(sys.argv[1])
+	hosts, models = load_models(sys.argv[1])
+	ops = {k: m.get("operations", {}) for k, m in models.items()}
 	if not ops:
 		die("%s: no service models" % sys.argv[1])
-	extra, renamed = load_table(sys.argv[2], hosts, ops)
+	extra, renamed, tfields = load_table(sys.argv[2], hosts, ops)
 	p = Pairs()
 	files = []
 	for d in sys.argv[3:]:
@@ -218,11 +319,63 @@ def main():
 		msgs.append("%s: eventSource %s: eventName %s: %s, nor in %s" %
 		    (path, s, n, why, os.path.basename(sys.argv[2])))
 		bad += 1
+	# Request fields.
+	api_names = {}
+	for (src, api), cts in renamed.items():
+		for ct in cts:
+			api_names.setdefault((src, ct), []).append(api)
+	checked = unchecked = 0
+	for path, field, srcs, names, prefixes in sorted(set(
+	    (a, b, tuple(c), tuple(d), tuple(e)) for a, b, c, d, e in p.fields)):
+		comps = field[len(REQUEST):].split(".")
+		cands = []	# (source, eventName, model directory, operation)
+		for src in srcs:
+			prefix = src[:-len(".amazonaws.com")] \
+			    if src.endswith(".amazonaws.com") else src
+			for svc in sorted(hosts.get(prefix, ())):
+				for opname in ops[svc]:
+					for n in names:
+						v = VERSIONED.match(n)
+						apis = api_names.get((src, n), []) + \
+						    [n, v.group(1) if v else n]
+						if opname in apis:
+							cands.append((src, n, svc,
+							    opname))
+					if any(opname.startswith(x) for x in prefixes):
+						cands.append((src, opname, svc, opname))
+		listed = [f for s2, n2, f in tfields if s2 in srcs and
+		    (n2 in names or any(n2.startswith(x) for x in prefixes))]
+		if any(field[len(REQUEST):] == f or
+		    field[len(REQUEST):].startswith(f + ".") for f in listed):
+			checked += 1
+			continue
+		# S3, CloudFront and Route 53 (rest-xml) log their XML bodies
+		# and headers as they came (LifecycleConfiguration.Rule,
+		# bucketPolicy, x-amz-...), not the models' member names: a
+		# field no other operation has may be theirs.
+		xml = [c for c in cands if models[c[2]].get("metadata",
+		    {}).get("protocol") == "rest-xml"]
+		cands = [c for c in cands if c not in xml]
+		if any(request_has(models[svc], op, comps)
+		    for _, _, svc, op in cands):
+			checked += 1
+			continue
+		if xml or not cands:
+			unchecked += 1
+			continue
+		checked += 1
+		where = ", ".join(sorted(set("%s %s (%s)" % (s2[:-len(
+		    ".amazonaws.com")], n2, svc) for s2, n2, svc, _ in cands)))
+		msgs.append("%s: %s: not in the request of %s, nor in %s" %
+		    (path, field, where, os.path.basename(sys.argv[2])))
+		bad += 1
 	# Sorted, so one file's messages stay together.
 	for m in sorted(msgs):
 		print(m, file=sys.stderr)
 	print("checked %d pairs in %d rule files, skipped %d values" %
 	    (len(tight) + len(loose) + len(bare), len(files), p.skipped))
+	print("checked %d fields, %d with no model to check against" %
+	    (checked, unchecked))
 	return 1 if bad else 0
 
 
