@@ -29,7 +29,8 @@ fi
 # 2. The check can fail: a misspelled name, a name CloudTrail logs under
 # another one, a name paired only through another selection, a source no
 # model answers to and misspelled request fields (plain, under a
-# versioned Lambda name and under EC2's OPERATIONRequest wrapper), each
+# versioned Lambda name and under EC2's OPERATIONRequest wrapper) and a
+# value its enumeration lacks (compared without case, as Sigma does), each
 # named with its file; wildcards and modifiers are counted, not checked,
 # and so are the XML bodies S3 logs.
 mkdir "$T/bad"
@@ -72,6 +73,12 @@ detection:
         eventName: ModifyInstanceMetadataOptions
         requestParameters.ModifyInstanceMetadataOptionsRequest.HttpTokens: optional
         requestParameters.ModifyInstanceMetadataOptionsRequest.HttpToken: optional
+    enum:
+        eventSource: iam.amazonaws.com
+        eventName: UpdateAccessKey
+        requestParameters.status:
+            - inactive
+            - Inactiv
     body:
         eventSource: s3.amazonaws.com
         eventName: PutBucketPolicy
@@ -82,14 +89,15 @@ st=0
 (cd "$T" && $CHECK bad) >"$T/out" 2>"$T/err" || st=$?
 check_status "misspelled names" 1 "$st"
 cat >"$T/want" <<EOF2
-checked 8 pairs in 1 rule files, skipped 3 values
-checked 5 fields, 1 with no model to check against
+checked 9 pairs in 1 rule files, skipped 3 values
+checked 6 fields, 1 with no model to check against
 bad/bad.yml: eventSource ec2.amazonaws.com|iam.amazonaws.com|lambda.amazonaws.com|nosuch.amazonaws.com|s3.amazonaws.com: eventName PutBucketPolcy: not an operation of any service the rule names
 bad/bad.yml: eventSource iam.amazonaws.com: eventName CreateAccesKey: not an operation of botocore model iam, nor in cloudtrail-names.tsv
 bad/bad.yml: eventSource nosuch.amazonaws.com: eventName DoThing: no botocore model answers to nosuch, nor in cloudtrail-names.tsv
 bad/bad.yml: eventSource s3.amazonaws.com: eventName DeletePublicAccessBlock: CloudTrail logs this operation as DeleteBucketPublicAccessBlock (cloudtrail-names.tsv)
 bad/bad.yml: requestParameters.ModifyInstanceMetadataOptionsRequest.HttpToken: not in the request of ec2 ModifyInstanceMetadataOptions (ec2), nor in cloudtrail-names.tsv
 bad/bad.yml: requestParameters.rolle: not in the request of lambda CreateFunction (lambda), lambda CreateFunctionUrlConfig (lambda), nor in cloudtrail-names.tsv
+bad/bad.yml: requestParameters.status: value Inactiv: not one of Active, Inactive
 bad/bad.yml: requestParameters.userNmae: not in the request of iam CreateAccessKey (iam), nor in cloudtrail-names.tsv
 EOF2
 cat "$T/out" "$T/err" >"$T/got"

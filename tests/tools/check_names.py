@@ -7,8 +7,9 @@
 # of the request of one of the operations its selection can match (or a
 # field line of the table): a misspelled field never matches, and the
 # rule's own test records, written with the same spelling, cannot tell.
-# Services whose CloudTrail records carry the XML body as sent (rest-xml:
-# S3, CloudFront, Route 53) are counted, not checked.
+# A plain value of a field whose model type is an enumeration must be one
+# of its values.  Services whose CloudTrail records carry the XML body as
+# sent (rest-xml: S3, CloudFront, Route 53) are counted, not checked.
 #
 # usage: check_names.py BOTOCORE_DATA TABLE RULEDIR...
 #
@@ -17,6 +18,7 @@
 # line per wrong name or field on stderr:
 #	FILE: eventSource S: eventName N: not an operation of MODEL ...
 #	FILE: requestParameters.P: not in the request of S N (MODEL) ...
+#	FILE: requestParameters.P: value V: not one of E1, E2, ...
 # Exit 0 when every name and field is known, 1 when one is not, 2 on a
 # usage or input error.
 
@@ -125,23 +127,25 @@ def norm(name):
 
 
 def resolve(model, shape, comps):
-	"""Whether the dotted path comps can lie under a value of shape, as
+	"""Where the dotted path comps leads from a value of shape, as
 	CloudTrail writes it: members by name, wire name (locationName,
 	queryName) or, for EC2's lists, NAMESet; lists by their elements,
-	with EC2's "items" wrapper; anything under a map or a document."""
-	if not comps:
-		return True
+	with EC2's "items" wrapper.  The shape it ends at (a list's element
+	shape for a list), "" when anything may lie there (under a map or a
+	document), None when the path cannot be."""
 	sh = model["shapes"][shape]
 	t = sh.get("type")
 	if t == "list":
 		member = sh["member"]["shape"]
-		if comps[0] == "items":
-			return resolve(model, member, comps[1:])
+		if comps and comps[0] == "items":
+			comps = comps[1:]
 		return resolve(model, member, comps)
+	if not comps:
+		return shape
 	if t == "map" or sh.get("document"):
-		return True
+		return ""
 	if t != "structure":
-		return False
+		return None
 	want = norm(comps[0])
 	for name, mem in sh.get("members", {}).items():
 		names = set(norm(x) for x in (name, mem.get("locationName", ""),
@@ -150,26 +154,28 @@ def resolve(model, shape, comps):
 		    set(x[:-1] + "set" for x in names if x.endswith("s"))
 		if want in names:
 			return resolve(model, mem["shape"], comps[1:])
-	return False
+	return None
 
 
 def request_has(model, opname, comps):
-	"""Whether operation opname's request can hold the path; EC2's newer
-	operations are logged under an OPERATIONRequest wrapper."""
+	"""Where the path leads in operation opname's request, as resolve();
+	EC2's newer operations are logged under an OPERATIONRequest
+	wrapper."""
 	op = model["operations"][opname]
 	if "input" not in op:
-		return False
+		return None
 	shape = op["input"]["shape"]
-	if resolve(model, shape, comps):
-		return True
-	return comps[0] in (opname + "Request", shape) and \
-	    resolve(model, shape, comps[1:])
+	end = resolve(model, shape, comps)
+	if end is None and comps[0] in (opname + "Request", shape):
+		end = resolve(model, shape, comps[1:])
+	return end
 
 
 class Pairs:
 	def __init__(self):
 		self.pairs = []		# (file, source or None, name)
-		self.fields = []	# (file, field, sources, names, prefixes)
+		self.fields = []	# (file, field, sources, names, prefixes,
+					# plain values)
 		self.skipped = 0
 
 	def values(self, v):
@@ -223,14 +229,19 @@ class Pairs:
 		    for m in (v if isinstance(v, list) else [v])
 		    if isinstance(m, dict))):
 			for k in sel:
-				field = str(k).partition("|")[0]
+				field, _, mods = str(k).partition("|")
 				if not field.startswith(REQUEST):
 					continue
 				own = bool(names or pre)
+				# Plain values, to check against an enum.
+				v = sel[k]
+				plain = () if mods else tuple(str(x) for x in
+				    (v if isinstance(v, list) else [v])
+				    if isinstance(x, str))
 				self.fields.append((path, field,
 				    sorted(src or sources),
 				    names if own else all_names,
-				    pre if own else all_prefixes))
+				    pre if own else all_prefixes, plain))
 		for src, names in pending:
 			# A name without a source in its own map is checked
 			# against the sources the rule names elsewhere.
@@ -325,8 +336,9 @@ def main():
 		for ct in cts:
 			api_names.setdefault((src, ct), []).append(api)
 	checked = unchecked = 0
-	for path, field, srcs, names, prefixes in sorted(set(
-	    (a, b, tuple(c), tuple(d), tuple(e)) for a, b, c, d, e in p.fields)):
+	for path, field, srcs, names, prefixes, plain in sorted(set(
+	    (a, b, tuple(c), tuple(d), tuple(e), f)
+	    for a, b, c, d, e, f in p.fields)):
 		comps = field[len(REQUEST):].split(".")
 		cands = []	# (source, eventName, model directory, operation)
 		for src in srcs:
@@ -356,9 +368,26 @@ def main():
 		xml = [c for c in cands if models[c[2]].get("metadata",
 		    {}).get("protocol") == "rest-xml"]
 		cands = [c for c in cands if c not in xml]
-		if any(request_has(models[svc], op, comps)
-		    for _, _, svc, op in cands):
+		ends = [(svc, request_has(models[svc], op, comps))
+		    for _, _, svc, op in cands]
+		ends = [(svc, e) for svc, e in ends if e is not None]
+		if ends:
 			checked += 1
+			# A value the field's enum does not have never
+			# matches (Sigma compares without case).
+			enums = [models[svc]["shapes"][e].get("enum")
+			    for svc, e in ends if e]
+			if plain and enums and all(enums) and len(enums) == \
+			    len(ends):
+				allowed = set(x.lower() for e in enums for x in e)
+				for v in plain:
+					if v.lower() in allowed:
+						continue
+					msgs.append("%s: %s: value %s: not one of "
+					    "%s" % (path, field, v,
+					    ", ".join(sorted(set(x for e in enums
+					    for x in e)))))
+					bad += 1
 			continue
 		if xml or not cands:
 			unchecked += 1
