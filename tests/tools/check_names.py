@@ -211,23 +211,21 @@ class Pairs:
 		sources = set()
 		pending = []
 		prefixes = []
+		maps = []
 		for key, sel in det.items():
 			if key == "condition":
 				continue
-			maps = sel if isinstance(sel, list) else [sel]
-			for m in maps:
+			for m in sel if isinstance(sel, list) else [sel]:
 				if isinstance(m, dict):
 					pending.append(self.mapping(path, m,
 					    sources))
 					prefixes.append(name_prefixes(m))
+					maps.append(m)
 		# Each request field against the operations its own map
 		# names, or else every operation the rule names.
 		all_names = [n for _, names in pending for n in names]
 		all_prefixes = [x for p in prefixes for x in p]
-		for (src, names), pre, (key, sel) in zip(pending, prefixes,
-		    ((k, m) for k, v in det.items() if k != "condition"
-		    for m in (v if isinstance(v, list) else [v])
-		    if isinstance(m, dict))):
+		for (src, names), pre, sel in zip(pending, prefixes, maps):
 			for k in sel:
 				field, _, mods = str(k).partition("|")
 				if not field.startswith(REQUEST):
@@ -249,6 +247,79 @@ class Pairs:
 				for n in names:
 					self.pairs.append((path, s, n,
 					    bool(src)))
+
+
+def check_fields(fields, hosts, models, renamed, tfields, table):
+	"""Check the request fields the rules test (Pairs.fields) against the
+	models; return the messages and the counts checked and unchecked."""
+	ops = {k: m.get("operations", {}) for k, m in models.items()}
+	msgs = []
+	api_names = {}
+	for (src, api), cts in renamed.items():
+		for ct in cts:
+			api_names.setdefault((src, ct), []).append(api)
+	checked = unchecked = 0
+	for path, field, srcs, names, prefixes, plain in sorted(set(
+	    (a, b, tuple(c), tuple(d), tuple(e), f)
+	    for a, b, c, d, e, f in fields)):
+		comps = field[len(REQUEST):].split(".")
+		cands = []	# (source, eventName, model directory, operation)
+		for src in srcs:
+			prefix = src[:-len(".amazonaws.com")] \
+			    if src.endswith(".amazonaws.com") else src
+			for svc in sorted(hosts.get(prefix, ())):
+				for opname in ops[svc]:
+					for n in names:
+						v = VERSIONED.match(n)
+						apis = api_names.get((src, n), []) + \
+						    [n, v.group(1) if v else n]
+						if opname in apis:
+							cands.append((src, n, svc,
+							    opname))
+					if any(opname.startswith(x) for x in prefixes):
+						cands.append((src, opname, svc, opname))
+		listed = [f for s2, n2, f in tfields if s2 in srcs and
+		    (n2 in names or any(n2.startswith(x) for x in prefixes))]
+		if any(field[len(REQUEST):] == f or
+		    field[len(REQUEST):].startswith(f + ".") for f in listed):
+			checked += 1
+			continue
+		# S3, CloudFront and Route 53 (rest-xml) log their XML bodies
+		# and headers as they came (LifecycleConfiguration.Rule,
+		# bucketPolicy, x-amz-...), not the models' member names: a
+		# field no other operation has may be theirs.
+		xml = [c for c in cands if models[c[2]].get("metadata",
+		    {}).get("protocol") == "rest-xml"]
+		cands = [c for c in cands if c not in xml]
+		ends = [(svc, request_has(models[svc], op, comps))
+		    for _, _, svc, op in cands]
+		ends = [(svc, e) for svc, e in ends if e is not None]
+		if ends:
+			checked += 1
+			# A value the field's enum does not have never
+			# matches (Sigma compares without case).
+			enums = [models[svc]["shapes"][e].get("enum")
+			    for svc, e in ends if e]
+			if plain and enums and all(enums) and len(enums) == \
+			    len(ends):
+				allowed = set(x.lower() for e in enums for x in e)
+				for v in plain:
+					if v.lower() in allowed:
+						continue
+					msgs.append("%s: %s: value %s: not one of "
+					    "%s" % (path, field, v,
+					    ", ".join(sorted(set(x for e in enums
+					    for x in e)))))
+			continue
+		if xml or not cands:
+			unchecked += 1
+			continue
+		checked += 1
+		where = ", ".join(sorted(set("%s %s (%s)" % (s2[:-len(
+		    ".amazonaws.com")], n2, svc) for s2, n2, svc, _ in cands)))
+		msgs.append("%s: %s: not in the request of %s, nor in %s" %
+		    (path, field, where, table))
+	return msgs, checked, unchecked
 
 
 def main():
@@ -330,74 +401,10 @@ def main():
 		msgs.append("%s: eventSource %s: eventName %s: %s, nor in %s" %
 		    (path, s, n, why, os.path.basename(sys.argv[2])))
 		bad += 1
-	# Request fields.
-	api_names = {}
-	for (src, api), cts in renamed.items():
-		for ct in cts:
-			api_names.setdefault((src, ct), []).append(api)
-	checked = unchecked = 0
-	for path, field, srcs, names, prefixes, plain in sorted(set(
-	    (a, b, tuple(c), tuple(d), tuple(e), f)
-	    for a, b, c, d, e, f in p.fields)):
-		comps = field[len(REQUEST):].split(".")
-		cands = []	# (source, eventName, model directory, operation)
-		for src in srcs:
-			prefix = src[:-len(".amazonaws.com")] \
-			    if src.endswith(".amazonaws.com") else src
-			for svc in sorted(hosts.get(prefix, ())):
-				for opname in ops[svc]:
-					for n in names:
-						v = VERSIONED.match(n)
-						apis = api_names.get((src, n), []) + \
-						    [n, v.group(1) if v else n]
-						if opname in apis:
-							cands.append((src, n, svc,
-							    opname))
-					if any(opname.startswith(x) for x in prefixes):
-						cands.append((src, opname, svc, opname))
-		listed = [f for s2, n2, f in tfields if s2 in srcs and
-		    (n2 in names or any(n2.startswith(x) for x in prefixes))]
-		if any(field[len(REQUEST):] == f or
-		    field[len(REQUEST):].startswith(f + ".") for f in listed):
-			checked += 1
-			continue
-		# S3, CloudFront and Route 53 (rest-xml) log their XML bodies
-		# and headers as they came (LifecycleConfiguration.Rule,
-		# bucketPolicy, x-amz-...), not the models' member names: a
-		# field no other operation has may be theirs.
-		xml = [c for c in cands if models[c[2]].get("metadata",
-		    {}).get("protocol") == "rest-xml"]
-		cands = [c for c in cands if c not in xml]
-		ends = [(svc, request_has(models[svc], op, comps))
-		    for _, _, svc, op in cands]
-		ends = [(svc, e) for svc, e in ends if e is not None]
-		if ends:
-			checked += 1
-			# A value the field's enum does not have never
-			# matches (Sigma compares without case).
-			enums = [models[svc]["shapes"][e].get("enum")
-			    for svc, e in ends if e]
-			if plain and enums and all(enums) and len(enums) == \
-			    len(ends):
-				allowed = set(x.lower() for e in enums for x in e)
-				for v in plain:
-					if v.lower() in allowed:
-						continue
-					msgs.append("%s: %s: value %s: not one of "
-					    "%s" % (path, field, v,
-					    ", ".join(sorted(set(x for e in enums
-					    for x in e)))))
-					bad += 1
-			continue
-		if xml or not cands:
-			unchecked += 1
-			continue
-		checked += 1
-		where = ", ".join(sorted(set("%s %s (%s)" % (s2[:-len(
-		    ".amazonaws.com")], n2, svc) for s2, n2, svc, _ in cands)))
-		msgs.append("%s: %s: not in the request of %s, nor in %s" %
-		    (path, field, where, os.path.basename(sys.argv[2])))
-		bad += 1
+	fmsgs, checked, unchecked = check_fields(p.fields, hosts, models,
+	    renamed, tfields, os.path.basename(sys.argv[2]))
+	msgs += fmsgs
+	bad += len(fmsgs)
 	# Sorted, so one file's messages stay together.
 	for m in sorted(msgs):
 		print(m, file=sys.stderr)
