@@ -28,11 +28,11 @@ fi
 
 # 2. The check can fail: a misspelled name, a name CloudTrail logs under
 # another one, a name paired only through another selection, a source no
-# model answers to and misspelled request fields (plain, under a
-# versioned Lambda name and under EC2's OPERATIONRequest wrapper) and a
-# value its enumeration lacks (compared without case, as Sigma does), each
-# named with its file; wildcards and modifiers are counted, not checked,
-# and so are the XML bodies S3 logs.
+# model answers to, misspelled request fields (plain, under a versioned
+# Lambda name and under EC2's OPERATIONRequest wrapper), a misspelled
+# response field and a value its enumeration lacks (compared without
+# case, as Sigma does), each named with its file; wildcards and modifiers
+# are counted, not checked, and so are the XML bodies S3 logs.
 mkdir "$T/bad"
 cat >"$T/bad/bad.yml" <<'RULE'
 title: Misspelled names
@@ -68,6 +68,8 @@ detection:
         eventName|startswith: CreateFunction
         requestParameters.role|contains: admin
         requestParameters.rolle|contains: admin
+        responseElements.layers.arn|contains: ':layer:'
+        responseElements.layerz.arn|contains: ':layer:'
     wrapped:
         eventSource: ec2.amazonaws.com
         eventName: ModifyInstanceMetadataOptions
@@ -90,7 +92,7 @@ st=0
 check_status "misspelled names" 1 "$st"
 cat >"$T/want" <<EOF2
 checked 9 pairs in 1 rule files, skipped 3 values
-checked 6 fields, 1 with no model to check against
+checked 8 fields, 1 with no model to check against
 bad/bad.yml: eventSource ec2.amazonaws.com|iam.amazonaws.com|lambda.amazonaws.com|nosuch.amazonaws.com|s3.amazonaws.com: eventName PutBucketPolcy: not an operation of any service the rule names
 bad/bad.yml: eventSource iam.amazonaws.com: eventName CreateAccesKey: not an operation of botocore model iam, nor in cloudtrail-names.tsv
 bad/bad.yml: eventSource nosuch.amazonaws.com: eventName DoThing: no botocore model answers to nosuch, nor in cloudtrail-names.tsv
@@ -99,6 +101,7 @@ bad/bad.yml: requestParameters.ModifyInstanceMetadataOptionsRequest.HttpToken: n
 bad/bad.yml: requestParameters.rolle: not in the request of lambda CreateFunction (lambda), lambda CreateFunctionUrlConfig (lambda), nor in cloudtrail-names.tsv
 bad/bad.yml: requestParameters.status: value Inactiv: not one of Active, Inactive
 bad/bad.yml: requestParameters.userNmae: not in the request of iam CreateAccessKey (iam), nor in cloudtrail-names.tsv
+bad/bad.yml: responseElements.layerz.arn: not in the response of lambda CreateFunction (lambda), lambda CreateFunctionUrlConfig (lambda), nor in cloudtrail-names.tsv
 EOF2
 cat "$T/out" "$T/err" >"$T/got"
 check_file "misspelled names" "$T/want" "$T/got"

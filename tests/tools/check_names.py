@@ -3,10 +3,11 @@
 # given directories can match is a name CloudTrail logs: an operation of
 # the service's botocore model, or a line of the cited table of names that
 # CloudTrail logs differently from the API (tests/cloudtrail-names.tsv).
-# Then check that every requestParameters field a rule tests is a member
-# of the request of one of the operations its selection can match (or a
-# field line of the table): a misspelled field never matches, and the
-# rule's own test records, written with the same spelling, cannot tell.
+# Then check that every requestParameters (responseElements) field a rule
+# tests is a member of the request (response) of one of the operations
+# its selection can match (or a field line of the table, for requests): a
+# misspelled field never matches, and the rule's own test records,
+# written with the same spelling, cannot tell.
 # A plain value of a field whose model type is an enumeration must be one
 # of its values.  Services whose CloudTrail records carry the XML body as
 # sent (rest-xml: S3, CloudFront, Route 53) are counted, not checked.
@@ -18,6 +19,7 @@
 # line per wrong name or field on stderr:
 #	FILE: eventSource S: eventName N: not an operation of MODEL ...
 #	FILE: requestParameters.P: not in the request of S N (MODEL) ...
+#	FILE: responseElements.P: not in the response of S N (MODEL) ...
 #	FILE: requestParameters.P: value V: not one of E1, E2, ...
 # Exit 0 when every name and field is known, 1 when one is not, 2 on a
 # usage or input error.
@@ -33,7 +35,9 @@ import yaml
 # Sigma's wildcards: a value with one of these is a pattern, not a name.
 WILDCARDS = ("*", "?")
 FIELDS = ("eventSource", "eventName")
-REQUEST = "requestParameters."
+# The record's request and response members, and the part of the
+# operation each is written from.
+PARTS = {"requestParameters": "input", "responseElements": "output"}
 # CloudTrail's versioned names of some operations: CreateFunction20150331,
 # UpdateFunctionConfiguration20150331v2.
 VERSIONED = re.compile(r"^(.*?)20[0-9]{6}(v[0-9]+)?$")
@@ -157,16 +161,17 @@ def resolve(model, shape, comps):
 	return None
 
 
-def request_has(model, opname, comps):
-	"""Where the path leads in operation opname's request, as resolve();
-	EC2's newer operations are logged under an OPERATIONRequest
-	wrapper."""
+def member_has(model, opname, part, comps):
+	"""Where the path leads in operation opname's request (part "input")
+	or response ("output"), as resolve(); EC2's newer operations are
+	logged under an OPERATIONRequest or OPERATIONResponse wrapper."""
 	op = model["operations"][opname]
-	if "input" not in op:
+	if part not in op:
 		return None
-	shape = op["input"]["shape"]
+	shape = op[part]["shape"]
 	end = resolve(model, shape, comps)
-	if end is None and comps[0] in (opname + "Request", shape):
+	wrapper = opname + ("Request" if part == "input" else "Response")
+	if end is None and comps[0] in (wrapper, shape):
 		end = resolve(model, shape, comps[1:])
 	return end
 
@@ -228,7 +233,8 @@ class Pairs:
 		for (src, names), pre, sel in zip(pending, prefixes, maps):
 			for k in sel:
 				field, _, mods = str(k).partition("|")
-				if not field.startswith(REQUEST):
+				if field.partition(".")[0] not in PARTS or \
+				    "." not in field:
 					continue
 				own = bool(names or pre)
 				# Plain values, to check against an enum.
@@ -262,7 +268,8 @@ def check_fields(fields, hosts, models, renamed, tfields, table):
 	for path, field, srcs, names, prefixes, plain in sorted(set(
 	    (a, b, tuple(c), tuple(d), tuple(e), f)
 	    for a, b, c, d, e, f in fields)):
-		comps = field[len(REQUEST):].split(".")
+		top, _, rest = field.partition(".")
+		part, comps = PARTS[top], rest.split(".")
 		cands = []	# (source, eventName, model directory, operation)
 		for src in srcs:
 			prefix = src[:-len(".amazonaws.com")] \
@@ -280,8 +287,8 @@ def check_fields(fields, hosts, models, renamed, tfields, table):
 						cands.append((src, opname, svc, opname))
 		listed = [f for s2, n2, f in tfields if s2 in srcs and
 		    (n2 in names or any(n2.startswith(x) for x in prefixes))]
-		if any(field[len(REQUEST):] == f or
-		    field[len(REQUEST):].startswith(f + ".") for f in listed):
+		if part == "input" and any(rest == f or
+		    rest.startswith(f + ".") for f in listed):
 			checked += 1
 			continue
 		# S3, CloudFront and Route 53 (rest-xml) log their XML bodies
@@ -291,7 +298,7 @@ def check_fields(fields, hosts, models, renamed, tfields, table):
 		xml = [c for c in cands if models[c[2]].get("metadata",
 		    {}).get("protocol") == "rest-xml"]
 		cands = [c for c in cands if c not in xml]
-		ends = [(svc, request_has(models[svc], op, comps))
+		ends = [(svc, member_has(models[svc], op, part, comps))
 		    for _, _, svc, op in cands]
 		ends = [(svc, e) for svc, e in ends if e is not None]
 		if ends:
@@ -317,8 +324,9 @@ def check_fields(fields, hosts, models, renamed, tfields, table):
 		checked += 1
 		where = ", ".join(sorted(set("%s %s (%s)" % (s2[:-len(
 		    ".amazonaws.com")], n2, svc) for s2, n2, svc, _ in cands)))
-		msgs.append("%s: %s: not in the request of %s, nor in %s" %
-		    (path, field, where, table))
+		msgs.append("%s: %s: not in the %s of %s, nor in %s" %
+		    (path, field, "request" if part == "input" else "response",
+		    where, table))
 	return msgs, checked, unchecked
 
 
