@@ -356,7 +356,7 @@ void
 state_carry_write(struct state *st, FILE *f, uint64_t *nrec)
 {
 	const struct state_carry	*c;
-	size_t				 i, from = 0, dropped = 0;
+	size_t				 i, from = 0, dropped = 0, early = 0;
 
 	if (st->ncarry > 0)
 		qsort(st->carry, st->ncarry, sizeof *st->carry,
@@ -369,12 +369,19 @@ state_carry_write(struct state *st, FILE *f, uint64_t *nrec)
 	}
 	for (i = from; i < st->ncarry; i++) {
 		c = &st->carry[i];
+		if (c->t0 < 0) {
+			early++;	/* not a number the state reads */
+			continue;
+		}
 		if (state_carry_fput(f, c->t, c->t0, c->id, c->corr, c->named,
 		    (const char *const *)c->vals, c->lens, c->nvals) > 0)
 			(*nrec)++;
 		else
 			dropped++;
 	}
+	if (early > 0)
+		diag(DIAG_WARN, st->path, 0, "%zu correlation matches from "
+		    "before 1970 are not carried to the next run", early);
 	if (dropped > 0)
 		diag(DIAG_WARN, st->path, 0, "%zu correlation matches with "
 		    "values too long for a line of %d bytes are not carried "

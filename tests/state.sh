@@ -148,6 +148,26 @@ check_status "carry: bad corr record" 3 "$st"
 sed "s|$T/||g" "$T/cbad.err" >"$T/cbad"
 echo "ctaudit: cstate:2: error: state file: 'corr': bad time" |
     check_file "carry: bad corr record" - "$T/cbad"
+# Matches from before 1970 (an archive whose clock straddles the epoch)
+# cannot be written as state numbers: a warning counts them, the others
+# are handed on, and none is reported as too long.
+mkdir "$T/epoch"
+for f in $(find "$ARCHIVE" -name '*.json.gz'); do
+	gzip -dc "$f" | sed \
+	    -e 's/"eventTime":"2024-03-1[12]T0[0-2][^"]*"/"eventTime":"1969-12-31T23:59:00Z"/g' \
+	    -e 's/"eventTime":"2024-03-1[123]T[^"]*"/"eventTime":"1970-01-01T00:01:00Z"/g' |
+	    gzip >"$T/epoch/$(basename "$f")"
+done
+rm -f "$T/cstate"
+st=0
+crun "$T/epoch" >/dev/null 2>"$T/cepoch.err" || st=$?
+check_status "carry: before 1970" 1 "$st"
+sed "s|$T/||g" "$T/cepoch.err" | grep 'correlation matches' >"$T/cepoch" || :
+echo "ctaudit: cstate: warning: 69 correlation matches from before 1970" \
+    "are not carried to the next run" |
+    check_file "carry: before 1970, the warning" - "$T/cepoch"
+grep -q '^corr 60000 60000 ' "$T/cstate" ||
+    fail "carry: before 1970: the later matches were not handed on"
 
 # The journal's share of correlation matches is capped (16 MB; a test
 # hook makes it 300 bytes): past it a note, and no more 'corr' lines,
