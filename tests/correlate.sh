@@ -59,6 +59,8 @@ BLIND="-r $P/cloudtrail -r $P/guardduty -r $P/config -r $P/securityhub
     -r $P/ec2/ec2_flow_logs_deleted.yml
     -r $C/mr_security_tooling_disabled_across_services.yml"
 DEFENSES="-r $C/base_defense_read.yml -r $C/mr_defenses_surveyed.yml"
+SNAPSHOTS="-r $C/base_ec2_volume_from_snapshot.yml
+    -r $C/mr_ec2_snapshots_mounted.yml"
 SHAREDIP="-r $C/base_service_role_session_call.yml
     -r $C/base_iam_user_key_call.yml
     -r $C/mr_service_session_and_user_key_from_one_address.yml"
@@ -109,6 +111,8 @@ run blinding.json 1 -q -f json $BLIND "$D/blinding.json"
 golden blinding.json
 run defenses.json 1 -q -f json $DEFENSES "$D/defenses.json"
 golden defenses.json
+run snapshots.json 1 -q -f json $SNAPSHOTS "$D/snapshots.json"
+golden snapshots.json
 run signin.csv 1 -q -f csv $SIGNIN "$D/signin.json"
 golden signin.csv
 run recon.csv 1 -q -f csv $RECON "$D/recon.json"
@@ -130,7 +134,8 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/s3anon.json" "$D/keyips.json" "$D/servicekey.json" \
 	    "$D/sharedip.json" "$D/s3delete.json" "$D/denied2.json" \
 	    "$D/recon2.json" "$D/dryrun.json" "$D/removal.json" \
-	    "$D/blinding.json" "$D/defenses.json"
+	    "$D/blinding.json" "$D/defenses.json" \
+	    "$D/snapshots.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
