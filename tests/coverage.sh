@@ -1,0 +1,60 @@
+#!/bin/sh
+# The rule pack against an attack tool's catalogue of calls
+# (tests/attack-tools.tsv, the calls Pacu's modules make): every call the
+# table says the pack sees is named by a rule, and no call it leaves
+# alone is (the table would be stale).  Then the check can fail, in both
+# directions, and a malformed line is an error.
+
+. "$TOP_SRCDIR/tests/setup"
+
+CHECK="python3 $TOP_SRCDIR/tests/tools/check_coverage.py"
+TABLE=$TOP_SRCDIR/tests/attack-tools.tsv
+tab=$(printf '\t')
+
+# 1. The bundled pack and the table agree.
+st=0
+(cd "$TOP_SRCDIR" && $CHECK tests/attack-tools.tsv rules) >"$T/out" \
+    2>"$T/err" || st=$?
+cat "$T/out"
+if [ "$st" -ne 0 ]; then
+	cat "$T/err" >&2
+	fail "rules/ and attack-tools.tsv disagree (exit $st)"
+fi
+
+# 2. A seen call no rule names any more: the pack without its Lightsail
+# key pair rule; a call left alone that a rule names: Lightsail's
+# CreateKeyPair marked so.  Each with its line and module.
+cp -R "$TOP_SRCDIR/rules" "$T/rules"
+rm "$T/rules/lightsail/lightsail_key_pair_created_or_imported.yml"
+sed "s/\(${tab}lightsail.amazonaws.com${tab}CreateKeyPair${tab}\)seen\$/\1- made up/" \
+    "$TABLE" >"$T/attack-tools.tsv"
+n=$(grep -n "${tab}lightsail.amazonaws.com${tab}CreateKeyPair${tab}" \
+    "$TABLE" | cut -d: -f1)
+m=$(grep -n "${tab}lightsail.amazonaws.com${tab}ImportKeyPair${tab}" \
+    "$TABLE" | cut -d: -f1)
+st=0
+(cd "$T" && $CHECK attack-tools.tsv rules) >"$T/out" 2>"$T/err" || st=$?
+check_status "key pair rule removed" 1 "$st"
+cat >"$T/want" <<EOF2
+attack-tools.tsv:$m: lightsail.amazonaws.com ImportKeyPair (lightsail__generate_ssh_keys): no rule names it
+EOF2
+check_file "key pair rule removed" "$T/want" "$T/err"
+st=0
+(cd "$TOP_SRCDIR" && $CHECK "$T/attack-tools.tsv" rules) >"$T/out" \
+    2>"$T/err" || st=$?
+check_status "stale verdict" 1 "$st"
+cat >"$T/want" <<EOF2
+attack-tools.tsv:$n: lightsail.amazonaws.com CreateKeyPair (lightsail__generate_ssh_keys): rules/lightsail/lightsail_key_pair_created_or_imported.yml names it, but the table leaves it alone
+EOF2
+check_file "stale verdict" "$T/want" "$T/err"
+
+# 3. A line without a verdict is an error, not a pass.
+printf 'pacu\tm\ts3.amazonaws.com\tListBuckets\tmaybe\n' >"$T/bad.tsv"
+st=0
+$CHECK "$T/bad.tsv" "$TOP_SRCDIR/rules" >/dev/null 2>"$T/err" || st=$?
+check_status "no verdict" 2 "$st"
+echo "check_coverage: bad.tsv:1: want TOOL MODULE EVENTSOURCE EVENTNAME" \
+    "and 'seen' or '- reason'" >"$T/want"
+check_file "no verdict" "$T/want" "$T/err"
+
+finish

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+# Check the rule pack against a table of the calls attack tools make
+# (tests/attack-tools.tsv): a call the table says the pack sees must be
+# named by a rule, and a call the table says the pack leaves alone must
+# not be (the table would be stale).  A rule names a call when one of its
+# selections pairs the eventSource with the eventName, exactly, by an
+# eventName|startswith prefix, or with no eventSource at all; CloudTrail's
+# versioned Lambda names (ListFunctions20150331) stand for the operation.
+#
+# usage: check_coverage.py TABLE RULEDIR...
+#
+# TABLE lines, tab-separated: TOOL MODULE EVENTSOURCE EVENTNAME VERDICT,
+# where VERDICT is "seen" or "- " and the reason the pack leaves the call
+# alone.  Prints "N calls of M modules: S seen, L left alone" on stdout
+# and one line per disagreement on stderr:
+#	TABLE:LINE: S N (MODULE): no rule names it
+#	TABLE:LINE: S N (MODULE): RULE names it, but the table leaves it alone
+# Exit 0 when rules and table agree, 1 when they do not, 2 on a usage or
+# input error.
+
+import os
+import re
+import sys
+
+import yaml
+
+VERSIONED = re.compile(r"^(.*?)20[0-9]{6}(v[0-9]+)?$")
+
+
+def die(msg):
+	print("check_coverage: %s" % msg, file=sys.stderr)
+	sys.exit(2)
+
+
+def strings(v):
+	return [x for x in (v if isinstance(v, list) else [v])
+	    if isinstance(x, str)]
+
+
+def unversion(name):
+	m = VERSIONED.match(name)
+	return m.group(1) if m else name
+
+
+class Names:
+	"""What the rules name: (source, name) pairs, (source, prefix)
+	pairs, and names with no source; each with the first rule file."""
+
+	def __init__(self):
+		self.exact, self.prefix, self.bare = {}, {}, {}
+
+	def add(self, path, doc):
+		det = doc.get("detection")
+		if not isinstance(det, dict):
+			return		# a correlation: its base rules count
+		maps = [m for k, sel in det.items() if k != "condition"
+		    for m in (sel if isinstance(sel, list) else [sel])
+		    if isinstance(m, dict)]
+		every = {s for m in maps for s in strings(m.get("eventSource"))}
+		for m in maps:
+			src = set(strings(m.get("eventSource"))) or every
+			for n in strings(m.get("eventName")):
+				n = unversion(n)
+				if not src:
+					self.bare.setdefault(n, path)
+				for s in src:
+					self.exact.setdefault((s, n), path)
+			for p in strings(m.get("eventName|startswith")):
+				for s in src or ["*"]:
+					self.prefix.setdefault((s, p), path)
+
+	def rule(self, s, n):
+		"""The rule file that names the call, or None."""
+		if (s, n) in self.exact:
+			return self.exact[(s, n)]
+		if n in self.bare:
+			return self.bare[n]
+		for (ps, p), path in sorted(self.prefix.items()):
+			if ps in (s, "*") and n.startswith(p):
+				return path
+		return None
+
+
+def main():
+	if len(sys.argv) < 3:
+		die("usage: check_coverage.py TABLE RULEDIR...")
+	names = Names()
+	files = []
+	for d in sys.argv[2:]:
+		for root, _, fs in os.walk(d):
+			files += [os.path.join(root, f) for f in fs
+			    if f.endswith((".yml", ".yaml"))]
+	for path in sorted(files):
+		try:
+			with open(path, encoding="utf-8") as f:
+				docs = list(yaml.safe_load_all(f))
+		except (OSError, yaml.YAMLError) as e:
+			die("%s: %s" % (path, e))
+		for doc in docs:
+			if isinstance(doc, dict):
+				names.add(path, doc)
+	table = sys.argv[1]
+	try:
+		with open(table, encoding="utf-8") as f:
+			lines = f.read().split("\n")
+	except OSError as e:
+		die("%s: %s" % (table, e.strerror))
+	msgs = []
+	modules = set()
+	seen = alone = 0
+	where = os.path.basename(table)
+	for i, line in enumerate(lines, 1):
+		if not line or line.startswith("#"):
+			continue
+		col = line.split("\t")
+		if len(col) != 5 or not all(col) or \
+		    (col[4] != "seen" and not col[4].startswith("- ")):
+			die("%s:%d: want TOOL MODULE EVENTSOURCE EVENTNAME "
+			    "and 'seen' or '- reason'" % (where, i))
+		tool, module, s, n, verdict = col
+		modules.add((tool, module))
+		path = names.rule(s, n)
+		if verdict == "seen":
+			seen += 1
+			if path is None:
+				msgs.append("%s:%d: %s %s (%s): no rule names it"
+				    % (where, i, s, n, module))
+		else:
+			alone += 1
+			if path is not None:
+				msgs.append("%s:%d: %s %s (%s): %s names it, but "
+				    "the table leaves it alone" % (where, i, s, n,
+				    module, path))
+	for m in msgs:
+		print(m, file=sys.stderr)
+	print("%d calls of %d modules: %d seen, %d left alone" %
+	    (seen + alone, len(modules), seen, alone))
+	return 1 if msgs else 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())
