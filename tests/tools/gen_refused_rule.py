@@ -29,7 +29,10 @@
 #    the caller (anonymous) or the object's name, not by the action, and a
 #    refused object write is everyday application noise;
 #  - rules/general, whose rules are rated by the principal (root), not by
-#    the action.
+#    the action;
+#  - events a service logs when another account uses a resource of this
+#    one (SERVICE_EVENTS): no caller in this account makes them, so none
+#    can be refused here.
 
 import os
 import sys
@@ -42,6 +45,7 @@ LEVELS = ("medium", "high", "critical")
 READ_ONLY = ("Get", "List", "Describe", "Head", "BatchGet")
 CREDENTIAL = ("GetPasswordData", "BatchGetSecretValue", "GetFederationToken",
     "GetInstanceAccessDetails", "GetRelationalDatabaseMasterUserPassword")
+SERVICE_EVENTS = ("SharedSnapshotCopyInitiated", "SharedSnapshotVolumeCreated")
 S3_OBJECT = ("PutObject", "PutObjectAcl", "CopyObject", "DeleteObject",
     "DeleteObjects", "UploadPart", "UploadPartCopy", "CreateMultipartUpload",
     "CompleteMultipartUpload")
@@ -101,7 +105,7 @@ def pairs(doc):
 
 
 def keep(s, n):
-	if s == "signin.amazonaws.com":
+	if s == "signin.amazonaws.com" or n in SERVICE_EVENTS:
 		return False
 	if n.startswith(READ_ONLY) and n not in CREDENTIAL:
 		return False
