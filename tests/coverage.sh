@@ -1,8 +1,9 @@
 #!/bin/sh
-# The rule pack against an attack tool's catalogue of calls
-# (tests/attack-tools.tsv, the calls Pacu's modules make): every call the
-# table says the pack sees is named by a rule, and no call it leaves
-# alone is (the table would be stale).  Then the check can fail, in both
+# The rule pack against catalogues written outside the project
+# (tests/attack-tools.tsv: the calls Pacu's modules make, the events of
+# Invictus IR's CloudTrail cheat sheet): every call the table says the
+# pack sees is named by a rule, and no call it leaves alone is (the table
+# would be stale).  Then the check can fail, in both
 # directions, and a malformed line is an error.
 
 . "$TOP_SRCDIR/tests/setup"
