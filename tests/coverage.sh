@@ -1,7 +1,8 @@
 #!/bin/sh
 # The rule pack against catalogues written outside the project
 # (tests/attack-tools.tsv: the calls Pacu's and Endgame's modules make,
-# the events of Invictus IR's CloudTrail cheat sheet): every call the table says the
+# the commands of CloudGoat's walk-throughs, the events of Invictus IR's
+# CloudTrail cheat sheet): every call the table says the
 # pack sees is named by a rule, and no call it leaves alone is (the table
 # would be stale).  Then the check can fail, in both
 # directions, and a malformed line is an error.

@@ -1,22 +1,29 @@
 #!/usr/bin/env python3
 # List the AWS calls an attack tool makes, as CloudTrail names them, to
-# draw rows of tests/attack-tools.tsv from.  The tool's Python source is
-# read from a git directory: under each given directory, each module (a
-# subdirectory, or a .py file) is read for the boto3 clients it opens
+# draw rows of tests/attack-tools.tsv from.  The tool is read from a git
+# directory: under each given directory, each module (a subdirectory, or
+# a file) is read.  Python files, for the boto3 clients they open
 # (client("svc"), or service = "svc" as Endgame names them) and the
-# client methods it calls by name; a method is a call when the service's
+# client methods they call by name; a method is a call when the service's
 # botocore model has the operation.  Calls made through getattr(), a
-# paginator or helper modules are not seen.  eventSource is the service's
+# paginator or helper modules are not seen.  With --cheat-sheets,
+# markdown cheat sheets instead (CloudGoat's walk-throughs, whose Python
+# is the victim's code), for the AWS CLI commands they give (aws SERVICE
+# COMMAND, s3's ls, cp, sync, rm and mb as the calls they make).
+# eventSource is the service's
 # signing name (CloudTrail's host name), or the 'model' line of
 # tests/cloudtrail-names.tsv; eventName the operation, or its 'rename'
 # line.
 #
-# usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR DIR...
+# usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
+#	    [--cheat-sheets] DIR...
 #
 #	attack_tool_calls.py ... pacu PACU.git pacu/modules
 #	attack_tool_calls.py ... endgame ENDGAME.git \
 #	    endgame/exposure_via_resource_policies \
 #	    endgame/exposure_via_sharing_apis
+#	attack_tool_calls.py ... cloudgoat CLOUDGOAT.git --cheat-sheets \
+#	    cloudgoat/scenarios/aws
 #
 # Prints "TOOL MODULE EVENTSOURCE EVENTNAME" lines, tab-separated,
 # sorted.  The verdicts of the table are not drawn from the code: they
@@ -35,12 +42,46 @@ CLIENT = re.compile(r"""(?:(?:get_boto3_client|get_boto3_resource|client|"""
 # calls.
 ALIASES = {"elasticfilesystem": "efs", "ebs": "ec2", "ec2-ami": "ec2"}
 CALL = re.compile(r"\.([a-z][a-z0-9_]+)\(")
+# aws [--option value]... SERVICE COMMAND
+CLI = re.compile(r"\baws\s+(?:--[a-z-]+\s+\S+\s+)*([a-z0-9-]+)\s+([a-z0-9-]+)")
+# The CLI's service names that are not botocore's, and the high-level s3
+# commands with the call each makes first.
+CLI_SERVICES = {"s3api": "s3"}
+S3_COMMANDS = {"ls": "ListObjectsV2", "cp": "GetObject",
+    "sync": "ListObjectsV2", "rm": "DeleteObject", "mb": "CreateBucket"}
 
 
 def snake(name):
 	"""boto3's method name for an operation name."""
 	s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
 	return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+
+
+def python_calls(text, ops):
+	"""(service, operation) pairs a Python module calls by name."""
+	calls = set(CALL.findall(text))
+	out = set()
+	for svc in set(CLIENT.findall(text)):
+		svc = ALIASES.get(svc, svc)
+		for op in ops.get(svc, ()):
+			if snake(op) in calls:
+				out.add((svc, op))
+	return out
+
+
+def cli_calls(text, ops):
+	"""(service, operation) pairs of the AWS CLI commands in a text."""
+	out = set()
+	for svc, cmd in CLI.findall(text):
+		if svc == "s3":
+			if cmd in S3_COMMANDS:
+				out.add(("s3", S3_COMMANDS[cmd]))
+			continue
+		svc = CLI_SERVICES.get(svc, svc)
+		for op in ops.get(svc, ()):
+			if snake(op).replace("_", "-") == cmd:
+				out.add((svc, op))
+	return out
 
 
 def git(repo, *args):
@@ -51,7 +92,7 @@ def git(repo, *args):
 def main():
 	if len(sys.argv) < 6:
 		print("usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE "
-		    "TOOL GIT_DIR DIR...", file=sys.stderr)
+		    "TOOL GIT_DIR [--cheat-sheets] DIR...", file=sys.stderr)
 		return 2
 	data, table, tool, repo = sys.argv[1:5]
 	models = {}
@@ -71,28 +112,28 @@ def main():
 			elif col[0] == "rename":
 				api, _, logged = col[2].partition("=")
 				rename[(col[1], api)] = logged
+	ops = {svc: m["operations"] for svc, (_, m) in models.items()}
+	tops = sys.argv[5:]
+	cheats = tops[0] == "--cheat-sheets"
+	tops = tops[1:] if cheats else tops
 	rows = set()
-	for top in sys.argv[5:]:
+	for top in tops:
 		for path in git(repo, "ls-tree", "-r", "--name-only", "HEAD",
 		    top).split():
-			if not path.endswith(".py"):
+			name = os.path.basename(path)
+			if cheats and path.endswith(".md") and "cheat" in name:
+				how = cli_calls
+			elif not cheats and path.endswith(".py"):
+				how = python_calls
+			else:
 				continue
 			module = path[len(top):].strip("/").split("/")[0]
 			module = module[:-3] if module.endswith(".py") else module
-			text = git(repo, "show", "HEAD:" + path)
-			calls = set(CALL.findall(text))
-			for svc in set(CLIENT.findall(text)):
-				svc = ALIASES.get(svc, svc)
-				if svc not in models:
-					continue
-				m = models[svc][1]
-				meta = m["metadata"]
+			for svc, op in how(git(repo, "show", "HEAD:" + path), ops):
+				meta = models[svc][1]["metadata"]
 				src = source.get(svc, meta.get("signingName",
 				    meta["endpointPrefix"]) + ".amazonaws.com")
-				for op in m["operations"]:
-					if snake(op) in calls:
-						rows.add((module, src,
-						    rename.get((src, op), op)))
+				rows.add((module, src, rename.get((src, op), op)))
 	for module, src, op in sorted(rows):
 		print("%s\t%s\t%s\t%s" % (tool, module, src, op))
 	return 0
