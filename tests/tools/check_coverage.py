@@ -22,7 +22,7 @@ import os
 import re
 import sys
 
-import yaml
+from rulefiles import read_rules
 
 VERSIONED = re.compile(r"^(.*?)20[0-9]{6}(v[0-9]+)?$")
 
@@ -85,20 +85,12 @@ def main():
 	if len(sys.argv) < 3:
 		die("usage: check_coverage.py TABLE RULEDIR...")
 	names = Names()
-	files = []
-	for d in sys.argv[2:]:
-		for root, _, fs in os.walk(d):
-			files += [os.path.join(root, f) for f in fs
-			    if f.endswith((".yml", ".yaml"))]
-	for path in sorted(files):
-		try:
-			with open(path, encoding="utf-8") as f:
-				docs = list(yaml.safe_load_all(f))
-		except (OSError, yaml.YAMLError) as e:
-			die("%s: %s" % (path, e))
-		for doc in docs:
-			if isinstance(doc, dict):
-				names.add(path, doc)
+	try:
+		_, docs = read_rules(sys.argv[2:])
+	except ValueError as e:
+		die(str(e))
+	for path, doc in docs:
+		names.add(path, doc)
 	table = sys.argv[1]
 	try:
 		with open(table, encoding="utf-8") as f:

@@ -30,7 +30,7 @@ import os
 import re
 import sys
 
-import yaml
+from rulefiles import read_rules
 
 # Sigma's wildcards: a value with one of these is a pattern, not a name.
 WILDCARDS = ("*", "?")
@@ -339,20 +339,12 @@ def main():
 		die("%s: no service models" % sys.argv[1])
 	extra, renamed, tfields = load_table(sys.argv[2], hosts, ops)
 	p = Pairs()
-	files = []
-	for d in sys.argv[3:]:
-		for root, _, names in os.walk(d):
-			files += [os.path.join(root, n) for n in names
-			    if n.endswith((".yml", ".yaml"))]
-	for path in sorted(files):
-		try:
-			with open(path, encoding="utf-8") as f:
-				docs = list(yaml.safe_load_all(f))
-		except (OSError, yaml.YAMLError) as e:
-			die("%s: %s" % (path, e))
-		for doc in docs:
-			if isinstance(doc, dict):
-				p.rule(path, doc)
+	try:
+		files, docs = read_rules(sys.argv[3:])
+	except ValueError as e:
+		die(str(e))
+	for path, doc in docs:
+		p.rule(path, doc)
 
 	def known(s, n):
 		if (s, n) in renamed:
