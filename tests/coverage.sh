@@ -4,8 +4,8 @@
 # the commands of CloudGoat's walk-throughs, the events of Invictus IR's
 # CloudTrail cheat sheet): every call the table says the
 # pack sees is named by a rule, and no call it leaves alone is (the table
-# would be stale).  Then the check can fail, in both
-# directions, and a malformed line is an error.
+# would be stale).  Then the check can fail, in both directions, a
+# filter does not count, and a malformed line is an error.
 
 . "$TOP_SRCDIR/tests/setup"
 
@@ -50,7 +50,34 @@ attack-tools.tsv:$n: lightsail.amazonaws.com CreateKeyPair (lightsail__generate_
 EOF2
 check_file "stale verdict" "$T/want" "$T/err"
 
-# 3. A line without a verdict is an error, not a pass.
+# 3. A filter names what a rule leaves out: it does not make a call seen.
+mkdir "$T/one"
+cat >"$T/one/one.yml" <<'RULE'
+title: One call
+id: 0d3c1f6e-3f51-4d6c-9f41-5a7f2c0e0002
+status: test
+level: low
+logsource:
+    product: aws
+    service: cloudtrail
+detection:
+    selection:
+        eventSource: s3.amazonaws.com
+        eventName|startswith: List
+    filter_objects:
+        eventSource: s3.amazonaws.com
+        eventName: GetObject
+    condition: selection and not filter_objects
+RULE
+printf 'pacu\tm\ts3.amazonaws.com\tListBuckets\tseen\n' >"$T/one.tsv"
+printf 'pacu\tm\ts3.amazonaws.com\tGetObject\tseen\n' >>"$T/one.tsv"
+st=0
+(cd "$T" && $CHECK one.tsv one) >"$T/out" 2>"$T/err" || st=$?
+check_status "filter" 1 "$st"
+echo "one.tsv:2: s3.amazonaws.com GetObject (m): no rule names it" >"$T/want"
+check_file "filter" "$T/want" "$T/err"
+
+# 4. A line without a verdict is an error, not a pass.
 printf 'pacu\tm\ts3.amazonaws.com\tListBuckets\tmaybe\n' >"$T/bad.tsv"
 st=0
 $CHECK "$T/bad.tsv" "$TOP_SRCDIR/rules" >/dev/null 2>"$T/err" || st=$?

@@ -3,9 +3,10 @@
 # (tests/attack-tools.tsv): a call the table says the pack sees must be
 # named by a rule, and a call the table says the pack leaves alone must
 # not be (the table would be stale).  A rule names a call when one of its
-# selections pairs the eventSource with the eventName, exactly, by an
-# eventName|startswith prefix, or with no eventSource at all; CloudTrail's
-# versioned Lambda names (ListFunctions20150331) stand for the operation.
+# selections (not a filter_* one) pairs the eventSource with the
+# eventName, exactly, by an eventName|startswith prefix, or with no
+# eventSource at all; CloudTrail's versioned Lambda names
+# (ListFunctions20150331) stand for the operation.
 #
 # usage: check_coverage.py TABLE RULEDIR...
 #
@@ -53,7 +54,9 @@ class Names:
 		det = doc.get("detection")
 		if not isinstance(det, dict):
 			return		# a correlation: its base rules count
-		maps = [m for k, sel in det.items() if k != "condition"
+		# A filter names what the rule leaves out, not what it sees.
+		maps = [m for k, sel in det.items()
+		    if k != "condition" and not k.startswith("filter")
 		    for m in (sel if isinstance(sel, list) else [sel])
 		    if isinstance(m, dict)]
 		every = {s for m in maps for s in strings(m.get("eventSource"))}
