@@ -20,13 +20,9 @@
 # input error.
 
 import os
-import re
 import sys
 
-from rulefiles import read_rules
-
-VERSIONED = re.compile(r"^(.*?)20[0-9]{6}(v[0-9]+)?$")
-
+from rulefiles import VERSIONED, read_rules, selections
 
 def die(msg):
 	print("check_coverage: %s" % msg, file=sys.stderr)
@@ -54,11 +50,7 @@ class Names:
 		det = doc.get("detection")
 		if not isinstance(det, dict):
 			return		# a correlation: its base rules count
-		# A filter names what the rule leaves out, not what it sees.
-		maps = [m for k, sel in det.items()
-		    if k != "condition" and not k.startswith("filter")
-		    for m in (sel if isinstance(sel, list) else [sel])
-		    if isinstance(m, dict)]
+		maps = selections(det)
 		every = {s for m in maps for s in strings(m.get("eventSource"))}
 		for m in maps:
 			src = set(strings(m.get("eventSource"))) or every

@@ -27,10 +27,9 @@
 import glob
 import json
 import os
-import re
 import sys
 
-from rulefiles import read_rules
+from rulefiles import VERSIONED, read_rules
 
 # Sigma's wildcards: a value with one of these is a pattern, not a name.
 WILDCARDS = ("*", "?")
@@ -38,9 +37,6 @@ FIELDS = ("eventSource", "eventName")
 # The record's request and response members, and the part of the
 # operation each is written from.
 PARTS = {"requestParameters": "input", "responseElements": "output"}
-# CloudTrail's versioned names of some operations: CreateFunction20150331,
-# UpdateFunctionConfiguration20150331v2.
-VERSIONED = re.compile(r"^(.*?)20[0-9]{6}(v[0-9]+)?$")
 
 
 def die(msg):
