@@ -9,7 +9,10 @@
 # paginator or helper modules are not seen.  With --cheat-sheets,
 # markdown cheat sheets instead (CloudGoat's walk-throughs, whose Python
 # is the victim's code), for the AWS CLI commands they give (aws SERVICE
-# COMMAND, s3's ls, cp, sync, rm and mb as the calls they make).
+# COMMAND, s3's ls, cp, sync, rm and mb as the calls they make).  With
+# --atomics, Atomic Red Team's test files (atomics/TECHNIQUE/*.yaml), for
+# the AWS CLI commands of the tests that run on iaas:aws (not their
+# clean-up commands); the module is the technique and the test's number.
 # eventSource is the service's
 # signing name (CloudTrail's host name), or the 'model' line of
 # tests/cloudtrail-names.tsv; eventName the operation, or its 'rename'
@@ -24,6 +27,7 @@
 #	    endgame/exposure_via_sharing_apis
 #	attack_tool_calls.py ... cloudgoat CLOUDGOAT.git --cheat-sheets \
 #	    cloudgoat/scenarios/aws
+#	attack_tool_calls.py ... atomic-red-team ART.git --atomics atomics
 #
 # Prints "TOOL MODULE EVENTSOURCE EVENTNAME" lines, tab-separated,
 # sorted.  The verdicts of the table are not drawn from the code: they
@@ -36,17 +40,20 @@ import re
 import subprocess
 import sys
 
+import yaml
+
 CLIENT = re.compile(r"""(?:(?:get_boto3_client|get_boto3_resource|client|"""
     r"""resource)\(\s*|\bservice\s*=\s*)['"]([a-z0-9-]+)['"]""")
 # Services named as IAM names them, for the botocore model that has the
 # calls.
 ALIASES = {"elasticfilesystem": "efs", "ebs": "ec2", "ec2-ami": "ec2"}
 CALL = re.compile(r"\.([a-z][a-z0-9_]+)\(")
-# aws [--option value]... SERVICE COMMAND
-CLI = re.compile(r"\baws\s+(?:--[a-z-]+\s+\S+\s+)*([a-z0-9-]+)\s+([a-z0-9-]+)")
+# aws [--flag | --option value]... SERVICE COMMAND
+CLI = re.compile(r"\baws\s+(?:(?:--no-[a-z-]+|--debug)\s+|--[a-z-]+\s+\S+\s+)*"
+    r"([a-z0-9-]+)\s+([a-z0-9-]+)")
 # The CLI's service names that are not botocore's, and the high-level s3
 # commands with the call each makes first.
-CLI_SERVICES = {"s3api": "s3"}
+CLI_SERVICES = {"s3api": "s3", "configservice": "config"}
 S3_COMMANDS = {"ls": "ListObjectsV2", "cp": "GetObject",
     "sync": "ListObjectsV2", "rm": "DeleteObject", "mb": "CreateBucket"}
 
@@ -84,6 +91,19 @@ def cli_calls(text, ops):
 	return out
 
 
+def atomic_calls(text, ops):
+	"""(module, service, operation) triples of an Atomic Red Team file."""
+	doc = yaml.safe_load(text)
+	out = set()
+	for i, test in enumerate(doc.get("atomic_tests") or (), 1):
+		if "iaas:aws" not in test.get("supported_platforms", ()):
+			continue
+		cmd = (test.get("executor") or {}).get("command") or ""
+		for svc, op in cli_calls(cmd, ops):
+			out.add(("%s-%d" % (doc["attack_technique"], i), svc, op))
+	return out
+
+
 def git(repo, *args):
 	return subprocess.run(["git", "--git-dir", repo] + list(args),
 	    check=True, capture_output=True, text=True).stdout
@@ -114,22 +134,31 @@ def main():
 				rename[(col[1], api)] = logged
 	ops = {svc: m["operations"] for svc, (_, m) in models.items()}
 	tops = sys.argv[5:]
-	cheats = tops[0] == "--cheat-sheets"
-	tops = tops[1:] if cheats else tops
+	mode = tops[0] if tops[0] in ("--cheat-sheets", "--atomics") else None
+	tops = tops[1:] if mode else tops
 	rows = set()
 	for top in tops:
 		for path in git(repo, "ls-tree", "-r", "--name-only", "HEAD",
 		    top).split():
 			name = os.path.basename(path)
-			if cheats and path.endswith(".md") and "cheat" in name:
-				how = cli_calls
-			elif not cheats and path.endswith(".py"):
-				how = python_calls
-			else:
-				continue
 			module = path[len(top):].strip("/").split("/")[0]
 			module = module[:-3] if module.endswith(".py") else module
-			for svc, op in how(git(repo, "show", "HEAD:" + path), ops):
+			if mode == "--cheat-sheets":
+				if not (name.endswith(".md") and "cheat" in name):
+					continue
+				found = {(module,) + c for c in
+				    cli_calls(git(repo, "show", "HEAD:" + path), ops)}
+			elif mode == "--atomics":
+				if not re.fullmatch(r"T[0-9.]+\.yaml", name):
+					continue
+				found = atomic_calls(
+				    git(repo, "show", "HEAD:" + path), ops)
+			else:
+				if not name.endswith(".py"):
+					continue
+				found = {(module,) + c for c in
+				    python_calls(git(repo, "show", "HEAD:" + path), ops)}
+			for module, svc, op in found:
 				meta = models[svc][1]["metadata"]
 				src = source.get(svc, meta.get("signingName",
 				    meta["endpointPrefix"]) + ".amazonaws.com")
