@@ -13,13 +13,21 @@
 # --atomics, Atomic Red Team's test files (atomics/TECHNIQUE/*.yaml), for
 # the AWS CLI commands of the tests that run on iaas:aws (not their
 # clean-up commands); the module is the technique and the test's number.
+# With --athena, the Athena queries of AWS's incident response playbooks
+# (athena-queries-*.sql), for the eventName values each query selects
+# (= or IN), each under those of the eventSource values it selects whose
+# service has the operation (under all of them if none has: a misspelled
+# name); a query that names no event source takes, for each name, the
+# source of the one service that has the operation among those the
+# file's other queries name, or else among all the models; a name still
+# ambiguous is reported on stderr and left out.  The module is the playbook and the query's number.
 # eventSource is the service's
 # signing name (CloudTrail's host name), or the 'model' line of
 # tests/cloudtrail-names.tsv; eventName the operation, or its 'rename'
 # line.
 #
 # usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
-#	    [--cheat-sheets] DIR...
+#	    [--cheat-sheets | --atomics | --athena] DIR...
 #
 #	attack_tool_calls.py ... pacu PACU.git pacu/modules
 #	attack_tool_calls.py ... endgame ENDGAME.git \
@@ -28,6 +36,8 @@
 #	attack_tool_calls.py ... cloudgoat CLOUDGOAT.git --cheat-sheets \
 #	    cloudgoat/scenarios/aws
 #	attack_tool_calls.py ... atomic-red-team ART.git --atomics atomics
+#	attack_tool_calls.py ... aws-ir-playbooks PLAYBOOKS.git --athena \
+#	    playbooks/resources
 #
 # Prints "TOOL MODULE EVENTSOURCE EVENTNAME" lines, tab-separated,
 # sorted.  The verdicts of the table are not drawn from the code: they
@@ -104,6 +114,49 @@ def atomic_calls(text, ops):
 	return out
 
 
+SQL_VALUES = r"\s*(?:=\s*'([^']*)'|IN\s*\(([^)]*)\))"
+SQL_SOURCE = re.compile(r"\beventSource" + SQL_VALUES, re.I)
+SQL_NAME = re.compile(r"\beventName" + SQL_VALUES, re.I)
+SQL_TITLE = re.compile(r"^--\s*([0-9]+)\.", re.M)
+
+
+def sql_values(regex, text):
+	out = []
+	for one, many in regex.findall(text):
+		out += [one] if one else re.findall(r"'([^']*)'", many)
+	return out
+
+
+def athena_calls(text, stem, sources):
+	"""(module, source, name) triples of a file of Athena queries, and
+	the (module, name) pairs left out as ambiguous.  sources maps an
+	operation to the event sources of the services whose model has it."""
+	queries = []
+	number = 0
+	for stmt in text.split(";"):
+		titles = SQL_TITLE.findall(stmt)
+		number = int(titles[-1]) if titles else number
+		body = "\n".join(l for l in stmt.splitlines()
+		    if not l.lstrip().startswith("--"))
+		queries.append(("%s-%d" % (stem, number),
+		    sql_values(SQL_SOURCE, body), sql_values(SQL_NAME, body)))
+	named = {s for _, srcs, _ in queries for s in srcs}
+	out, unknown = set(), set()
+	for module, srcs, names in queries:
+		for name in names:
+			have = sources.get(name, set())
+			if srcs:
+				out |= {(module, src, name)
+				    for src in (set(srcs) & have or srcs)}
+				continue
+			pick = have & named if len(have & named) == 1 else have
+			if len(pick) == 1:
+				out.add((module, next(iter(pick)), name))
+			else:
+				unknown.add((module, name))
+	return out, unknown
+
+
 def git(repo, *args):
 	return subprocess.run(["git", "--git-dir", repo] + list(args),
 	    check=True, capture_output=True, text=True).stdout
@@ -112,7 +165,8 @@ def git(repo, *args):
 def main():
 	if len(sys.argv) < 6:
 		print("usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE "
-		    "TOOL GIT_DIR [--cheat-sheets] DIR...", file=sys.stderr)
+		    "TOOL GIT_DIR [--cheat-sheets | --atomics | --athena] DIR...",
+		    file=sys.stderr)
 		return 2
 	data, table, tool, repo = sys.argv[1:5]
 	models = {}
@@ -133,9 +187,23 @@ def main():
 				api, _, logged = col[2].partition("=")
 				rename[(col[1], api)] = logged
 	ops = {svc: m["operations"] for svc, (_, m) in models.items()}
+
+	def event_source(svc):
+		meta = models[svc][1]["metadata"]
+		return source.get(svc, meta.get("signingName",
+		    meta["endpointPrefix"]) + ".amazonaws.com")
+
 	tops = sys.argv[5:]
-	mode = tops[0] if tops[0] in ("--cheat-sheets", "--atomics") else None
+	modes = ("--cheat-sheets", "--atomics", "--athena")
+	mode = tops[0] if tops[0] in modes else None
 	tops = tops[1:] if mode else tops
+	if mode == "--athena":
+		by_name = {}
+		for svc in ops:
+			for op in ops[svc]:
+				src = event_source(svc)
+				for n in (op, rename.get((src, op), op)):
+					by_name.setdefault(n, set()).add(src)
 	rows = set()
 	for top in tops:
 		for path in git(repo, "ls-tree", "-r", "--name-only", "HEAD",
@@ -143,6 +211,18 @@ def main():
 			name = os.path.basename(path)
 			module = path[len(top):].strip("/").split("/")[0]
 			module = module[:-3] if module.endswith(".py") else module
+			if mode == "--athena":
+				m = re.fullmatch(r"athena-queries-(.*)\.sql", name)
+				if not m:
+					continue
+				found, unknown = athena_calls(
+				    git(repo, "show", "HEAD:" + path), m.group(1),
+				    by_name)
+				for mod, n in sorted(unknown):
+					print("%s: %s: %s: no one service has it" %
+					    (path, mod, n), file=sys.stderr)
+				rows |= found
+				continue
 			if mode == "--cheat-sheets":
 				if not (name.endswith(".md") and "cheat" in name):
 					continue
@@ -159,9 +239,7 @@ def main():
 				found = {(module,) + c for c in
 				    python_calls(git(repo, "show", "HEAD:" + path), ops)}
 			for module, svc, op in found:
-				meta = models[svc][1]["metadata"]
-				src = source.get(svc, meta.get("signingName",
-				    meta["endpointPrefix"]) + ".amazonaws.com")
+				src = event_source(svc)
 				rows.add((module, src, rename.get((src, op), op)))
 	for module, src, op in sorted(rows):
 		print("%s\t%s\t%s\t%s" % (tool, module, src, op))
