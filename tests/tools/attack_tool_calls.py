@@ -20,14 +20,18 @@
 # name); a query that names no event source takes, for each name, the
 # source of the one service that has the operation among those the
 # file's other queries name, or else among all the models; a name still
-# ambiguous is reported on stderr and left out.  The module is the playbook and the query's number.
+# ambiguous is reported on stderr and left out.  The module is the
+# playbook and the query's number.  With --elastic, Elastic's detection
+# rules (TOML), for the event.action values of each rule's query under
+# its event.provider values, resolved the same way, leaving out
+# wildcards and negated terms; the module is the rule's file name.
 # eventSource is the service's
 # signing name (CloudTrail's host name), or the 'model' line of
 # tests/cloudtrail-names.tsv; eventName the operation, or its 'rename'
 # line.
 #
 # usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
-#	    [--cheat-sheets | --atomics | --athena] DIR...
+#	    [--cheat-sheets | --atomics | --athena | --elastic] DIR...
 #
 #	attack_tool_calls.py ... pacu PACU.git pacu/modules
 #	attack_tool_calls.py ... endgame ENDGAME.git \
@@ -38,6 +42,8 @@
 #	attack_tool_calls.py ... atomic-red-team ART.git --atomics atomics
 #	attack_tool_calls.py ... aws-ir-playbooks PLAYBOOKS.git --athena \
 #	    playbooks/resources
+#	attack_tool_calls.py ... elastic DETECTION_RULES.git --elastic \
+#	    rules/integrations/aws
 #
 # Prints "TOOL MODULE EVENTSOURCE EVENTNAME" lines, tab-separated,
 # sorted.  The verdicts of the table are not drawn from the code: they
@@ -49,6 +55,8 @@ import os
 import re
 import subprocess
 import sys
+
+import tomllib
 
 import yaml
 
@@ -127,10 +135,9 @@ def sql_values(regex, text):
 	return out
 
 
-def athena_calls(text, stem, sources):
-	"""(module, source, name) triples of a file of Athena queries, and
-	the (module, name) pairs left out as ambiguous.  sources maps an
-	operation to the event sources of the services whose model has it."""
+def athena_queries(text, stem):
+	"""(module, sources, names) of each query of a file of Athena
+	queries."""
 	queries = []
 	number = 0
 	for stmt in text.split(";"):
@@ -140,6 +147,34 @@ def athena_calls(text, stem, sources):
 		    if not l.lstrip().startswith("--"))
 		queries.append(("%s-%d" % (stem, number),
 		    sql_values(SQL_SOURCE, body), sql_values(SQL_NAME, body)))
+	return queries
+
+
+# event.provider or event.action, an operator of KQL, EQL or ES|QL, and
+# one value or a parenthesized list.
+ECS_FIELD = re.compile(r"(\bnot\s+)?\bevent\.(provider|action)\s*"
+    r"(?::|==|\bin\b|\bIN\b|\blike\b)\s*(\([^)]*\)|\"[^\"]*\"|[A-Za-z0-9.*-]+)")
+
+
+def elastic_queries(text, stem):
+	"""(module, sources, names) of an Elastic detection rule."""
+	query = tomllib.loads(text).get("rule", {}).get("query", "")
+	srcs, names = [], []
+	for negated, field, value in ECS_FIELD.findall(query):
+		if negated:
+			continue
+		vals = re.findall(r'"([^"]*)"', value) or \
+		    [v for v in re.findall(r"[A-Za-z0-9.*-]+", value)
+		    if v not in ("or", "and")]
+		vals = [v for v in vals if "*" not in v]
+		(srcs if field == "provider" else names).extend(vals)
+	return [(stem, srcs, names)]
+
+
+def resolve(queries, sources):
+	"""(module, source, name) triples of queries, and the (module, name)
+	pairs left out as ambiguous.  sources maps an operation to the event
+	sources of the services whose model has it."""
 	named = {s for _, srcs, _ in queries for s in srcs}
 	out, unknown = set(), set()
 	for module, srcs, names in queries:
@@ -165,7 +200,8 @@ def git(repo, *args):
 def main():
 	if len(sys.argv) < 6:
 		print("usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE "
-		    "TOOL GIT_DIR [--cheat-sheets | --atomics | --athena] DIR...",
+		    "TOOL GIT_DIR [--cheat-sheets | --atomics | --athena | --elastic] "
+		    "DIR...",
 		    file=sys.stderr)
 		return 2
 	data, table, tool, repo = sys.argv[1:5]
@@ -194,10 +230,10 @@ def main():
 		    meta["endpointPrefix"]) + ".amazonaws.com")
 
 	tops = sys.argv[5:]
-	modes = ("--cheat-sheets", "--atomics", "--athena")
+	modes = ("--cheat-sheets", "--atomics", "--athena", "--elastic")
 	mode = tops[0] if tops[0] in modes else None
 	tops = tops[1:] if mode else tops
-	if mode == "--athena":
+	if mode in ("--athena", "--elastic"):
 		by_name = {}
 		for svc in ops:
 			for op in ops[svc]:
@@ -211,13 +247,17 @@ def main():
 			name = os.path.basename(path)
 			module = path[len(top):].strip("/").split("/")[0]
 			module = module[:-3] if module.endswith(".py") else module
-			if mode == "--athena":
-				m = re.fullmatch(r"athena-queries-(.*)\.sql", name)
+			if mode in ("--athena", "--elastic"):
+				if mode == "--athena":
+					m = re.fullmatch(r"athena-queries-(.*)\.sql", name)
+					read = athena_queries
+				else:
+					m = re.fullmatch(r"(.*)\.toml", name)
+					read = elastic_queries
 				if not m:
 					continue
-				found, unknown = athena_calls(
-				    git(repo, "show", "HEAD:" + path), m.group(1),
-				    by_name)
+				found, unknown = resolve(read(git(repo, "show",
+				    "HEAD:" + path), m.group(1)), by_name)
 				for mod, n in sorted(unknown):
 					print("%s: %s: %s: no one service has it" %
 					    (path, mod, n), file=sys.stderr)
