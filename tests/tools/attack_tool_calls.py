@@ -24,14 +24,18 @@
 # playbook and the query's number.  With --elastic, Elastic's detection
 # rules (TOML), for the event.action values of each rule's query under
 # its event.provider values, resolved the same way, leaving out
-# wildcards and negated terms; the module is the rule's file name.
+# wildcards and negated terms; the module is the rule's file name.  With
+# --go, Go code written with the AWS SDK for Go v2 (Stratus Red Team's
+# techniques), for the calls whose input structures it builds
+# (&s3.PutBucketPolicyInput); the module is the file's directory under
+# DIR.
 # eventSource is the service's
 # signing name (CloudTrail's host name), or the 'model' line of
 # tests/cloudtrail-names.tsv; eventName the operation, or its 'rename'
 # line.
 #
 # usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
-#	    [--cheat-sheets | --atomics | --athena | --elastic] DIR...
+#	    [--cheat-sheets | --atomics | --athena | --elastic | --go] DIR...
 #
 #	attack_tool_calls.py ... pacu PACU.git pacu/modules
 #	attack_tool_calls.py ... endgame ENDGAME.git \
@@ -44,6 +48,8 @@
 #	    playbooks/resources
 #	attack_tool_calls.py ... elastic DETECTION_RULES.git --elastic \
 #	    rules/integrations/aws
+#	attack_tool_calls.py ... stratus STRATUS.git --go \
+#	    v2/internal/attacktechniques/aws
 #
 # Prints "TOOL MODULE EVENTSOURCE EVENTNAME" lines, tab-separated,
 # sorted.  The verdicts of the table are not drawn from the code: they
@@ -192,6 +198,21 @@ def resolve(queries, sources):
 	return out, unknown
 
 
+GO_INPUT = re.compile(r"&([a-z0-9]+)\.([A-Z][A-Za-z0-9]*)Input\b")
+
+
+def go_calls(text, ops):
+	"""(service, operation) pairs of the inputs a Go file builds; the
+	SDK's package is the service's name without its hyphens."""
+	byname = {svc.replace("-", ""): svc for svc in ops}
+	out = set()
+	for pkg, op in GO_INPUT.findall(text):
+		svc = byname.get(pkg)
+		if svc and op in ops[svc]:
+			out.add((svc, op))
+	return out
+
+
 def git(repo, *args):
 	return subprocess.run(["git", "--git-dir", repo] + list(args),
 	    check=True, capture_output=True, text=True).stdout
@@ -200,8 +221,8 @@ def git(repo, *args):
 def main():
 	if len(sys.argv) < 6:
 		print("usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE "
-		    "TOOL GIT_DIR [--cheat-sheets | --atomics | --athena | --elastic] "
-		    "DIR...",
+		    "TOOL GIT_DIR [--cheat-sheets | --atomics | --athena | --elastic | "
+		    "--go] DIR...",
 		    file=sys.stderr)
 		return 2
 	data, table, tool, repo = sys.argv[1:5]
@@ -230,7 +251,7 @@ def main():
 		    meta["endpointPrefix"]) + ".amazonaws.com")
 
 	tops = sys.argv[5:]
-	modes = ("--cheat-sheets", "--atomics", "--athena", "--elastic")
+	modes = ("--cheat-sheets", "--atomics", "--athena", "--elastic", "--go")
 	mode = tops[0] if tops[0] in modes else None
 	tops = tops[1:] if mode else tops
 	if mode in ("--athena", "--elastic"):
@@ -268,6 +289,12 @@ def main():
 					continue
 				found = {(module,) + c for c in
 				    cli_calls(git(repo, "show", "HEAD:" + path), ops)}
+			elif mode == "--go":
+				if not name.endswith(".go") or name.endswith("_test.go"):
+					continue
+				module = os.path.dirname(path[len(top):].strip("/"))
+				found = {(module,) + c for c in
+				    go_calls(git(repo, "show", "HEAD:" + path), ops)}
 			elif mode == "--atomics":
 				if not re.fullmatch(r"T[0-9.]+\.yaml", name):
 					continue
