@@ -213,16 +213,55 @@ def go_calls(text, ops):
 	return out
 
 
+def module_of(path, top):
+	"""A file's module: its first component under top, without .py."""
+	module = path[len(top):].strip("/").split("/")[0]
+	return module[:-3] if module.endswith(".py") else module
+
+
+def read_python(path, top, text, ops):
+	return {(module_of(path, top),) + c for c in python_calls(text, ops)}
+
+
+def read_cheat_sheet(path, top, text, ops):
+	return {(module_of(path, top),) + c for c in cli_calls(text, ops)}
+
+
+def read_atomics(path, top, text, ops):
+	return atomic_calls(text, ops)
+
+
+def read_go(path, top, text, ops):
+	module = os.path.dirname(path[len(top):].strip("/"))
+	return {(module,) + c for c in go_calls(text, ops)}
+
+
+# The readers of code and commands, by option: which files they read and
+# the (module, service, operation) triples they find.
+CALL_READERS = {
+	None: (r".*\.py", read_python),
+	"--cheat-sheets": (r".*cheat.*\.md", read_cheat_sheet),
+	"--atomics": (r"T[0-9.]+\.yaml", read_atomics),
+	"--go": (r"(?!.*_test\.go$).*\.go", read_go),
+}
+# The readers of queries, by option: which files they read (the group is
+# the module's stem) and the (module, sources, names) of their queries.
+QUERY_READERS = {
+	"--athena": (r"athena-queries-(.*)\.sql", athena_queries),
+	"--elastic": (r"(.*)\.toml", elastic_queries),
+}
+
+
 def git(repo, *args):
 	return subprocess.run(["git", "--git-dir", repo] + list(args),
 	    check=True, capture_output=True, text=True).stdout
 
 
 def main():
+	modes = [m for m in CALL_READERS if m] + list(QUERY_READERS)
 	if len(sys.argv) < 6:
 		print("usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE "
-		    "TOOL GIT_DIR [--cheat-sheets | --atomics | --athena | --elastic | "
-		    "--go] DIR...",
+		    "TOOL GIT_DIR [%s] DIR..." % " | ".join(modes),
 		    file=sys.stderr)
 		return 2
 	data, table, tool, repo = sys.argv[1:5]
@@ -250,31 +289,26 @@ def main():
 		return source.get(svc, meta.get("signingName",
 		    meta["endpointPrefix"]) + ".amazonaws.com")
 
+	# Each name, API's or CloudTrail's, with the event sources that log
+	# it: for queries, which name events rather than calls.
+	by_name = {}
+	for svc in ops:
+		for op in ops[svc]:
+			src = event_source(svc)
+			for n in (op, rename.get((src, op), op)):
+				by_name.setdefault(n, set()).add(src)
+
 	tops = sys.argv[5:]
-	modes = ("--cheat-sheets", "--atomics", "--athena", "--elastic", "--go")
 	mode = tops[0] if tops[0] in modes else None
 	tops = tops[1:] if mode else tops
-	if mode in ("--athena", "--elastic"):
-		by_name = {}
-		for svc in ops:
-			for op in ops[svc]:
-				src = event_source(svc)
-				for n in (op, rename.get((src, op), op)):
-					by_name.setdefault(n, set()).add(src)
 	rows = set()
 	for top in tops:
 		for path in git(repo, "ls-tree", "-r", "--name-only", "HEAD",
 		    top).split():
 			name = os.path.basename(path)
-			module = path[len(top):].strip("/").split("/")[0]
-			module = module[:-3] if module.endswith(".py") else module
-			if mode in ("--athena", "--elastic"):
-				if mode == "--athena":
-					m = re.fullmatch(r"athena-queries-(.*)\.sql", name)
-					read = athena_queries
-				else:
-					m = re.fullmatch(r"(.*)\.toml", name)
-					read = elastic_queries
+			if mode in QUERY_READERS:
+				pattern, read = QUERY_READERS[mode]
+				m = re.fullmatch(pattern, name)
 				if not m:
 					continue
 				found, unknown = resolve(read(git(repo, "show",
@@ -284,28 +318,11 @@ def main():
 					    (path, mod, n), file=sys.stderr)
 				rows |= found
 				continue
-			if mode == "--cheat-sheets":
-				if not (name.endswith(".md") and "cheat" in name):
-					continue
-				found = {(module,) + c for c in
-				    cli_calls(git(repo, "show", "HEAD:" + path), ops)}
-			elif mode == "--go":
-				if not name.endswith(".go") or name.endswith("_test.go"):
-					continue
-				module = os.path.dirname(path[len(top):].strip("/"))
-				found = {(module,) + c for c in
-				    go_calls(git(repo, "show", "HEAD:" + path), ops)}
-			elif mode == "--atomics":
-				if not re.fullmatch(r"T[0-9.]+\.yaml", name):
-					continue
-				found = atomic_calls(
-				    git(repo, "show", "HEAD:" + path), ops)
-			else:
-				if not name.endswith(".py"):
-					continue
-				found = {(module,) + c for c in
-				    python_calls(git(repo, "show", "HEAD:" + path), ops)}
-			for module, svc, op in found:
+			pattern, read = CALL_READERS[mode]
+			if not re.fullmatch(pattern, name):
+				continue
+			text = git(repo, "show", "HEAD:" + path)
+			for module, svc, op in read(path, top, text, ops):
 				src = event_source(svc)
 				rows.add((module, src, rename.get((src, op), op)))
 	for module, src, op in sorted(rows):
