@@ -55,8 +55,6 @@
 # sorted.  The verdicts of the table are not drawn from the code: they
 # are ours, and are added by hand.
 
-import glob
-import json
 import os
 import re
 import subprocess
@@ -65,6 +63,8 @@ import sys
 import tomllib
 
 import yaml
+
+from check_names import load_models, load_table
 
 CLIENT = re.compile(r"""(?:(?:get_boto3_client|get_boto3_resource|client|"""
     r"""resource)\(\s*|\bservice\s*=\s*)['"]([a-z0-9-]+)['"]""")
@@ -265,36 +265,22 @@ def main():
 		    file=sys.stderr)
 		return 2
 	data, table, tool, repo = sys.argv[1:5]
-	models = {}
-	for path in glob.glob(os.path.join(data, "*", "*", "service-2.json")):
-		svc = path.split(os.sep)[-3]
-		with open(path, encoding="utf-8") as f:
-			m = json.load(f)
-		# The newest API version of a service wins.
-		if svc not in models or path > models[svc][0]:
-			models[svc] = (path, m)
-	source, rename = {}, {}
-	with open(table, encoding="utf-8") as f:
-		for line in f:
-			col = line.rstrip("\n").split("\t")
-			if col[0] == "model":
-				source[col[2]] = col[1]
-			elif col[0] == "rename":
-				api, _, logged = col[2].partition("=")
-				rename[(col[1], api)] = logged
-	ops = {svc: m["operations"] for svc, (_, m) in models.items()}
+	_, models = load_models(data)
+	ops = {svc: m.get("operations", {}) for svc, m in models.items()}
+	_, renamed, _, modelled = load_table(table, {}, ops)
+	rename = {k: v[-1] for k, v in renamed.items()}
 
 	def event_source(svc):
-		meta = models[svc][1]["metadata"]
-		return source.get(svc, meta.get("signingName",
+		meta = models[svc]["metadata"]
+		return modelled.get(svc, meta.get("signingName",
 		    meta["endpointPrefix"]) + ".amazonaws.com")
 
 	# Each name, API's or CloudTrail's, with the event sources that log
 	# it: for queries, which name events rather than calls.
 	by_name = {}
 	for svc in ops:
+		src = event_source(svc)
 		for op in ops[svc]:
-			src = event_source(svc)
 			for n in (op, rename.get((src, op), op)):
 				by_name.setdefault(n, set()).add(src)
 

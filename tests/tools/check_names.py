@@ -71,10 +71,13 @@ def load_table(path, hosts, ops):
 	API=EVENTNAME URL' says that CloudTrail logs the operation API under
 	another name (so API itself is wrong in a rule), and 'field SOURCE
 	EVENTNAME:PATH URL' adds a request field (and what lies under it)
-	that CloudTrail logs but the model does not have."""
+	that CloudTrail logs but the model does not have.  Returns the extra
+	names by source, the renames, the fields, and each model named by a
+	'model' line with its source."""
 	extra = {}
 	renamed = {}
 	fields = set()
+	modelled = {}
 	with open(path, encoding="utf-8") as f:
 		for n, line in enumerate(f, 1):
 			line = line.rstrip("\n")
@@ -95,6 +98,7 @@ def load_table(path, hosts, ops):
 				if w[2] not in ops:
 					die("%s: no botocore model %s" % (where, w[2]))
 				hosts.setdefault(prefix, set()).add(w[2])
+				modelled[w[2]] = w[1]
 			elif w[0] == "rename":
 				api, eq, ct = w[2].partition("=")
 				if not eq or not api or not ct:
@@ -108,7 +112,7 @@ def load_table(path, hosts, ops):
 				fields.add((w[1], name, field))
 			else:
 				extra.setdefault(w[1], set()).add(w[2])
-	return extra, renamed, fields
+	return extra, renamed, fields, modelled
 
 
 def name_prefixes(m):
@@ -333,7 +337,7 @@ def main():
 	ops = {k: m.get("operations", {}) for k, m in models.items()}
 	if not ops:
 		die("%s: no service models" % sys.argv[1])
-	extra, renamed, tfields = load_table(sys.argv[2], hosts, ops)
+	extra, renamed, tfields, _ = load_table(sys.argv[2], hosts, ops)
 	p = Pairs()
 	try:
 		files, docs = read_rules(sys.argv[3:])
