@@ -28,14 +28,26 @@
 # --go, Go code written with the AWS SDK for Go v2 (Stratus Red Team's
 # techniques), for the calls whose input structures it builds
 # (&s3.PutBucketPolicyInput); the module is the file's directory under
-# DIR.
+# DIR.  With --pages, markdown pages (Hacking the Cloud's), for the AWS
+# CLI commands and the Python calls they give; the module is the page's
+# path under DIR without .md.  With --sumo, the catalogue of Sumo Logic's
+# Cloud SIEM rules (audit/rules.json), for the action (eventName) values
+# and the AwsApiCall-NAME event IDs that each CloudTrail rule's
+# expressions select, under its application (eventSource) values,
+# resolved as for --athena over the whole catalogue, leaving out negated
+# terms; a regular expression counts for the names it alternates, a
+# lower-cased name for the operation it spells, and an application LIKE
+# 'waf%' for the event sources it begins (an action LIKE a pattern
+# counts for none).  The module is the rule's
+# ID.
 # eventSource is the service's
 # signing name (CloudTrail's host name), or the 'model' line of
 # tests/cloudtrail-names.tsv; eventName the operation, or its 'rename'
 # line.
 #
 # usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
-#	    [--cheat-sheets | --atomics | --athena | --elastic | --go] DIR...
+#	    [--cheat-sheets | --atomics | --pages | --go | --athena |
+#	    --elastic | --sumo] DIR...
 #
 #	attack_tool_calls.py ... pacu PACU.git pacu/modules
 #	attack_tool_calls.py ... endgame ENDGAME.git \
@@ -50,6 +62,9 @@
 #	    rules/integrations/aws
 #	attack_tool_calls.py ... stratus STRATUS.git --go \
 #	    v2/internal/attacktechniques/aws
+#	attack_tool_calls.py ... hacking-the-cloud HTC.git --pages \
+#	    content/aws
+#	attack_tool_calls.py ... sumo SUMO.git --sumo audit
 #
 # Prints "TOOL MODULE EVENTSOURCE EVENTNAME" lines, tab-separated,
 # sorted.  The verdicts of the table are not drawn from the code: they
@@ -60,6 +75,7 @@ import re
 import subprocess
 import sys
 
+import json
 import tomllib
 
 import yaml
@@ -177,18 +193,71 @@ def elastic_queries(text, stem):
 	return [(stem, srcs, names)]
 
 
+# An action, application or event ID term of a Sumo Logic expression:
+# negation, field, operator and one value or a parenthesized list.
+SUMO_FIELD = re.compile(r"(\bNOT\s+|!)?(?:lower\()?\b(action|application|"
+    r"metadata_deviceEventId)\)?\s*(!=|=|\bIN\b|\bin\b|\bmatches\b|"
+    r"\bMATCHES\b|\bLIKE\b)\s*(\([^)]*\)|'[^']*'|\"[^\"]*\"|/[^/]*/)")
+SUMO_EXPRESSIONS = ("match_expression", "expression", "filter_expression")
+
+
+def sumo_values(value):
+	"""The names a Sumo Logic value stands for."""
+	if value.startswith("/"):
+		body = re.sub(r"^\(\?i:\)|[()^$]", "", value.strip("/"))
+		return [v for v in body.split("|") if re.fullmatch(r"\w+", v)]
+	return re.findall(r"""['"]([^'"]*)['"]""", value)
+
+
+def sumo_queries(text, stem):
+	"""(module, sources, names) of each CloudTrail rule of Sumo Logic's
+	catalogue."""
+	queries = []
+	for rid, rule in sorted(json.loads(text).items()):
+		exprs = [rule.get(f) or "" for f in SUMO_EXPRESSIONS] + \
+		    [e.get("expression", "") for e in
+		    rule.get("expressions_and_limits") or ()]
+		exprs = [e for e in exprs if "CloudTrail" in e]
+		srcs, names = [], []
+		for negated, field, op, value in SUMO_FIELD.findall(
+		    "\n".join(exprs)):
+			if negated or op == "!=":
+				continue
+			vals = sumo_values(value)
+			if field == "application":
+				srcs += [v.lower() for v in vals]
+			elif field == "action":
+				names += [v for v in vals if "%" not in v]
+			else:
+				names += [v.split("-", 1)[1] for v in vals
+				    if v.startswith("AwsApiCall-")]
+		if names:
+			queries.append((rid, srcs, names))
+	return queries
+
+
 def resolve(queries, sources):
 	"""(module, source, name) triples of queries, and the (module, name)
 	pairs left out as ambiguous.  sources maps an operation to the event
-	sources of the services whose model has it."""
+	sources of the services whose model has it.  A source that ends in
+	% stands for those that begin with the rest."""
 	named = {s for _, srcs, _ in queries for s in srcs}
+	spelled = {n.lower(): n for n in sources}
 	out, unknown = set(), set()
 	for module, srcs, names in queries:
 		for name in names:
+			if name.islower():
+				if name not in spelled:
+					unknown.add((module, name))
+					continue
+				name = spelled[name]
 			have = sources.get(name, set())
-			if srcs:
-				out |= {(module, src, name)
-				    for src in (set(srcs) & have or srcs)}
+			exact = {s for s in srcs if not s.endswith("%")}
+			begun = {h for h in have for s in srcs
+			    if s.endswith("%") and h.startswith(s[:-1])}
+			if exact or begun:
+				out |= {(module, src, name) for src in
+				    (exact & have | begun or exact)}
 				continue
 			pick = have & named if len(have & named) == 1 else have
 			if len(pick) == 1:
@@ -231,6 +300,12 @@ def read_atomics(path, top, text, ops):
 	return atomic_calls(text, ops)
 
 
+def read_page(path, top, text, ops):
+	module = path[len(top):].strip("/")[:-len(".md")]
+	return {(module,) + c for c in
+	    cli_calls(text, ops) | python_calls(text, ops)}
+
+
 def read_go(path, top, text, ops):
 	module = os.path.dirname(path[len(top):].strip("/"))
 	return {(module,) + c for c in go_calls(text, ops)}
@@ -242,6 +317,7 @@ CALL_READERS = {
 	None: (r".*\.py", read_python),
 	"--cheat-sheets": (r".*cheat.*\.md", read_cheat_sheet),
 	"--atomics": (r"T[0-9.]+\.yaml", read_atomics),
+	"--pages": (r".*\.md", read_page),
 	"--go": (r"(?!.*_test\.go$).*\.go", read_go),
 }
 # The readers of queries, by option: which files they read (the group is
@@ -249,6 +325,7 @@ CALL_READERS = {
 QUERY_READERS = {
 	"--athena": (r"athena-queries-(.*)\.sql", athena_queries),
 	"--elastic": (r"(.*)\.toml", elastic_queries),
+	"--sumo": (r"(rules)\.json", sumo_queries),
 }
 
 
