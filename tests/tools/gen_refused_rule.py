@@ -25,9 +25,10 @@
 #    in bulk or at new federation credentials is credential access tried;
 #  - rules that are themselves about a failed or refused call, or about
 #    console sign-in, whose failures are not authorization errors;
-#  - S3 object calls (PutObject, DeleteObject...): those rules are rated by
-#    the caller (anonymous) or the object's name, not by the action, and a
-#    refused object write is everyday application noise;
+#  - S3 object calls (PutObject, DeleteObject...) and CreateBucket: those
+#    rules are rated by the caller (anonymous), the object's name or the
+#    ACL the request carries, not by the action, and a refused object
+#    write or bucket creation is everyday application noise;
 #  - rules/general, whose rules are rated by the principal (root), not by
 #    the action;
 #  - events a service logs when another account uses a resource of this
@@ -48,7 +49,7 @@ CREDENTIAL = ("GetPasswordData", "BatchGetSecretValue", "GetFederationToken",
 SERVICE_EVENTS = ("SharedSnapshotCopyInitiated", "SharedSnapshotVolumeCreated")
 S3_OBJECT = ("PutObject", "PutObjectAcl", "CopyObject", "DeleteObject",
     "DeleteObjects", "UploadPart", "UploadPartCopy", "CreateMultipartUpload",
-    "CompleteMultipartUpload")
+    "CompleteMultipartUpload", "CreateBucket")
 
 
 def as_list(v):
