@@ -39,7 +39,11 @@
 # lower-cased name for the operation it spells, and an application LIKE
 # 'waf%' for the event sources it begins (an action LIKE a pattern
 # counts for none).  The module is the rule's
-# ID.
+# ID.  With --yaral, Chronicle's YARA-L rules, for the
+# metadata.product_event_type (eventName) values each rule compares with
+# = under its target.application (eventSource) values, resolved as for
+# --elastic, leaving out negated terms and patterns that are not a plain
+# name; the module is the rule's file name.
 # eventSource is the service's
 # signing name (CloudTrail's host name), or the 'model' line of
 # tests/cloudtrail-names.tsv; eventName the operation, or its 'rename'
@@ -47,7 +51,7 @@
 #
 # usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
 #	    [--cheat-sheets | --atomics | --pages | --go | --athena |
-#	    --elastic | --sumo] DIR...
+#	    --elastic | --sumo | --yaral] DIR...
 #
 #	attack_tool_calls.py ... pacu PACU.git pacu/modules
 #	attack_tool_calls.py ... endgame ENDGAME.git \
@@ -65,6 +69,8 @@
 #	attack_tool_calls.py ... hacking-the-cloud HTC.git --pages \
 #	    content/aws
 #	attack_tool_calls.py ... sumo SUMO.git --sumo audit
+#	attack_tool_calls.py ... chronicle CHRONICLE.git --yaral \
+#	    rules/community/aws/cloudtrail
 #
 # Prints "TOOL MODULE EVENTSOURCE EVENTNAME" lines, tab-separated,
 # sorted.  The verdicts of the table are not drawn from the code: they
@@ -236,6 +242,27 @@ def sumo_queries(text, stem):
 	return queries
 
 
+# A product_event_type or application term of a YARA-L rule: negation,
+# field, operator and a quoted value or a regular expression.
+YARAL_FIELD = re.compile(r"(\bnot\s+)?\$\w+\.(metadata\.product_event_type|"
+    r"target\.application)\s*(!=|=)\s*(\"[^\"]*\"|/[^/]*/)")
+
+
+def yaral_queries(text, stem):
+	"""(module, sources, names) of a YARA-L rule."""
+	srcs, names = [], []
+	for negated, field, op, value in YARAL_FIELD.findall(text):
+		if negated or op == "!=":
+			continue
+		if value.startswith('"'):
+			vals = [value.strip('"')]
+		else:
+			vals = [v for v in value.strip("/").strip("^$").split("|")
+			    if re.fullmatch(r"\w+", v)]
+		(srcs if field == "target.application" else names).extend(vals)
+	return [(stem, srcs, names)]
+
+
 def resolve(queries, sources):
 	"""(module, source, name) triples of queries, and the (module, name)
 	pairs left out as ambiguous.  sources maps an operation to the event
@@ -326,6 +353,7 @@ QUERY_READERS = {
 	"--athena": (r"athena-queries-(.*)\.sql", athena_queries),
 	"--elastic": (r"(.*)\.toml", elastic_queries),
 	"--sumo": (r"(rules)\.json", sumo_queries),
+	"--yaral": (r"(.*)\.yaral", yaral_queries),
 }
 
 
