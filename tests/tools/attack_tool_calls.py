@@ -43,7 +43,13 @@
 # metadata.product_event_type (eventName) values each rule compares with
 # = under its target.application (eventSource) values, resolved as for
 # --elastic, leaving out negated terms and patterns that are not a plain
-# name; the module is the rule's file name.
+# name; the module is the rule's file name.  With --spl, Splunk's
+# security content detections (YAML), for the eventName and api.operation
+# values the search of each detection that reads CloudTrail selects (=
+# or IN) under its eventSource values, resolved as for --elastic, leaving
+# out negated terms and wildcards; Splunk compares values without regard
+# to case, so a name is taken in the case the models spell it.  The
+# module is the detection's file name.
 # eventSource is the service's
 # signing name (CloudTrail's host name), or the 'model' line of
 # tests/cloudtrail-names.tsv; eventName the operation, or its 'rename'
@@ -51,7 +57,7 @@
 #
 # usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
 #	    [--cheat-sheets | --atomics | --pages | --go | --athena |
-#	    --elastic | --sumo | --yaral] DIR...
+#	    --elastic | --sumo | --yaral | --spl] DIR...
 #
 #	attack_tool_calls.py ... pacu PACU.git pacu/modules
 #	attack_tool_calls.py ... endgame ENDGAME.git \
@@ -71,6 +77,8 @@
 #	attack_tool_calls.py ... sumo SUMO.git --sumo audit
 #	attack_tool_calls.py ... chronicle CHRONICLE.git --yaral \
 #	    rules/community/aws/cloudtrail
+#	attack_tool_calls.py ... splunk SECURITY_CONTENT.git --spl \
+#	    detections/cloud
 #
 # Prints "TOOL MODULE EVENTSOURCE EVENTNAME" lines, tab-separated,
 # sorted.  The verdicts of the table are not drawn from the code: they
@@ -263,6 +271,29 @@ def yaral_queries(text, stem):
 	return [(stem, srcs, names)]
 
 
+# An event name or source term of a Splunk search: negation, field,
+# operator and one value or a parenthesized list.
+SPL_FIELD = re.compile(r"(\bNOT\s+)?\b(eventName|api\.operation|eventSource)"
+    r"\s*(!=|=|\bIN\b)\s*(\([^)]*\)|\"[^\"]*\"|[A-Za-z0-9.*_-]+)")
+
+
+def spl_queries(text, stem):
+	"""(module, sources, names) of a Splunk detection that reads
+	CloudTrail."""
+	search = (yaml.safe_load(text) or {}).get("search") or ""
+	if "cloudtrail" not in text.lower():
+		return []
+	srcs, names = [], []
+	for negated, field, op, value in SPL_FIELD.findall(search):
+		if negated or op == "!=":
+			continue
+		vals = re.findall(r'"([^"]*)"', value) or \
+		    re.findall(r"[A-Za-z0-9.*_-]+", value)
+		vals = [v for v in vals if "*" not in v]
+		(srcs if field == "eventSource" else names).extend(vals)
+	return [(stem, srcs, names)] if names else []
+
+
 def resolve(queries, sources):
 	"""(module, source, name) triples of queries, and the (module, name)
 	pairs left out as ambiguous.  sources maps an operation to the event
@@ -273,11 +304,11 @@ def resolve(queries, sources):
 	out, unknown = set(), set()
 	for module, srcs, names in queries:
 		for name in names:
-			if name.islower():
-				if name not in spelled:
-					unknown.add((module, name))
-					continue
-				name = spelled[name]
+			if name not in sources and name.lower() in spelled:
+				name = spelled[name.lower()]
+			elif name.islower():
+				unknown.add((module, name))
+				continue
 			have = sources.get(name, set())
 			exact = {s for s in srcs if not s.endswith("%")}
 			begun = {h for h in have for s in srcs
@@ -354,6 +385,7 @@ QUERY_READERS = {
 	"--elastic": (r"(.*)\.toml", elastic_queries),
 	"--sumo": (r"(rules)\.json", sumo_queries),
 	"--yaral": (r"(.*)\.yaral", yaral_queries),
+	"--spl": (r"(.*)\.yml", spl_queries),
 }
 
 
