@@ -2,14 +2,14 @@
 # The rule pack against catalogues written outside the project
 # (tests/attack-tools.tsv: the calls Pacu's, Endgame's and WeirdAAL's
 # modules and Stratus Red Team's techniques make, the commands of
-# CloudGoat's walk-throughs and of Atomic Red Team's AWS tests, the events
-# of Invictus IR's CloudTrail cheat sheet, of the CloudTrail rules of
-# Falco, SigmaHQ, Elastic, Sumo Logic and Chronicle, of the CIS
-# benchmark's alarms and of the Athena queries of AWS's incident response
-# playbooks, and the commands of Hacking the Cloud's AWS pages): every call the
-# table says the pack sees is named by a rule, and no call it leaves alone
-# is (the table would be stale).  Then the check can fail, in both
-# directions, a filter does not count, and a malformed line is an error.
+# CloudGoat's walk-throughs, of Atomic Red Team's AWS tests and of Hacking
+# the Cloud's AWS pages, the events of Invictus IR's CloudTrail cheat
+# sheet, of the CloudTrail rules of Falco, SigmaHQ, Elastic, Sumo Logic,
+# Chronicle and Splunk, of the CIS benchmark's alarms and of the Athena
+# queries of AWS's incident response playbooks): every call the table says
+# the pack sees is named by a rule, and no call it leaves alone is (the
+# table would be stale).  Then the check can fail, in both directions, a
+# filter does not count, and a malformed line is an error.
 
 . "$TOP_SRCDIR/tests/setup"
 
