@@ -30,30 +30,29 @@
 # (&s3.PutBucketPolicyInput); the module is the file's directory under
 # DIR.  With --pages, markdown pages (Hacking the Cloud's), for the AWS
 # CLI commands and the Python calls they give; the module is the page's
-# path under DIR without .md.  With --sumo, the catalogue of Sumo Logic's
-# Cloud SIEM rules (audit/rules.json), for the action (eventName) values
-# and the AwsApiCall-NAME event IDs that each CloudTrail rule's
-# expressions select, under its application (eventSource) values,
-# resolved as for --athena over the whole catalogue, leaving out negated
-# terms; a regular expression counts for the names it alternates, a
-# lower-cased name for the operation it spells, and an application LIKE
-# 'waf%' for the event sources it begins (an action LIKE a pattern
-# counts for none).  The module is the rule's
+# path under DIR without .md.  With --sumo, the catalogue of Sumo
+# Logic's Cloud SIEM rules (audit/rules.json), for the action
+# (eventName) values and the AwsApiCall-NAME event IDs that each
+# CloudTrail rule's expressions select, under its application
+# (eventSource) values, resolved as for --athena over the whole
+# catalogue, leaving out negated terms; a regular expression counts for
+# the names it alternates, a lower-cased name for the operation it
+# spells, and an application LIKE 'waf%' for the event sources it begins
+# (an action LIKE a pattern counts for none).  The module is the rule's
 # ID.  With --yaral, Chronicle's YARA-L rules, for the
 # metadata.product_event_type (eventName) values each rule compares with
 # = under its target.application (eventSource) values, resolved as for
 # --elastic, leaving out negated terms and patterns that are not a plain
 # name; the module is the rule's file name.  With --spl, Splunk's
-# security content detections (YAML), for the eventName and api.operation
-# values the search of each detection that reads CloudTrail selects (=
-# or IN) under its eventSource values, resolved as for --elastic, leaving
-# out negated terms and wildcards; Splunk compares values without regard
-# to case, so a name is taken in the case the models spell it.  The
-# module is the detection's file name.
-# eventSource is the service's
-# signing name (CloudTrail's host name), or the 'model' line of
-# tests/cloudtrail-names.tsv; eventName the operation, or its 'rename'
-# line.
+# security content detections (YAML), for the eventName and
+# api.operation values the search of each detection that reads
+# CloudTrail selects (= or IN) under its eventSource values, resolved as
+# for --elastic, leaving out negated terms and wildcards; Splunk
+# compares values without regard to case, so a name is taken in the case
+# the models spell it.  The module is the detection's file name.
+# eventSource is the service's signing name (CloudTrail's host name), or
+# the 'model' line of tests/cloudtrail-names.tsv; eventName the
+# operation, or its 'rename' line.
 #
 # usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
 #	    [--cheat-sheets | --atomics | --pages | --go | --athena |
@@ -84,12 +83,12 @@
 # sorted.  The verdicts of the table are not drawn from the code: they
 # are ours, and are added by hand.
 
+import json
 import os
 import re
 import subprocess
 import sys
 
-import json
 import tomllib
 
 import yaml
@@ -207,6 +206,14 @@ def elastic_queries(text, stem):
 	return [(stem, srcs, names)]
 
 
+def positive_terms(regex, text):
+	"""(field, value) of each term regex finds in text, but for the
+	negated ones: regex has four groups, a negation, the field, the
+	operator and the value."""
+	return [(field, value) for negated, field, op, value in
+	    regex.findall(text) if not negated and op != "!="]
+
+
 # An action, application or event ID term of a Sumo Logic expression:
 # negation, field, operator and one value or a parenthesized list.
 SUMO_FIELD = re.compile(r"(\bNOT\s+|!)?(?:lower\()?\b(action|application|"
@@ -233,10 +240,8 @@ def sumo_queries(text, stem):
 		    rule.get("expressions_and_limits") or ()]
 		exprs = [e for e in exprs if "CloudTrail" in e]
 		srcs, names = [], []
-		for negated, field, op, value in SUMO_FIELD.findall(
+		for field, value in positive_terms(SUMO_FIELD,
 		    "\n".join(exprs)):
-			if negated or op == "!=":
-				continue
 			vals = sumo_values(value)
 			if field == "application":
 				srcs += [v.lower() for v in vals]
@@ -259,9 +264,7 @@ YARAL_FIELD = re.compile(r"(\bnot\s+)?\$\w+\.(metadata\.product_event_type|"
 def yaral_queries(text, stem):
 	"""(module, sources, names) of a YARA-L rule."""
 	srcs, names = [], []
-	for negated, field, op, value in YARAL_FIELD.findall(text):
-		if negated or op == "!=":
-			continue
+	for field, value in positive_terms(YARAL_FIELD, text):
 		if value.startswith('"'):
 			vals = [value.strip('"')]
 		else:
@@ -280,13 +283,11 @@ SPL_FIELD = re.compile(r"(\bNOT\s+)?\b(eventName|api\.operation|eventSource)"
 def spl_queries(text, stem):
 	"""(module, sources, names) of a Splunk detection that reads
 	CloudTrail."""
-	search = (yaml.safe_load(text) or {}).get("search") or ""
 	if "cloudtrail" not in text.lower():
 		return []
+	search = (yaml.safe_load(text) or {}).get("search") or ""
 	srcs, names = [], []
-	for negated, field, op, value in SPL_FIELD.findall(search):
-		if negated or op == "!=":
-			continue
+	for field, value in positive_terms(SPL_FIELD, search):
 		vals = re.findall(r'"([^"]*)"', value) or \
 		    re.findall(r"[A-Za-z0-9.*_-]+", value)
 		vals = [v for v in vals if "*" not in v]
@@ -298,7 +299,9 @@ def resolve(queries, sources):
 	"""(module, source, name) triples of queries, and the (module, name)
 	pairs left out as ambiguous.  sources maps an operation to the event
 	sources of the services whose model has it.  A source that ends in
-	% stands for those that begin with the rest."""
+	% stands for those that begin with the rest.  A name spelled in
+	another case than a model's is taken in the model's; a lower-cased
+	name no model has is left out as ambiguous."""
 	named = {s for _, srcs, _ in queries for s in srcs}
 	spelled = {n.lower(): n for n in sources}
 	out, unknown = set(), set()
