@@ -176,7 +176,7 @@ s3 "$SAMPLE" s3://no-such-bucket/logs >"$T/deny.out" 2>"$T/errors.err" ||
     st=$?
 check_status "denied" 2 "$st"
 n=$(wc -l <"$T/deny.out")
-[ "$n" = 57 ] || fail "denied: $n findings, want 57"
+[ "$n" = 58 ] || fail "denied: $n findings, want 58"
 ctl reset
 ctl 'fault?kind=expired&match=list-type'
 st=0
