@@ -33,7 +33,11 @@
 #    the action;
 #  - events a service logs when another account uses a resource of this
 #    one (SERVICE_EVENTS): no caller in this account makes them, so none
-#    can be refused here.
+#    can be refused here;
+#  - actions whose refusal a rule of its own rates (OWN_RULE): a refused
+#    AssumeRole is low (sts/sts_assume_role_denied.yml), as SDKs and
+#    tools try roles all day, while the role assumed by its own session
+#    is medium on success.
 
 import os
 import sys
@@ -47,6 +51,7 @@ READ_ONLY = ("Get", "List", "Describe", "Head", "BatchGet")
 CREDENTIAL = ("GetPasswordData", "BatchGetSecretValue", "GetFederationToken",
     "GetInstanceAccessDetails", "GetRelationalDatabaseMasterUserPassword")
 SERVICE_EVENTS = ("SharedSnapshotCopyInitiated", "SharedSnapshotVolumeCreated")
+OWN_RULE = (("sts.amazonaws.com", "AssumeRole"),)
 S3_OBJECT = ("PutObject", "PutObjectAcl", "CopyObject", "DeleteObject",
     "DeleteObjects", "UploadPart", "UploadPartCopy", "CreateMultipartUpload",
     "CompleteMultipartUpload", "CreateBucket")
@@ -102,7 +107,8 @@ def pairs(doc):
 
 
 def keep(s, n):
-	if s == "signin.amazonaws.com" or n in SERVICE_EVENTS:
+	if s == "signin.amazonaws.com" or n in SERVICE_EVENTS or \
+	    (s, n) in OWN_RULE:
 		return False
 	if n.startswith(READ_ONLY) and n not in CREDENTIAL:
 		return False
