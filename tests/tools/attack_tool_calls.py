@@ -222,11 +222,18 @@ SUMO_FIELD = re.compile(r"(\bNOT\s+|!)?(?:lower\()?\b(action|application|"
 SUMO_EXPRESSIONS = ("match_expression", "expression", "filter_expression")
 
 
+def pattern_names(pattern):
+	"""The plain names a /regular expression/ alternates, with its case
+	flag, groups and anchors taken off: /(?i:)(A|B)/ and /^A$|B/ stand
+	for A and B; an alternative with more to it stands for none."""
+	body = re.sub(r"^\(\?i:\)|[()^$]", "", pattern.strip("/"))
+	return [v for v in body.split("|") if re.fullmatch(r"\w+", v)]
+
+
 def sumo_values(value):
 	"""The names a Sumo Logic value stands for."""
 	if value.startswith("/"):
-		body = re.sub(r"^\(\?i:\)|[()^$]", "", value.strip("/"))
-		return [v for v in body.split("|") if re.fullmatch(r"\w+", v)]
+		return pattern_names(value)
 	return re.findall(r"""['"]([^'"]*)['"]""", value)
 
 
@@ -265,11 +272,8 @@ def yaral_queries(text, stem):
 	"""(module, sources, names) of a YARA-L rule."""
 	srcs, names = [], []
 	for field, value in positive_terms(YARAL_FIELD, text):
-		if value.startswith('"'):
-			vals = [value.strip('"')]
-		else:
-			vals = [v for v in value.strip("/").strip("^$").split("|")
-			    if re.fullmatch(r"\w+", v)]
+		vals = [value.strip('"')] if value.startswith('"') else \
+		    pattern_names(value)
 		(srcs if field == "target.application" else names).extend(vals)
 	return [(stem, srcs, names)]
 

@@ -25,10 +25,11 @@
 #    in bulk or at new federation credentials is credential access tried;
 #  - rules that are themselves about a failed or refused call, or about
 #    console sign-in, whose failures are not authorization errors;
-#  - S3 object calls (PutObject, DeleteObject...) and CreateBucket: those
-#    rules are rated by the caller (anonymous), the object's name or the
-#    ACL the request carries, not by the action, and a refused object
-#    write or bucket creation is everyday application noise;
+#  - S3 object calls (PutObject, DeleteObject...) and CreateBucket
+#    (S3_BY_REQUEST): those rules are rated by the caller (anonymous), the
+#    object's name or the ACL the request carries, not by the action, and
+#    a refused object write or bucket creation is everyday application
+#    noise;
 #  - rules/general, whose rules are rated by the principal (root), not by
 #    the action;
 #  - events a service logs when another account uses a resource of this
@@ -52,7 +53,7 @@ CREDENTIAL = ("GetPasswordData", "BatchGetSecretValue", "GetFederationToken",
     "GetInstanceAccessDetails", "GetRelationalDatabaseMasterUserPassword")
 SERVICE_EVENTS = ("SharedSnapshotCopyInitiated", "SharedSnapshotVolumeCreated")
 OWN_RULE = (("sts.amazonaws.com", "AssumeRole"),)
-S3_OBJECT = ("PutObject", "PutObjectAcl", "CopyObject", "DeleteObject",
+S3_BY_REQUEST = ("PutObject", "PutObjectAcl", "CopyObject", "DeleteObject",
     "DeleteObjects", "UploadPart", "UploadPartCopy", "CreateMultipartUpload",
     "CompleteMultipartUpload", "CreateBucket")
 
@@ -112,7 +113,7 @@ def keep(s, n):
 		return False
 	if n.startswith(READ_ONLY) and n not in CREDENTIAL:
 		return False
-	return not (s == "s3.amazonaws.com" and n in S3_OBJECT)
+	return not (s == "s3.amazonaws.com" and n in S3_BY_REQUEST)
 
 
 def main():
