@@ -52,7 +52,8 @@
 # the models spell it.  The module is the detection's file name.
 # eventSource is the service's signing name (CloudTrail's host name), or
 # the 'model' line of tests/cloudtrail-names.tsv; eventName the
-# operation, or its 'rename' line.
+# operation, or its 'rename' line.  For the readers of queries, a name no
+# model has is one of the table's 'name' lines, under its source.
 #
 # usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
 #	    [--cheat-sheets | --atomics | --pages | --go | --athena |
@@ -411,7 +412,7 @@ def main():
 	data, table, tool, repo = sys.argv[1:5]
 	_, models = load_models(data)
 	ops = {svc: m.get("operations", {}) for svc, m in models.items()}
-	_, renamed, _, modelled = load_table(table, {}, ops)
+	extra, renamed, _, modelled = load_table(table, {}, ops)
 	rename = {k: v[-1] for k, v in renamed.items()}
 
 	def event_source(svc):
@@ -420,13 +421,18 @@ def main():
 		    meta["endpointPrefix"]) + ".amazonaws.com")
 
 	# Each name, API's or CloudTrail's, with the event sources that log
-	# it: for queries, which name events rather than calls.
+	# it: for queries, which name events rather than calls.  A name no
+	# model has takes the sources the table gives it.
 	by_name = {}
 	for svc in ops:
 		src = event_source(svc)
 		for op in ops[svc]:
 			for n in (op, rename.get((src, op), op)):
 				by_name.setdefault(n, set()).add(src)
+	modelled_names = set(by_name)
+	for src, names in extra.items():
+		for n in names - modelled_names:
+			by_name.setdefault(n, set()).add(src)
 
 	tops = sys.argv[5:]
 	mode = tops[0] if tops[0] in modes else None
