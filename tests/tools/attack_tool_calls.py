@@ -49,7 +49,14 @@
 # CloudTrail selects (= or IN) under its eventSource values, resolved as
 # for --elastic, leaving out negated terms and wildcards; Splunk
 # compares values without regard to case, so a name is taken in the case
-# the models spell it.  The module is the detection's file name.
+# the models spell it.  The module is the detection's file name.  With
+# --prowler, Prowler's configuration (config.yaml), for the lists of
+# actions its CloudTrail threat detection checks count; the module is the
+# list's kind.  With --grappler, Permiso's CloudGrappler queries
+# (queries.json), for the AWS queries that name a call; the module is the
+# query's threat actor or technique.  Neither names an event source: a
+# name several services have takes the one that the names of its module
+# with a single service have, and is otherwise left out as ambiguous.
 # eventSource is the service's signing name (CloudTrail's host name), or
 # the 'model' line of tests/cloudtrail-names.tsv; eventName the
 # operation, or its 'rename' line.  For the readers of queries, a name no
@@ -57,7 +64,8 @@
 #
 # usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
 #	    [--cheat-sheets | --atomics | --pages | --go | --athena |
-#	    --elastic | --sumo | --yaral | --spl] DIR...
+#	    --elastic | --sumo | --yaral | --spl | --prowler | --grappler]
+#	    DIR...
 #
 #	attack_tool_calls.py ... pacu PACU.git pacu/modules
 #	attack_tool_calls.py ... endgame ENDGAME.git \
@@ -79,6 +87,8 @@
 #	    rules/community/aws/cloudtrail
 #	attack_tool_calls.py ... splunk SECURITY_CONTENT.git --spl \
 #	    detections/cloud
+#	attack_tool_calls.py ... prowler PROWLER.git --prowler prowler/config
+#	attack_tool_calls.py ... cloudgrappler CLOUDGRAPPLER.git --grappler data
 #
 # Prints "TOOL MODULE EVENTSOURCE EVENTNAME" lines, tab-separated,
 # sorted.  The verdicts of the table are not drawn from the code: they
@@ -300,14 +310,50 @@ def spl_queries(text, stem):
 	return [(stem, srcs, names)] if names else []
 
 
-def resolve(queries, sources):
+def prowler_queries(text, stem):
+	"""(module, sources, names) of each list of actions Prowler's
+	threat detection checks count (threat_detection_KIND_actions in its
+	configuration); the module is the kind."""
+	queries = []
+	for key, value in sorted(((yaml.safe_load(text) or {}).get("aws")
+	    or {}).items()):
+		m = re.fullmatch(r"threat_detection_(\w+)_actions", key)
+		if m and value:
+			queries.append((m.group(1), [], sorted(set(value))))
+	return queries
+
+
+def grappler_queries(text, stem):
+	"""(module, sources, names) of CloudGrappler's AWS queries that name
+	a call: a plain name, or one with a .* pattern after it; the module
+	is the query's intelligence value (the threat actor or technique).
+	Queries of user agents and addresses name no call; a user name
+	spelled like one (Kontolz) is left out, as no service has it."""
+	queries = []
+	for q in json.loads(text):
+		m = re.fullmatch(r"([A-Z][A-Za-z0-9]+)(?:\.\*.*)?", q["Query"])
+		if q.get("Source") == "AWS" and m:
+			queries.append((q["Intel"]["Value"], [], [m.group(1)]))
+	return queries
+
+
+def resolve(queries, sources, by_context=False):
 	"""(module, source, name) triples of queries, and the (module, name)
 	pairs left out as ambiguous.  sources maps an operation to the event
 	sources of the services whose model has it.  A source that ends in
 	% stands for those that begin with the rest.  A name spelled in
 	another case than a model's is taken in the model's; a lower-cased
-	name no model has is left out as ambiguous."""
+	name no model has is left out as ambiguous.  A name given without a
+	source takes the one of its sources that the queries name, or with
+	by_context (for catalogues that name no source at all), the one that
+	the names of its own module with a single source have."""
 	named = {s for _, srcs, _ in queries for s in srcs}
+	context = {}
+	if by_context:
+		for module, _, names in queries:
+			context.setdefault(module, set()).update(
+			    next(iter(sources[n])) for n in names
+			    if len(sources.get(n, ())) == 1)
 	spelled = {n.lower(): n for n in sources}
 	out, unknown = set(), set()
 	for module, srcs, names in queries:
@@ -325,7 +371,8 @@ def resolve(queries, sources):
 				out |= {(module, src, name) for src in
 				    (exact & have | begun or exact)}
 				continue
-			pick = have & named if len(have & named) == 1 else have
+			near = context.get(module, named)
+			pick = have & near if len(have & near) == 1 else have
 			if len(pick) == 1:
 				out.add((module, next(iter(pick)), name))
 			else:
@@ -394,7 +441,12 @@ QUERY_READERS = {
 	"--sumo": (r"(rules)\.json", sumo_queries),
 	"--yaral": (r"(.*)\.yaral", yaral_queries),
 	"--spl": (r"(.*)\.yml", spl_queries),
+	"--prowler": (r"(config)\.yaml", prowler_queries),
+	"--grappler": (r"(queries)\.json", grappler_queries),
 }
+# The readers of catalogues that name no event source: their names are
+# resolved by the context of their module.
+BY_CONTEXT = {"--prowler", "--grappler"}
 
 
 def git(repo, *args):
@@ -448,7 +500,8 @@ def main():
 				if not m:
 					continue
 				found, unknown = resolve(read(git(repo, "show",
-				    "HEAD:" + path), m.group(1)), by_name)
+				    "HEAD:" + path), m.group(1)), by_name,
+				    mode in BY_CONTEXT)
 				for mod, n in sorted(unknown):
 					print("%s: %s: %s: no one service has it" %
 					    (path, mod, n), file=sys.stderr)
