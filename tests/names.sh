@@ -27,12 +27,14 @@ if [ "$st" -ne 0 ]; then
 fi
 
 # 2. The check can fail: a misspelled name, a name CloudTrail logs under
-# another one, a name paired only through another selection, a source no
-# model answers to, misspelled request fields (plain, under a versioned
-# Lambda name and under EC2's OPERATIONRequest wrapper), a misspelled
-# response field and a value its enumeration lacks (compared without
-# case, as Sigma does), each named with its file; wildcards and modifiers
-# are counted, not checked, and so are the XML bodies S3 logs.
+# another one (by the table, or by the model: CloudFront's names carry
+# the API version, and are right with it), a name paired only through
+# another selection, a source no model answers to, misspelled request
+# fields (plain, under a versioned Lambda name and under EC2's
+# OPERATIONRequest wrapper), a misspelled response field and a value its
+# enumeration lacks (compared without case, as Sigma does), each named
+# with its file; wildcards and modifiers are counted, not checked, and so
+# are the XML bodies S3 logs.
 mkdir "$T/bad"
 cat >"$T/bad/bad.yml" <<'RULE'
 title: Misspelled names
@@ -85,15 +87,21 @@ detection:
         eventSource: s3.amazonaws.com
         eventName: PutBucketPolicy
         requestParameters.bucketPolicy|contains: '*'
+    cloudfront:
+        eventSource: cloudfront.amazonaws.com
+        eventName:
+            - UpdateDistribution
+            - CreateDistribution2020_05_31
     condition: 1 of them
 RULE
 st=0
 (cd "$T" && $CHECK bad) >"$T/out" 2>"$T/err" || st=$?
 check_status "misspelled names" 1 "$st"
 cat >"$T/want" <<EOF2
-checked 9 pairs in 1 rule files, skipped 3 values
+checked 11 pairs in 1 rule files, skipped 3 values
 checked 8 fields, 1 with no model to check against
-bad/bad.yml: eventSource ec2.amazonaws.com|iam.amazonaws.com|lambda.amazonaws.com|nosuch.amazonaws.com|s3.amazonaws.com: eventName PutBucketPolcy: not an operation of any service the rule names
+bad/bad.yml: eventSource cloudfront.amazonaws.com: eventName UpdateDistribution: CloudTrail logs this operation as UpdateDistribution2020_05_31 (its model's name for it)
+bad/bad.yml: eventSource cloudfront.amazonaws.com|ec2.amazonaws.com|iam.amazonaws.com|lambda.amazonaws.com|nosuch.amazonaws.com|s3.amazonaws.com: eventName PutBucketPolcy: not an operation of any service the rule names
 bad/bad.yml: eventSource iam.amazonaws.com: eventName CreateAccesKey: not an operation of botocore model iam, nor in cloudtrail-names.tsv
 bad/bad.yml: eventSource nosuch.amazonaws.com: eventName DoThing: no botocore model answers to nosuch, nor in cloudtrail-names.tsv
 bad/bad.yml: eventSource s3.amazonaws.com: eventName DeletePublicAccessBlock: CloudTrail logs this operation as DeleteBucketPublicAccessBlock (cloudtrail-names.tsv)

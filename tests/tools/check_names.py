@@ -2,7 +2,9 @@
 # Check that every eventSource/eventName pair the Sigma rules under the
 # given directories can match is a name CloudTrail logs: an operation of
 # the service's botocore model, or a line of the cited table of names that
-# CloudTrail logs differently from the API (tests/cloudtrail-names.tsv).
+# CloudTrail logs differently from the API (tests/cloudtrail-names.tsv),
+# or the name the model sends an operation under when it is not the
+# operation's own (CloudFront's versioned names).
 # Then check that every requestParameters (responseElements) field a rule
 # tests is a member of the request (response) of one of the operations
 # its selection can match (or a field line of the table, for requests): a
@@ -113,6 +115,27 @@ def load_table(path, hosts, ops):
 			else:
 				extra.setdefault(w[1], set()).add(w[2])
 	return extra, renamed, fields, modelled
+
+
+def wire_names(models, hosts, extra, renamed):
+	"""Operations that a model sends under another name than its own
+	key: CloudFront's, whose names carry the API version the caller
+	used (UpdateDistribution2020_05_31).  CloudTrail logs that name, as
+	the CloudTrail page of the CloudFront Developer Guide shows
+	(logging_using_cloudtrail.html), so the bare name is wrong in a rule,
+	as a 'rename' line makes it.  Returns the (source, operation) pairs
+	so renamed."""
+	wired = set()
+	for prefix, svcs in hosts.items():
+		src = prefix + ".amazonaws.com"
+		for svc in sorted(svcs):
+			for op, o in models[svc].get("operations", {}).items():
+				if o.get("name", op) != op:
+					renamed.setdefault((src, op), []).append(
+					    o["name"])
+					extra.setdefault(src, set()).add(o["name"])
+					wired.add((src, op))
+	return wired
 
 
 def name_prefixes(m):
@@ -338,6 +361,7 @@ def main():
 	if not ops:
 		die("%s: no service models" % sys.argv[1])
 	extra, renamed, tfields, _ = load_table(sys.argv[2], hosts, ops)
+	wired = wire_names(models, hosts, extra, renamed)
 	p = Pairs()
 	try:
 		files, docs = read_rules(sys.argv[3:])
@@ -387,6 +411,7 @@ def main():
 			msgs.append("%s: eventSource %s: eventName %s: CloudTrail logs "
 			    "this operation as %s (%s)" % (path, s, n,
 			    " or ".join(renamed[(s, n)]),
+			    "its model's name for it" if (s, n) in wired else
 			    os.path.basename(sys.argv[2])))
 			bad += 1
 			continue
