@@ -57,6 +57,10 @@
 # query's threat actor or technique.  Neither names an event source: a
 # name several services have takes the one that the names of its module
 # with a single service have, and is otherwise left out as ambiguous.
+# With --tailpipe, the queries of a Tailpipe detection mod (HCL files,
+# *.pp), for the event_name values each query's SQL selects (= or IN)
+# under its event_source values, resolved as for --elastic, leaving out
+# negated terms and LIKE patterns; the module is the query's name.
 # eventSource is the service's signing name (CloudTrail's host name), or
 # the 'model' line of tests/cloudtrail-names.tsv; eventName the
 # operation, or its 'rename' line.  For the readers of queries, a name no
@@ -64,7 +68,8 @@
 #
 # usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
 #	    [--cheat-sheets | --atomics | --pages | --go | --athena |
-#	    --elastic | --sumo | --yaral | --spl | --prowler | --grappler]
+#	    --elastic | --sumo | --yaral | --spl | --prowler | --grappler |
+#	    --tailpipe]
 #	    DIR...
 #
 #	attack_tool_calls.py ... pacu PACU.git pacu/modules
@@ -89,6 +94,7 @@
 #	    detections/cloud
 #	attack_tool_calls.py ... prowler PROWLER.git --prowler prowler/config
 #	attack_tool_calls.py ... cloudgrappler CLOUDGRAPPLER.git --grappler data
+#	attack_tool_calls.py ... tailpipe TAILPIPE_MOD.git --tailpipe detections
 #
 # Prints "TOOL MODULE EVENTSOURCE EVENTNAME" lines, tab-separated,
 # sorted.  The verdicts of the table are not drawn from the code: they
@@ -337,6 +343,29 @@ def grappler_queries(text, stem):
 	return queries
 
 
+# An event name or source term of a Tailpipe query's SQL: negation,
+# field, operator and one quoted value or a parenthesized list.
+TAILPIPE_FIELD = re.compile(r"(\bnot\s+)?\bevent_(name|source)\s*"
+    r"(!=|<>|=|\bin\b|\blike\b)\s*(\([^)]*\)|'[^']*')", re.I)
+TAILPIPE_QUERY = re.compile(r'^query\s+"([^"]+)"\s*\{(.*?)^\}', re.M | re.S)
+
+
+def tailpipe_queries(text, stem):
+	"""(module, sources, names) of each query of a Tailpipe detection
+	mod's file (HCL: query "NAME" { sql = ... }); the module is the
+	query's name.  A name with a % pattern is left out."""
+	queries = []
+	for name, body in TAILPIPE_QUERY.findall(text):
+		srcs, names = [], []
+		for field, value in positive_terms(TAILPIPE_FIELD, body):
+			vals = [v for v in re.findall(r"'([^']*)'", value)
+			    if "%" not in v]
+			(srcs if field == "source" else names).extend(vals)
+		if names:
+			queries.append((name, srcs, names))
+	return queries
+
+
 def resolve(queries, sources, by_context=False):
 	"""(module, source, name) triples of queries, and the (module, name)
 	pairs left out as ambiguous.  sources maps an operation to the event
@@ -443,6 +472,7 @@ QUERY_READERS = {
 	"--spl": (r"(.*)\.yml", spl_queries),
 	"--prowler": (r"(config)\.yaml", prowler_queries),
 	"--grappler": (r"(queries)\.json", grappler_queries),
+	"--tailpipe": (r"(.*)\.pp", tailpipe_queries),
 }
 # The readers of catalogues that name no event source: their names are
 # resolved by the context of their module.
