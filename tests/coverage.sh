@@ -3,7 +3,8 @@
 # (tests/attack-tools.tsv: the calls Pacu's, Endgame's and WeirdAAL's
 # modules and Stratus Red Team's techniques make, the commands of
 # CloudGoat's walk-throughs, of Atomic Red Team's AWS tests and of Hacking
-# the Cloud's AWS pages, the events of Invictus IR's CloudTrail cheat
+# the Cloud's AWS pages and of pathfinding.cloud's privilege escalation
+# paths, the events of Invictus IR's CloudTrail cheat
 # sheet, of the CloudTrail rules of Falco, SigmaHQ, Elastic, Sumo Logic,
 # Chronicle, Splunk and Turbot's Tailpipe mod, of Prowler's threat
 # detection lists and CloudGrappler's queries, of the CIS benchmark's

@@ -61,6 +61,9 @@
 # *.pp), for the event_name values each query's SQL selects (= or IN)
 # under its event_source values, resolved as for --elastic, leaving out
 # negated terms and LIKE patterns; the module is the query's name.
+# With --paths, pathfinding.cloud's privilege escalation paths (YAML),
+# for the AWS CLI commands of each path's exploitation steps; the
+# module is the path's id.
 # eventSource is the service's signing name (CloudTrail's host name), or
 # the 'model' line of tests/cloudtrail-names.tsv; eventName the
 # operation, or its 'rename' line.  For the readers of queries, a name no
@@ -69,7 +72,7 @@
 # usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
 #	    [--cheat-sheets | --atomics | --pages | --go | --athena |
 #	    --elastic | --sumo | --yaral | --spl | --prowler | --grappler |
-#	    --tailpipe]
+#	    --tailpipe | --paths]
 #	    DIR...
 #
 #	attack_tool_calls.py ... pacu PACU.git pacu/modules
@@ -95,6 +98,7 @@
 #	attack_tool_calls.py ... prowler PROWLER.git --prowler prowler/config
 #	attack_tool_calls.py ... cloudgrappler CLOUDGRAPPLER.git --grappler data
 #	attack_tool_calls.py ... tailpipe TAILPIPE_MOD.git --tailpipe detections
+#	attack_tool_calls.py ... pathfinding PATHFINDING.git --paths data/paths
 #
 # Prints "TOOL MODULE EVENTSOURCE EVENTNAME" lines, tab-separated,
 # sorted.  The verdicts of the table are not drawn from the code: they
@@ -448,6 +452,17 @@ def read_page(path, top, text, ops):
 	    cli_calls(text, ops) | python_calls(text, ops)}
 
 
+def read_path(path, top, text, ops):
+	"""The AWS CLI commands of the exploitation steps of a privilege
+	escalation path (pathfinding.cloud's YAML); the module is its id."""
+	doc = yaml.safe_load(text) or {}
+	steps = (doc.get("exploitationSteps") or {}).get("awscli") or []
+	cmds = "\n".join(str(s.get("command") or "") for s in steps
+	    if isinstance(s, dict))
+	return {(doc.get("id") or module_of(path, top),) + c
+	    for c in cli_calls(cmds, ops)}
+
+
 def read_go(path, top, text, ops):
 	module = os.path.dirname(path[len(top):].strip("/"))
 	return {(module,) + c for c in go_calls(text, ops)}
@@ -461,6 +476,7 @@ CALL_READERS = {
 	"--atomics": (r"T[0-9.]+\.yaml", read_atomics),
 	"--pages": (r".*\.md", read_page),
 	"--go": (r"(?!.*_test\.go$).*\.go", read_go),
+	"--paths": (r".*\.yaml", read_path),
 }
 # The readers of queries, by option: which files they read (the group is
 # the module's stem) and the (module, sources, names) of their queries.
