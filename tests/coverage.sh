@@ -1,7 +1,7 @@
 #!/bin/sh
 # The rule pack against catalogues written outside the project
-# (tests/attack-tools.tsv: the calls Pacu's, Endgame's and WeirdAAL's
-# modules and Stratus Red Team's techniques make, the commands of
+# (tests/attack-tools.tsv: the calls Pacu's, Endgame's, WeirdAAL's and
+# CloudFox's modules and Stratus Red Team's techniques make, the commands of
 # CloudGoat's walk-throughs, of Atomic Red Team's AWS tests and of Hacking
 # the Cloud's AWS pages and of pathfinding.cloud's privilege escalation
 # paths, the events of Invictus IR's CloudTrail cheat

@@ -28,7 +28,8 @@
 # --go, Go code written with the AWS SDK for Go v2 (Stratus Red Team's
 # techniques), for the calls whose input structures it builds
 # (&s3.PutBucketPolicyInput); the module is the file's directory under
-# DIR.  With --pages, markdown pages (Hacking the Cloud's), for the AWS
+# DIR (with --go-files, as CloudFox's code is laid out, the file's path
+# under DIR without .go).  With --pages, markdown pages (Hacking the Cloud's), for the AWS
 # CLI commands and the Python calls they give; the module is the page's
 # path under DIR without .md.  With --sumo, the catalogue of Sumo
 # Logic's Cloud SIEM rules (audit/rules.json), for the action
@@ -70,9 +71,9 @@
 # model has is one of the table's 'name' lines, under its source.
 #
 # usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
-#	    [--cheat-sheets | --atomics | --pages | --go | --athena |
-#	    --elastic | --sumo | --yaral | --spl | --prowler | --grappler |
-#	    --tailpipe | --paths]
+#	    [--cheat-sheets | --atomics | --pages | --go | --go-files |
+#	    --athena | --elastic | --sumo | --yaral | --spl | --prowler |
+#	    --grappler | --tailpipe | --paths]
 #	    DIR...
 #
 #	attack_tool_calls.py ... pacu PACU.git pacu/modules
@@ -88,6 +89,7 @@
 #	    rules/integrations/aws
 #	attack_tool_calls.py ... stratus STRATUS.git --go \
 #	    v2/internal/attacktechniques/aws
+#	attack_tool_calls.py ... cloudfox CLOUDFOX.git --go-files aws
 #	attack_tool_calls.py ... hacking-the-cloud HTC.git --pages \
 #	    content/aws
 #	attack_tool_calls.py ... sumo SUMO.git --sumo audit
@@ -468,6 +470,11 @@ def read_go(path, top, text, ops):
 	return {(module,) + c for c in go_calls(text, ops)}
 
 
+def read_go_file(path, top, text, ops):
+	module = path[len(top):].strip("/")[:-len(".go")]
+	return {(module,) + c for c in go_calls(text, ops)}
+
+
 # The readers of code and commands, by option: which files they read and
 # the (module, service, operation) triples they find.
 CALL_READERS = {
@@ -476,6 +483,7 @@ CALL_READERS = {
 	"--atomics": (r"T[0-9.]+\.yaml", read_atomics),
 	"--pages": (r".*\.md", read_page),
 	"--go": (r"(?!.*_test\.go$).*\.go", read_go),
+	"--go-files": (r"(?!.*_test\.go$).*\.go", read_go_file),
 	"--paths": (r".*\.yaml", read_path),
 }
 # The readers of queries, by option: which files they read (the group is
