@@ -29,9 +29,9 @@
 # techniques), for the calls whose input structures it builds
 # (&s3.PutBucketPolicyInput); the module is the file's directory under
 # DIR (with --go-files, as CloudFox's code is laid out, the file's path
-# under DIR without .go).  With --pages, markdown pages (Hacking the Cloud's), for the AWS
-# CLI commands and the Python calls they give; the module is the page's
-# path under DIR without .md.  With --sumo, the catalogue of Sumo
+# under DIR without .go).  With --pages, markdown pages (Hacking the
+# Cloud's), for the AWS CLI commands and the Python calls they give;
+# the module is the page's path under DIR without .md.  With --sumo, the catalogue of Sumo
 # Logic's Cloud SIEM rules (audit/rules.json), for the action
 # (eventName) values and the AwsApiCall-NAME event IDs that each
 # CloudTrail rule's expressions select, under its application
