@@ -64,6 +64,9 @@ SNAPSHOTS="-r $C/base_ec2_volume_from_snapshot.yml
 BEDROCK="-r $C/base_bedrock_logging_read.yml
     -r $C/base_bedrock_model_invoked.yml
     -r $C/mr_bedrock_logging_checked_then_invoked.yml"
+PROFILESWAP="-r $C/base_instance_profile_role_removed.yml
+    -r $C/base_instance_profile_role_added.yml
+    -r $C/mr_instance_profile_role_swapped.yml"
 SHAREDIP="-r $C/base_service_role_session_call.yml
     -r $C/base_iam_user_key_call.yml
     -r $C/mr_service_session_and_user_key_from_one_address.yml"
@@ -118,6 +121,8 @@ run snapshots.json 1 -q -f json $SNAPSHOTS "$D/snapshots.json"
 golden snapshots.json
 run bedrock.json 1 -q -f json $BEDROCK "$D/bedrock.json"
 golden bedrock.json
+run profileswap.json 1 -q -f json $PROFILESWAP "$D/profileswap.json"
+golden profileswap.json
 run signin.csv 1 -q -f csv $SIGNIN "$D/signin.json"
 golden signin.csv
 run recon.csv 1 -q -f csv $RECON "$D/recon.json"
@@ -140,7 +145,7 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/sharedip.json" "$D/s3delete.json" "$D/denied2.json" \
 	    "$D/recon2.json" "$D/dryrun.json" "$D/removal.json" \
 	    "$D/blinding.json" "$D/defenses.json" \
-	    "$D/snapshots.json" "$D/bedrock.json"
+	    "$D/snapshots.json" "$D/bedrock.json" "$D/profileswap.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
