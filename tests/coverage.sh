@@ -4,15 +4,15 @@
 # CloudFox's modules and Stratus Red Team's techniques make, the commands of
 # CloudGoat's walk-throughs, of Atomic Red Team's AWS tests and of Hacking
 # the Cloud's AWS pages and of pathfinding.cloud's privilege escalation
-# paths, the events of Invictus IR's CloudTrail cheat
-# sheet, of the CloudTrail rules of Falco, SigmaHQ, Elastic, Sumo Logic,
-# Chronicle, Splunk and Turbot's Tailpipe mod, of Prowler's threat
-# detection lists and CloudGrappler's queries, of the CIS benchmark's
-# alarms and of the Athena queries of AWS's incident response
-# playbooks): every call the table says
-# the pack sees is named by a rule, and no call it leaves alone is (the
-# table would be stale).  Then the check can fail, in both directions, a
-# filter does not count, and a malformed line is an error.
+# paths, the events of Invictus IR's CloudTrail cheat sheet, of the
+# CloudTrail rules of Falco, SigmaHQ, Elastic, Sumo Logic, Chronicle,
+# Splunk, Turbot's Tailpipe mod and WithSecure's Leonidas, of Prowler's
+# threat detection lists and CloudGrappler's queries, of the CIS benchmark's
+# alarms and of the Athena queries of AWS's incident response playbooks):
+# every call the table says the pack sees is named by a rule, and no call it
+# leaves alone is (the table would be stale).  Then the check can fail, in
+# both directions, a filter does not count, and a malformed line is an
+# error.
 
 . "$TOP_SRCDIR/tests/setup"
 

@@ -65,6 +65,10 @@
 # With --paths, pathfinding.cloud's privilege escalation paths (YAML),
 # for the AWS CLI commands of each path's exploitation steps; the
 # module is the path's id.
+# With --leonidas, the test case definitions of WithSecure's Leonidas
+# (YAML), for the eventName and eventSource of their detections'
+# CloudTrail sources, resolved as for --elastic; the module is the
+# definition's file name.
 # eventSource is the service's signing name (CloudTrail's host name), or
 # the 'model' line of tests/cloudtrail-names.tsv; eventName the
 # operation, or its 'rename' line.  For the readers of queries, a name no
@@ -73,7 +77,7 @@
 # usage: attack_tool_calls.py BOTOCORE_DATA NAMES_TABLE TOOL GIT_DIR
 #	    [--cheat-sheets | --atomics | --pages | --go | --go-files |
 #	    --athena | --elastic | --sumo | --yaral | --spl | --prowler |
-#	    --grappler | --tailpipe | --paths]
+#	    --grappler | --tailpipe | --paths | --leonidas]
 #	    DIR...
 #
 #	attack_tool_calls.py ... pacu PACU.git pacu/modules
@@ -101,6 +105,7 @@
 #	attack_tool_calls.py ... cloudgrappler CLOUDGRAPPLER.git --grappler data
 #	attack_tool_calls.py ... tailpipe TAILPIPE_MOD.git --tailpipe detections
 #	attack_tool_calls.py ... pathfinding PATHFINDING.git --paths data/paths
+#	attack_tool_calls.py ... leonidas LEONIDAS.git --leonidas definitions
 #
 # Prints "TOOL MODULE EVENTSOURCE EVENTNAME" lines, tab-separated,
 # sorted.  The verdicts of the table are not drawn from the code: they
@@ -372,6 +377,25 @@ def tailpipe_queries(text, stem):
 	return queries
 
 
+def leonidas_queries(text, stem):
+	"""(module, sources, names) of a Leonidas test case definition for
+	AWS: the eventName and eventSource attributes of its detection's
+	CloudTrail sources (a source written *.svc.amazonaws.com is
+	svc.amazonaws.com; a detection not yet written names "None"); the
+	module is the definition's file name."""
+	doc = yaml.safe_load(text) or {}
+	if doc.get("platform") != "aws":
+		return []
+	queries = []
+	for src in (doc.get("detection") or {}).get("sources") or []:
+		attrs = (src or {}).get("attributes") or {}
+		name, where = attrs.get("eventName"), attrs.get("eventSource")
+		if isinstance(name, str) and name != "None":
+			queries.append((stem, [where.lstrip("*.")]
+			    if isinstance(where, str) else [], [name]))
+	return queries
+
+
 def resolve(queries, sources, by_context=False):
 	"""(module, source, name) triples of queries, and the (module, name)
 	pairs left out as ambiguous.  sources maps an operation to the event
@@ -497,6 +521,7 @@ QUERY_READERS = {
 	"--prowler": (r"(config)\.yaml", prowler_queries),
 	"--grappler": (r"(queries)\.json", grappler_queries),
 	"--tailpipe": (r"(.*)\.pp", tailpipe_queries),
+	"--leonidas": (r"(.*)\.yml", leonidas_queries),
 }
 # The readers of catalogues that name no event source: their names are
 # resolved by the context of their module.
