@@ -31,9 +31,9 @@
 # DIR (with --go-files, as CloudFox's code is laid out, the file's path
 # under DIR without .go).  With --pages, markdown pages (Hacking the
 # Cloud's), for the AWS CLI commands and the Python calls they give;
-# the module is the page's path under DIR without .md.  With --sumo, the catalogue of Sumo
-# Logic's Cloud SIEM rules (audit/rules.json), for the action
-# (eventName) values and the AwsApiCall-NAME event IDs that each
+# the module is the page's path under DIR without .md.  With --sumo, the
+# catalogue of Sumo Logic's Cloud SIEM rules (audit/rules.json), for the
+# action (eventName) values and the AwsApiCall-NAME event IDs that each
 # CloudTrail rule's expressions select, under its application
 # (eventSource) values, resolved as for --athena over the whole
 # catalogue, leaving out negated terms; a regular expression counts for
