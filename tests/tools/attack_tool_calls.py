@@ -357,7 +357,7 @@ def grappler_queries(text, stem):
 # An event name or source term of a Tailpipe query's SQL: negation,
 # field, operator and one quoted value or a parenthesized list.
 TAILPIPE_FIELD = re.compile(r"(\bnot\s+)?\bevent_(name|source)\s*"
-    r"(!=|<>|=|\bin\b|\blike\b)\s*(\([^)]*\)|'[^']*')", re.I)
+    r"(!=|=|\bin\b|\blike\b)\s*(\([^)]*\)|'[^']*')", re.I)
 TAILPIPE_QUERY = re.compile(r'^query\s+"([^"]+)"\s*\{(.*?)^\}', re.M | re.S)
 
 
