@@ -293,6 +293,18 @@ alert_text_lines(FILE *f, const char *s, size_t max)
 	}
 }
 
+/* The line that says which file and record a finding is from. */
+static void
+alert_text_record(FILE *f, const struct finding *fd)
+{
+	const char	*s;
+
+	fputs("Record:   ", f);
+	s = record_origin(fd->rec);
+	alert_text_value(f, s, s != NULL ? strlen(s) : 0, ALERT_FIELD_MAX);
+	fprintf(f, ", index %" PRIu64 "\n", record_index(fd->rec));
+}
+
 /*
  * A GuardDuty finding: forms.c's rows, the severity with its band, the
  * description, whether it is a sample, and its link in the console.
@@ -320,10 +332,63 @@ alert_text_finding(FILE *f, const struct finding *fd)
 		fprintf(f, "Console:  %s\n", url);
 	fputs("Details:  ", f);
 	alert_text_field(f, fd, "description", ALERT_FIELD_MAX);
-	fputs("\nRecord:   ", f);
-	s = record_origin(fd->rec);
-	alert_text_value(f, s, s != NULL ? strlen(s) : 0, ALERT_FIELD_MAX);
-	fprintf(f, ", index %" PRIu64 "\n", record_index(fd->rec));
+	putc('\n', f);
+	alert_text_record(f, fd);
+}
+
+/* When, in which account and region, which event, and where it is. */
+static void
+alert_text_when(FILE *f, const struct finding *fd)
+{
+	alert_text_row(f, "When:", fd, "eventTime");
+	alert_text_row(f, "Account:", fd, "recipientAccountId");
+	alert_text_row(f, "Region:", fd, "awsRegion");
+	alert_text_row(f, "Event id:", fd, "eventID");
+	alert_text_record(f, fd);
+}
+
+/*
+ * An Insights event: which API's call or error rate left its baseline,
+ * how far, and whom, what and which error CloudTrail attributes it to.
+ */
+static void
+alert_text_insight(FILE *f, const struct finding *fd)
+{
+	static const struct {
+		const char	*label, *attribute;
+	} tops[] = {
+		{ "Who:", "userIdentityArn" },
+		{ "Agent:", "userAgent" },
+		{ "Error:", "errorCode" },
+	};
+	const char	*s;
+	size_t		 len, i;
+
+	fputs("Insight:  ", f);
+	alert_text_field(f, fd, "insightDetails.insightType", ALERT_FIELD_MAX);
+	fputs(", ", f);
+	alert_text_field(f, fd, "insightDetails.state", ALERT_FIELD_MAX);
+	fputs("\nAbout:    ", f);
+	alert_text_field(f, fd, "eventName", ALERT_FIELD_MAX);
+	fputs(" on ", f);
+	alert_text_field(f, fd, "eventSource", ALERT_FIELD_MAX);
+	fputs("\nRate:     ", f);
+	alert_text_field(f, fd,
+	    "insightDetails.insightContext.statistics.insight.average",
+	    ALERT_FIELD_MAX);
+	fputs(" a minute, baseline ", f);
+	alert_text_field(f, fd,
+	    "insightDetails.insightContext.statistics.baseline.average",
+	    ALERT_FIELD_MAX);
+	putc('\n', f);
+	for (i = 0; i < nitems(tops); i++) {
+		if (!forms_insight_top(fd->rec, tops[i].attribute, &s, &len))
+			continue;
+		fprintf(f, "%-10s", tops[i].label);
+		alert_text_value(f, s, len, ALERT_FIELD_MAX);
+		putc('\n', f);
+	}
+	alert_text_when(f, fd);
 }
 
 /* Who did what, from where, when, in which account and region. */
@@ -333,8 +398,12 @@ alert_text_event(FILE *f, const struct finding *fd)
 	const char	*s;
 	size_t		 len;
 
-	if (forms_kind(record_root(fd->rec)) == FORMS_GUARDDUTY) {
+	switch (forms_kind(record_root(fd->rec))) {
+	case FORMS_GUARDDUTY:
 		alert_text_finding(f, fd);
+		return;
+	case FORMS_INSIGHT:
+		alert_text_insight(f, fd);
 		return;
 	}
 	fputs("Who:      ", f);
@@ -360,14 +429,7 @@ alert_text_event(FILE *f, const struct finding *fd)
 	}
 	alert_text_row(f, "From:", fd, "sourceIPAddress");
 	alert_text_row(f, "Agent:", fd, "userAgent");
-	alert_text_row(f, "When:", fd, "eventTime");
-	alert_text_row(f, "Account:", fd, "recipientAccountId");
-	alert_text_row(f, "Region:", fd, "awsRegion");
-	alert_text_row(f, "Event id:", fd, "eventID");
-	fputs("Record:   ", f);
-	s = record_origin(fd->rec);
-	alert_text_value(f, s, s != NULL ? strlen(s) : 0, ALERT_FIELD_MAX);
-	fprintf(f, ", index %" PRIu64 "\n", record_index(fd->rec));
+	alert_text_when(f, fd);
 }
 
 /* What a correlation counted, in which group, and when. */

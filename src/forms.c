@@ -269,7 +269,9 @@ forms_complete(struct record *r, const struct forms_shape *sh)
 
 /*
  * What kind of record a root object is, for the rules' logsource: a
- * GuardDuty finding (as forms_complete() left it) or a CloudTrail event.
+ * GuardDuty finding (as forms_complete() left it), a CloudTrail Insights
+ * event (an insightDetails member, or an eventCategory of "Insight", as
+ * forms_shape() tells one) or a CloudTrail event.
  */
 unsigned int
 forms_kind(const struct rec_value *root)
@@ -285,8 +287,17 @@ forms_kind(const struct rec_value *root)
 		else if (m->keylen == 8 && memcmp(m->key, "severity", 8) == 0)
 			has |= 2;
 		else if (m->keylen == 9 && memcmp(m->key, "eventName", 9) == 0)
-			return FORMS_CLOUDTRAIL;
+			has |= 4;
+		else if (m->keylen == 14 &&
+		    memcmp(m->key, "insightDetails", 14) == 0)
+			return FORMS_INSIGHT;
+		else if (m->keylen == 13 &&
+		    memcmp(m->key, "eventCategory", 13) == 0 &&
+		    m->type == REC_STRING && m->len == 7 &&
+		    memcmp(m->str, "Insight", 7) == 0)
+			return FORMS_INSIGHT;
 	}
+	/* An event that names itself is no finding, whatever it holds. */
 	return has == 3 ? FORMS_GUARDDUTY : FORMS_CLOUDTRAIL;
 }
 
@@ -414,6 +425,8 @@ forms_service(const char *service)
 		return FORMS_CLOUDTRAIL;
 	if (strcasecmp(service, "guardduty") == 0)
 		return FORMS_GUARDDUTY;
+	if (strcasecmp(service, "cloudtrail-insights") == 0)
+		return FORMS_INSIGHT;
 	return 0;
 }
 
@@ -544,6 +557,48 @@ int
 forms_is_finding(const struct record *r)
 {
 	return r != NULL && forms_kind(record_root(r)) == FORMS_GUARDDUTY;
+}
+
+/* Whether a record is a CloudTrail Insights event. */
+int
+forms_is_insight(const struct record *r)
+{
+	return r != NULL && forms_kind(record_root(r)) == FORMS_INSIGHT;
+}
+
+/*
+ * The value an Insights event attributes most of the unusual activity to
+ * for one attribute ("userIdentityArn", "userAgent", "errorCode"): the
+ * first of that attribution's insight list, as CloudTrail orders them.
+ */
+int
+forms_insight_top(const struct record *r, const char *attribute,
+    const char **sp, size_t *lenp)
+{
+	const struct rec_value	*list, *a, *name, *top, *v;
+	size_t			 n = strlen(attribute);
+
+	list = record_path(r, "insightDetails.insightContext.attributions");
+	if (list == NULL || list->type != REC_ARRAY)
+		return 0;
+	for (a = list->child; a != NULL; a = a->next) {
+		if (a->type != REC_OBJECT ||
+		    (name = record_member(a, "attribute", 9)) == NULL ||
+		    name->type != REC_STRING || name->len != n ||
+		    memcmp(name->str, attribute, n) != 0)
+			continue;
+		if ((top = record_member(a, "insight", 7)) == NULL ||
+		    top->type != REC_ARRAY || (top = top->child) == NULL ||
+		    top->type != REC_OBJECT ||
+		    (v = record_member(top, "value", 5)) == NULL ||
+		    v->type != REC_STRING || v->len == 0 ||
+		    (v->len == 4 && memcmp(v->str, "null", 4) == 0))
+			return 0;	/* "null": no error code */
+		*sp = v->str;
+		*lenp = v->len;
+		return 1;
+	}
+	return 0;
 }
 
 static int

@@ -51,6 +51,7 @@ enum forms_list {
 /* What a record is, for a rule's logsource (a bit mask). */
 #define FORMS_CLOUDTRAIL	0x1
 #define FORMS_GUARDDUTY		0x2
+#define FORMS_INSIGHT		0x4	/* a CloudTrail Insights event */
 
 /* Fill sh with the members of object v that tell what it is. */
 void		 forms_shape(const struct rec_value *, struct forms_shape *);
@@ -106,7 +107,16 @@ int		 forms_finding_col(const struct record *, size_t, char *,
 		    const char **, size_t *);
 /* 1 if a record is a GuardDuty finding. */
 int		 forms_is_finding(const struct record *);
-/* FORMS_CLOUDTRAIL or FORMS_GUARDDUTY. */
+/* 1 if a record is a CloudTrail Insights event. */
+int		 forms_is_insight(const struct record *);
+/*
+ * The value an Insights event attributes the most unusual activity to for
+ * an attribute (userIdentityArn, userAgent, errorCode): 1 and *sp, *lenp
+ * set (borrowed from the record), or 0.
+ */
+int		 forms_insight_top(const struct record *, const char *,
+		    const char **, size_t *);
+/* FORMS_CLOUDTRAIL, FORMS_GUARDDUTY or FORMS_INSIGHT. */
 unsigned int	 forms_kind(const struct rec_value *);
 
 #endif

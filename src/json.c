@@ -10,8 +10,9 @@
  *   {...}{...}		JSON Lines, or any concatenation of events;
  *
  * and an element or top-level object may be an EventBridge envelope (the
- * event is its "detail"), a CloudTrail-Digest file or an Insights event
- * (both counted and skipped).
+ * event is its "detail"), a CloudTrail-Digest file (counted and skipped)
+ * or an Insights event (counted apart and delivered, for the rules whose
+ * logsource reads Insights events).
  *
  * Hostile input meets a cap everywhere: yajl buffers a token that spans
  * two chunks, so the guard (json_guard.c) scans for quotes and backslashes
@@ -519,11 +520,7 @@ json_rec_end(struct json *j)
 		record_set_root(r, detail);
 		forms_shape(detail, &sh);
 	}
-	if (sh.insight) {
-		j->st->insights++;
-		return;
-	}
-	if (!sh.event && !sh.finding) {
+	if (!sh.insight && !sh.event && !sh.finding) {
 		json_report(j, DIAG_ERROR, "record %ju: no %seventName, "
 		    "eventSource or eventVersion, skipped", (uintmax_t)index,
 		    j->toplevel && j->top == JSON_TOP_OBJECT ?
@@ -542,7 +539,11 @@ json_rec_end(struct json *j)
 		    "with U+FFFD", (uintmax_t)index);
 		j->st->repaired++;
 	}
-	j->st->records++;
+	/* Insights events go on to the rules that read them (forms.h). */
+	if (sh.insight)
+		j->st->insights++;
+	else
+		j->st->records++;
 	j->cb(r, j->arg);
 }
 

@@ -2,8 +2,8 @@
 /*
  * The JSON stage: decompressed bytes in, one record at a time out.  It
  * recognises CloudTrail's shapes (the {"Records":[...]} file, a top-level
- * array, JSON Lines, EventBridge envelopes), skips digest files and
- * Insights events, and reports every problem through diag() under the
+ * array, JSON Lines, EventBridge envelopes), skips digest files, counts
+ * Insights events apart from the others, and reports every problem through diag() under the
  * stream's name, going on past a bad record wherever the format allows.
  */
 #ifndef JSON_H
@@ -22,7 +22,7 @@ struct json_stats {
 	uint64_t	 records;		/* events delivered */
 	uint64_t	 records_skipped;	/* bad events not delivered */
 	uint64_t	 digests;		/* CloudTrail-Digest files skipped */
-	uint64_t	 insights;		/* Insights events skipped */
+	uint64_t	 insights;		/* Insights events delivered */
 	uint64_t	 repaired;		/* delivered after a repair */
 	uint64_t	 bytes_json;		/* bytes of JSON after inflate */
 };

@@ -78,15 +78,27 @@ static const char *const output_principal_paths[] = {
 
 /*
  * A GuardDuty finding has no eventName, awsRegion or recipientAccountId:
- * those columns show its type, region and account, so that findings line
- * up with events in every format (forms.c).
+ * those columns show its type, region and account; an Insights event
+ * names the API it is about in insightDetails.  So findings line up with
+ * events in every format (forms.c).
  */
 static const struct {
-	const char	*event, *finding;
+	unsigned int	 kind;		/* FORMS_GUARDDUTY or _INSIGHT */
+	const char	*event, *path;
 } output_finding_paths[] = {
-	{ "eventName", "type" },
-	{ "awsRegion", "region" },
-	{ "recipientAccountId", "accountId" },
+	{ FORMS_GUARDDUTY, "eventName", "type" },
+	{ FORMS_GUARDDUTY, "awsRegion", "region" },
+	{ FORMS_GUARDDUTY, "recipientAccountId", "accountId" },
+	{ FORMS_INSIGHT, "eventName", "insightDetails.eventName" },
+	{ FORMS_INSIGHT, "eventSource", "insightDetails.eventSource" },
+};
+
+/* The columns an Insights event fills from its attributions. */
+static const struct {
+	const char	*event, *attribute;
+} output_insight_tops[] = {
+	{ "userAgent", "userAgent" },
+	{ "errorCode", "errorCode" },
 };
 
 /* Find an output format by name. */
@@ -113,16 +125,23 @@ output_field(const struct finding *fd, const char *path, const char **sp,
     size_t *lenp)
 {
 	const struct rec_value	*v;
+	unsigned int		 kind;
 	size_t			 i;
 
 	if (fd->rec == NULL)		/* a correlation finding */
 		return 0;
+	kind = forms_kind(record_root(fd->rec));
 	for (i = 0; i < nitems(output_finding_paths); i++)
-		if (strcmp(path, output_finding_paths[i].event) == 0 &&
-		    forms_is_finding(fd->rec)) {
-			path = output_finding_paths[i].finding;
+		if (output_finding_paths[i].kind == kind &&
+		    strcmp(path, output_finding_paths[i].event) == 0) {
+			path = output_finding_paths[i].path;
 			break;
 		}
+	for (i = 0; kind == FORMS_INSIGHT && i < nitems(output_insight_tops);
+	    i++)
+		if (strcmp(path, output_insight_tops[i].event) == 0)
+			return forms_insight_top(fd->rec,
+			    output_insight_tops[i].attribute, sp, lenp);
 	if ((v = record_path(fd->rec, path)) == NULL || v->type == REC_NULL)
 		return 0;
 	if (v->type == REC_OBJECT || v->type == REC_ARRAY) {
@@ -143,8 +162,11 @@ const char *
 output_record_principal(const struct record *rec)
 {
 	const char	*s;
-	size_t		 i;
+	size_t		 i, len;
 
+	if (forms_is_insight(rec))
+		return forms_insight_top(rec, "userIdentityArn", &s, &len) ?
+		    s : NULL;
 	for (i = 0; i < nitems(output_principal_paths); i++)
 		if ((s = record_string(rec, output_principal_paths[i])) !=
 		    NULL && *s != '\0')
@@ -209,6 +231,9 @@ output_principal(const struct finding *fd, const char **sp, size_t *lenp)
 {
 	size_t	 i;
 
+	/* An Insights event: whom most of the unusual calls came from. */
+	if (fd->rec != NULL && forms_is_insight(fd->rec))
+		return forms_insight_top(fd->rec, "userIdentityArn", sp, lenp);
 	for (i = 0; i < nitems(output_principal_paths); i++) {
 		if (output_field(fd, output_principal_paths[i], sp, lenp) &&
 		    *lenp > 0)

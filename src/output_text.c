@@ -309,7 +309,9 @@ output_text_line(struct output_text *ot, FILE *f, const struct finding *fd)
 		len = 0;
 		output_principal(fd, &s, &len);
 		output_text_str(f, s, len, 1);
-		output_text_field(f, fd, "sourceIPAddress", 1);
+		/* An Insights event has no address: its kind instead. */
+		output_text_field(f, fd, forms_is_insight(fd->rec) ?
+		    "insightDetails.insightType" : "sourceIPAddress", 1);
 		title = (size_t)ftello(f);
 		s = rule_title(fd->rule);
 		output_text_str(f, s, s != NULL ? strlen(s) : 0, 0);

@@ -19,7 +19,7 @@ struct scan_stats {
 	uint64_t	 records;		/* events delivered */
 	uint64_t	 records_skipped;	/* bad events not delivered */
 	uint64_t	 digests;		/* CloudTrail-Digest files skipped */
-	uint64_t	 insights;		/* Insights events skipped */
+	uint64_t	 insights;		/* Insights events delivered */
 	uint64_t	 repaired;		/* delivered after a repair */
 	uint64_t	 bytes_in;		/* bytes read from streams */
 	uint64_t	 bytes_json;		/* bytes of JSON after inflate */

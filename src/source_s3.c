@@ -7,8 +7,9 @@
  * level by level with delimiter listings: organizations and accounts
  * under AWSLogs/, regions under ACCOUNT/CloudTrail/, then, with a time
  * window, only the day prefixes that can hold it, keeping the files whose
- * delivery time fits.  Digest and Insights files are read only when the
- * prefix names their directory.  Any other prefix is first probed for an
+ * delivery time fits.  Digest files are read when verifying, Insights
+ * files when a rule reads Insights events, and either when the prefix
+ * names their directory.  Any other prefix is first probed for an
  * AWSLogs/ below it and otherwise listed whole.  The walk is depth first
  * over sorted listings, so keys come out in S3's order.  A page is capped
  * at BUF_LISTING_MAX and parsed by s3_xml.c.

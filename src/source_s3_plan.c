@@ -184,13 +184,17 @@ source_s3_plan(struct source_s3 *s, enum s3_level level, const char *prefix)
 		break;
 	case S3_LEVEL_ACCOUNT:
 		/*
-		 * CloudTrail/, GuardDuty/ when a rule reads findings, and
-		 * CloudTrail-Digest/ when verifying; insights only when
-		 * named.  The stack: pushed last, read first.
+		 * CloudTrail/, GuardDuty/ when a rule reads findings,
+		 * CloudTrail-Insight/ when a rule reads Insights events and
+		 * CloudTrail-Digest/ when verifying.  The stack: pushed
+		 * last, read first.
 		 */
 		if (s->digests)
 			source_s3_push(s, SOURCE_S3_DISCOVER, S3_LEVEL_SERVICE,
 			    xprintf("%sCloudTrail-Digest/", prefix), 0);
+		if (s->forms & FORMS_INSIGHT)
+			source_s3_push(s, SOURCE_S3_DISCOVER, S3_LEVEL_SERVICE,
+			    xprintf("%sCloudTrail-Insight/", prefix), 0);
 		if (s->forms & FORMS_GUARDDUTY)
 			source_s3_push(s, SOURCE_S3_DISCOVER, S3_LEVEL_SERVICE,
 			    xprintf("%sGuardDuty/", prefix), 0);

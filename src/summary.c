@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "eventtime.h"
+#include "forms.h"
 #include "hash.h"
 #include "output.h"
 #include "record.h"
@@ -203,6 +204,8 @@ summary_record(struct summary *s, struct record *rec)
 {
 	const char	*v, *err;
 
+	if (forms_is_insight(rec))
+		return;		/* AWS's own judgement, not an event */
 	s->events++;
 	v = record_string(rec, "eventName");
 	summary_count(&s->tabs[SUMMARY_T_EV_NAME], v ? v : "-", NULL);
@@ -224,6 +227,7 @@ summary_finding(struct summary *s, const struct rule *r, struct record *rec)
 {
 	const char	*v;
 	char		 hour[32];
+	size_t		 len;
 	int64_t		 t;
 
 	s->findings++;
@@ -241,6 +245,9 @@ summary_finding(struct summary *s, const struct rule *r, struct record *rec)
 	v = record_string(rec, "sourceIPAddress");
 	summary_count(&s->tabs[SUMMARY_T_SOURCE], v ? v : "-", NULL);
 	v = record_string(rec, "userAgent");
+	if (forms_is_insight(rec) &&
+	    !forms_insight_top(rec, "userAgent", &v, &len))
+		v = NULL;	/* an Insights event: whose calls it counted */
 	summary_count(&s->tabs[SUMMARY_T_AGENT], v ? v : "-", NULL);
 	if ((v = record_string(rec, "eventTime")) == NULL ||
 	    eventtime_parse(v, strlen(v), &t) == -1) {

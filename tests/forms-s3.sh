@@ -7,7 +7,9 @@
 # CloudTrail/ for CloudTrail rules and GuardDuty/ for GuardDuty rules, and
 # nothing a loaded rule would not read; s3_proxy.py's log shows which keys
 # were listed and read.  The three forms give the same findings from S3
-# as from disk.  Then an export object S3 refuses for want of kms:Decrypt
+# as from disk.  An Insights file beside them (AWSLogs/ACCOUNT/
+# CloudTrail-Insight/...) is listed and read only for rules that read
+# Insights events.  Then an export object S3 refuses for want of kms:Decrypt
 # (tests/tools/stubserver.py on loopback) is said to be KMS-encrypted.
 . "$TOP_SRCDIR/tests/setup"
 
@@ -38,6 +40,20 @@ detection:
     condition: selection
 RULE
 
+cat >"$T/ins.yml" <<'RULE'
+title: Insights event started
+id: 7d1f3c52-0d51-4c3e-9d55-0c6a1f0e0003
+status: test
+level: medium
+logsource:
+    product: aws
+    service: cloudtrail-insights
+detection:
+    selection:
+        insightDetails.state: Start
+    condition: selection
+RULE
+
 # The KMS refusal first: it needs only python3.
 serve "$T/kport" $PY "$TOOLS/fake_s3_kms.py" --port-file "$T/kport"
 AWS_ENDPOINT_URL=http://127.0.0.1:$PORT run kms 2 -q -f json \
@@ -61,8 +77,11 @@ fi
 
 # The bucket, on disk first: the same tree is read from both.
 B=$T/bucket
+I=AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2024/03/01
 mkdir -p "$B/$D" "$B/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01" \
-    "$B/eventbridge/2024/03/01" "$B/get-findings"
+    "$B/eventbridge/2024/03/01" "$B/get-findings" "$B/$I"
+gzip -nc "$TESTDATA/input/insights.json" \
+    >"$B/$I/111122223333_CloudTrail-Insight_us-east-1_20240301T1100Z_0123456789abcdef.json.gz"
 gzip -nc "$GD/guardduty-export.jsonl" >"$B/$D/$K"
 jq -c -s '{Records: .}' "$TESTDATA/input/lines.jsonl" | gzip -n \
     >"$B/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01/111122223333_CloudTrail_us-east-1_20240301T1055Z_0123456789abcdef.json.gz"
@@ -99,9 +118,12 @@ walk() {
 		echo "exit $got"
 	} >>"$T/walk"
 }
-walk both "bundled rules: CloudTrail/ and GuardDuty/" 1 \
+walk both "bundled rules: CloudTrail/, CloudTrail-Insight/ and GuardDuty/" 1 \
     "$TOP_SRCDIR/rules" --min-level medium
-walk ct "CloudTrail rules only: GuardDuty/ is not listed" 1 "$T/all.yml"
+walk ct "CloudTrail rules only: GuardDuty/ and CloudTrail-Insight/ are not listed" 1 \
+    "$T/all.yml"
+walk ins "Insights rules only: CloudTrail-Insight/ alone is listed" 1 \
+    "$T/ins.yml"
 walk gd "findings only: CloudTrail/ is not listed" 1 "$T/gd.yml"
 walk other "findings, a day without an export: its prefix only" 2 \
     "$T/gd.yml" --since 2024-03-05 --until 2024-03-06

@@ -217,4 +217,21 @@ check_status "telegram" 1 "$st"
 	/usr/bin/python3 "$TOP_SRCDIR/tests/tools/fake_chat.py" show "$T/log"
 } | sed "s/ctaudit $VERSION/ctaudit VERSION/g" >"$T/tg"
 check_file forms-telegram "$EXPECTED/forms-telegram" "$T/tg"
+
+# CloudTrail Insights events, read by the rules whose logsource service
+# is cloudtrail-insights: a finding's line names the API, the principal
+# CloudTrail attributes most of the unusual calls to and the kind of
+# Insight; its alert gives the rate against the baseline and the
+# attributed principal, user agent and error code.  An Insight's End is
+# not reported, and no CloudTrail rule reads an Insights event.
+: >"$T/log"
+st=0
+ctaudit -f text -r "$TOP_SRCDIR/rules" --notify telegram \
+    insights.json >"$T/ins.out" 2>"$T/ins.err" || st=$?
+check_status "insights" 1 "$st"
+{
+	cat "$T/ins.out" "$T/ins.err"
+	/usr/bin/python3 "$TOP_SRCDIR/tests/tools/fake_chat.py" show "$T/log"
+} | sed "s/ctaudit $VERSION/ctaudit VERSION/g" >"$T/ins"
+check_file forms-insights "$EXPECTED/forms-insights" "$T/ins"
 finish

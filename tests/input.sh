@@ -1,10 +1,11 @@
 #!/bin/sh
 # The input stage through the command line: every shape of CloudTrail data
 # (the log file form plain, gzip and multi-member gzip, arrays, JSON Lines,
-# EventBridge envelopes), digest files and Insights events skipped, the
-# order of a directory walk, and standard input.  Each case prints the
-# origin, index and eventName of every record (one rule matches them all),
-# the diagnostics and the exit status, compared with a golden file.
+# EventBridge envelopes), digest files skipped, Insights events left to
+# their own rules (forms.sh), the order of a directory walk, and standard
+# input.  Each case prints the origin, index and eventName of every record
+# (one rule matches them all), the diagnostics and the exit status,
+# compared with a golden file.
 
 . "$TOP_SRCDIR/tests/setup"
 
@@ -31,7 +32,7 @@ run_case "JSON Lines" 1 lines.jsonl
 run_case "EventBridge envelopes" 1 eventbridge.jsonl
 run_case "EventBridge envelope in an array" 1 eventbridge-array.json
 run_case "digest file skipped" 0 digest.json
-run_case "Insights events skipped" 1 insights.json
+run_case "Insights events: not for a CloudTrail rule" 1 insights.json
 run_case "directory walk, sorted, hidden entries skipped" 1 dir
 run_case "directory with a trailing slash" 1 dir/
 run_case "several paths in order" 1 file2.json dir/a lines.jsonl

@@ -63,7 +63,7 @@ for want in '^id: [0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' \
     '^author: ctaudit project$' '^date: [0-9]{4}-[0-9]{2}-[0-9]{2}$' \
     '^references:$' '^    - https://docs\.aws\.amazon\.com/' \
     '^tags:$' '^    - attack\.t[0-9]{4}' \
-    '^    product: aws$' '^    service: (cloudtrail|guardduty)$' \
+    '^    product: aws$' '^    service: (cloudtrail|guardduty|cloudtrail-insights)$' \
     '^falsepositives:$' \
     '^level: (informational|low|medium|high|critical)$'; do
 	(cd "$TOP_SRCDIR" && grep -EL "$want" $(cat "$T/single")) \

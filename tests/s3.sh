@@ -52,8 +52,8 @@ SAMPLE=s3://ctaudit-test/sample/
 
 # One day of a year: 1 organization, 2 accounts, 2 regions, 3 days of
 # prefixes; 16 listings and the 8 files whose delivery time fits, and,
-# as the bundled rules read GuardDuty findings too, one listing of each
-# account's (empty) GuardDuty/.
+# as the bundled rules read GuardDuty findings and Insights events too,
+# one listing of each account's (empty) GuardDuty/ and CloudTrail-Insight/.
 ctl reset
 st=0
 s3 --since 2023-06-15 --until 2023-06-16 s3://ctaudit-test \
@@ -61,9 +61,11 @@ s3 --since 2023-06-15 --until 2023-06-16 s3://ctaudit-test \
 check_status "one day" 0 "$st"
 lists=$(grep -c 'list-type=2' "$T/log" || true)
 gets=$(grep -vc 'list-type=2' "$T/log" || true)
-[ "$lists" = 18 ] || fail "one day: $lists listings, want 18"
+[ "$lists" = 20 ] || fail "one day: $lists listings, want 20"
 n=$(grep -c 'list-type=2.*GuardDuty' "$T/log" || true)
 [ "$n" = 2 ] || fail "one day: $n GuardDuty/ listings, want 2"
+n=$(grep -c 'list-type=2.*CloudTrail-Insight' "$T/log" || true)
+[ "$n" = 2 ] || fail "one day: $n CloudTrail-Insight/ listings, want 2"
 [ "$gets" = 8 ] || fail "one day: $gets objects read, want 8"
 if grep -q 'CloudTrail-Digest' "$T/log"; then
 	fail "one day: a digest prefix was listed"
@@ -116,9 +118,9 @@ check_file "ahead findings" "$T/ahead.cmp" "$T/ahead.got"
 lists=$(grep -c 'list-type=2.* 200$' "$T/log" || true)
 n=$(grep -c 'list-type=2.* 503$' "$T/log" || true)
 gets=$(grep -vc 'list-type=2' "$T/log" || true)
-[ "$lists" = 9 ] || fail "ahead: $lists listings answered, want 9"
+[ "$lists" = 12 ] || fail "ahead: $lists listings answered, want 12"
 [ "$n" = 3 ] || fail "ahead: $n listings throttled, want 3"
-[ "$gets" = 12 ] || fail "ahead: $gets objects read, want 12"
+[ "$gets" = 13 ] || fail "ahead: $gets objects read, want 13"
 if grep -q '444455556666/CloudTrail/eu-west-1/.*json.gz' "$T/log"; then
 	fail "ahead: read an object of the refused listing"
 fi
@@ -176,7 +178,7 @@ s3 "$SAMPLE" s3://no-such-bucket/logs >"$T/deny.out" 2>"$T/errors.err" ||
     st=$?
 check_status "denied" 2 "$st"
 n=$(wc -l <"$T/deny.out")
-[ "$n" = 58 ] || fail "denied: $n findings, want 58"
+[ "$n" = 59 ] || fail "denied: $n findings, want 59"
 ctl reset
 ctl 'fault?kind=expired&match=list-type'
 st=0
@@ -198,7 +200,7 @@ if ctaudit --help 2>&1 | grep -q -- '--account'; then
 	    >/dev/null 2>&1 || st=$?
 	check_status "narrowed" 0 "$st"
 	n=$(grep -c 'list-type=2' "$T/log" || true)
-	[ "$n" = 7 ] || fail "narrowed: $n listings, want 7"
+	[ "$n" = 8 ] || fail "narrowed: $n listings, want 8"
 	if grep -v 'list-type=2' "$T/log" |
 	    grep -qv '222222222222/CloudTrail/us-east-1/'; then
 		fail "narrowed: read an object outside the account or region"

@@ -189,8 +189,10 @@ if command -v node >/dev/null 2>&1 && command -v aws >/dev/null 2>&1 &&
 	whole() {
 		grep 'list-type=2' "$T/log" | grep -vc 'delimiter=' || true
 	}
-	# The day directories of CloudTrail logs in the archive, as listed.
-	(cd "$ARCHIVE" && find AWSLogs -path '*/CloudTrail/*' -type f) |
+	# The day directories of CloudTrail logs and Insights events in the
+	# archive, as listed (the bundled rules read Insights events).
+	(cd "$ARCHIVE" && find AWSLogs \( -path '*/CloudTrail/*' -o \
+	    -path '*/CloudTrail-Insight/*' \) -type f) |
 	    sed 's|[^/]*$||; s|/|%2F|g' | sort -u >"$T/tree.days"
 	curl -sf "http://127.0.0.1:$PORT/__ctl/reset" >/dev/null
 	audit s3 s3://ctaudit-test/

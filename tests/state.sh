@@ -433,14 +433,15 @@ run -q s3://ctaudit-test/state/ >"$T/s1.json" || st=$?
 check_status "s3: first run" 1 "$st"
 [ "$(gets)" = 5 ] || fail "s3: first run read $(gets) objects, want 5"
 
-# Nine more objects arrive; one of them cannot be read this time.
+# Ten more objects arrive (nine log files and an Insights file, which
+# the bundled rules read); one of them cannot be read this time.
 seed "$T/s3b" s3://ctaudit-test/state/
 ctl reset
 ctl 'fault?kind=deny&match=kRKr7n4tAxk3R05w'
 st=0
 run -q s3://ctaudit-test/state/ >"$T/s2.json" 2>/dev/null || st=$?
 check_status "s3: refused object" 2 "$st"
-[ "$(gets)" = 9 ] || fail "s3: second run read $(gets) objects, want 9"
+[ "$(gets)" = 10 ] || fail "s3: second run read $(gets) objects, want 10"
 grep -q 'start-after=' "$T/log" || fail "s3: no StartAfter"
 
 # The refused object, and only it: what came after it is in the state.
@@ -473,8 +474,8 @@ exec 8>"$T/fifo"
 kill -9 $pid
 exec 8>&-
 wait $pid 2>/dev/null || true
-[ "$(gets)" = 14 ] ||
-    s3fail "s3: killed run read $(gets) objects, want 14"
+[ "$(gets)" = 15 ] ||
+    s3fail "s3: killed run read $(gets) objects, want 15"
 ctl reset
 st=0
 run s3://ctaudit-test/killed/ >"$T/s3k2.json" 2>"$T/s3k2.err" || st=$?
