@@ -70,6 +70,8 @@ PROFILESWAP="-r $C/base_instance_profile_role_removed.yml
 COMPUTE="-r $C/base_compute_launched.yml
     -r $C/mr_compute_launched_across_services.yml
     -r $C/base_ecs_cluster_created.yml -r $C/mr_ecs_cluster_burst.yml"
+TERMPROT="-r $C/base_ec2_termination_protection_enabled.yml
+    -r $C/mr_ec2_termination_protection_burst.yml"
 SHAREDIP="-r $C/base_service_role_session_call.yml
     -r $C/base_iam_user_key_call.yml
     -r $C/mr_service_session_and_user_key_from_one_address.yml"
@@ -128,6 +130,8 @@ run profileswap.json 1 -q -f json $PROFILESWAP "$D/profileswap.json"
 golden profileswap.json
 run compute.json 1 -q -f json $COMPUTE "$D/compute.json"
 golden compute.json
+run termprotect.json 1 -q -f json $TERMPROT "$D/termprotect.json"
+golden termprotect.json
 run signin.csv 1 -q -f csv $SIGNIN "$D/signin.json"
 golden signin.csv
 run recon.csv 1 -q -f csv $RECON "$D/recon.json"
@@ -151,7 +155,7 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/recon2.json" "$D/dryrun.json" "$D/removal.json" \
 	    "$D/blinding.json" "$D/defenses.json" \
 	    "$D/snapshots.json" "$D/bedrock.json" "$D/profileswap.json" \
-	    "$D/compute.json"
+	    "$D/compute.json" "$D/termprotect.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
