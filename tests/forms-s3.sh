@@ -9,7 +9,7 @@
 # were listed and read.  The three forms give the same findings from S3
 # as from disk.  An Insights file beside them (AWSLogs/ACCOUNT/
 # CloudTrail-Insight/...) is listed and read only for rules that read
-# Insights events.  Then an export object S3 refuses for want of kms:Decrypt
+# Insights events, its days chosen by --since and --until.  Then an export object S3 refuses for want of kms:Decrypt
 # (tests/tools/stubserver.py on loopback) is said to be KMS-encrypted.
 . "$TOP_SRCDIR/tests/setup"
 
@@ -124,6 +124,10 @@ walk ct "CloudTrail rules only: GuardDuty/ and CloudTrail-Insight/ are not liste
     "$T/all.yml"
 walk ins "Insights rules only: CloudTrail-Insight/ alone is listed" 1 \
     "$T/ins.yml"
+walk insday "Insights, the file's day: only its day is listed" 1 \
+    "$T/ins.yml" --since 2024-03-01 --until 2024-03-02
+walk insother "Insights, another day: nothing is read" 2 "$T/ins.yml" \
+    --since 2024-03-05 --until 2024-03-06
 walk gd "findings only: CloudTrail/ is not listed" 1 "$T/gd.yml"
 walk other "findings, a day without an export: its prefix only" 2 \
     "$T/gd.yml" --since 2024-03-05 --until 2024-03-06
