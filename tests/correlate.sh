@@ -74,6 +74,10 @@ TERMPROT="-r $C/base_ec2_termination_protection_enabled.yml
     -r $C/mr_ec2_termination_protection_burst.yml"
 ROLESWEEP="-r $P/sts/sts_assume_role_denied.yml
     -r $C/mr_assume_role_refused_many_roles.yml"
+APIGW="-r $C/base_lambda_function_created.yml
+    -r $C/base_apigateway_integration_added.yml
+    -r $C/base_apigateway_deployed.yml
+    -r $C/mr_lambda_function_exposed_through_api_gateway.yml"
 SHAREDIP="-r $C/base_service_role_session_call.yml
     -r $C/base_iam_user_key_call.yml
     -r $C/mr_service_session_and_user_key_from_one_address.yml"
@@ -136,6 +140,8 @@ run termprotect.json 1 -q -f json $TERMPROT "$D/termprotect.json"
 golden termprotect.json
 run rolesweep.json 1 -q -f json $ROLESWEEP "$D/rolesweep.json"
 golden rolesweep.json
+run apigw.json 1 -q -f json $APIGW "$D/apigw.json"
+golden apigw.json
 run signin.csv 1 -q -f csv $SIGNIN "$D/signin.json"
 golden signin.csv
 run recon.csv 1 -q -f csv $RECON "$D/recon.json"
@@ -159,7 +165,8 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/recon2.json" "$D/dryrun.json" "$D/removal.json" \
 	    "$D/blinding.json" "$D/defenses.json" \
 	    "$D/snapshots.json" "$D/bedrock.json" "$D/profileswap.json" \
-	    "$D/compute.json" "$D/termprotect.json" "$D/rolesweep.json"
+	    "$D/compute.json" "$D/termprotect.json" "$D/rolesweep.json" \
+	    "$D/apigw.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
