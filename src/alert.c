@@ -355,9 +355,9 @@ static void
 alert_text_insight(FILE *f, const struct finding *fd)
 {
 	static const struct {
-		const char	*label, *attribute;
+		const char	*label, *path;
 	} tops[] = {
-		{ "Who:", "userIdentityArn" },
+		{ "Who:", "@principal" },
 		{ "Agent:", "userAgent" },
 		{ "Error:", "errorCode" },
 	};
@@ -381,8 +381,9 @@ alert_text_insight(FILE *f, const struct finding *fd)
 	    "insightDetails.insightContext.statistics.baseline.average",
 	    ALERT_FIELD_MAX);
 	putc('\n', f);
+	/* What the outputs read from the attributions (output.c). */
 	for (i = 0; i < nitems(tops); i++) {
-		if (!forms_insight_top(fd->rec, tops[i].attribute, &s, &len))
+		if (!alert_get(fd, tops[i].path, &s, &len) || len == 0)
 			continue;
 		fprintf(f, "%-10s", tops[i].label);
 		alert_text_value(f, s, len, ALERT_FIELD_MAX);

@@ -3,8 +3,9 @@
  * The JSON stage: decompressed bytes in, one record at a time out.  It
  * recognises CloudTrail's shapes (the {"Records":[...]} file, a top-level
  * array, JSON Lines, EventBridge envelopes), skips digest files, counts
- * Insights events apart from the others, and reports every problem through diag() under the
- * stream's name, going on past a bad record wherever the format allows.
+ * Insights events apart from the others, and reports every problem
+ * through diag() under the stream's name, going on past a bad record
+ * wherever the format allows.
  */
 #ifndef JSON_H
 #define JSON_H

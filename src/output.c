@@ -93,13 +93,29 @@ static const struct {
 	{ FORMS_INSIGHT, "eventSource", "insightDetails.eventSource" },
 };
 
-/* The columns an Insights event fills from its attributions. */
+/*
+ * An Insights event has no caller: the principal, user agent and error
+ * code columns read what CloudTrail attributes most of its calls to.
+ */
 static const struct {
 	const char	*event, *attribute;
 } output_insight_tops[] = {
+	{ "userIdentity.arn", "userIdentityArn" },
 	{ "userAgent", "userAgent" },
 	{ "errorCode", "errorCode" },
 };
+
+/* The attribution an Insights event's column reads, or NULL. */
+static const char *
+output_insight_attribute(const char *path)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(output_insight_tops); i++)
+		if (strcmp(path, output_insight_tops[i].event) == 0)
+			return output_insight_tops[i].attribute;
+	return NULL;
+}
 
 /* Find an output format by name. */
 const struct output_ops *
@@ -125,6 +141,7 @@ output_field(const struct finding *fd, const char *path, const char **sp,
     size_t *lenp)
 {
 	const struct rec_value	*v;
+	const char		*attribute;
 	unsigned int		 kind;
 	size_t			 i;
 
@@ -137,11 +154,9 @@ output_field(const struct finding *fd, const char *path, const char **sp,
 			path = output_finding_paths[i].path;
 			break;
 		}
-	for (i = 0; kind == FORMS_INSIGHT && i < nitems(output_insight_tops);
-	    i++)
-		if (strcmp(path, output_insight_tops[i].event) == 0)
-			return forms_insight_top(fd->rec,
-			    output_insight_tops[i].attribute, sp, lenp);
+	if (kind == FORMS_INSIGHT &&
+	    (attribute = output_insight_attribute(path)) != NULL)
+		return forms_insight_top(fd->rec, attribute, sp, lenp);
 	if ((v = record_path(fd->rec, path)) == NULL || v->type == REC_NULL)
 		return 0;
 	if (v->type == REC_OBJECT || v->type == REC_ARRAY) {
@@ -155,6 +170,30 @@ output_field(const struct finding *fd, const char *path, const char **sp,
 }
 
 /*
+ * A string member of an event as its finding's column reads it (an
+ * Insights event's attributions included), for the --summary tables, or
+ * NULL; insight says whether rec is an Insights event.
+ */
+static const char *
+output_record_column(const struct record *rec, int insight,
+    const char *path)
+{
+	const char	*attribute, *s;
+	size_t		 len;
+
+	if (insight && (attribute = output_insight_attribute(path)) != NULL)
+		return forms_insight_top(rec, attribute, &s, &len) ? s : NULL;
+	return record_string(rec, path);
+}
+
+/* The user agent of an event, as the finding's userAgent reads it. */
+const char *
+output_record_agent(const struct record *rec)
+{
+	return output_record_column(rec, forms_is_insight(rec), "userAgent");
+}
+
+/*
  * Who acted in an event, named as a finding's principalArn names it (for
  * the --summary tables), or NULL.
  */
@@ -162,14 +201,12 @@ const char *
 output_record_principal(const struct record *rec)
 {
 	const char	*s;
-	size_t		 i, len;
+	size_t		 i;
+	int		 insight = forms_is_insight(rec);
 
-	if (forms_is_insight(rec))
-		return forms_insight_top(rec, "userIdentityArn", &s, &len) ?
-		    s : NULL;
 	for (i = 0; i < nitems(output_principal_paths); i++)
-		if ((s = record_string(rec, output_principal_paths[i])) !=
-		    NULL && *s != '\0')
+		if ((s = output_record_column(rec, insight,
+		    output_principal_paths[i])) != NULL && *s != '\0')
 			return s;
 	return NULL;
 }
@@ -231,9 +268,6 @@ output_principal(const struct finding *fd, const char **sp, size_t *lenp)
 {
 	size_t	 i;
 
-	/* An Insights event: whom most of the unusual calls came from. */
-	if (fd->rec != NULL && forms_is_insight(fd->rec))
-		return forms_insight_top(fd->rec, "userIdentityArn", sp, lenp);
 	for (i = 0; i < nitems(output_principal_paths); i++) {
 		if (output_field(fd, output_principal_paths[i], sp, lenp) &&
 		    *lenp > 0)

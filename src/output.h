@@ -72,6 +72,8 @@ extern const struct output_ops	output_sort_ops;
 const struct output_ops	*output_find(const char *);
 /* Who acted, as a finding's principalArn says, or NULL if no one. */
 const char	*output_record_principal(const struct record *);
+/* The user agent, as a finding's userAgent says, or NULL if none. */
+const char	*output_record_agent(const struct record *);
 /* Describe a rule as one JSON object on a line ("ctaudit rules -f json"). */
 void		 output_rule_json(FILE *, const struct rule *);
 /* List a rule set, as text or JSON Lines: 0, or -1 on a write error. */

@@ -227,7 +227,6 @@ summary_finding(struct summary *s, const struct rule *r, struct record *rec)
 {
 	const char	*v;
 	char		 hour[32];
-	size_t		 len;
 	int64_t		 t;
 
 	s->findings++;
@@ -244,10 +243,7 @@ summary_finding(struct summary *s, const struct rule *r, struct record *rec)
 	    NULL);
 	v = record_string(rec, "sourceIPAddress");
 	summary_count(&s->tabs[SUMMARY_T_SOURCE], v ? v : "-", NULL);
-	v = record_string(rec, "userAgent");
-	if (forms_is_insight(rec) &&
-	    !forms_insight_top(rec, "userAgent", &v, &len))
-		v = NULL;	/* an Insights event: whose calls it counted */
+	v = output_record_agent(rec);
 	summary_count(&s->tabs[SUMMARY_T_AGENT], v ? v : "-", NULL);
 	if ((v = record_string(rec, "eventTime")) == NULL ||
 	    eventtime_parse(v, strlen(v), &t) == -1) {
