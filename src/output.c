@@ -142,21 +142,27 @@ output_field(const struct finding *fd, const char *path, const char **sp,
 {
 	const struct rec_value	*v;
 	const char		*attribute;
-	unsigned int		 kind;
+	unsigned int		 kind = 0;	/* looked up when needed */
 	size_t			 i;
 
 	if (fd->rec == NULL)		/* a correlation finding */
 		return 0;
-	kind = forms_kind(record_root(fd->rec));
-	for (i = 0; i < nitems(output_finding_paths); i++)
-		if (output_finding_paths[i].kind == kind &&
-		    strcmp(path, output_finding_paths[i].event) == 0) {
+	for (i = 0; i < nitems(output_finding_paths); i++) {
+		if (strcmp(path, output_finding_paths[i].event) != 0)
+			continue;
+		if (kind == 0)
+			kind = forms_kind(record_root(fd->rec));
+		if (output_finding_paths[i].kind == kind) {
 			path = output_finding_paths[i].path;
 			break;
 		}
-	if (kind == FORMS_INSIGHT &&
-	    (attribute = output_insight_attribute(path)) != NULL)
-		return forms_insight_top(fd->rec, attribute, sp, lenp);
+	}
+	if ((attribute = output_insight_attribute(path)) != NULL) {
+		if (kind == 0)
+			kind = forms_kind(record_root(fd->rec));
+		if (kind == FORMS_INSIGHT)
+			return forms_insight_top(fd->rec, attribute, sp, lenp);
+	}
 	if ((v = record_path(fd->rec, path)) == NULL || v->type == REC_NULL)
 		return 0;
 	if (v->type == REC_OBJECT || v->type == REC_ARRAY) {
