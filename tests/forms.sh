@@ -234,4 +234,24 @@ check_status "insights" 1 "$st"
 	/usr/bin/python3 "$TOP_SRCDIR/tests/tools/fake_chat.py" show "$T/log"
 } | sed "s/ctaudit $VERSION/ctaudit VERSION/g" >"$T/ins"
 check_file forms-insights "$EXPECTED/forms-insights" "$T/ins"
+
+# Forged attributions (not a list; elements of the wrong type, an empty
+# insight list, a number for a value): each Insight is still judged and
+# reported, with nothing attributed and nothing else said.
+I='"eventVersion":"1.08","awsRegion":"us-east-1","recipientAccountId":"111122223333","eventCategory":"Insight"'
+D='"state":"Start","eventSource":"ec2.amazonaws.com","eventName":"TerminateInstances","insightType":"ApiCallRateInsight"'
+{
+	printf '{%s,"eventTime":"2024-05-14T10:00:00Z","eventID":"e1","insightDetails":{%s,"insightContext":{"attributions":"x"}}}\n' "$I" "$D"
+	printf '{%s,"eventTime":"2024-05-14T10:01:00Z","eventID":"e2","insightDetails":{%s,"insightContext":{"attributions":[7,{"attribute":"userIdentityArn","insight":[]},{"attribute":"userAgent","insight":[{"value":5}]},{"attribute":"errorCode","insight":"x"}]}}}\n' "$I" "$D"
+} >"$T/forged.jsonl"
+st=0
+ctaudit -q -f json -r "$TOP_SRCDIR/rules" "$T/forged.jsonl" >"$T/forged.out" \
+    2>"$T/forged.err" || st=$?
+check_status "forged attributions" 1 "$st"
+jq -c '[.eventID, .eventName, .principalArn, .userAgent, .errorCode]' \
+    "$T/forged.out" >"$T/forged.got"
+printf '%s\n' '["e1","TerminateInstances",null,null,null]' \
+    '["e2","TerminateInstances",null,null,null]' >"$T/forged.want"
+check_file "forged attributions" "$T/forged.want" "$T/forged.got"
+check_file "forged attributions: stderr" /dev/null "$T/forged.err"
 finish
