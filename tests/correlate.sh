@@ -78,6 +78,9 @@ APIGW="-r $C/base_lambda_function_created.yml
     -r $C/base_apigateway_integration_added.yml
     -r $C/base_apigateway_deployed.yml
     -r $C/mr_lambda_function_exposed_through_api_gateway.yml"
+SMS="-r $C/base_sns_sms_published.yml -r $C/mr_sns_sms_burst.yml"
+SMSREGIONS="-r $P/sns/sns_sms_capability_checked.yml
+    -r $C/mr_sms_capability_checked_across_regions.yml"
 SHAREDIP="-r $C/base_service_role_session_call.yml
     -r $C/base_iam_user_key_call.yml
     -r $C/mr_service_session_and_user_key_from_one_address.yml"
@@ -142,6 +145,10 @@ run rolesweep.json 1 -q -f json $ROLESWEEP "$D/rolesweep.json"
 golden rolesweep.json
 run apigw.json 1 -q -f json $APIGW "$D/apigw.json"
 golden apigw.json
+run sms.json 1 -q -f json $SMS "$D/sms.json"
+golden sms.json
+run smsregions.json 1 -q -f json $SMSREGIONS "$D/smsregions.json"
+golden smsregions.json
 run signin.csv 1 -q -f csv $SIGNIN "$D/signin.json"
 golden signin.csv
 run recon.csv 1 -q -f csv $RECON "$D/recon.json"
@@ -166,7 +173,7 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/blinding.json" "$D/defenses.json" \
 	    "$D/snapshots.json" "$D/bedrock.json" "$D/profileswap.json" \
 	    "$D/compute.json" "$D/termprotect.json" "$D/rolesweep.json" \
-	    "$D/apigw.json"
+	    "$D/apigw.json" "$D/sms.json" "$D/smsregions.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"

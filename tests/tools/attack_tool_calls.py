@@ -22,9 +22,10 @@
 # file's other queries name, or else among all the models; a name still
 # ambiguous is reported on stderr and left out.  The module is the
 # playbook and the query's number.  With --elastic, Elastic's detection
-# rules (TOML), for the event.action values of each rule's query under
-# its event.provider values, resolved the same way, leaving out
-# wildcards and negated terms; the module is the rule's file name.  With
+# rules or hunting queries (TOML), for the event.action values of each
+# rule's query under its event.provider values, resolved the same way,
+# leaving out wildcards and negated terms; the module is the rule's file
+# name.  With
 # --go, Go code written with the AWS SDK for Go v2 (Stratus Red Team's
 # techniques), for the calls whose input structures it builds
 # (&s3.PutBucketPolicyInput); the module is the file's directory under
@@ -91,6 +92,8 @@
 #	    playbooks/resources
 #	attack_tool_calls.py ... elastic DETECTION_RULES.git --elastic \
 #	    rules/integrations/aws
+#	attack_tool_calls.py ... elastic DETECTION_RULES.git --elastic \
+#	    hunting/aws/queries | sed 's,\t,\thunting/,'
 #	attack_tool_calls.py ... stratus STRATUS.git --go \
 #	    v2/internal/attacktechniques/aws
 #	attack_tool_calls.py ... cloudfox CLOUDFOX.git --go-files aws
@@ -221,7 +224,9 @@ ECS_FIELD = re.compile(r"(\bnot\s+)?\bevent\.(provider|action)\s*"
 
 def elastic_queries(text, stem):
 	"""(module, sources, names) of an Elastic detection rule."""
-	query = tomllib.loads(text).get("rule", {}).get("query", "")
+	doc = tomllib.loads(text)
+	query = doc.get("rule", {}).get("query", "") or \
+	    "\n".join(doc.get("hunt", {}).get("query", []))
 	srcs, names = [], []
 	for negated, field, value in ECS_FIELD.findall(query):
 		if negated:
