@@ -6,9 +6,10 @@
 # the Cloud's AWS pages and of pathfinding.cloud's privilege escalation
 # paths, the events of Invictus IR's CloudTrail cheat sheet, of the
 # CloudTrail rules of Falco, SigmaHQ, Elastic, Sumo Logic, Chronicle,
-# Splunk, Turbot's Tailpipe mod and WithSecure's Leonidas, of Prowler's
-# threat detection lists and CloudGrappler's queries, of the CIS benchmark's
-# alarms and of the Athena queries of AWS's incident response playbooks):
+# Splunk, Turbot's Tailpipe mod, WithSecure's Leonidas and Microsoft
+# Sentinel, of Prowler's threat detection lists and CloudGrappler's
+# queries, of the CIS benchmark's alarms and of the Athena queries of
+# AWS's incident response playbooks):
 # every call the table says the pack sees is named by a rule, and no call it
 # leaves alone is (the table would be stale).  Then the check can fail, in
 # both directions, a filter does not count, and a malformed line is an
