@@ -24,7 +24,10 @@
 #    alone (CREDENTIAL below): a refused attempt at a password, at secrets
 #    in bulk or at new federation credentials is credential access tried;
 #  - rules that are themselves about a failed or refused call, or about
-#    console sign-in, whose failures are not authorization errors;
+#    console sign-in, whose failures are not authorization errors, and
+#    rules that say nothing of errorCode: they report a refused attempt
+#    themselves (a name only an intruder picks), and the action is not
+#    sensitive whatever its arguments;
 #  - S3 object calls (PutObject, DeleteObject...) and CreateBucket
 #    (S3_BY_REQUEST): those rules are rated by the caller (anonymous), the
 #    object's name or the ACL the request carries, not by the action, and
@@ -77,10 +80,26 @@ def about_failure(det):
 	return False
 
 
+def names_error(det):
+	"""Whether a detection says anything of errorCode.  One that does not
+	reports a refused attempt itself, at its own level (a name only an
+	intruder picks): its action is not sensitive whatever the
+	arguments."""
+	for key, sel in det.items():
+		if key == "condition":
+			continue
+		for m in as_list(sel):
+			if isinstance(m, dict) and any(k.partition("|")[0] ==
+			    "errorCode" for k in m):
+				return True
+	return False
+
+
 def pairs(doc):
 	"""(source, name, startswith) of one rule."""
 	det = doc.get("detection")
-	if not isinstance(det, dict) or about_failure(det):
+	if not isinstance(det, dict) or about_failure(det) or \
+	    not names_error(det):
 		return []
 	maps = selections(det)
 	sources = set()
