@@ -81,6 +81,8 @@ APIGW="-r $C/base_lambda_function_created.yml
 SMS="-r $C/base_sns_sms_published.yml -r $C/mr_sns_sms_burst.yml"
 SMSREGIONS="-r $P/sns/sns_sms_capability_checked.yml
     -r $C/mr_sms_capability_checked_across_regions.yml"
+BEDROCKPROBE="-r $C/base_bedrock_model_invalid_request.yml
+    -r $C/mr_bedrock_models_probed.yml"
 SHAREDIP="-r $C/base_service_role_session_call.yml
     -r $C/base_iam_user_key_call.yml
     -r $C/mr_service_session_and_user_key_from_one_address.yml"
@@ -149,6 +151,8 @@ run sms.json 1 -q -f json $SMS "$D/sms.json"
 golden sms.json
 run smsregions.json 1 -q -f json $SMSREGIONS "$D/smsregions.json"
 golden smsregions.json
+run bedrockprobe.json 1 -q -f json $BEDROCKPROBE "$D/bedrockprobe.json"
+golden bedrockprobe.json
 run signin.csv 1 -q -f csv $SIGNIN "$D/signin.json"
 golden signin.csv
 run recon.csv 1 -q -f csv $RECON "$D/recon.json"
@@ -173,7 +177,8 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/blinding.json" "$D/defenses.json" \
 	    "$D/snapshots.json" "$D/bedrock.json" "$D/profileswap.json" \
 	    "$D/compute.json" "$D/termprotect.json" "$D/rolesweep.json" \
-	    "$D/apigw.json" "$D/sms.json" "$D/smsregions.json"
+	    "$D/apigw.json" "$D/sms.json" "$D/smsregions.json" \
+	    "$D/bedrockprobe.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
