@@ -83,6 +83,8 @@ SMSREGIONS="-r $P/sns/sns_sms_capability_checked.yml
     -r $C/mr_sms_capability_checked_across_regions.yml"
 BEDROCKPROBE="-r $C/base_bedrock_model_invalid_request.yml
     -r $C/mr_bedrock_models_probed.yml"
+SESPROD="-r $P/ses/ses_production_access_requested.yml
+    -r $C/mr_ses_production_access_many_regions.yml"
 SHAREDIP="-r $C/base_service_role_session_call.yml
     -r $C/base_iam_user_key_call.yml
     -r $C/mr_service_session_and_user_key_from_one_address.yml"
@@ -153,6 +155,8 @@ run smsregions.json 1 -q -f json $SMSREGIONS "$D/smsregions.json"
 golden smsregions.json
 run bedrockprobe.json 1 -q -f json $BEDROCKPROBE "$D/bedrockprobe.json"
 golden bedrockprobe.json
+run sesprod.json 1 -q -f json $SESPROD "$D/sesprod.json"
+golden sesprod.json
 run signin.csv 1 -q -f csv $SIGNIN "$D/signin.json"
 golden signin.csv
 run recon.csv 1 -q -f csv $RECON "$D/recon.json"
@@ -178,7 +182,7 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/snapshots.json" "$D/bedrock.json" "$D/profileswap.json" \
 	    "$D/compute.json" "$D/termprotect.json" "$D/rolesweep.json" \
 	    "$D/apigw.json" "$D/sms.json" "$D/smsregions.json" \
-	    "$D/bedrockprobe.json"
+	    "$D/bedrockprobe.json" "$D/sesprod.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
