@@ -25,9 +25,8 @@
 # rules or hunting queries (TOML), for the event.action values of each
 # rule's query under its event.provider values, resolved the same way,
 # leaving out wildcards and negated terms; the module is the rule's file
-# name.  With
-# --go, Go code written with the AWS SDK for Go v2 (Stratus Red Team's
-# techniques), for the calls whose input structures it builds
+# name.  With --go, Go code written with the AWS SDK for Go v2 (Stratus
+# Red Team's techniques), for the calls whose input structures it builds
 # (&s3.PutBucketPolicyInput); the module is the file's directory under
 # DIR (with --go-files, as CloudFox's code is laid out, the file's path
 # under DIR without .go).  With --pages, markdown pages (Hacking the
