@@ -207,7 +207,7 @@ detection:
             - InsufficientPrivilegesException
             - UnauthorizedClientException
     filter_service_linked:
-        - userIdentity.arn|contains: ':assumed-role/AWSServiceRoleFor'
+        - userIdentity.sessionContext.sessionIssuer.arn|contains: ':role/aws-service-role/'
         - userIdentity.type: AWSService
     condition: (1 of sel_* and denied) and not filter_service_linked
 falsepositives:
