@@ -65,19 +65,20 @@ def as_list(v):
 	return v if isinstance(v, list) else [v]
 
 
+def error_terms(det):
+	"""(in_filter, value) of each errorCode term of a detection, filter_*
+	selections' included."""
+	return [(key.startswith("filter"), v)
+	    for key, sel in det.items() if key != "condition"
+	    for m in as_list(sel) if isinstance(m, dict)
+	    for k, v in m.items() if k.partition("|")[0] == "errorCode"]
+
+
 def about_failure(det):
 	"""Whether a detection asks for an error (a refused-call rule) rather
 	than for its absence."""
-	for key, sel in det.items():
-		if key == "condition" or key.startswith("filter"):
-			continue
-		for m in as_list(sel):
-			if not isinstance(m, dict):
-				continue
-			for k, v in m.items():
-				if k.split("|")[0] == "errorCode" and v is not None:
-					return True
-	return False
+	return any(not in_filter and v is not None
+	    for in_filter, v in error_terms(det))
 
 
 def names_error(det):
@@ -85,14 +86,7 @@ def names_error(det):
 	reports a refused attempt itself, at its own level (a name only an
 	intruder picks): its action is not sensitive whatever the
 	arguments."""
-	for key, sel in det.items():
-		if key == "condition":
-			continue
-		for m in as_list(sel):
-			if isinstance(m, dict) and any(k.partition("|")[0] ==
-			    "errorCode" for k in m):
-				return True
-	return False
+	return bool(error_terms(det))
 
 
 def pairs(doc):
