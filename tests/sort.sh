@@ -29,9 +29,9 @@ cp -r archive "$T/b"
 run csv2 1 -q $RULES -f csv --sort time "$T/a" "$T/b"
 CTAUDIT_SORT_CAP=1 run fanin 1 -q $RULES -f csv --sort time "$T/a" "$T/b"
 check_file fanin "$T/csv2.out" "$T/fanin.out"
-# 120 lines: the header, every event finding twice, the correlation once
+# 122 lines: the header, every event finding twice, the correlation once
 # (its events, read twice, count once by eventID).
-[ "$(wc -l <"$T/fanin.out")" -eq 120 ] || fail "fanin: $(wc -l <"$T/fanin.out") lines"
+[ "$(wc -l <"$T/fanin.out")" -eq 122 ] || fail "fanin: $(wc -l <"$T/fanin.out") lines"
 
 # No temporary file: said once, and findings not written is status 4.
 TMPDIR=$T/none CTAUDIT_SORT_CAP=1 run notmp 4 -q $RULES -f json --sort time archive
