@@ -20,6 +20,7 @@
 #include "audit.h"
 #include "correlate.h"
 #include "eventtime.h"
+#include "forms.h"
 #include "gz.h"
 #include "hash.h"
 #include "log.h"
@@ -188,7 +189,10 @@ audit_on_record(struct record *rec, void *arg)
 				a->stats.latest = t;
 			if ((a->opts.since != 0 && t < a->opts.since) ||
 			    (a->opts.until != 0 && t >= a->opts.until)) {
-				a->stats.outside++;
+				if (forms_is_insight(rec))
+					a->stats.outside_insights++;
+				else
+					a->stats.outside++;
 				return;
 			}
 		}
@@ -504,6 +508,7 @@ audit_consume(struct audit *a, struct worker_job *j)
 		s->bytes_in += j->scan.bytes_in;
 		s->bytes_json += j->scan.bytes_json;
 		a->stats.outside += j->outside;
+		a->stats.outside_insights += j->outside_insights;
 		a->stats.untimed += j->untimed;
 		if (j->latest > a->stats.latest)
 			a->stats.latest = j->latest;
@@ -763,9 +768,11 @@ audit_report(const struct audit *a, enum summary_format fmt, FILE *sout)
 		    rs->loaded, rs->rejected, rs->other_logsource,
 		    rs->filtered, rule_set_nfilters(a->rules));
 	if (a->opts.since != 0 || a->opts.until != 0)
-		diag(DIAG_NOTE, NULL, 0, "%llu records outside the time "
-		    "window, %llu without a usable eventTime (audited)",
+		diag(DIAG_NOTE, NULL, 0, "%llu records and %llu insights "
+		    "events outside the time window, %llu without a usable "
+		    "eventTime (audited)",
 		    (unsigned long long)as->outside,
+		    (unsigned long long)as->outside_insights,
 		    (unsigned long long)as->untimed);
 	diag(DIAG_NOTE, NULL, 0, "summary: %llu files (%llu incomplete), "
 	    "%llu records (%llu skipped, %llu repaired), %llu digest files, "

@@ -38,6 +38,7 @@ struct audit_stats {
 	uint64_t		 findings[RULE_CRITICAL + 1];	/* by level */
 	uint64_t		 nfindings;
 	uint64_t		 outside;	/* records outside the window */
+	uint64_t		 outside_insights;	/* and Insights events */
 	uint64_t		 untimed;	/* no usable eventTime */
 	uint64_t		 suppressed;	/* matches a filter accepted */
 	int64_t			 latest;	/* newest eventTime seen, or 0 */

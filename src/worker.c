@@ -26,6 +26,7 @@
 
 #include "correlate.h"
 #include "eventtime.h"
+#include "forms.h"
 #include "log.h"
 #include "record.h"
 #include "record_int.h"
@@ -639,7 +640,10 @@ worker_on_record(struct record *rec, void *arg)
 				j->latest = t;
 			if ((o->since != 0 && t < o->since) ||
 			    (o->until != 0 && t >= o->until)) {
-				j->outside++;
+				if (forms_is_insight(rec))
+					j->outside_insights++;
+				else
+					j->outside++;
 				return;
 			}
 		}

@@ -85,7 +85,7 @@ struct worker_job {
 	size_t			 bytes;		/* counted against the cap */
 	int			 rv;		/* scan_stream()'s */
 	struct scan_stats	 scan;
-	uint64_t		 outside, untimed;
+	uint64_t		 outside, outside_insights, untimed;
 	int64_t			 latest;
 };
 

@@ -92,8 +92,14 @@ expect_err nolevel "ctaudit: error: no rules to run"
 run window 1 -f json --since 2026-11-01T09:30:00Z --until 2026-11-02 \
     $R "$D/events.json"
 [ "$(wc -l <"$T/window.out")" -eq 1 ] || fail "window: want 1 line"
-grep -q '^ctaudit: note: 2 records outside the time window, 0 without a usable eventTime (audited)$' \
+grep -q '^ctaudit: note: 2 records and 0 insights events outside the time window, 0 without a usable eventTime (audited)$' \
     "$T/window.err" || fail "window: no window note"
+# Insights events are counted apart from records, in one thread or two.
+for j in 1 2; do
+	run window-j$j 0 -j $j --since 2030-01-01 $R "$TESTDATA/archive"
+	grep -q '^ctaudit: note: 88 records and 2 insights events outside the time window, 0 without a usable eventTime (audited)$' \
+	    "$T/window-j$j.err" || fail "window -j $j: no window note"
+done
 run badsince 3 --since yesterday $R "$D/events.json"
 expect_err badsince "ctaudit: error: --since: bad time \"yesterday\": not a date (want YYYY-MM-DD); use RFC 3339 (2026-11-01T10:22:31Z), a date (2026-11-01) or an age (30m, 24h, 7d, 2w)"
 
