@@ -178,7 +178,7 @@ s3 "$SAMPLE" s3://no-such-bucket/logs >"$T/deny.out" 2>"$T/errors.err" ||
     st=$?
 check_status "denied" 2 "$st"
 n=$(wc -l <"$T/deny.out")
-[ "$n" = 59 ] || fail "denied: $n findings, want 59"
+[ "$n" = 60 ] || fail "denied: $n findings, want 60"
 ctl reset
 ctl 'fault?kind=expired&match=list-type'
 st=0
