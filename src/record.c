@@ -54,12 +54,32 @@ struct rec_frame {
 	struct rec_value	*last;	/* its last child so far */
 };
 
+/*
+ * The root's members by name, for rules, which look up some thirty fields
+ * of every event: open addressing, the last of a repeated name kept.
+ */
+#define REC_INDEX_BITS	6
+#define REC_INDEX_SLOTS	(1 << REC_INDEX_BITS)
+#define REC_INDEX_MAX	40	/* members indexed; more: no index */
+
+enum rec_index_state {
+	REC_INDEX_NONE = 0,	/* not built for this event yet */
+	REC_INDEX_BUILT,
+	REC_INDEX_UNFIT,	/* this root cannot have one */
+};
+
+struct rec_index {
+	enum rec_index_state	 state;
+	const struct rec_value	*slot[REC_INDEX_SLOTS];
+};
+
 struct record {
 	struct rec_chunk	*head;	/* the arena: a list of chunks */
 	struct rec_chunk	*cur;
 	size_t			 mem;	/* bytes handed out for this event */
 
 	struct rec_value	*root;
+	struct rec_index	*ix;	/* NULL in copies */
 	const char		*origin;
 	uint64_t		 index;
 	int			 repaired;
@@ -107,6 +127,7 @@ record_create(void)
 	struct record	*r;
 
 	r = xcalloc(1, sizeof *r);
+	r->ix = xcalloc(1, sizeof *r->ix);
 	r->head = xcalloc(1, sizeof *r->head + REC_CHUNK + REC_CHUNK_PAD);
 	r->head->next = NULL;
 	r->head->size = REC_CHUNK;
@@ -127,6 +148,7 @@ record_free(struct record *r)
 		next = c->next;
 		free(c);
 	}
+	free(r->ix);
 	free(r);
 }
 
@@ -155,6 +177,8 @@ record_begin(struct record *r, const char *origin, uint64_t index)
 	r->cur = r->head;
 	r->mem = 0;
 	r->root = NULL;
+	if (r->ix != NULL)
+		r->ix->state = REC_INDEX_NONE;
 	r->origin = origin;
 	r->index = index;
 	r->repaired = 0;
@@ -595,6 +619,8 @@ record_add_member(struct record *r, const char *key, const char *s,
 	r->stack[0].v = r->root;
 	r->stack[0].last = last;
 	r->depth = 1;
+	if (r->ix != NULL)
+		r->ix->state = REC_INDEX_NONE;
 	if ((e = record_key(r, key, strlen(key))) == REC_BUILD_OK)
 		e = record_scalar(r, REC_STRING, s, len);
 	r->depth = 0;
@@ -609,6 +635,8 @@ record_set_root(struct record *r, const struct rec_value *v)
 	r->root->key = NULL;
 	r->root->keylen = 0;
 	r->root->next = NULL;
+	if (r->ix != NULL)
+		r->ix->state = REC_INDEX_NONE;
 }
 
 /* The top-level object. */
@@ -632,6 +660,78 @@ record_member(const struct rec_value *v, const char *name, size_t len)
 			found = c;
 	}
 	return found;
+}
+
+/*
+ * A slot for a name from its length and five of its bytes: names are
+ * looked up more often than they are long, and a collision costs one
+ * more probe.
+ */
+static inline size_t
+record_index_hash(const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 h;
+
+	h = (uint32_t)n * 0x9e3779b1u + p[0] * 0x85ebca6bu +
+	    p[n - 1] * 0xc2b2ae35u + p[n / 2] * 0x27d4eb2fu;
+	if (n > 1)
+		h += p[1] * 0x165667b1u + p[n - 2] * 0xd3a2646du;
+	return h >> (32 - REC_INDEX_BITS);
+}
+
+/* Index the root's members, or find that it cannot be done. */
+static void
+record_index_build(struct rec_index *ix, const struct rec_value *root)
+{
+	const struct rec_value	*m, **sp;
+	size_t			 h, i, n = 0;
+
+	memset(ix->slot, 0, sizeof ix->slot);
+	ix->state = REC_INDEX_UNFIT;
+	if (root == NULL || root->type != REC_OBJECT)
+		return;
+	for (m = root->child; m != NULL; m = m->next) {
+		if (m->keylen == 0 || ++n > REC_INDEX_MAX)
+			return;
+		for (i = 0; i < m->keylen; i++)	/* short: no memchr() */
+			if (m->key[i] == '.')
+				return;
+		h = record_index_hash(m->key, m->keylen);
+		for (;; h = (h + 1) & (REC_INDEX_SLOTS - 1)) {
+			sp = &ix->slot[h];
+			if (*sp == NULL || ((*sp)->keylen == m->keylen &&
+			    memcmp((*sp)->key, m->key, m->keylen) == 0))
+				break;
+		}
+		*sp = m;	/* a repeated name: the later one counts */
+	}
+	ix->state = REC_INDEX_BUILT;
+}
+
+/* The root's member of this name, through the index (see record.h). */
+int
+record_root_member(struct record *r, const char *name, size_t len,
+    const struct rec_value **mp)
+{
+	struct rec_index	*ix = r->ix;
+	const struct rec_value	*m;
+	size_t			 h;
+
+	if (ix == NULL || len == 0)
+		return -1;
+	if (ix->state == REC_INDEX_NONE)
+		record_index_build(ix, r->root);
+	if (ix->state != REC_INDEX_BUILT)
+		return -1;
+	h = record_index_hash(name, len);
+	for (;; h = (h + 1) & (REC_INDEX_SLOTS - 1)) {
+		if ((m = ix->slot[h]) == NULL ||
+		    (m->keylen == len && memcmp(m->key, name, len) == 0))
+			break;
+	}
+	*mp = m;
+	return 0;
 }
 
 /*

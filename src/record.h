@@ -45,6 +45,15 @@ const struct rec_value	*record_root(const struct record *);
 /* The member of an object with exactly this name, or NULL. */
 const struct rec_value	*record_member(const struct rec_value *,
 			    const char *, size_t);
+/*
+ * The root's member named by the first len bytes of name (the last, if
+ * repeated), or NULL, through an index of the root built at the first
+ * call for an event.  Returns -1, and sets nothing, when the record has
+ * no index (a copy) or its root cannot have one (a member name with a
+ * dot, an empty one, too many members): then walk the members.
+ */
+int			 record_root_member(struct record *, const char *,
+			    size_t, const struct rec_value **);
 /* Value at a dotted path of object members ("userIdentity.arn"), or NULL. */
 const struct rec_value	*record_path(const struct record *, const char *);
 /* String or scalar text at a dotted path, or NULL if absent, null, or a

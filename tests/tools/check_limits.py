@@ -42,6 +42,8 @@ INTERNAL = {
     "ALERT_LINE_FIELD_MAX": "cut of a value in a one-line summary",
     "ALERT_SUBJECT_MAX": "SNS subject, a protocol limit",
     "ALERT_TEXT_MAX": "size of a notification ctaudit writes",
+    "REC_INDEX_MAX": "root members indexed for rules; with more, the "
+                     "members are walked, with the same result",
     "SINK_DISCORD_CONTENT_MAX": "Discord's own limit on a message",
     "SINK_DISCORD_DESC_MAX": "Discord's own limit on an embed",
     "SINK_DISCORD_TITLE_MAX": "Discord's own limit on a title",

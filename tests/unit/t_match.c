@@ -865,6 +865,110 @@ test_hostile(void)
 	record_free(rec);
 }
 
+/* Whether field equals want in rec, and the same in a copy of rec. */
+static int
+eq(struct record *rec, const char *field, const char *want)
+{
+	struct match_item	*mi;
+	struct match_value	 v[1];
+	struct record		*copy;
+	size_t			 size;
+	char			*cause = NULL;
+	int			 got;
+
+	v[0].type = MATCH_V_STRING;
+	v[0].text = want;
+	v[0].quoted = 1;
+	if ((mi = match_item_compile(field, NULL, 0, v, 1, &cause)) == NULL) {
+		fprintf(stderr, "%s: %s\n", field, cause);
+		free(cause);
+		failed = 1;
+		return -1;
+	}
+	got = match_item_eval(mi, rec);
+	copy = record_clone(rec, &size);	/* no index: the members walked */
+	if (match_item_eval(mi, copy) != got) {
+		fprintf(stderr, "%s: a copy disagrees\n", field);
+		failed = 1;
+	}
+	record_free(copy);
+	match_item_free(mi);
+	return got;
+}
+
+/*
+ * The index of the root's members (record_root_member()): each member
+ * found among many, the last of a repeated name, and no stale answer when
+ * the same record is built again, given a member or re-rooted.
+ */
+static void
+test_root_index(void)
+{
+	struct record		*rec;
+	const struct rec_value	*m;
+	char			 json[4096], name[16];
+	char			*cause = NULL;
+	size_t			 n, i, k;
+
+	for (k = 39; k <= 41; k++) {	/* REC_INDEX_MAX is 40 */
+		n = (size_t)snprintf(json, sizeof json, "{");
+		for (i = 0; i < k; i++)
+			n += (size_t)snprintf(json + n, sizeof json - n,
+			    "%s\"m%zu\":\"v%zu\"", i ? "," : "", i, i);
+		snprintf(json + n, sizeof json - n, "}");
+		rec = record_from_json(json, strlen(json), "test", &cause);
+		CHECK(rec != NULL);
+		if (rec == NULL)
+			return;
+		CHECK((record_root_member(rec, "m0", 2, &m) == 0) == (k <= 40));
+		for (i = 0; i < k; i++) {
+			snprintf(name, sizeof name, "m%zu", i);
+			snprintf(json, sizeof json, "v%zu", i);
+			CHECK(eq(rec, name, json) == 1);
+			CHECK(eq(rec, name, "v") == 0);
+		}
+		CHECK(eq(rec, "m", "v0") == 0);
+		record_free(rec);
+	}
+
+	snprintf(json, sizeof json, "{\"a\":\"1\",\"b\":{\"c\":\"2\"},"
+	    "\"a\":\"3\"}");
+	rec = record_from_json(json, strlen(json), "test", &cause);
+	CHECK(rec != NULL);
+	if (rec == NULL)
+		return;
+	CHECK(record_root_member(rec, "a", 1, &m) == 0 && m != NULL &&
+	    strcmp(m->str, "3") == 0);
+	CHECK(record_root_member(rec, "x", 1, &m) == 0 && m == NULL);
+	CHECK(record_root_member(rec, "", 0, &m) == -1);
+	CHECK(eq(rec, "a", "3") == 1);
+	CHECK(eq(rec, "a", "1") == 0);	/* the last of a repeated name */
+	CHECK(eq(rec, "b.c", "2") == 1);
+	CHECK(eq(rec, "b", "2") == 1);
+
+	/* Given a member after a lookup: found. */
+	CHECK(eq(rec, "d", "4") == 0);
+	CHECK(record_add_member(rec, "d", "4", 1) == REC_BUILD_OK);
+	CHECK(eq(rec, "d", "4") == 1);
+
+	/* Re-rooted at b: a is gone, c is at the top. */
+	record_set_root(rec, record_root_member(rec, "b", 1, &m) == 0 ?
+	    m : NULL);
+	CHECK(eq(rec, "c", "2") == 1);
+	CHECK(eq(rec, "a", "3") == 0);
+
+	/* The same record, another event: the index is built again. */
+	record_begin(rec, "test", 2);
+	CHECK(record_open(rec, REC_OBJECT) == REC_BUILD_OK);
+	CHECK(record_key(rec, "e", 1) == REC_BUILD_OK);
+	CHECK(record_scalar(rec, REC_STRING, "5", 1) == REC_BUILD_OK);
+	record_close(rec);
+	CHECK(eq(rec, "e", "5") == 1);
+	CHECK(eq(rec, "a", "3") == 0);
+	CHECK(eq(rec, "d", "4") == 0);
+	record_free(rec);
+}
+
 int
 main(void)
 {
@@ -874,5 +978,6 @@ main(void)
 	test_accounts();
 	test_literals();
 	test_hostile();
+	test_root_index();
 	return failed;
 }
