@@ -49,6 +49,8 @@ S3COPY="-r $C/base_s3_object_read_by_copy_tool.yml
     -r $C/mr_s3_bulk_download_by_copy_tool.yml"
 SECRETS="-r $C/base_secretsmanager_secret_value_read.yml
     -r $C/mr_secretsmanager_secrets_harvested.yml"
+USERDATA="-r $P/ec2/ec2_user_data_read.yml
+    -r $C/mr_ec2_user_data_harvested.yml"
 KEYIPS="-r $C/base_access_key_call.yml -r $C/mr_access_key_many_addresses.yml"
 SVCKEY="-r $C/base_service_role_session_call.yml
     -r $C/base_role_session_workstation_call.yml
@@ -125,6 +127,8 @@ run s3copy.json 1 -q -f json $S3COPY "$D/s3copy.json"
 golden s3copy.json
 run secrets.json 1 -q -f json $SECRETS "$D/secrets.json"
 golden secrets.json
+run userdata.json 1 -q -f json $USERDATA "$D/userdata.json"
+golden userdata.json
 run keyips.json 1 -q -f json $KEYIPS "$D/keyips.json"
 golden keyips.json
 for f in text json; do
@@ -191,7 +195,7 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/compute.json" "$D/termprotect.json" "$D/rolesweep.json" \
 	    "$D/apigw.json" "$D/sms.json" "$D/smsregions.json" \
 	    "$D/bedrockprobe.json" "$D/sesprod.json" "$D/s3copy.json" \
-	    "$D/secrets.json"
+	    "$D/secrets.json" "$D/userdata.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
