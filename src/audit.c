@@ -20,7 +20,6 @@
 #include "audit.h"
 #include "correlate.h"
 #include "eventtime.h"
-#include "forms.h"
 #include "gz.h"
 #include "hash.h"
 #include "log.h"
@@ -175,28 +174,10 @@ static void
 audit_on_record(struct record *rec, void *arg)
 {
 	struct audit		*a = arg;
-	const struct rec_value	*v;
-	int64_t			 t;
 
-	if (a->opts.since != 0 || a->opts.until != 0 || a->opts.timed) {
-		v = record_member(record_root(rec), "eventTime", 9);
-		if (v == NULL || v->type != REC_STRING ||
-		    eventtime_parse(v->str, v->len, &t) == -1) {
-			/* Cannot place it in the window: audit it anyway. */
-			a->stats.untimed++;
-		} else {
-			if (t > a->stats.latest)
-				a->stats.latest = t;
-			if ((a->opts.since != 0 && t < a->opts.since) ||
-			    (a->opts.until != 0 && t >= a->opts.until)) {
-				if (forms_is_insight(rec))
-					a->stats.outside_insights++;
-				else
-					a->stats.outside++;
-				return;
-			}
-		}
-	}
+	if (worker_window_place(rec, a->opts.since, a->opts.until,
+	    a->opts.timed, &a->stats.window) == -1)
+		return;
 	if (a->opts.summary != NULL)
 		summary_record(a->opts.summary, rec);
 	rule_set_eval(a->rules, rec, audit_on_match, a);
@@ -507,11 +488,7 @@ audit_consume(struct audit *a, struct worker_job *j)
 		s->repaired += j->scan.repaired;
 		s->bytes_in += j->scan.bytes_in;
 		s->bytes_json += j->scan.bytes_json;
-		a->stats.outside += j->outside;
-		a->stats.outside_insights += j->outside_insights;
-		a->stats.untimed += j->untimed;
-		if (j->latest > a->stats.latest)
-			a->stats.latest = j->latest;
+		worker_window_add(&a->stats.window, &j->window);
 		if (a->opts.state != NULL && !a->opts.hold)
 			state_stream_done(a->opts.state, j->name, j->rv == 0);
 		if (a->opts.progress != NULL && s->records /
@@ -625,8 +602,8 @@ audit_finish(struct audit *a)
 	if (!a->opts.carry || a->opts.corr == NULL)
 		return;
 	newest = state_latest(a->opts.state);
-	if (a->stats.latest > newest)
-		newest = a->stats.latest;
+	if (a->stats.window.latest > newest)
+		newest = a->stats.window.latest;
 	a->stats.carried_out = correlate_carry(a->opts.corr,
 	    state_clamp_time(a->opts.state, newest), CORRELATE_CARRY_SLACK,
 	    audit_carry_out, a);
@@ -711,7 +688,7 @@ audit_commit(struct audit *a, FILE *outf, const char *outname,
 	 * of this run are not saved either).
 	 */
 	if (st != NULL)
-		state_latest_add(st, a->stats.latest);
+		state_latest_add(st, a->stats.window.latest);
 	if (st != NULL && undelivered == 0 &&
 	    diag_count(DIAG_ERROR) == errors &&
 	    state_save(st, &cause) == -1) {
@@ -735,7 +712,7 @@ audit_report(const struct audit *a, enum summary_format fmt, FILE *sout)
 	const struct rule_set_stats	*rs = rule_set_stats(a->rules);
 	struct summary_run		 srun;
 	char				 tbuf[EVENTTIME_BUFSIZE];
-	int64_t				 latest = as->latest;
+	int64_t				 latest = as->window.latest;
 	int				 rv = 0;
 
 	if (a->opts.state != NULL)
@@ -771,9 +748,9 @@ audit_report(const struct audit *a, enum summary_format fmt, FILE *sout)
 		diag(DIAG_NOTE, NULL, 0, "%llu records and %llu insights "
 		    "events outside the time window, %llu without a usable "
 		    "eventTime (audited)",
-		    (unsigned long long)as->outside,
-		    (unsigned long long)as->outside_insights,
-		    (unsigned long long)as->untimed);
+		    (unsigned long long)as->window.outside,
+		    (unsigned long long)as->window.outside_insights,
+		    (unsigned long long)as->window.untimed);
 	diag(DIAG_NOTE, NULL, 0, "summary: %llu files (%llu incomplete), "
 	    "%llu records (%llu skipped, %llu repaired), %llu digest files, "
 	    "%llu insights events, %llu findings (critical %llu, high %llu, "

@@ -18,6 +18,7 @@
 #include "rule.h"
 #include "scan.h"
 #include "summary.h"
+#include "worker.h"
 
 struct audit;
 struct correlate;
@@ -37,11 +38,8 @@ struct audit_stats {
 	struct scan_stats	 scan;
 	uint64_t		 findings[RULE_CRITICAL + 1];	/* by level */
 	uint64_t		 nfindings;
-	uint64_t		 outside;	/* records outside the window */
-	uint64_t		 outside_insights;	/* and Insights events */
-	uint64_t		 untimed;	/* no usable eventTime */
+	struct worker_window	 window;	/* what --since/--until left */
 	uint64_t		 suppressed;	/* matches a filter accepted */
-	int64_t			 latest;	/* newest eventTime seen, or 0 */
 	uint64_t		 carried;	/* --state: matches taken over */
 	uint64_t		 carried_out;	/* and handed on */
 	int			 out_failed;	/* findings not written */

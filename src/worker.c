@@ -618,6 +618,46 @@ worker_clone(struct worker *w, const struct record *rec, size_t *sizep,
 	return copy;
 }
 
+/* Place a record in the time window (see worker.h). */
+int
+worker_window_place(struct record *rec, int64_t since, int64_t until,
+    int timed, struct worker_window *ww)
+{
+	const struct rec_value	*v;
+	int64_t			 t;
+
+	if (since == 0 && until == 0 && !timed)
+		return 0;
+	v = record_member(record_root(rec), "eventTime", 9);
+	if (v == NULL || v->type != REC_STRING ||
+	    eventtime_parse(v->str, v->len, &t) == -1) {
+		/* Cannot place it in the window: audit it anyway. */
+		ww->untimed++;
+		return 0;
+	}
+	if (t > ww->latest)
+		ww->latest = t;
+	if ((since != 0 && t < since) || (until != 0 && t >= until)) {
+		if (forms_is_insight(rec))
+			ww->outside_insights++;
+		else
+			ww->outside++;
+		return -1;
+	}
+	return 0;
+}
+
+/* Add one job's counts to a run's. */
+void
+worker_window_add(struct worker_window *to, const struct worker_window *ww)
+{
+	to->outside += ww->outside;
+	to->outside_insights += ww->outside_insights;
+	to->untimed += ww->untimed;
+	if (ww->latest > to->latest)
+		to->latest = ww->latest;
+}
+
 /* audit.c's audit_on_record() up to the rules, then the rules. */
 static void
 worker_on_record(struct record *rec, void *arg)
@@ -625,29 +665,12 @@ worker_on_record(struct record *rec, void *arg)
 	struct worker			*w = arg;
 	struct worker_job		*j = w->job;
 	const struct worker_opts	*o = &w->pool->opts;
-	const struct rec_value		*v;
 	struct worker_ev		*ev;
-	int64_t				 t;
 	size_t				 size;
 
-	if (o->since != 0 || o->until != 0 || o->timed) {
-		v = record_member(record_root(rec), "eventTime", 9);
-		if (v == NULL || v->type != REC_STRING ||
-		    eventtime_parse(v->str, v->len, &t) == -1)
-			j->untimed++;
-		else {
-			if (t > j->latest)
-				j->latest = t;
-			if ((o->since != 0 && t < o->since) ||
-			    (o->until != 0 && t >= o->until)) {
-				if (forms_is_insight(rec))
-					j->outside_insights++;
-				else
-					j->outside++;
-				return;
-			}
-		}
-	}
+	if (worker_window_place(rec, o->since, o->until, o->timed,
+	    &j->window) == -1)
+		return;
 	w->first = j->nm;
 	w->keep = 0;
 	w->whole = o->all;

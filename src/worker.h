@@ -64,6 +64,25 @@ struct worker_evs {
 	size_t			 n, size;
 };
 
+/* What the time window left out, and the newest eventTime seen. */
+struct worker_window {
+	uint64_t		 outside;	/* records outside the window */
+	uint64_t		 outside_insights;	/* Insights events */
+	uint64_t		 untimed;	/* no usable eventTime (audited) */
+	int64_t			 latest;	/* newest eventTime, or 0 */
+};
+
+/*
+ * Place a record in [since, until) (0: unbounded) and count it in *ww:
+ * 0 to audit it, -1 if it falls outside.  Nothing is read unless a bound
+ * is set or timed.  For the workers and audit.c's one-thread path alike.
+ */
+int	 worker_window_place(struct record *, int64_t since, int64_t until,
+	    int timed, struct worker_window *);
+/* Add one job's counts to a run's. */
+void	 worker_window_add(struct worker_window *,
+	    const struct worker_window *);
+
 /* One stream (or only messages), in source order. */
 struct worker_job {
 	struct worker_job	*next;
@@ -85,8 +104,7 @@ struct worker_job {
 	size_t			 bytes;		/* counted against the cap */
 	int			 rv;		/* scan_stream()'s */
 	struct scan_stats	 scan;
-	uint64_t		 outside, outside_insights, untimed;
-	int64_t			 latest;
+	struct worker_window	 window;
 };
 
 struct worker_opts {
