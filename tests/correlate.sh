@@ -53,6 +53,8 @@ USERDATA="-r $P/ec2/ec2_user_data_read.yml
     -r $C/mr_ec2_user_data_harvested.yml"
 LAMBDADEL="-r $C/base_lambda_function_deleted_by_caller.yml
     -r $C/mr_lambda_function_deletion_burst.yml"
+ORGACCESS="-r $C/base_organizations_service_access_disabled.yml
+    -r $C/mr_organizations_service_access_disabled_burst.yml"
 KEYIPS="-r $C/base_access_key_call.yml -r $C/mr_access_key_many_addresses.yml"
 SVCKEY="-r $C/base_service_role_session_call.yml
     -r $C/base_role_session_workstation_call.yml
@@ -133,6 +135,8 @@ run userdata.json 1 -q -f json $USERDATA "$D/userdata.json"
 golden userdata.json
 run lambdadel.json 1 -q -f json $LAMBDADEL "$D/lambdadel.json"
 golden lambdadel.json
+run orgaccess.json 1 -q -f json $ORGACCESS "$D/orgaccess.json"
+golden orgaccess.json
 run keyips.json 1 -q -f json $KEYIPS "$D/keyips.json"
 golden keyips.json
 for f in text json; do
@@ -199,7 +203,8 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/compute.json" "$D/termprotect.json" "$D/rolesweep.json" \
 	    "$D/apigw.json" "$D/sms.json" "$D/smsregions.json" \
 	    "$D/bedrockprobe.json" "$D/sesprod.json" "$D/s3copy.json" \
-	    "$D/secrets.json" "$D/userdata.json" "$D/lambdadel.json"
+	    "$D/secrets.json" "$D/userdata.json" "$D/lambdadel.json" \
+	    "$D/orgaccess.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
