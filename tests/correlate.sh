@@ -137,6 +137,8 @@ run lambdadel.json 1 -q -f json $LAMBDADEL "$D/lambdadel.json"
 golden lambdadel.json
 run orgaccess.json 1 -q -f json $ORGACCESS "$D/orgaccess.json"
 golden orgaccess.json
+run inventory.json 1 -q -f json $RECON "$D/inventory.json"
+golden inventory.json
 run keyips.json 1 -q -f json $KEYIPS "$D/keyips.json"
 golden keyips.json
 for f in text json; do
@@ -204,7 +206,7 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/apigw.json" "$D/sms.json" "$D/smsregions.json" \
 	    "$D/bedrockprobe.json" "$D/sesprod.json" "$D/s3copy.json" \
 	    "$D/secrets.json" "$D/userdata.json" "$D/lambdadel.json" \
-	    "$D/orgaccess.json"
+	    "$D/orgaccess.json" "$D/inventory.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
