@@ -55,6 +55,7 @@ LAMBDADEL="-r $C/base_lambda_function_deleted_by_caller.yml
     -r $C/mr_lambda_function_deletion_burst.yml"
 ORGACCESS="-r $C/base_organizations_service_access_disabled.yml
     -r $C/mr_organizations_service_access_disabled_burst.yml"
+SWEEP="-r $C/base_enumeration.yml -r $C/mr_enumeration_swept_across_regions.yml"
 KEYIPS="-r $C/base_access_key_call.yml -r $C/mr_access_key_many_addresses.yml"
 SVCKEY="-r $C/base_service_role_session_call.yml
     -r $C/base_role_session_workstation_call.yml
@@ -139,6 +140,8 @@ run orgaccess.json 1 -q -f json $ORGACCESS "$D/orgaccess.json"
 golden orgaccess.json
 run inventory.json 1 -q -f json $RECON "$D/inventory.json"
 golden inventory.json
+run sweep.json 1 -q -f json $SWEEP "$D/sweep.json"
+golden sweep.json
 run keyips.json 1 -q -f json $KEYIPS "$D/keyips.json"
 golden keyips.json
 for f in text json; do
@@ -206,7 +209,7 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/apigw.json" "$D/sms.json" "$D/smsregions.json" \
 	    "$D/bedrockprobe.json" "$D/sesprod.json" "$D/s3copy.json" \
 	    "$D/secrets.json" "$D/userdata.json" "$D/lambdadel.json" \
-	    "$D/orgaccess.json" "$D/inventory.json"
+	    "$D/orgaccess.json" "$D/inventory.json" "$D/sweep.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
