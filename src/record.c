@@ -95,6 +95,7 @@ struct record {
 /* A record_clone_to() copy is never built on: it has no stack. */
 #define REC_CLONE_HEAD	offsetof(struct record, stack)
 
+static void		 record_index_drop(struct record *);
 static void		 record_grow(struct record *, size_t);
 static void		*record_alloc_slow(struct record *, size_t, size_t,
 			    int);
@@ -119,6 +120,14 @@ static size_t		 record_json_strsize(const char *, size_t);
 static char		*record_json_strwrite(const char *, size_t, char *);
 
 static const char	 record_hex[] = "0123456789abcdef";
+
+/* The event changed: its index, if the record has one, is rebuilt on use. */
+static void
+record_index_drop(struct record *r)
+{
+	if (r->ix != NULL)
+		r->ix->state = REC_INDEX_NONE;
+}
 
 /* Create an empty record with one arena chunk. */
 struct record *
@@ -177,8 +186,7 @@ record_begin(struct record *r, const char *origin, uint64_t index)
 	r->cur = r->head;
 	r->mem = 0;
 	r->root = NULL;
-	if (r->ix != NULL)
-		r->ix->state = REC_INDEX_NONE;
+	record_index_drop(r);
 	r->origin = origin;
 	r->index = index;
 	r->repaired = 0;
@@ -619,8 +627,7 @@ record_add_member(struct record *r, const char *key, const char *s,
 	r->stack[0].v = r->root;
 	r->stack[0].last = last;
 	r->depth = 1;
-	if (r->ix != NULL)
-		r->ix->state = REC_INDEX_NONE;
+	record_index_drop(r);
 	if ((e = record_key(r, key, strlen(key))) == REC_BUILD_OK)
 		e = record_scalar(r, REC_STRING, s, len);
 	r->depth = 0;
@@ -635,8 +642,7 @@ record_set_root(struct record *r, const struct rec_value *v)
 	r->root->key = NULL;
 	r->root->keylen = 0;
 	r->root->next = NULL;
-	if (r->ix != NULL)
-		r->ix->state = REC_INDEX_NONE;
+	record_index_drop(r);
 }
 
 /* The top-level object. */
