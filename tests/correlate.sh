@@ -94,6 +94,8 @@ SMSREGIONS="-r $P/sns/sns_sms_capability_checked.yml
     -r $C/mr_sms_capability_checked_across_regions.yml"
 BEDROCKPROBE="-r $C/base_bedrock_model_invalid_request.yml
     -r $C/mr_bedrock_models_probed.yml"
+BEDROCKMODELS="-r $C/base_bedrock_model_invoked.yml
+    -r $C/mr_bedrock_many_models_invoked.yml"
 SESPROD="-r $P/ses/ses_production_access_requested.yml
     -r $C/mr_ses_production_access_many_regions.yml"
 SHAREDIP="-r $C/base_service_role_session_call.yml
@@ -142,6 +144,8 @@ run inventory.json 1 -q -f json $RECON "$D/inventory.json"
 golden inventory.json
 run sweep.json 1 -q -f json $SWEEP "$D/sweep.json"
 golden sweep.json
+run bedrockmodels.json 1 -q -f json $BEDROCKMODELS "$D/bedrockmodels.json"
+golden bedrockmodels.json
 run keyips.json 1 -q -f json $KEYIPS "$D/keyips.json"
 golden keyips.json
 for f in text json; do
@@ -209,7 +213,8 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/apigw.json" "$D/sms.json" "$D/smsregions.json" \
 	    "$D/bedrockprobe.json" "$D/sesprod.json" "$D/s3copy.json" \
 	    "$D/secrets.json" "$D/userdata.json" "$D/lambdadel.json" \
-	    "$D/orgaccess.json" "$D/inventory.json" "$D/sweep.json"
+	    "$D/orgaccess.json" "$D/inventory.json" "$D/sweep.json" \
+	    "$D/bedrockmodels.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
