@@ -96,6 +96,8 @@ BEDROCKPROBE="-r $C/base_bedrock_model_invalid_request.yml
     -r $C/mr_bedrock_models_probed.yml"
 BEDROCKMODELS="-r $C/base_bedrock_model_invoked.yml
     -r $C/mr_bedrock_many_models_invoked.yml"
+NEWACCOUNTS="-r $C/base_organizations_account_created.yml
+    -r $C/mr_organizations_account_creation_burst.yml"
 SESPROD="-r $P/ses/ses_production_access_requested.yml
     -r $C/mr_ses_production_access_many_regions.yml"
 SHAREDIP="-r $C/base_service_role_session_call.yml
@@ -146,6 +148,8 @@ run sweep.json 1 -q -f json $SWEEP "$D/sweep.json"
 golden sweep.json
 run bedrockmodels.json 1 -q -f json $BEDROCKMODELS "$D/bedrockmodels.json"
 golden bedrockmodels.json
+run newaccounts.json 1 -q -f json $NEWACCOUNTS "$D/newaccounts.json"
+golden newaccounts.json
 run keyips.json 1 -q -f json $KEYIPS "$D/keyips.json"
 golden keyips.json
 for f in text json; do
@@ -214,7 +218,7 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/bedrockprobe.json" "$D/sesprod.json" "$D/s3copy.json" \
 	    "$D/secrets.json" "$D/userdata.json" "$D/lambdadel.json" \
 	    "$D/orgaccess.json" "$D/inventory.json" "$D/sweep.json" \
-	    "$D/bedrockmodels.json"
+	    "$D/bedrockmodels.json" "$D/newaccounts.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
