@@ -205,6 +205,48 @@ else
 	echo "skip: no python3-yaml: refused_sensitive_action.yml not checked"
 fi
 
+# 4c. The level policy leaves service-linked roles and AWS services out
+# of every medium, high and critical rule, or the rule is in
+# tests/service-filter-exempt.tsv with the reason it needs no filter.
+# Then the check fails on a rule raised to medium without the filter,
+# and on an exemption that no longer applies.
+if python3 -c 'import yaml' 2>/dev/null; then
+	SF="python3 $TOP_SRCDIR/tests/tools/check_service_filter.py"
+	EX=$TOP_SRCDIR/tests/service-filter-exempt.tsv
+	st=0
+	(cd "$TOP_SRCDIR" && $SF tests/service-filter-exempt.tsv rules) \
+	    >"$T/sf.out" 2>"$T/sf.err" || st=$?
+	check_status "service filter" 0 "$st"
+	check_file "service filter" /dev/null "$T/sf.err"
+	mkdir -p "$T/sf/rules/ec2"
+	sed 's/^level: low$/level: medium/' \
+	    "$PACK/ec2/ec2_key_pair_created_or_imported.yml" \
+	    >"$T/sf/rules/ec2/raised.yml"
+	cp "$PACK/general/root_account_used.yml" "$T/sf/rules/ec2/root.yml"
+	printf '%s\t%s\n' rules/ec2/root.yml 'names the caller' \
+	    rules/ec2/gone.yml 'no such rule' >"$T/sf/exempt.tsv"
+	grep -v 'aws-service-role' \
+	    "$PACK/guardduty/guardduty_detector_deleted.yml" |
+	    sed 's/^    condition: .*/    condition: selection/' \
+	    >"$T/sf/rules/ec2/unfiltered.yml"
+	cp "$PACK/guardduty/guardduty_detector_deleted.yml" \
+	    "$T/sf/rules/ec2/filtered.yml"
+	printf '%s\t%s\n' rules/ec2/filtered.yml 'stale' >>"$T/sf/exempt.tsv"
+	st=0
+	(cd "$T/sf" && $SF exempt.tsv rules) >"$T/sf.out" 2>"$T/sf.err" ||
+	    st=$?
+	check_status "service filter, broken" 1 "$st"
+	cat >"$T/sf.want" <<EOF2
+exempt.tsv:3: rules/ec2/filtered.yml leaves AWS's callers out: the exemption is stale
+rules/ec2/raised.yml: medium rule does not leave out service-linked roles and AWS services
+rules/ec2/unfiltered.yml: high rule does not leave out service-linked roles and AWS services
+exempt.tsv:2: rules/ec2/gone.yml is not a medium, high or critical rule
+EOF2
+	check_file "service filter, broken" "$T/sf.want" "$T/sf.err"
+else
+	echo "skip: no python3-yaml: the service filter policy not checked"
+fi
+
 # 5. Real data: which rules fire, at which level, on each stratus-red-team
 # detonation (every technique needs one finding at medium or above), on
 # the OTRF lab attack (likewise), and on benign Control Tower traffic
