@@ -98,6 +98,8 @@ BEDROCKMODELS="-r $C/base_bedrock_model_invoked.yml
     -r $C/mr_bedrock_many_models_invoked.yml"
 NEWACCOUNTS="-r $C/base_organizations_account_created.yml
     -r $C/mr_organizations_account_creation_burst.yml"
+SESIDS="-r $C/base_ses_identity_added.yml
+    -r $C/mr_ses_identities_added_burst.yml"
 SESPROD="-r $P/ses/ses_production_access_requested.yml
     -r $C/mr_ses_production_access_many_regions.yml"
 SHAREDIP="-r $C/base_service_role_session_call.yml
@@ -150,6 +152,8 @@ run bedrockmodels.json 1 -q -f json $BEDROCKMODELS "$D/bedrockmodels.json"
 golden bedrockmodels.json
 run newaccounts.json 1 -q -f json $NEWACCOUNTS "$D/newaccounts.json"
 golden newaccounts.json
+run sesidentities.json 1 -q -f json $SESIDS "$D/sesidentities.json"
+golden sesidentities.json
 run keyips.json 1 -q -f json $KEYIPS "$D/keyips.json"
 golden keyips.json
 for f in text json; do
@@ -218,7 +222,8 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/bedrockprobe.json" "$D/sesprod.json" "$D/s3copy.json" \
 	    "$D/secrets.json" "$D/userdata.json" "$D/lambdadel.json" \
 	    "$D/orgaccess.json" "$D/inventory.json" "$D/sweep.json" \
-	    "$D/bedrockmodels.json" "$D/newaccounts.json"
+	    "$D/bedrockmodels.json" "$D/newaccounts.json" \
+	    "$D/sesidentities.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
