@@ -100,6 +100,8 @@ NEWACCOUNTS="-r $C/base_organizations_account_created.yml
     -r $C/mr_organizations_account_creation_burst.yml"
 SESIDS="-r $C/base_ses_identity_added.yml
     -r $C/mr_ses_identities_added_burst.yml"
+LAMBDACONFIG="-r $P/general/configuration_with_secrets_read.yml
+    -r $C/mr_lambda_function_configs_harvested.yml"
 SSECCOPY="-r $C/base_s3_object_reencrypted_with_customer_key.yml
     -r $C/mr_s3_objects_reencrypted_with_customer_key.yml"
 SESPROD="-r $P/ses/ses_production_access_requested.yml
@@ -158,6 +160,8 @@ run sesidentities.json 1 -q -f json $SESIDS "$D/sesidentities.json"
 golden sesidentities.json
 run sseccopy.json 1 -q -f json $SSECCOPY "$D/sseccopy.json"
 golden sseccopy.json
+run lambdaconfig.json 1 -q -f json $LAMBDACONFIG "$D/lambdaconfig.json"
+golden lambdaconfig.json
 run keyips.json 1 -q -f json $KEYIPS "$D/keyips.json"
 golden keyips.json
 for f in text json; do
@@ -227,7 +231,8 @@ if [ -d "$P/signin" ] && [ -d "$P/general" ]; then
 	    "$D/secrets.json" "$D/userdata.json" "$D/lambdadel.json" \
 	    "$D/orgaccess.json" "$D/inventory.json" "$D/sweep.json" \
 	    "$D/bedrockmodels.json" "$D/newaccounts.json" \
-	    "$D/sesidentities.json" "$D/sseccopy.json"
+	    "$D/sesidentities.json" "$D/sseccopy.json" \
+	    "$D/lambdaconfig.json"
 	jq -c 'select(.correlation != null) | [.ruleId, .correlation.groupBy,
 	    .correlation.firstTime]' "$T/pack.out" >"$T/pack.ids"
 	check_file pack "$EXPECTED/correlate-pack.ids" "$T/pack.ids"
