@@ -42,7 +42,7 @@ struct audit {
 	struct gz		*vgz;	/* --verify: digest files */
 	char			*vbuf;
 	struct worker_pool	*pool;		/* -j 2 or more */
-	uint64_t		 re_limits;	/* the workers' */
+	struct rule_tally	 tally;		/* the workers' */
 };
 
 /* A stream too long to read ahead: the bytes read, then the rest. */
@@ -643,7 +643,7 @@ audit_run(struct audit *a, const char *const *paths, size_t npaths,
 	if (a->opts.verify != NULL)
 		verify_finish(a->opts.verify, audit_on_record, a);
 	if (a->pool != NULL) {
-		worker_pool_free(a->pool, &a->re_limits);
+		worker_pool_free(a->pool, &a->tally);
 		a->pool = NULL;
 	}
 	if (a->opts.progress != NULL)
@@ -711,12 +711,14 @@ audit_report(const struct audit *a, enum summary_format fmt, FILE *sout)
 	const struct state_stats	*ss = NULL;
 	const struct rule_set_stats	*rs = rule_set_stats(a->rules);
 	struct summary_run		 srun;
+	struct rule_tally		 tally = a->tally;
 	char				 tbuf[EVENTTIME_BUFSIZE];
 	int64_t				 latest = as->window.latest;
 	int				 rv = 0;
 
 	if (a->opts.state != NULL)
 		ss = state_stats(a->opts.state);
+	rule_set_tally(a->rules, &tally);
 	/* After the save: an old newest event is news, not a failure. */
 	if (a->opts.state != NULL && state_latest(a->opts.state) > latest)
 		latest = state_latest(a->opts.state);
@@ -768,12 +770,23 @@ audit_report(const struct audit *a, enum summary_format fmt, FILE *sout)
 	    (unsigned long long)as->findings[RULE_MEDIUM],
 	    (unsigned long long)as->findings[RULE_LOW],
 	    (unsigned long long)as->findings[RULE_INFORMATIONAL]);
-	if (rule_set_re_limits(a->rules) + a->re_limits > 0)
+	if (tally.re_limits > 0)
 		diag(DIAG_NOTE, NULL, 0, "summary: %llu rule evaluations had "
 		    "a regular expression stopped at PCRE2's match limit "
 		    "(counted as no match)",
-		    (unsigned long long)(rule_set_re_limits(a->rules) +
-		    a->re_limits));
+		    (unsigned long long)tally.re_limits);
+	/*
+	 * Rules that only data events can match are blind on a trail that
+	 * does not log them, the default: say so, rather than let an empty
+	 * result read as a clean one.
+	 */
+	if (rs->data_only > 0 && s->records > 0 && tally.data_events == 0)
+		diag(DIAG_NOTE, NULL, 0, "rules: %zu rule%s match only data "
+		    "events (S3 object calls, Lambda invocations, DynamoDB "
+		    "items) and none of the %llu records is one: a trail logs "
+		    "them only if its event selectors ask",
+		    rs->data_only, rs->data_only == 1 ? "" : "s",
+		    (unsigned long long)s->records);
 	if (ss != NULL || as->suppressed != 0)
 		diag(DIAG_NOTE, NULL, 0, "%llu files already audited, %llu "
 		    "matches suppressed by filters, %llu duplicate findings "
@@ -791,10 +804,12 @@ audit_report(const struct audit *a, enum summary_format fmt, FILE *sout)
 		srun.files = s->streams;
 		srun.files_failed = s->streams_failed;
 		srun.records = s->records;
+		srun.data_events = tally.data_events;
 		srun.rules = rs->loaded;
 		srun.rules_rejected = rs->rejected;
 		srun.rules_other = rs->other_logsource;
 		srun.rules_left_out = rs->filtered;
+		srun.rules_data_only = rs->data_only;
 		srun.filters = rule_set_nfilters(a->rules);
 		if (ss != NULL) {
 			srun.files_skipped = ss->skipped;

@@ -61,6 +61,7 @@ struct rule_set {
 	struct prefilter	*pf;	/* the rest, that need a literal */
 	uint64_t		 gen;	/* records evaluated */
 	uint64_t		 re_limits;	/* |re matches stopped */
+	uint64_t		 data_events;	/* records of data events */
 	/* Rule ids given so far, with where, in load order. */
 	struct rule_idseen	*ids;
 	size_t			 nids;
@@ -265,6 +266,8 @@ rule_append(struct rule_set *rs, struct rule *r)
 	if (r->corr != NULL)
 		return;
 	r->needs_error = rule_needs_cond(r, r->cond, "errorCode");
+	if (rule_data_only(r))
+		rs->stats.data_only++;
 	if (rule_index_rule(&rs->byname, r) == 0) {
 		rule_defer(r, "eventName", "eventSource");
 		return;
@@ -780,11 +783,15 @@ rule_set_re_limit(struct rule_set *rs, const struct rule *r,
 		    "only counted in the summary)" : "");
 }
 
-/* Evaluations stopped by a regular expression's limits (see above). */
-uint64_t
-rule_set_re_limits(const struct rule_set *rs)
+/*
+ * Add the evaluations stopped by a regular expression's limits (see
+ * above) and the records of data events to *t.
+ */
+void
+rule_set_tally(const struct rule_set *rs, struct rule_tally *t)
 {
-	return rs->re_limits;
+	t->re_limits += rs->re_limits;
+	t->data_events += rs->data_events;
 }
 
 /* Test a record against every rule that can match it, in load order. */
@@ -804,6 +811,8 @@ rule_set_eval(struct rule_set *rs, struct record *rec, rule_match_cb *cb,
 	memset(&keys, 0, sizeof keys);
 	if ((root = record_root(rec)) != NULL && root->type == REC_OBJECT)
 		all = rule_index_members(root, &keys);
+	if (keys.data)
+		rs->data_events++;
 	ctx.kind = forms_kind(root);
 	list[0] = rs->always;
 	len[0] = rs->nalways;

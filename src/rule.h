@@ -41,6 +41,13 @@ struct rule_set_stats {
 	size_t		 other_logsource;	/* not CloudTrail: skipped */
 	size_t		 filtered;	/* left out by level, id, tag, status */
 	size_t		 files;		/* rule files read */
+	size_t		 data_only;	/* detections of data events only */
+};
+
+/* What evaluating records counted; added up over a run's threads. */
+struct rule_tally {
+	uint64_t	 re_limits;	/* |re matches stopped at a limit */
+	uint64_t	 data_events;	/* records that are data events */
 };
 
 typedef void	 rule_match_cb(const struct rule *, struct record *, void *);
@@ -60,7 +67,8 @@ int		 rule_set_load_buffer(struct rule_set *, const char *,
 		    const char *, size_t);
 const struct rule_set_stats *rule_set_stats(const struct rule_set *);
 #define RULE_RE_WARN_MAX	10	/* warnings of stopped |re matches */
-uint64_t	 rule_set_re_limits(const struct rule_set *);
+/* Add the set's counts to *t. */
+void		 rule_set_tally(const struct rule_set *, struct rule_tally *);
 /* 1 if some rule read carries the i-th --rule-id, or --tag, given. */
 int		 rule_set_id_found(const struct rule_set *, size_t);
 int		 rule_set_tag_found(const struct rule_set *, size_t);
@@ -69,7 +77,7 @@ const struct rule *rule_set_get(const struct rule_set *, size_t);
 /*
  * Test a record against every rule that can match it, in load order.  A
  * regular expression stopped by PCRE2's limits is warned about (the first
- * RULE_RE_WARN_MAX times) and counted: rule_set_re_limits().
+ * RULE_RE_WARN_MAX times) and counted: rule_set_tally().
  */
 void		 rule_set_eval(struct rule_set *, struct record *,
 		    rule_match_cb *, void *);

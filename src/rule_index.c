@@ -40,6 +40,7 @@ static int	 rule_lits_sel(const struct sigma_sel *, const char *,
 static int	 rule_lits_cond(const struct rule *, const struct sigma_cond *,
 		    const char *, struct rule_lits *);
 static int	 rule_needs_sel(const struct sigma_sel *, const char *);
+static int	 rule_data_name(const char *);
 
 /* ASCII case folding: the index must not depend on the locale. */
 static unsigned char
@@ -412,6 +413,65 @@ rule_needs_cond(const struct rule *r, const struct sigma_cond *c,
 }
 
 /*
+ * The operations CloudTrail logs only as data events, which a trail records
+ * only when its event selectors ask for them: S3's object calls, Lambda's
+ * Invoke and DynamoDB's item calls (the resource types of the API's
+ * DataResource).  Other data events are left out: a rule is called blind
+ * only when it surely is.
+ */
+static const char *const rule_data_names[] = {
+	"AbortMultipartUpload", "BatchGetItem", "BatchWriteItem",
+	"CompleteMultipartUpload", "CopyObject", "CreateMultipartUpload",
+	"DeleteItem", "DeleteObject", "DeleteObjectTagging", "DeleteObjects",
+	"GetItem", "GetObject", "GetObjectAcl", "GetObjectAttributes",
+	"GetObjectLegalHold", "GetObjectRetention", "GetObjectTagging",
+	"GetObjectTorrent", "HeadObject", "Invoke", "PutItem", "PutObject",
+	"PutObjectAcl", "PutObjectLegalHold", "PutObjectRetention",
+	"PutObjectTagging", "RestoreObject", "SelectObjectContent",
+	"TransactGetItems", "TransactWriteItems", "UpdateItem", "UploadPart",
+	"UploadPartCopy",
+};
+
+/* 1 if s, case-folded, is one of rule_data_names. */
+static int
+rule_data_name(const char *s)
+{
+	const char	*d;
+	size_t		 i, k;
+
+	for (i = 0; i < sizeof rule_data_names / sizeof *rule_data_names;
+	    i++) {
+		d = rule_data_names[i];
+		for (k = 0; d[k] != '\0' &&
+		    rule_fold(d[k]) == rule_fold(s[k]); k++)
+			;
+		if (d[k] == '\0' && s[k] == '\0')
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * 1 if every eventName the rule can match is a data event's: on a trail
+ * that logs none, it cannot match at all.
+ */
+int
+rule_data_only(const struct rule *r)
+{
+	struct rule_lits	lits;
+	size_t			i;
+	int			only;
+
+	if (rule_lits_cond(r, r->cond, "eventName", &lits) == -1)
+		return 0;
+	only = lits.n > 0;
+	for (i = 0; i < lits.n && only; i++)
+		only = rule_data_name(lits.v[i]);
+	free(lits.v);
+	return only;
+}
+
+/*
  * The rules filed under the record's value v of the index's field.  A
  * container value cannot be looked up, so *all is set: every rule must
  * then be tried.
@@ -462,6 +522,13 @@ rule_index_members(const struct rec_value *root, struct rule_keys *k)
 		} else if (v->keylen == 9 &&
 		    memcmp(v->key, "errorCode", 9) == 0)
 			k->error = 1;
+		else if (v->keylen == 13 &&
+		    memcmp(v->key, "eventCategory", 13) == 0)
+			k->data |= v->type == REC_STRING && v->len == 4 &&
+			    memcmp(v->str, "Data", 4) == 0;
+		else if (v->keylen == 15 &&
+		    memcmp(v->key, "managementEvent", 15) == 0)
+			k->data |= v->type == REC_FALSE;
 		else if (v->keylen >= 12 &&
 		    memcmp(v->key, "userIdentity", 12) == 0) {
 			if (v->keylen > 12 && v->key[12] != '.')

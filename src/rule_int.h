@@ -36,6 +36,7 @@ struct rule_keys {
 	const struct rec_value	*source;	/* eventSource */
 	const struct rec_value	*type;		/* userIdentity.type */
 	int			 error;		/* errorCode is there */
+	int			 data;		/* a data event */
 };
 
 /* rule_index.c */
@@ -44,6 +45,7 @@ int		 rule_index_rule(struct rule_index *, const struct rule *);
 void		 rule_defer(struct rule *, const char *, const char *);
 int		 rule_needs_cond(const struct rule *, const struct sigma_cond *,
 		    const char *);
+int		 rule_data_only(const struct rule *);
 const size_t	*rule_bucket_get(const struct rule_index *,
 		    const struct rec_value *, size_t *, int *);
 int		 rule_index_members(const struct rec_value *,

@@ -503,16 +503,18 @@ summary_write(const struct summary *s, const struct summary_run *run,
 	if (format == SUMMARY_JSON) {
 		fprintf(f, "{\"schema\":2,\"run\":{\"files\":%llu,"
 		    "\"filesIncomplete\":%llu,\"filesSkipped\":%llu,"
-		    "\"records\":%llu,\"rules\":{\"loaded\":%zu,"
+		    "\"records\":%llu,\"dataEvents\":%llu,"
+		    "\"rules\":{\"loaded\":%zu,"
 		    "\"rejected\":%zu,\"notCloudTrail\":%zu,"
-		    "\"leftOut\":%zu,\"filters\":%zu}},"
+		    "\"leftOut\":%zu,\"dataOnly\":%zu,\"filters\":%zu}},"
 		    "\"findings\":{\"total\":%llu,\"levels\":{",
 		    (unsigned long long)run->files,
 		    (unsigned long long)run->files_failed,
 		    (unsigned long long)run->files_skipped,
-		    (unsigned long long)run->records, run->rules,
+		    (unsigned long long)run->records,
+		    (unsigned long long)run->data_events, run->rules,
 		    run->rules_rejected, run->rules_other, run->rules_left_out,
-		    run->filters,
+		    run->rules_data_only, run->filters,
 		    (unsigned long long)s->findings);
 		for (i = 0; i < nitems(levels); i++)
 			fprintf(f, "%s\"%s\":%llu", i == 0 ? "" : ",",
@@ -554,14 +556,15 @@ summary_write(const struct summary *s, const struct summary_run *run,
 
 	fprintf(f, "ctaudit summary\n");
 	fprintf(f, "  files %llu (%llu incomplete, %llu already audited), "
-	    "events %llu\n", (unsigned long long)run->files,
+	    "events %llu (%llu data events)\n", (unsigned long long)run->files,
 	    (unsigned long long)run->files_failed,
 	    (unsigned long long)run->files_skipped,
-	    (unsigned long long)run->records);
+	    (unsigned long long)run->records,
+	    (unsigned long long)run->data_events);
 	fprintf(f, "  rules %zu (%zu rejected, %zu not for CloudTrail, %zu "
-	    "left out by selectors), filters %zu\n", run->rules,
-	    run->rules_rejected, run->rules_other, run->rules_left_out,
-	    run->filters);
+	    "left out by selectors, %zu for data events only), filters %zu\n",
+	    run->rules, run->rules_rejected, run->rules_other,
+	    run->rules_left_out, run->rules_data_only, run->filters);
 	fprintf(f, "  findings %llu:", (unsigned long long)s->findings);
 	for (i = 0; i < nitems(levels); i++)
 		fprintf(f, "%s %s %llu", i == 0 ? "" : ",",

@@ -32,9 +32,11 @@ enum summary_format {
 struct summary_run {
 	uint64_t	 files, files_failed, files_skipped;
 	uint64_t	 records;
+	uint64_t	 data_events;	/* records that are data events */
 	uint64_t	 duplicates;
 	/* Rules loaded, rejected, not for CloudTrail, left out; filters. */
 	size_t		 rules, rules_rejected, rules_other, rules_left_out;
+	size_t		 rules_data_only;	/* only data events can match */
 	size_t		 filters;
 };
 

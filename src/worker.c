@@ -100,7 +100,7 @@ struct worker_pool {
 	size_t			 ahead;		/* bytes read, not decoded */
 	size_t			 buffered;	/* bytes of events */
 	int			 quit;
-	uint64_t		 re_limits;
+	struct rule_tally	 tally;		/* threads 1 and up */
 	struct worker		*w;
 	/*
 	 * Read buffers given back, for the next streams: made and freed
@@ -212,7 +212,7 @@ worker_pool_create(const struct worker_opts *opts)
 
 /* Stop and join the threads. */
 void
-worker_pool_free(struct worker_pool *p, uint64_t *re_limits)
+worker_pool_free(struct worker_pool *p, struct rule_tally *t)
 {
 	struct worker_slab	*sl;
 	int			 i;
@@ -231,7 +231,8 @@ worker_pool_free(struct worker_pool *p, uint64_t *re_limits)
 	free(p->w[0].fmap);
 	if (p->head != NULL)
 		fatalx("worker_pool_free: jobs left");
-	*re_limits += p->re_limits;
+	t->re_limits += p->tally.re_limits;
+	t->data_events += p->tally.data_events;
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->done);
 	pthread_mutex_destroy(&p->lock);
@@ -333,7 +334,7 @@ worker_main(void *arg)
 		if (pthread_cond_broadcast(&p->done) != 0)
 			fatalx("pthread_cond_broadcast");
 	}
-	p->re_limits += rule_set_re_limits(w->rules);
+	rule_set_tally(w->rules, &p->tally);
 	worker_unlock(p);
 	diag_capture(NULL, NULL);
 	rule_re_hook_set(NULL, NULL);

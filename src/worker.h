@@ -22,6 +22,7 @@
 struct record;
 struct rule_opts;
 struct rule_set;
+struct rule_tally;
 struct stream;
 struct worker_pool;
 struct worker_slab;
@@ -128,11 +129,11 @@ struct worker_opts {
 
 struct worker_pool *worker_pool_create(const struct worker_opts *);
 /*
- * Wait for the threads to end (nothing may be queued) and add the PCRE2
- * match-limit stops their rule sets counted to *re_limits (none: they
+ * Wait for the threads to end (nothing may be queued) and add what their
+ * rule sets counted to *t (PCRE2's match-limit stops are none of it: they
  * are WORKER_EV_RELIMIT events).
  */
-void		 worker_pool_free(struct worker_pool *, uint64_t *re_limits);
+void		 worker_pool_free(struct worker_pool *, struct rule_tally *);
 /*
  * Start the next job: until worker_job_submit(), this thread's messages
  * are kept in it, to be shown when it is consumed.

@@ -39,4 +39,52 @@ check_status "bad format" 3 "$st"
 echo "ctaudit: error: --summary-format xml: want text or json" >"$T/want"
 check_file "bad format" "$T/want" "$T/bad"
 
+# Rules only data events can match, on a trail without data events: a
+# note says they were blind.  Not when a data event was read (told by
+# eventCategory, or by managementEvent alone, as before eventVersion
+# 1.07), nor when no such rule is loaded, nor on an empty input; with
+# -j 2 as with one thread.
+NOTE="ctaudit: note: rules: 11 rules match only data events (S3 object \
+calls, Lambda invocations, DynamoDB items) and none of the 88 records is \
+one: a trail logs them only if its event selectors ask"
+blind() {	# name, status, want (1: the note, 0: none), ctaudit arguments...
+	name=$1 status=$2 want=$3
+	shift 3
+	st=0
+	ctaudit -f json "$@" >/dev/null 2>"$T/blind" || st=$?
+	check_status "$name" "$status" "$st"
+	n=$(grep -c 'match only data events' "$T/blind" || :)
+	[ "$n" -eq "$want" ] || fail "$name: $n data-event notes, want $want"
+}
+blind "blind" 1 1 -r "$RULES" archive
+echo "$NOTE" >"$T/want"
+grep 'data events' "$T/blind" >"$T/got"
+check_file "blind: message" "$T/want" "$T/got"
+blind "blind -j 2" 1 1 -j 2 -r "$RULES" archive
+blind "data event" 1 0 -r "$RULES" archive correlate/sseccopy.json
+# Data events in files the second thread reads (of forty, it reads some):
+# its count must be added to the main thread's.
+mkdir "$T/data"
+for i in $(seq 40); do cp correlate/sseccopy.json "$T/data/$i.json"; done
+blind "data event -j 2" 1 0 -j 2 -r "$RULES" "$T/data"
+st=0
+ctaudit -q --summary-only --summary-format json -j 2 -r "$RULES" \
+    "$T/data" archive >"$T/data.json" || st=$?
+check_status "data events counted" 1 "$st"
+jq -c .run "$T/data.json" >"$T/got"
+echo '{"files":56,"filesIncomplete":0,"filesSkipped":0,"records":3248,'\
+'"dataEvents":3160,"rules":{"loaded":622,"rejected":0,"notCloudTrail":0,'\
+'"leftOut":0,"dataOnly":11,"filters":0}}' >"$T/want"
+check_file "data events counted" "$T/want" "$T/got"
+jq -c '.Records[0] | del(.eventCategory) | {Records: [.]}' \
+    correlate/sseccopy.json >"$T/old.json"
+blind "managementEvent false" 1 0 -r "$RULES" archive "$T/old.json"
+jq -c '.Records[0] | del(.managementEvent) | {Records: [.]}' \
+    correlate/sseccopy.json >"$T/new.json"
+blind "eventCategory Data" 1 0 -r "$RULES" archive "$T/new.json"
+blind "no data-only rule" 1 0 -r "$RULES/iam" archive
+echo '{"Records":[]}' >"$T/empty.json"
+# (No event at all is an error of its own.)
+blind "no records" 2 0 -r "$RULES" "$T/empty.json"
+
 finish

@@ -173,7 +173,7 @@ expect_err counted \
 run countsum 1 -q --summary-only --summary-format json $R --min-level high \
     "$D/events.json"
 [ "$(jq -c .run.rules "$T/countsum.out")" = \
-    '{"loaded":1,"rejected":0,"notCloudTrail":0,"leftOut":1,"filters":0}' ] ||
+    '{"loaded":1,"rejected":0,"notCloudTrail":0,"leftOut":1,"dataOnly":0,"filters":0}' ] ||
     fail "countsum: $(jq -c .run.rules "$T/countsum.out")"
 
 # --help: a line for every option the man page documents.

@@ -29,9 +29,10 @@ static const char yaml[] =
 
 static const char want_text[] =
     "ctaudit summary\n"
-    "  files 3 (1 incomplete, 2 already audited), events 0\n"
+    "  files 3 (1 incomplete, 2 already audited), events 0 (5 data "
+    "events)\n"
     "  rules 0 (0 rejected, 0 not for CloudTrail, 0 left out by "
-    "selectors), filters 0\n"
+    "selectors, 6 for data events only), filters 0\n"
     "  findings 3: critical 0, high 2, medium 0, low 1, "
     "informational 0\n"
     "  suppressed by filters 1, duplicates not reported 4\n"
@@ -50,7 +51,9 @@ main(void)
 	struct rule_opts	 opts;
 	struct rule_set		*rs;
 	struct summary		*s;
-	struct summary_run	 run = { 3, 1, 2, 0, 4, 0, 0, 0, 0, 0 };
+	struct summary_run	 run = { .files = 3, .files_failed = 1,
+				    .files_skipped = 2, .data_events = 5,
+				    .duplicates = 4, .rules_data_only = 6 };
 	char			*buf = NULL;
 	size_t			 len = 0;
 	FILE			*f;
