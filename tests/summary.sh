@@ -62,19 +62,21 @@ grep 'data events' "$T/blind" >"$T/got"
 check_file "blind: message" "$T/want" "$T/got"
 blind "blind -j 2" 1 1 -j 2 -r "$RULES" archive
 blind "data event" 1 0 -r "$RULES" archive correlate/sseccopy.json
-# Data events in files the second thread reads (of forty, it reads some):
-# its count must be added to the main thread's.
+# Data events in files the second thread reads: its count must be added
+# to the main thread's.  (The main thread decodes too while it waits; with
+# few rules to load, the second thread is ready soon enough to read some
+# of the forty files.)
 mkdir "$T/data"
 for i in $(seq 40); do cp correlate/sseccopy.json "$T/data/$i.json"; done
 blind "data event -j 2" 1 0 -j 2 -r "$RULES" "$T/data"
 st=0
-ctaudit -q --summary-only --summary-format json -j 2 -r "$RULES" \
+ctaudit -q --summary-only --summary-format json -j 2 -r "$RULES/s3" \
     "$T/data" archive >"$T/data.json" || st=$?
 check_status "data events counted" 1 "$st"
 jq -c .run "$T/data.json" >"$T/got"
 echo '{"files":56,"filesIncomplete":0,"filesSkipped":0,"records":3248,'\
-'"dataEvents":3160,"rules":{"loaded":622,"rejected":0,"notCloudTrail":0,'\
-'"leftOut":0,"dataOnly":11,"filters":0}}' >"$T/want"
+'"dataEvents":3160,"rules":{"loaded":38,"rejected":0,"notCloudTrail":0,'\
+'"leftOut":0,"dataOnly":7,"filters":0}}' >"$T/want"
 check_file "data events counted" "$T/want" "$T/got"
 jq -c '.Records[0] | del(.eventCategory) | {Records: [.]}' \
     correlate/sseccopy.json >"$T/old.json"
