@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat.h"
 #include "match.h"
 #include "record.h"
 #include "rule_int.h"
@@ -439,8 +440,7 @@ rule_data_name(const char *s)
 	const char	*d;
 	size_t		 i, k;
 
-	for (i = 0; i < sizeof rule_data_names / sizeof *rule_data_names;
-	    i++) {
+	for (i = 0; i < nitems(rule_data_names); i++) {
 		d = rule_data_names[i];
 		for (k = 0; d[k] != '\0' &&
 		    rule_fold(d[k]) == rule_fold(s[k]); k++)
