@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "compat.h"
 #include "match.h"
@@ -433,21 +434,18 @@ static const char *const rule_data_names[] = {
 	"UploadPartCopy",
 };
 
-/* 1 if s, case-folded, is one of rule_data_names. */
+/*
+ * 1 if s is one of rule_data_names, in any case (strcasecmp() is ASCII's:
+ * ctaudit never calls setlocale()).
+ */
 static int
 rule_data_name(const char *s)
 {
-	const char	*d;
-	size_t		 i, k;
+	size_t	i;
 
-	for (i = 0; i < nitems(rule_data_names); i++) {
-		d = rule_data_names[i];
-		for (k = 0; d[k] != '\0' &&
-		    rule_fold(d[k]) == rule_fold(s[k]); k++)
-			;
-		if (d[k] == '\0' && s[k] == '\0')
+	for (i = 0; i < nitems(rule_data_names); i++)
+		if (strcasecmp(s, rule_data_names[i]) == 0)
 			return 1;
-	}
 	return 0;
 }
 
